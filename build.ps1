@@ -1,0 +1,107 @@
+#Requires -Version 7.4
+<#
+.SYNOPSIS
+    The one entry point: Build, Package, Test, Demo, Bench, Clean.
+.DESCRIPTION
+    From a fresh clone with only the .NET SDK:
+        dotnet tool restore && dotnet pwsh ./build.ps1 Test
+    Build    compiles the solution and lays out out/Modules/HybridMesh/<version>/ (cmdlets and models at the root,
+             the Engine and every third-party assembly under deps/, format files, MAML help).
+    Package  Build, then the .nupkg in out/ (made by PSResourceGet from a local folder repository).
+    Test     Package, then the xunit suite, then Pester against the packaged module in a child pwsh.
+             Ends with one line 'tests: N passed, N failed'; exits 1 on any failure.
+    Demo     Package, start the lab (simulated clusters and fleet) and run the runbook against it.
+    Bench    Package, then every script under bench/.
+    Clean    Remove out/ and every bin/ and obj/.
+#>
+[CmdletBinding()]
+param(
+    [Parameter(Position = 0)]
+    [ValidateSet('Build', 'Package', 'Test', 'Demo', 'Bench', 'Clean')]
+    [string] $Task = 'Build',
+
+    [ValidateSet('Debug', 'Release')]
+    [string] $Configuration = 'Release',
+
+    # Extra arguments for the Pester run, e.g. -PesterPath tests/Pester/Get-MeshCluster.Tests.ps1
+    [string[]] $PesterPath = @(),
+
+    # Skip the xunit suite (handy while iterating on Pester tests).
+    [switch] $SkipEngineTests
+)
+
+Set-StrictMode -Version Latest
+$ErrorActionPreference = 'Stop'
+$root = $PSScriptRoot
+$out = Join-Path $root 'out'
+
+# No test, demo or bench process may probe the real cloud metadata server (169.254.169.254): Google.Apis.Auth's
+# application-default-credentials lookup does unless GCE_METADATA_HOST points elsewhere. Port 9 on loopback is closed.
+if (-not $env:GCE_METADATA_HOST) { $env:GCE_METADATA_HOST = '127.0.0.1:9' }
+$env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
+$env:DOTNET_NOLOGO = '1'
+$env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+
+. (Join-Path $root 'tools/BuildHelpers.ps1')
+
+switch ($Task) {
+    'Clean' {
+        Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $out
+        Get-ChildItem $root -Recurse -Directory -Include bin, obj | Remove-Item -Recurse -Force -ErrorAction SilentlyContinue
+        Write-Host 'Cleaned.'
+    }
+    'Build' {
+        Invoke-HmBuild -Root $root -Configuration $Configuration | Out-Null
+    }
+    'Package' {
+        $layout = Invoke-HmBuild -Root $root -Configuration $Configuration
+        New-HmPackage -Root $root -ModuleDirectory $layout | Out-Null
+    }
+    'Test' {
+        $sw = [Diagnostics.Stopwatch]::StartNew()
+        $failedSteps = [System.Collections.Generic.List[string]]::new()
+        $passed = 0; $failed = 0
+        try {
+            $layout = Invoke-HmBuild -Root $root -Configuration $Configuration
+            $nupkg = New-HmPackage -Root $root -ModuleDirectory $layout
+        }
+        catch {
+            Write-Host "BUILD FAILED: $_" -ForegroundColor Red
+            Write-Host 'tests: 0 passed, 1 failed'
+            exit 1
+        }
+
+        if (-not $SkipEngineTests) {
+            $engine = Invoke-HmEngineTests -Root $root -Configuration $Configuration
+            $passed += $engine.Passed; $failed += $engine.Failed
+            if (-not $engine.Ran) { $failedSteps.Add('xunit') }
+            Write-Host ("xunit: {0} passed, {1} failed, {2} skipped" -f $engine.Passed, $engine.Failed, $engine.Skipped)
+        }
+
+        $pester = Invoke-HmPesterTests -Root $root -ModuleDirectory $layout -Nupkg $nupkg -Path $PesterPath -Configuration $Configuration
+        $passed += $pester.Passed; $failed += $pester.Failed
+        if (-not $pester.Ran) { $failedSteps.Add('pester') }
+        Write-Host ("pester: {0} passed, {1} failed, {2} skipped" -f $pester.Passed, $pester.Failed, $pester.Skipped)
+
+        Write-Host ("Test took {0:n0} s." -f $sw.Elapsed.TotalSeconds)
+        if ($failedSteps.Count -gt 0) {
+            Write-Host "These test steps did not run to completion: $($failedSteps -join ', ')" -ForegroundColor Red
+            $failed += $failedSteps.Count
+        }
+        Write-Host "tests: $passed passed, $failed failed"
+        if ($failed -gt 0) { exit 1 }
+    }
+    'Demo' {
+        $layout = Invoke-HmBuild -Root $root -Configuration $Configuration
+        New-HmPackage -Root $root -ModuleDirectory $layout | Out-Null
+        & (Join-Path $root 'tools/Demo.ps1') -Root $root -ModuleDirectory $layout -Configuration $Configuration
+        if ($LASTEXITCODE) { exit $LASTEXITCODE }
+    }
+    'Bench' {
+        $layout = Invoke-HmBuild -Root $root -Configuration $Configuration
+        foreach ($script in Get-ChildItem (Join-Path $root 'bench') -Filter '*.ps1' | Sort-Object Name) {
+            Write-Host "== $($script.Name)"
+            & $script.FullName -Root $root -ModuleDirectory $layout -Configuration $Configuration
+        }
+    }
+}

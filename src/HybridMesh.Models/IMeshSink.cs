@@ -1,0 +1,35 @@
+namespace HybridMesh.Models;
+
+/// <summary>
+/// How Engine work talks back to the cmdlet while it runs on a worker thread. The cmdlet pumps every call onto the
+/// pipeline thread, where Write* and ShouldProcess are legal. Implementations must be thread safe.
+/// </summary>
+public interface IMeshSink
+{
+    void Verbose(string message);
+    void Debug(string message);
+    void Warning(string message);
+    void Information(string message, string[] tags);
+
+    /// <summary>Report progress. <paramref name="percent"/> -1 means unknown. <paramref name="completed"/> closes the bar.</summary>
+    void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed);
+
+    /// <summary>Ask before a change. False under -WhatIf or when the user declines; the work must then skip the change.</summary>
+    bool ShouldProcess(string target, string action);
+
+    /// <summary>A non-terminating error for one target; the work goes on with the others.</summary>
+    void Error(MeshException error);
+}
+
+/// <summary>A sink that drops everything and allows every change; for tests and for callers outside PowerShell.</summary>
+public sealed class NullMeshSink : IMeshSink
+{
+    public static readonly NullMeshSink Instance = new();
+    public void Verbose(string message) { }
+    public void Debug(string message) { }
+    public void Warning(string message) { }
+    public void Information(string message, string[] tags) { }
+    public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) { }
+    public bool ShouldProcess(string target, string action) => true;
+    public void Error(MeshException error) { }
+}

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+using HybridMesh.Models;
+
+namespace HybridMesh.Internal;
+
+/// <summary>
+/// The sink handed to Engine work running on a worker thread. Every call becomes an action queued for the pipeline
+/// thread, which <see cref="MeshCmdlet.RunEngine{T}"/> drains; ShouldProcess waits for the pipeline thread's answer.
+/// </summary>
+internal sealed class PumpSink : IMeshSink
+{
+    private readonly BlockingCollection<Action> _inbox;
+    private readonly MeshCmdlet _cmdlet;
+    private readonly CancellationToken _cancel;
+
+    public PumpSink(BlockingCollection<Action> inbox, MeshCmdlet cmdlet, CancellationToken cancel)
+    {
+        _inbox = inbox;
+        _cmdlet = cmdlet;
+        _cancel = cancel;
+    }
+
+    public void Verbose(string message) => Post(() => _cmdlet.WriteVerbose(message));
+    public void Debug(string message) => Post(() => _cmdlet.WriteDebug(message));
+    public void Warning(string message) => Post(() => _cmdlet.WriteWarning(message));
+
+    public void Information(string message, string[] tags) =>
+        Post(() => _cmdlet.WriteInformation(message, tags));
+
+    public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) =>
+        Post(() => _cmdlet.WriteMeshProgress(activityId, parentId, activity, status, percent, completed));
+
+    public void Error(MeshException error) => Post(() => _cmdlet.WriteMeshError(error));
+
+    public bool ShouldProcess(string target, string action)
+    {
+        using var answered = new ManualResetEventSlim(false);
+        var answer = false;
+        if (!Post(() =>
+            {
+                try
+                {
+                    answer = _cmdlet.ShouldProcess(target, action);
+                }
+                finally
+                {
+                    answered.Set();
+                }
+            }))
+        {
+            return false;
+        }
+
+        answered.Wait(_cancel);
+        return answer;
+    }
+
+    private bool Post(Action action)
+    {
+        try
+        {
+            return _inbox.TryAdd(action);
+        }
+        catch (InvalidOperationException)
+        {
+            // The pump has finished (work that outlived its cmdlet call); nothing can be written any more.
+            return false;
+        }
+    }
+}

@@ -1,0 +1,2 @@
+param([string] $DocsPath, [string] $CommandMetadataPath, [string] $OutputPath)
+# Placeholder until the markdown-to-MAML generator lands.

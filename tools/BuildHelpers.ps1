@@ -1,0 +1,160 @@
+# Functions behind build.ps1. Dot-sourced; each does one step and throws when that step fails.
+Set-StrictMode -Version Latest
+
+function Get-HmModuleVersion([string] $Root) {
+    [xml] $props = Get-Content -Raw (Join-Path $Root 'Directory.Build.props')
+    $version = $props.Project.PropertyGroup.ModuleVersion | Where-Object { $_ } | Select-Object -First 1
+    if (-not $version) { throw 'ModuleVersion is missing from Directory.Build.props.' }
+    return $version.Trim()
+}
+
+function Get-HmNuGetPackagesFolder {
+    if ($env:NUGET_PACKAGES) { return $env:NUGET_PACKAGES }
+    $line = & dotnet nuget locals global-packages --list | Select-Object -First 1
+    return ($line -replace '^global-packages:\s*', '').Trim()
+}
+
+function Invoke-HmDotnet([string[]] $Arguments) {
+    & dotnet @Arguments | Out-Host
+    if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE." }
+}
+
+function Get-HmPwshCommand {
+    # Under 'dotnet pwsh' (the local tool) the process is dotnet running pwsh.dll; elsewhere it is pwsh itself.
+    $process = [Environment]::ProcessPath
+    $dll = Join-Path $PSHOME 'pwsh.dll'
+    if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet' -and (Test-Path $dll)) {
+        return $process, @($dll)
+    }
+    return $process, @()
+}
+
+function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}) {
+    # A child pwsh (the same one running this script) so that loaded assemblies never lock the build's outputs.
+    $pwsh, $prefix = Get-HmPwshCommand
+    $saved = @{}
+    foreach ($key in $Environment.Keys) {
+        $saved[$key] = [Environment]::GetEnvironmentVariable($key)
+        [Environment]::SetEnvironmentVariable($key, $Environment[$key])
+    }
+    try {
+        & $pwsh @prefix -NoProfile -NonInteractive -Command $Command
+        return $LASTEXITCODE
+    }
+    finally {
+        foreach ($key in $saved.Keys) { [Environment]::SetEnvironmentVariable($key, $saved[$key]) }
+    }
+}
+
+function Invoke-HmBuild([string] $Root, [string] $Configuration) {
+    Write-Host "== Build ($Configuration)"
+    Invoke-HmDotnet @('build', (Join-Path $Root 'HybridMesh.sln'), '-c', $Configuration, '-nologo', '-v:q', '-clp:ErrorsOnly')
+
+    $version = Get-HmModuleVersion $Root
+    $layout = Join-Path $Root "out/Modules/HybridMesh/$version"
+    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $Root 'out/Modules/HybridMesh')
+    $deps = Join-Path $layout 'deps'
+    New-Item -ItemType Directory -Force -Path $deps, (Join-Path $layout 'en-US') | Out-Null
+
+    # Cmdlets and Models at the root (default load context); the Engine and every package under deps/ (private context).
+    $cmdletBin = Join-Path $Root "src/HybridMesh/bin/$Configuration/net8.0"
+    foreach ($file in 'HybridMesh.dll', 'HybridMesh.pdb', 'HybridMesh.Models.dll', 'HybridMesh.Models.pdb', 'HybridMesh.Models.xml') {
+        $source = Join-Path $cmdletBin $file
+        if (Test-Path $source) { Copy-Item $source $layout }
+    }
+    $engineBin = Join-Path $Root "src/HybridMesh.Engine/bin/$Configuration/net8.0"
+    Get-ChildItem $engineBin -File | Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.BaseName -ne 'HybridMesh.Models' } |
+        Copy-Item -Destination $deps
+    if (Test-Path (Join-Path $engineBin 'runtimes')) { Copy-Item -Recurse (Join-Path $engineBin 'runtimes') $deps }
+
+    $formats = @(Get-ChildItem (Join-Path $Root 'module/Formats') -Filter '*.Format.ps1xml' -ErrorAction SilentlyContinue | Sort-Object Name)
+    $formats | Copy-Item -Destination $layout
+    Copy-Item (Join-Path $Root 'LICENSE') $layout -ErrorAction SilentlyContinue
+
+    # Export lists and command metadata come from the compiled cmdlets, read in a child process (no lock on the
+    # dll here). The help generator uses the same metadata for syntax and parameter attributes.
+    $exportsFile = Join-Path $Root 'out/commands.json'
+    $probe = "& '$(Join-Path $Root 'tools/Export-CommandMetadata.ps1')' -ModuleDll '$(Join-Path $layout 'HybridMesh.dll')' -OutputPath '$exportsFile'"
+    if ((Invoke-HmChildPwsh $probe) -ne 0) { throw 'Could not read the cmdlets from HybridMesh.dll.' }
+    $exports = Get-Content -Raw $exportsFile | ConvertFrom-Json
+
+    # Help: MAML for the cmdlets and about_ topics, built from docs/en-US by the project's own generator.
+    & (Join-Path $Root 'tools/Build-Help.ps1') -DocsPath (Join-Path $Root 'docs/en-US') -CommandMetadataPath $exportsFile `
+        -OutputPath (Join-Path $layout 'en-US')
+    $quote = { param($items) (@($items) | Where-Object { $_ } | ForEach-Object { "'$_'" }) -join ', ' }
+
+    $manifest = (Get-Content -Raw (Join-Path $Root 'module/HybridMesh.psd1')).
+        Replace('{{ModuleVersion}}', $version).
+        Replace('{{CmdletsToExport}}', (& $quote $exports.Cmdlets)).
+        Replace('{{AliasesToExport}}', (& $quote $exports.Aliases)).
+        Replace('{{FormatsToProcess}}', (& $quote ($formats | ForEach-Object Name)))
+    $manifestPath = Join-Path $layout 'HybridMesh.psd1'
+    Set-Content -LiteralPath $manifestPath -Value $manifest -Encoding utf8NoBOM
+    Test-ModuleManifest $manifestPath | Out-Null
+    Write-Host "   module: $layout ($($exports.Cmdlets.Count) cmdlets)"
+    return $layout
+}
+
+function New-HmPackage([string] $Root, [string] $ModuleDirectory) {
+    Write-Host '== Package'
+    # PSResourceGet writes the .nupkg into a local folder repository. It runs in a child pwsh with a throw-away
+    # HOME so that registering the repository never touches the user's own PSResourceGet settings.
+    $work = Join-Path $Root 'out/package'
+    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $work
+    $repo = Join-Path $work 'repo'
+    $tempHome = Join-Path $work 'home'
+    New-Item -ItemType Directory -Force -Path $repo, $tempHome | Out-Null
+    $command = "Register-PSResourceRepository -Name HybridMeshBuild -Uri '$repo' -Trusted; " +
+               "Publish-PSResource -Path '$ModuleDirectory' -Repository HybridMeshBuild -ErrorAction Stop"
+    $environment = @{ HOME = $tempHome; XDG_DATA_HOME = (Join-Path $tempHome '.local/share'); XDG_CONFIG_HOME = (Join-Path $tempHome '.config') }
+    if ($IsWindows) { $environment.LOCALAPPDATA = $tempHome; $environment.USERPROFILE = $tempHome }
+    # .NET reports a special folder only when it exists; otherwise PSResourceGet would write into the current folder.
+    $environment.Values | ForEach-Object { New-Item -ItemType Directory -Force -Path $_ | Out-Null }
+    $code = Invoke-HmChildPwsh $command $environment
+    $nupkg = Get-ChildItem $repo -Filter 'HybridMesh.*.nupkg' | Select-Object -First 1
+    if ($code -ne 0 -or -not $nupkg) { throw 'Publish-PSResource did not produce a .nupkg.' }
+    $target = Join-Path $Root "out/$($nupkg.Name)"
+    Copy-Item $nupkg.FullName $target -Force
+    Write-Host "   package: $target"
+    return $target
+}
+
+function Invoke-HmEngineTests([string] $Root, [string] $Configuration) {
+    Write-Host '== xunit'
+    $results = Join-Path $Root 'out/TestResults'
+    Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $results 'engine.trx')
+    & dotnet test (Join-Path $Root 'tests/HybridMesh.Engine.Tests') -c $Configuration --no-build --nologo `
+        --logger 'trx;LogFileName=engine.trx' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
+    $trx = Join-Path $results 'engine.trx'
+    if (-not (Test-Path $trx)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0 } }
+    [xml] $doc = Get-Content -Raw $trx
+    $counters = $doc.TestRun.ResultSummary.Counters
+    return [pscustomobject]@{
+        Ran     = $true
+        Passed  = [int] $counters.passed
+        Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        Skipped = [int] $counters.notExecuted
+    }
+}
+
+function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string] $Nupkg, [string[]] $Path, [string] $Configuration) {
+    Write-Host '== Pester'
+    $packages = Get-HmNuGetPackagesFolder
+    $summary = Join-Path $Root 'out/TestResults/pester-summary.json'
+    New-Item -ItemType Directory -Force -Path (Split-Path $summary) | Out-Null
+    Remove-Item -Force -ErrorAction SilentlyContinue $summary
+    $paths = if ($Path) { ($Path | ForEach-Object { "'$(Resolve-Path $_)'" }) -join ',' } else { "'$(Join-Path $Root 'tests/Pester')'" }
+    $command = "& '$(Join-Path $Root 'tools/Invoke-PesterTests.ps1')' -Path $paths -SummaryPath '$summary'"
+    $environment = @{
+        HYBRIDMESH_MODULE_PATH  = $ModuleDirectory
+        HYBRIDMESH_NUPKG        = $Nupkg
+        HYBRIDMESH_PESTER       = (Join-Path $packages 'pester/6.2.0/tools/Pester.psd1')
+        HYBRIDMESH_OLD_YAMLDOTNET = (Join-Path $packages 'yamldotnet/13.7.1/lib/net7.0/YamlDotNet.dll')
+        HYBRIDMESH_LAB          = (Join-Path $Root "tests/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll")
+        HYBRIDMESH_REPO_ROOT    = $Root
+    }
+    Invoke-HmChildPwsh $command $environment | Out-Null
+    if (-not (Test-Path $summary)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0 } }
+    $result = Get-Content -Raw $summary | ConvertFrom-Json
+    return [pscustomobject]@{ Ran = [bool] $result.Ran; Passed = [int] $result.Passed; Failed = [int] $result.Failed; Skipped = [int] $result.Skipped }
+}

@@ -38,7 +38,7 @@ function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}) {
         [Environment]::SetEnvironmentVariable($key, $Environment[$key])
     }
     try {
-        & $pwsh @prefix -NoProfile -NonInteractive -Command $Command
+        & $pwsh @prefix -NoProfile -NonInteractive -Command $Command | Out-Host
         return $LASTEXITCODE
     }
     finally {

@@ -31,10 +31,15 @@ public sealed class KubeContextCompleter : IArgumentCompleter
         var prefix = (wordToComplete ?? "").Trim('\'', '"');
         foreach (var name in ClusterDiscovery.CompleteContexts(files.Select(Expand).ToArray(), prefix))
         {
-            var text = name.IndexOfAny([' ', '@', '$', '\'', '"', ';', ',', '(', ')', '{', '}']) >= 0 ? $"'{name.Replace("'", "''")}'" : name;
+            var text = NeedsQuotes(name) ? $"'{name.Replace("'", "''")}'" : name;
             yield return new CompletionResult(text, name, CompletionResultType.ParameterValue, name);
         }
     }
+
+    // Characters that end or change a bare argument word; '@' and '-' matter only in first position.
+    private static bool NeedsQuotes(string name) =>
+        name.IndexOfAny([' ', '\t', '$', '\'', '"', ';', ',', '(', ')', '{', '}', '|', '&', '`', '#', '<', '>']) >= 0
+        || name.StartsWith('@') || name.StartsWith('-');
 
     private static string Expand(string path) =>
         path.StartsWith('~')

@@ -78,6 +78,8 @@ switch ($Task) {
             Write-Host ("xunit: {0} passed, {1} failed, {2} skipped" -f $engine.Passed, $engine.Failed, $engine.Skipped)
         }
 
+        if ((Invoke-HmScriptAnalyzer -Root $root) -gt 0) { $failedSteps.Add('PSScriptAnalyzer') }
+
         $pester = Invoke-HmPesterTests -Root $root -ModuleDirectory $layout -Nupkg $nupkg -Path $PesterPath -Configuration $Configuration
         $passed += $pester.Passed; $failed += $pester.Failed
         if (-not $pester.Ran) { $failedSteps.Add('pester') }

@@ -158,3 +158,19 @@ function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string
     $result = Get-Content -Raw $summary | ConvertFrom-Json
     return [pscustomobject]@{ Ran = [bool] $result.Ran; Passed = [int] $result.Passed; Failed = [int] $result.Failed; Skipped = [int] $result.Skipped }
 }
+
+function Invoke-HmScriptAnalyzer([string] $Root) {
+    # PSScriptAnalyzer is not served by the registries this project reaches; run it only where a user installed it.
+    if (-not (Get-Module -ListAvailable PSScriptAnalyzer)) {
+        Write-Host '== PSScriptAnalyzer: not installed here, skipped (Install-PSResource PSScriptAnalyzer to enable).'
+        return 0
+    }
+    Write-Host '== PSScriptAnalyzer'
+    $settings = Join-Path $Root 'PSScriptAnalyzerSettings.psd1'
+    $findings = foreach ($folder in 'tools', 'tests/Pester', 'bench') {
+        Invoke-ScriptAnalyzer -Path (Join-Path $Root $folder) -Recurse -Settings $settings
+    }
+    $findings += Invoke-ScriptAnalyzer -Path (Join-Path $Root 'build.ps1') -Settings $settings
+    $findings | Format-Table -AutoSize | Out-Host
+    return @($findings | Where-Object Severity -EQ 'Error').Count
+}

@@ -51,3 +51,43 @@ function New-TestDirectory {
     New-Item -ItemType Directory -Path $path | Out-Null
     return $path
 }
+
+function Start-TestLab {
+    <#
+    Starts the lab (simulated clusters and fleet) as a separate process and returns its lab.json as an object with
+    the process attached. The lab exits by itself when this pwsh exits (--parent-pid), so a crashed run leaves
+    nothing behind.
+    #>
+    param([int] $Clusters = 2, [string[]] $ExtraArguments = @())
+    $dir = New-TestDirectory
+    $labDll = $env:HYBRIDMESH_LAB
+    if (-not (Test-Path $labDll)) { throw "The lab is not built: $labDll" }
+    $arguments = @($labDll, '--clusters', $Clusters, '--out', $dir, '--parent-pid', $PID) + $ExtraArguments
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -RedirectStandardOutput (Join-Path $dir 'lab.out') -RedirectStandardError (Join-Path $dir 'lab.err')
+    $labJson = Join-Path $dir 'lab.json'
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while (-not (Test-Path $labJson)) {
+        if ($process.HasExited) { throw "The lab exited early: $(Get-Content -Raw (Join-Path $dir 'lab.err'))" }
+        if ([DateTime]::UtcNow -gt $deadline) { Stop-Process -Id $process.Id -Force; throw 'The lab did not start within 60 s.' }
+        Start-Sleep -Milliseconds 100
+    }
+    Start-Sleep -Milliseconds 50   # lab.json is written last, after every server listens
+    $lab = Get-Content -Raw $labJson | ConvertFrom-Json
+    $lab | Add-Member -NotePropertyName Process -NotePropertyValue $process
+    $lab | Add-Member -NotePropertyName Directory -NotePropertyValue $dir
+    return $lab
+}
+
+function Stop-TestLab($Lab) {
+    if ($Lab -and $Lab.Process -and -not $Lab.Process.HasExited) {
+        Stop-Process -Id $Lab.Process.Id -Force -ErrorAction SilentlyContinue
+        $Lab.Process.WaitForExit(5000) | Out-Null
+    }
+}
+
+function Use-TestLabFleet($Lab) {
+    <# Points Google calls of this session at the lab's fleet, with its test credential file (never Google). #>
+    $env:HYBRIDMESH_GOOGLE_API_ENDPOINT = $Lab.fleet.url
+    $env:GOOGLE_APPLICATION_CREDENTIALS = $Lab.fleet.credentialFile
+    $env:GCE_METADATA_HOST = ([Uri] $Lab.fleet.url).Authority
+}

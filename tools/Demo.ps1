@@ -1,0 +1,54 @@
+<#
+.SYNOPSIS
+    The runbook against the lab: simulated clusters (one GKE-style, one on-prem-style) and a simulated fleet, all on
+    127.0.0.1. Run through `dotnet pwsh ./build.ps1 Demo`. Exits non-zero when a step fails.
+#>
+param(
+    [Parameter(Mandatory)] [string] $Root,
+    [Parameter(Mandatory)] [string] $ModuleDirectory,
+    [string] $Configuration = 'Release'
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$labDll = Join-Path $Root "tests/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll"
+$work = Join-Path ([IO.Path]::GetTempPath()) ("hybridmesh-demo-{0}" -f (Get-Random))
+New-Item -ItemType Directory -Path $work | Out-Null
+$lab = Start-Process dotnet -ArgumentList @($labDll, '--clusters', 2, '--out', $work, '--parent-pid', $PID) -PassThru `
+    -RedirectStandardOutput (Join-Path $work 'lab.out') -RedirectStandardError (Join-Path $work 'lab.err')
+try {
+    $labJson = Join-Path $work 'lab.json'
+    $deadline = [DateTime]::UtcNow.AddSeconds(60)
+    while (-not (Test-Path $labJson)) {
+        if ($lab.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "The lab did not start: $(Get-Content -Raw (Join-Path $work 'lab.err'))" }
+        Start-Sleep -Milliseconds 100
+    }
+    $info = Get-Content -Raw $labJson | ConvertFrom-Json
+
+    # Google calls go to the simulated fleet with a lab credential file; nothing leaves this machine.
+    $env:HYBRIDMESH_GOOGLE_API_ENDPOINT = $info.fleet.url
+    $env:GOOGLE_APPLICATION_CREDENTIALS = $info.fleet.credentialFile
+    $env:GCE_METADATA_HOST = ([Uri] $info.fleet.url).Authority
+
+    Import-Module (Join-Path $ModuleDirectory 'HybridMesh.psd1') -Force
+    $kubeconfigs = @($info.clusters.kubeconfig)
+
+    Write-Host "`n== Step 1: the clusters (Get-MeshCluster -Detailed)" -ForegroundColor Cyan
+    $clusters = Get-MeshCluster -Kubeconfig $kubeconfigs -Detailed
+    $clusters | Format-Table | Out-Host
+
+    Write-Host "== Step 2: the environment (Get-MeshCluster | Get-MeshEnvironment)" -ForegroundColor Cyan
+    $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $info.fleet.projectId
+    $environment | Format-Table | Out-Host
+    $environment.Clusters | Format-Table | Out-Host
+
+    Write-Host 'Demo finished: every step succeeded.' -ForegroundColor Green
+}
+catch {
+    Write-Host "Demo failed: $_" -ForegroundColor Red
+    exit 1
+}
+finally {
+    if (-not $lab.HasExited) { Stop-Process -Id $lab.Id -Force }
+    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+}

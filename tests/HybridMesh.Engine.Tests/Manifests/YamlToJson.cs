@@ -78,7 +78,12 @@ internal static partial class YamlToJson
             return JsonValue.Create(long.Parse(text, CultureInfo.InvariantCulture));
         }
 
-        if (OctHexPattern().IsMatch(text) || FloatPattern().IsMatch(text) || SpecialFloatPattern().IsMatch(text))
+        if (FloatPattern().IsMatch(text))
+        {
+            return JsonValue.Create(double.Parse(text, CultureInfo.InvariantCulture));
+        }
+
+        if (OctHexPattern().IsMatch(text) || SpecialFloatPattern().IsMatch(text))
         {
             // A float/hex/octal in YAML terms: keep it distinguishable from any string so a comparison fails.
             return new JsonObject { ["$number"] = text };

@@ -64,6 +64,41 @@ public static class EastWestGatewayRenderer
         return objects;
     }
 
+    /// <summary>
+    /// True when <paramref name="live"/> (a Deployment read from the cluster) cannot be updated into
+    /// <paramref name="desired"/> because spec.selector differs: apps/v1 selectors are immutable, and the gateway's
+    /// selector holds the network label, so a network change means delete and recreate (spec §A.5).
+    /// </summary>
+    public static bool RequiresReplacement(JsonObject live, JsonObject desired)
+    {
+        ArgumentNullException.ThrowIfNull(live);
+        ArgumentNullException.ThrowIfNull(desired);
+        if (ManifestObjects.Kind(desired) != "Deployment" || ManifestObjects.Kind(live) != "Deployment")
+        {
+            return false;
+        }
+
+        return !JsonNode.DeepEquals(Selector(live), Selector(desired));
+    }
+
+    // matchExpressions may be absent or empty on either side; only what constrains the selection counts.
+    private static JsonObject Selector(JsonObject deployment)
+    {
+        var selector = new JsonObject();
+        if (deployment["spec"]?["selector"]?["matchLabels"] is JsonObject labels && labels.Count > 0)
+        {
+            selector["matchLabels"] = new JsonObject(labels.OrderBy(p => p.Key, StringComparer.Ordinal)
+                .Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+        }
+
+        if (deployment["spec"]?["selector"]?["matchExpressions"] is JsonArray expressions && expressions.Count > 0)
+        {
+            selector["matchExpressions"] = expressions.DeepClone();
+        }
+
+        return selector;
+    }
+
     /// <summary>Metadata labels of every gateway object except the Service: gateway labels + istio.io/rev (or "default").</summary>
     internal static List<KeyValuePair<string, string>> ObjectLabels(ValidatedGateway gateway)
     {

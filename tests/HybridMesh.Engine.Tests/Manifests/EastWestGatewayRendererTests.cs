@@ -391,3 +391,44 @@ public class EastWestGatewayRendererTests
         Assert.Equal(first, second);
     }
 }
+
+/// <summary>Deployment selectors are immutable; a network change must be detected before applying.</summary>
+public class EastWestGatewayReplacementTests
+{
+    private static JsonObject Deployment(string network) =>
+        EastWestGatewayRenderer.Render(new EastWestGatewayOptions { Network = network })[3];
+
+    [Fact]
+    public void Same_network_updates_in_place_even_after_the_server_reorders_labels()
+    {
+        var live = Deployment("net-a");
+        var labels = live["spec"]!["selector"]!["matchLabels"]!.AsObject();
+        var reordered = new JsonObject(labels.Reverse().Select(p => KeyValuePair.Create(p.Key, p.Value?.DeepClone())));
+        live["spec"]!["selector"] = new JsonObject { ["matchLabels"] = reordered, ["matchExpressions"] = new JsonArray() };
+
+        Assert.False(EastWestGatewayRenderer.RequiresReplacement(live, Deployment("net-a")));
+    }
+
+    [Fact]
+    public void Network_change_requires_recreating_the_deployment()
+    {
+        Assert.True(EastWestGatewayRenderer.RequiresReplacement(Deployment("net-a"), Deployment("net-b")));
+    }
+
+    [Fact]
+    public void Revision_change_does_not()
+    {
+        var live = EastWestGatewayRenderer.Render(new EastWestGatewayOptions { Network = "n", Revision = "asm-1281-1" })[3];
+        var desired = EastWestGatewayRenderer.Render(new EastWestGatewayOptions { Network = "n", Revision = "asm-1282-4" })[3];
+
+        Assert.False(EastWestGatewayRenderer.RequiresReplacement(live, desired));
+    }
+
+    [Fact]
+    public void Only_deployments_are_concerned()
+    {
+        var service = EastWestGatewayRenderer.Render(new EastWestGatewayOptions { Network = "n" })[4];
+
+        Assert.False(EastWestGatewayRenderer.RequiresReplacement(service, service));
+    }
+}

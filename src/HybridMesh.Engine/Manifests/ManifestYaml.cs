@@ -115,7 +115,7 @@ public static class ManifestYaml
 
         // Multi-line text (certificates, embedded YAML) reads best as a literal block; the emitter falls back to a
         // quoted style by itself when a block is impossible (e.g. trailing spaces). Otherwise it picks plain when the
-        // text is safe unquoted ("*.local" starts with an alias indicator and gets quotes) .
+        // text is safe unquoted ("*.local" starts with an alias indicator and gets quotes).
         var style = text.Contains('\n') ? ScalarStyle.Literal : ScalarStyle.Any;
         return new Scalar(AnchorName.Empty, TagName.Empty, text, style, true, true);
     }

@@ -37,6 +37,11 @@ function ConvertTo-AboutText {
                 $out.Add("    $('-' * $title.Length)")
             }
             $blocks = ConvertTo-MarkdownBlock $part.Lines
+            if ($section.Title -eq 'SHORT DESCRIPTION') {
+                # Never wrapped: Get-Help shows only this (fifth) line as the topic's synopsis.
+                $out.AddRange([string[]] @(Get-MarkdownText $blocks | ForEach-Object { "    $_" }))
+                continue
+            }
             for ($i = 0; $i -lt $blocks.Count; $i++) {
                 # List items of one list stay together; everything else is separated by a blank line.
                 $tight = $i -gt 0 -and $blocks[$i].Kind -eq 'ListItem' -and $blocks[$i - 1].Kind -eq 'ListItem'
@@ -74,8 +79,16 @@ function Format-AboutTable([object[]] $Rows) {
         if ($r -gt 1) { '' }
         "    $($Rows[$r][0])"
         for ($c = 1; $c -lt $header.Count -and $c -lt $Rows[$r].Count; $c++) {
-            $lead = '        ' + "$($header[$c]):".PadRight($width + 2)
-            Format-WrappedText $Rows[$r][$c] $lead (' ' * $lead.Length)
+            if ($width -le 10) {
+                # Short labels (Cause, Fix) sit beside their text, which stays aligned.
+                $lead = '        ' + "$($header[$c]):".PadRight($width + 2)
+                Format-WrappedText $Rows[$r][$c] $lead (' ' * $lead.Length)
+            }
+            else {
+                # A long label would leave too narrow a column: the text goes below it instead.
+                "        $($header[$c]):"
+                Format-WrappedText $Rows[$r][$c] (' ' * 12) (' ' * 12)
+            }
         }
     }
 }

@@ -223,6 +223,8 @@ function Write-MamlExampleList([System.Xml.XmlWriter] $W, [object[]] $Examples) 
         Write-MamlElement $W 'dev' 'code' $example.Code
         $W.WriteStartElement('dev', 'remarks', $script:Maml.Dev)
         Write-MamlPara $W $example.Remarks
+        # An empty last para keeps a blank line between this example and the next title in Get-Help's output.
+        Write-MamlElement $W 'maml' 'para' ''
         $W.WriteEndElement()
         $W.WriteEndElement()
     }

@@ -222,3 +222,60 @@ $parameterText
         @($maml.helpItems.command.relatedLinks.navigationLink).uri | Should -Be @('https://example.test/Set-Thing')
     }
 }
+
+Describe 'Examples that need no cluster run as written' {
+    BeforeDiscovery {
+        # Get-MeshCluster only reads files, so its examples can run here against sample kubeconfigs. Examples that
+        # call a later step need clusters or Google Cloud and are exercised by those cmdlets' own tests.
+        $offline = @((Get-Help Get-MeshCluster).Examples.Example | ForEach-Object {
+                @{ Title = $_.Title.Trim(' -'); Code = $_.Code }
+            } | Where-Object { $_.Code -notmatch 'Get-MeshEnvironment|Install-EastWestGateway|Publish-MeshService|New-Mesh|Test-MeshConnectivity' })
+    }
+
+    BeforeAll {
+        # Sample kubeconfigs with the context names the examples use.
+        $sandbox = Join-Path $TestDrive 'examples'
+        New-Item -ItemType Directory $sandbox | Out-Null
+        $assets = Join-Path $env:HYBRIDMESH_REPO_ROOT 'tests/assets'
+        (Get-Content -Raw "$assets/kubeconfig.gke.yaml").Replace('gke_demo-gke-project_us-central1_hybrid-gke', 'gke_my-project_us-central1_prod') |
+            Set-Content "$sandbox/gke.yaml"
+        Copy-Item "$assets/kubeconfig.onprem.yaml" "$sandbox/onprem.yaml"
+        (Get-Content -Raw "$assets/kubeconfig.onprem.yaml").Replace('admin@onprem-user1', 'prod-gke') | Set-Content "$sandbox/prod.yaml"
+        "Kubeconfig,Context`n./gke.yaml,gke_my-project_us-central1_prod`n./onprem.yaml,admin@onprem-user1" |
+            Set-Content "$sandbox/clusters.csv"
+    }
+
+    BeforeEach {
+        $savedKubeconfig = $env:KUBECONFIG
+        Push-Location $sandbox
+    }
+
+    AfterEach {
+        Pop-Location
+        $env:KUBECONFIG = $savedKubeconfig
+    }
+
+    It '<Title>' -ForEach $offline {
+        $output = @(& ([scriptblock]::Create($Code)) 2>&1)
+        $errors = @($output | Where-Object { $_ -is [System.Management.Automation.ErrorRecord] })
+        $errors | Should -BeNullOrEmpty
+        $output.Count | Should -BeGreaterThan 0
+    }
+}
+
+Describe 'The Pester mocking pattern of about_HybridMesh' {
+    It 'binds a [pscustomobject] to the real cmdlet by property name' {
+        $kubeconfig = Join-Path $env:HYBRIDMESH_REPO_ROOT 'tests/assets/kubeconfig.onprem.yaml'
+        $cluster = [pscustomobject]@{ Kubeconfig = $kubeconfig; Context = 'admin@onprem-user1' } | Get-MeshCluster
+        $cluster.Context | Should -Be 'admin@onprem-user1'
+        $cluster.Kubeconfig | Should -Be @($kubeconfig)
+    }
+
+    It 'lets a mock of the cmdlet see the piped properties as parameters' {
+        Mock Get-MeshCluster { }
+        [pscustomobject]@{ Kubeconfig = './onprem.yaml'; Context = 'onprem' } | Get-MeshCluster
+        Should -Invoke Get-MeshCluster -Times 1 -Exactly -ParameterFilter {
+            $Context -eq 'onprem' -and $Kubeconfig -eq './onprem.yaml'
+        }
+    }
+}

@@ -221,6 +221,27 @@ $parameterText
         # The front matter's online version and the same link in RELATED LINKS make one link, not two.
         @($maml.helpItems.command.relatedLinks.navigationLink).uri | Should -Be @('https://example.test/Set-Thing')
     }
+
+    It 'writes MAML that Get-Help renders' {
+        New-TestMetadata $script:metadata -ShouldProcess
+        New-TestMarkdown (Join-Path $script:docs 'Set-Thing.md')
+        Invoke-TestGenerator
+        # A function can point Get-Help at a MAML file, which shows the generated file exactly as a cmdlet's would be.
+        $maml = Join-Path $script:output 'HybridMesh.dll-Help.xml'
+        $definition = "function Set-Thing {`n# .ExternalHelp $maml`n[CmdletBinding(SupportsShouldProcess)]`n" +
+                      'param([Parameter(Mandatory, Position = 0, ValueFromPipeline)] [Alias("N")] [string] $Name) }'
+        . ([scriptblock]::Create($definition))
+
+        $help = Get-Help Set-Thing -Full
+        $help.Synopsis | Should -Be 'Sets a thing.'
+        ($help.Syntax | Out-String) | Should -Match '\[-Name\] <String> \[-WhatIf\] \[-Confirm\]'
+        @($help.Examples.Example)[0].Code | Should -Be "'a' | Set-Thing"
+        $name = Get-Help Set-Thing -Parameter Name
+        $name.Description.Text | Should -Be 'The Name to use.'
+        $name.PipelineInput | Should -Be 'True (ByValue)'
+        $name.Aliases | Should -Be 'N'
+        (Get-Help Set-Thing -Parameter WhatIf).Description.Text | Should -BeLike 'Shows what would happen*'
+    }
 }
 
 Describe 'Examples that need no cluster run as written' {

@@ -117,7 +117,7 @@ function Get-MamlParameterInfo($Command, [string] $Name) {
     }
 }
 
-function Write-MamlParameterElement([System.Xml.XmlWriter] $W, $Info, [bool] $Required, [object[]] $Description, $Doc) {
+function Write-MamlParameterElement([System.Xml.XmlWriter] $W, $Info, [bool] $Required, [object[]] $Description, $Doc, [bool] $InSyntax) {
     $W.WriteStartElement('command', 'parameter', $script:Maml.Command)
     $W.WriteAttributeString('required', "$Required".ToLowerInvariant())
     $W.WriteAttributeString('variableLength', "$($Info.Type.EndsWith('[]'))".ToLowerInvariant())
@@ -133,7 +133,9 @@ function Write-MamlParameterElement([System.Xml.XmlWriter] $W, $Info, [bool] $Re
         foreach ($value in $Info.EnumValues) { Write-MamlParameterValue $W $value $false }
         $W.WriteEndElement()
     }
+    # In the syntax a switch has no value ([-Force]); in the parameter list it shows as [<SwitchParameter>].
     if (-not $Info.IsSwitch) { Write-MamlParameterValue $W $Info.Type $true }
+    elseif (-not $InSyntax) { Write-MamlParameterValue $W $Info.Type $false }
     $W.WriteStartElement('dev', 'type', $script:Maml.Dev)
     Write-MamlElement $W 'maml' 'name' $Info.Type
     Write-MamlElement $W 'maml' 'uri' ''
@@ -169,7 +171,7 @@ function Write-MamlSyntax([System.Xml.XmlWriter] $W, $Command) {
         $named = @($set.Parameters | Where-Object Position -eq 'named')
         foreach ($parameter in $positional + $named) {
             $info = Get-MamlParameterInfo $Command $parameter.Name
-            Write-MamlParameterElement $W $info ([bool] $parameter.Mandatory) @() $null
+            Write-MamlParameterElement $W $info ([bool] $parameter.Mandatory) @() $null $true
         }
         $W.WriteEndElement()
     }
@@ -185,7 +187,7 @@ function Write-MamlParameterList([System.Xml.XmlWriter] $W, $Command, $Help) {
     foreach ($name in $ordered) {
         $info = Get-MamlParameterInfo $Command $name
         $doc = if ($Help.Parameters.Contains($name)) { $Help.Parameters[$name] } else { $null }
-        Write-MamlParameterElement $W $info $info.Required (Get-ParameterDescription $info $doc) $doc
+        Write-MamlParameterElement $W $info $info.Required (Get-ParameterDescription $info $doc) $doc $false
     }
     $W.WriteEndElement()
 }

@@ -17,41 +17,46 @@ function ConvertTo-AboutText {
         $end = [array]::FindIndex($lines, 1, [Predicate[string]] { param($l) $l.Trim() -eq '---' })
         $lines = @($lines | Select-Object -Skip ($end + 1))
     }
-    $sections = @(Split-MarkdownSection $lines 2)
-    $short = $sections | Where-Object Title -eq 'SHORT DESCRIPTION' | Select-Object -First 1
-    if (-not $short -or -not @(Get-MarkdownText (ConvertTo-MarkdownBlock $short.Lines))) {
-        throw "$(Split-Path -Leaf $Path): an about topic needs a '## SHORT DESCRIPTION' paragraph (Get-Help shows it as the synopsis)."
+    $sections = @(Split-MarkdownSection $lines 2 | Where-Object Title)
+    $short = @($sections | Select-Object -First 1 | Where-Object Title -eq 'SHORT DESCRIPTION')
+    if (-not $short -or -not @(Get-MarkdownText (ConvertTo-MarkdownBlock $short[0].Lines))) {
+        throw "$(Split-Path -Leaf $Path): an about topic must start with a '## SHORT DESCRIPTION' paragraph (Get-Help shows it as the synopsis)."
     }
 
     $out = [System.Collections.Generic.List[string]]::new()
     $out.Add('TOPIC')
     $out.Add("    $topic")
-    foreach ($section in $sections | Where-Object Title) {
+    foreach ($section in $sections) {
         $out.Add('')
         $out.Add($section.Title.ToUpperInvariant())
-        foreach ($part in @(Split-MarkdownSection $section.Lines 3)) {
-            if ($part.Title) {
-                $title = ConvertFrom-InlineMarkdown $part.Title
-                $out.Add('')
-                $out.Add("    $title")
-                $out.Add("    $('-' * $title.Length)")
-            }
-            $blocks = ConvertTo-MarkdownBlock $part.Lines
-            if ($section.Title -eq 'SHORT DESCRIPTION') {
-                # Never wrapped: Get-Help shows only this (fifth) line as the topic's synopsis.
-                $out.AddRange([string[]] @(Get-MarkdownText $blocks | ForEach-Object { "    $_" }))
-                continue
-            }
-            for ($i = 0; $i -lt $blocks.Count; $i++) {
-                # List items of one list stay together; everything else is separated by a blank line.
-                $tight = $i -gt 0 -and $blocks[$i].Kind -eq 'ListItem' -and $blocks[$i - 1].Kind -eq 'ListItem'
-                # The first block sits right under its heading, as in PowerShell's own about topics.
-                if ($i -gt 0 -and -not $tight) { $out.Add('') }
-                foreach ($line in Format-AboutBlock $blocks[$i]) { $out.Add($line) }
-            }
+        if ($section.Title -eq 'SHORT DESCRIPTION') {
+            # Never wrapped: Get-Help shows only this (fifth) line as the topic's synopsis.
+            Get-MarkdownText (ConvertTo-MarkdownBlock $section.Lines) | ForEach-Object { $out.Add("    $_") }
+            continue
         }
+        foreach ($line in Format-AboutSection $section.Lines) { $out.Add($line) }
     }
     return ($out -join [Environment]::NewLine) + [Environment]::NewLine
+}
+
+function Format-AboutSection([string[]] $Lines) {
+    # '###' headings become underlined subheadings; blocks are indented four spaces.
+    foreach ($part in @(Split-MarkdownSection $Lines 3)) {
+        if ($part.Title) {
+            $title = ConvertFrom-InlineMarkdown $part.Title
+            ''
+            "    $title"
+            "    $('-' * $title.Length)"
+        }
+        $blocks = ConvertTo-MarkdownBlock $part.Lines
+        for ($i = 0; $i -lt $blocks.Count; $i++) {
+            # The first block sits right under its heading, as in PowerShell's own about topics; items of one list
+            # stay together; everything else is separated by a blank line.
+            $tight = $i -gt 0 -and $blocks[$i].Kind -eq 'ListItem' -and $blocks[$i - 1].Kind -eq 'ListItem'
+            if ($i -gt 0 -and -not $tight) { '' }
+            Format-AboutBlock $blocks[$i]
+        }
+    }
 }
 
 function Format-AboutBlock($Block) {

@@ -222,6 +222,16 @@ $parameterText
         @($maml.helpItems.command.relatedLinks.navigationLink).uri | Should -Be @('https://example.test/Set-Thing')
     }
 
+    It 'rejects a New-HelpMarkdown skeleton until its placeholders are filled in' {
+        New-TestMetadata $script:metadata -Parameters Name, Force
+        $skeleton = Join-Path $env:HYBRIDMESH_REPO_ROOT 'tools/New-HelpMarkdown.ps1'
+        & $skeleton -Name Set-Thing -CommandMetadataPath $script:metadata -DocsPath $script:docs 6>$null
+        $markdown = Get-Content -Raw (Join-Path $script:docs 'Set-Thing.md')
+        $markdown | Should -Match '(?m)^### -Name$'
+        $markdown | Should -Match '(?m)^### -Force$'
+        { Invoke-TestGenerator } | Should -Throw "*Set-Thing.md: * line(s) still hold '{{ ... }}' placeholders*"
+    }
+
     It 'writes MAML that Get-Help renders' {
         New-TestMetadata $script:metadata -ShouldProcess
         New-TestMarkdown (Join-Path $script:docs 'Set-Thing.md')

@@ -20,6 +20,9 @@ function Test-CommandHelp {
     if (-not $Help) { return "${name}: no help file; write $ExpectedPath (synopsis, description, examples, every parameter)." }
 
     $file = Split-Path -Leaf $Help.Path
+    # tools/New-HelpMarkdown.ps1 writes '{{ ... }}' placeholders; they must never reach Get-Help.
+    $placeholders = @(Select-String -LiteralPath $Help.Path -Pattern '\{\{.*?\}\}' -AllMatches)
+    if ($placeholders) { "${file}: $($placeholders.Count) line(s) still hold '{{ ... }}' placeholders, first on line $($placeholders[0].LineNumber)." }
     if ($Help.Name -ne $name) { "${file}: the first heading must be '# $name', found '$($Help.Name)'." }
     if (-not $Help.Synopsis) { "${file}: ## SYNOPSIS is empty." }
     if (-not @(Get-MarkdownText $Help.Description)) { "${file}: ## DESCRIPTION is empty." }

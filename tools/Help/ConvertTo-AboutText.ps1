@@ -102,7 +102,7 @@ function Format-WrappedText([string] $Text, [string] $FirstIndent, [string] $Ind
     # Greedy word wrap; a word longer than the line (a URL) gets a line of its own rather than being cut.
     $line = $FirstIndent
     $empty = $true
-    foreach ($word in $Text -split '\s+' | Where-Object { $_ }) {
+    foreach ($word in $Text.Split([char[]] " `t`n", [StringSplitOptions]::RemoveEmptyEntries)) {
         if (-not $empty -and $line.Length + 1 + $word.Length -gt $Width) {
             $line
             $line = $Indent + $word

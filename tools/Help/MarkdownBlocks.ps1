@@ -45,7 +45,7 @@ function ConvertTo-MarkdownBlock {
     $marker = $null
     $flush = {
         if ($pending.Count -gt 0) {
-            $text = ($pending | ForEach-Object Trim) -join ' '
+            $text = $pending.ToArray().ForEach({ $_.Trim() }) -join ' '
             $blocks.Add([pscustomobject]@{ Kind = $pendingKind; Text = $text; Marker = $marker; Language = $null; Rows = $null })
             $pending.Clear()
         }
@@ -91,7 +91,7 @@ function ConvertTo-MarkdownBlock {
 function Split-MarkdownTableRow([string] $Line) {
     # '\|' inside a cell is a literal pipe, not a column break.
     $cells = $Line.Trim() -replace '^\|', '' -replace '\|$', '' -split '(?<!\\)\|'
-    return , @($cells | ForEach-Object { ConvertFrom-InlineMarkdown $_.Replace('\|', '|').Trim() })
+    return , @(foreach ($cell in $cells) { ConvertFrom-InlineMarkdown $cell.Replace('\|', '|').Trim() })
 }
 
 function ConvertFrom-InlineMarkdown {
@@ -102,13 +102,13 @@ function ConvertFrom-InlineMarkdown {
     #>
     param([AllowEmptyString()] [string] $Text)
 
-    $plain = [regex]::Replace($Text, '\[([^\]]+)\]\(([^)\s]+)\)', {
-            param($m)
-            if ($m.Groups[1].Value -eq $m.Groups[2].Value) { $m.Groups[2].Value } else { "$($m.Groups[1].Value) ($($m.Groups[2].Value))" }
-        })
+    # Plain regex replacements (no script-block evaluators): this runs for every paragraph and table cell.
+    $plain = [regex]::Replace($Text, '\[([^\]]+)\]\(\1\)', '$1')
+    $plain = [regex]::Replace($plain, '\[([^\]]+)\]\(([^)\s]+)\)', '$1 ($2)')
     $plain = [regex]::Replace($plain, '<(https?://[^>\s]+)>', '$1')
-    $plain = [regex]::Replace($plain, '``\s?(.+?)\s?``|`([^`]+)`', { param($m) $m.Groups[1].Value + $m.Groups[2].Value })
-    $plain = [regex]::Replace($plain, '(\*\*|__)(?=\S)(.+?)(?<=\S)\1', '$2')
+    $plain = [regex]::Replace($plain, '``\s?(.+?)\s?``', '$1')
+    $plain = [regex]::Replace($plain, '`([^`]+)`', '$1')
+    $plain = [regex]::Replace($plain, '\*\*(?=\S)(.+?)(?<=\S)\*\*', '$1')
     $plain = [regex]::Replace($plain, '(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])', '$1')
     return [regex]::Replace($plain, '\\([\\`*_{}\[\]()#+\-.!<>|])', '$1')
 }

@@ -9,7 +9,8 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 $module = Import-Module $ModuleDll -PassThru
-$common = [System.Management.Automation.Cmdlet]::CommonParameters + [System.Management.Automation.Cmdlet]::OptionalCommonParameters
+# WhatIf and Confirm stay: they belong in a cmdlet's syntax and help. UseTransaction is obsolete.
+$common = [System.Management.Automation.Cmdlet]::CommonParameters + 'UseTransaction'
 $commands = foreach ($name in ($module.ExportedCmdlets.Keys | Sort-Object)) {
     $command = Get-Command $name
     [ordered]@{
@@ -20,9 +21,13 @@ $commands = foreach ($name in ($module.ExportedCmdlets.Keys | Sort-Object)) {
                     Name       = $set.Name
                     IsDefault  = $set.IsDefault
                     Parameters = @(foreach ($p in $set.Parameters | Where-Object Name -notin $common) {
+                            # Help shows ClusterPlatform, not Nullable`1, and lists an enum's values.
+                            $type = [Nullable]::GetUnderlyingType($p.ParameterType) ?? $p.ParameterType
+                            $element = if ($type.IsArray) { $type.GetElementType() } else { $type }
                             [ordered]@{
                                 Name                            = $p.Name
-                                Type                            = $p.ParameterType.Name
+                                Type                            = $type.Name
+                                EnumValues                      = @(if ($element.IsEnum) { [Enum]::GetNames($element) })
                                 IsSwitch                        = $p.ParameterType -eq [switch]
                                 Mandatory                       = $p.IsMandatory
                                 Position                        = if ($p.Position -ge 0) { "$($p.Position)" } else { 'named' }

@@ -3,7 +3,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Kube;
 
 /// <summary>How a <see cref="KubeSession"/> talks to its API server.</summary>
-public sealed class KubeSessionOptions
+public sealed record KubeSessionOptions
 {
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 

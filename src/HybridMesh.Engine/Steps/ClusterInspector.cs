@@ -24,14 +24,7 @@ public static class ClusterInspector
     {
         const int activity = 1;
         const string title = "Inspecting clusters";
-        var withSink = new KubeSessionOptions
-        {
-            Timeout = options.Timeout,
-            MaxAttempts = options.MaxAttempts,
-            RetryBaseDelay = options.RetryBaseDelay,
-            RetryMaxDelay = options.RetryMaxDelay,
-            Sink = options.Sink ?? sink,
-        };
+        var withSink = options with { Sink = options.Sink ?? sink };
         using var gate = new SemaphoreSlim(Math.Max(1, throttleLimit));
         var done = 0;
         var results = new MeshCluster?[clusters.Count];

@@ -201,7 +201,10 @@ public sealed partial class KubeSession : IDisposable
     private static string Attempted(HttpRequestMessage request, Exception ex)
     {
         var attempts = request.Options.TryGetValue(KubeRetryHandler.Attempts, out var tries) ? tries : 1;
-        var inner = ex.InnerException is { } cause && cause.Message != ex.Message ? $" ({MeshErrors.FirstLine(cause.Message)})" : "";
+        // .NET often repeats the socket error in the outer message ("Connection refused (host:port)"); say it once.
+        var inner = ex.InnerException is { } cause && !ex.Message.Contains(cause.Message, StringComparison.Ordinal)
+            ? $" ({MeshErrors.FirstLine(cause.Message)})"
+            : "";
         return $"{MeshErrors.FirstLine(ex.Message)}{inner}; {attempts} attempt(s).";
     }
 

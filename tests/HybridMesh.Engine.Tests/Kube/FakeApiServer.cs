@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 
 namespace HybridMesh.Engine.Tests.Kube;
@@ -39,22 +41,33 @@ internal sealed class FakeApiServer : IAsyncDisposable
     private readonly Func<FakeRequest, FakeReply> _handler;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
+    private readonly X509Certificate2? _certificate;
 
-    private FakeApiServer(Func<FakeRequest, FakeReply> handler)
+    private FakeApiServer(Func<FakeRequest, FakeReply> handler, X509Certificate2? certificate)
     {
         _handler = handler;
+        _certificate = certificate;
         _listener = new TcpListener(IPAddress.Loopback, 0);
         _listener.Start();
         _loop = Task.Run(AcceptLoop);
     }
 
-    public static FakeApiServer Start(Func<FakeRequest, FakeReply> handler) => new(handler);
+    public static FakeApiServer Start(Func<FakeRequest, FakeReply> handler) => new(handler, null);
+
+    /// <summary>The same server behind TLS with <paramref name="certificate"/> (which must hold its private key).</summary>
+    public static FakeApiServer StartTls(Func<FakeRequest, FakeReply> handler, X509Certificate2 certificate) =>
+        new(handler, certificate);
 
     public int Port => ((IPEndPoint)_listener.LocalEndpoint).Port;
 
-    public string Url => $"http://127.0.0.1:{Port}";
+    public string Url => $"{(_certificate is null ? "http" : "https")}://127.0.0.1:{Port}";
 
     public ConcurrentQueue<FakeRequest> Requests { get; } = new();
+
+    /// <summary>TCP connections accepted, including ones that never got as far as a request (failed handshakes).</summary>
+    public int Connections => _connections;
+
+    private int _connections;
 
     public int Count(string method, string path) => Requests.Count(r => r.Method == method && r.Path == path);
 
@@ -72,6 +85,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
                 return;
             }
 
+            Interlocked.Increment(ref _connections);
             _ = Task.Run(() => Serve(client));
         }
     }
@@ -80,7 +94,14 @@ internal sealed class FakeApiServer : IAsyncDisposable
     {
         try
         {
-            var stream = client.GetStream();
+            Stream stream = client.GetStream();
+            if (_certificate is not null)
+            {
+                var tls = new SslStream(stream);
+                await tls.AuthenticateAsServerAsync(_certificate);
+                stream = tls;
+            }
+
             var request = await ReadRequest(stream);
             if (request is null)
             {
@@ -129,8 +150,9 @@ internal sealed class FakeApiServer : IAsyncDisposable
             await stream.FlushAsync();
             client.Dispose();
         }
-        catch (IOException)
+        catch (Exception ex) when (ex is IOException or System.Security.Authentication.AuthenticationException)
         {
+            // Includes a client that rejects our certificate during the handshake.
             client.Dispose();
         }
         catch (ObjectDisposedException)
@@ -138,7 +160,7 @@ internal sealed class FakeApiServer : IAsyncDisposable
         }
     }
 
-    private static async Task<FakeRequest?> ReadRequest(NetworkStream stream)
+    private static async Task<FakeRequest?> ReadRequest(Stream stream)
     {
         var buffer = new List<byte>();
         var chunk = new byte[4096];

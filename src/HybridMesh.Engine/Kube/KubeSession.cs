@@ -83,6 +83,17 @@ public sealed partial class KubeSession : IDisposable
             throw ExecFailure(context, exec?.Command ?? "exec plugin", ex);
         }
 
+        var clusterName = definition.ContextDetails?.Cluster;
+        if (KubeconfigProxies.Find(set.Files, clusterName) is { } proxyUrl)
+        {
+            var proxy = KubeconfigProxies.Create(proxyUrl, set.ContextOrigin.GetValueOrDefault(context, set.Files[0]));
+            config.FirstMessageHandlerSetup = handler =>
+            {
+                handler.Proxy = proxy;
+                handler.UseProxy = true;
+            };
+        }
+
         return new KubeSession(context, config, options ?? new KubeSessionOptions(),
             ClusterDiscovery.DescribeAuthentication(user), exec?.Command);
     }

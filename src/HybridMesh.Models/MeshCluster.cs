@@ -47,5 +47,12 @@ public sealed class MeshCluster
     /// <summary>Live facts, filled only when asked for (Get-MeshCluster -Detailed).</summary>
     public ClusterDetails? Details { get; init; }
 
+    /// <summary>The same cluster with live facts attached (Details is init-only, so this is a copy).</summary>
+    public MeshCluster WithDetails(ClusterDetails? details) =>
+        new(Name, Context, Kubeconfig, Server, Platform, GkeProject, GkeLocation, GkeCluster, Authentication)
+        {
+            Details = details,
+        };
+
     public override string ToString() => Context;
 }

@@ -160,9 +160,16 @@ internal sealed class KubeconfigSet
         {
             return KubernetesClientConfiguration.BuildConfigFromConfigObject(Merged, context);
         }
-        catch (KubeConfigException ex)
+        catch (KubeConfigException ex) when (!IsExecFailure(ex))
         {
             throw MeshErrors.KubeconfigInvalid(ContextOrigin.GetValueOrDefault(context, Files[0]), ex);
         }
     }
+
+    /// <summary>
+    /// KubernetesClient runs a context's exec plugin while it builds the configuration and reports a failing plugin
+    /// as a KubeConfigException too; that is not a kubeconfig problem, so the session reports it (ExecPluginFailed).
+    /// </summary>
+    internal static bool IsExecFailure(KubeConfigException ex) =>
+        ex.Message.StartsWith("external exec", StringComparison.Ordinal);
 }

@@ -28,6 +28,15 @@ public sealed class GetMeshClusterCommand : MeshCmdlet
     [Parameter]
     public ClusterPlatform? Platform { get; set; }
 
+    /// <summary>Also read live facts from each API server (version, Istio revisions, network label, root CAs).</summary>
+    [Parameter]
+    public SwitchParameter Detailed { get; set; }
+
+    /// <summary>Seconds allowed for each API server request with -Detailed, retries included.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = 10;
+
     protected override void ProcessRecord()
     {
         var query = new Engine.Kube.ClusterQuery
@@ -47,6 +56,16 @@ public sealed class GetMeshClusterCommand : MeshCmdlet
             // Without a readable kubeconfig there is nothing to list for this input.
             WriteMeshError(ex);
             return;
+        }
+
+        if (Detailed.IsPresent && clusters.Count > 0)
+        {
+            // Unreachable clusters are reported one by one (HybridMesh.ApiServerUnreachable, target = context) and
+            // left out; the reachable ones come back with Details filled.
+            var options = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+            var listed = clusters;
+            clusters = RunEngine((sink, token) =>
+                Engine.Steps.ClusterInspector.InspectManyAsync(listed, options, sink, cancellationToken: token));
         }
 
         foreach (var cluster in clusters)

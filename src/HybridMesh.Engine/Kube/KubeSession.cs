@@ -1,0 +1,317 @@
+using System.Diagnostics;
+using System.Net;
+using System.Security.Authentication;
+using System.Text.Json.Nodes;
+using k8s;
+using k8s.Exceptions;
+using k8s.KubeConfigModels;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Kube;
+
+/// <summary>
+/// One kubeconfig context's API server: KubernetesClient underneath (TLS, credentials, exec plugins), with the
+/// retry handler in its pipeline, a deadline on every request, discovery cached for the session's life, and every
+/// failure turned into a MeshException whose target is the context. Its public surface is BCL and Models only
+/// (objects are System.Text.Json nodes). Not shared across runspaces; create one per cluster per command.
+/// </summary>
+public sealed partial class KubeSession : IDisposable
+{
+    private readonly Kubernetes _client;
+    private readonly KubernetesClientConfiguration _config;
+    private readonly KubeSessionOptions _options;
+    private readonly string _authentication;
+    private readonly string? _execCommand;
+    private readonly KubeDiscovery _discovery;
+
+    internal KubeSession(string context, KubernetesClientConfiguration config, KubeSessionOptions options,
+        string authentication, string? execCommand = null)
+    {
+        Context = context;
+        _config = config;
+        _options = options;
+        _authentication = authentication;
+        _execCommand = execCommand;
+        config.HttpClientTimeout = options.Timeout;
+        config.UserAgent = "hybridmesh/" + typeof(KubeSession).Assembly.GetName().Version?.ToString(3);
+        var retry = new KubeRetryHandler(
+            new KubeRetryPolicy
+            {
+                MaxAttempts = Math.Max(1, options.MaxAttempts),
+                BaseDelay = options.RetryBaseDelay,
+                MaxDelay = options.RetryMaxDelay,
+                Budget = options.Timeout,
+            },
+            options.Sink is { } sink ? message => sink.Verbose($"[{context}] {message}") : null);
+        _client = new Kubernetes(config, retry);
+        Server = _client.BaseUri;
+        _discovery = new KubeDiscovery(this);
+    }
+
+    /// <summary>The kubeconfig context this session talks to; the target of every error it raises.</summary>
+    public string Context { get; }
+
+    /// <summary>The API server's base address.</summary>
+    public Uri Server { get; }
+
+    public TimeSpan Timeout => _options.Timeout;
+
+    /// <summary>The typed client, for Engine code that needs what the generic operations do not cover (exec).</summary>
+    internal Kubernetes Client => _client;
+
+    /// <summary>A session for a cluster from Get-MeshCluster (its kubeconfig files and context).</summary>
+    public static KubeSession Open(MeshCluster cluster, KubeSessionOptions? options = null) =>
+        Open(cluster.Kubeconfig, cluster.Context, options);
+
+    /// <summary>
+    /// A session for <paramref name="context"/> in the merged <paramref name="kubeconfig"/> files (empty: $KUBECONFIG,
+    /// else ~/.kube/config). Runs the context's exec credential plugin, if any, as kubectl would.
+    /// </summary>
+    public static KubeSession Open(IReadOnlyList<string> kubeconfig, string context, KubeSessionOptions? options = null)
+    {
+        var set = ClusterDiscovery.LoadSet(new ClusterQuery { Kubeconfig = kubeconfig });
+        var definition = set.FindContext(context) ?? throw MeshErrors.ContextNotFound(context, set.Files, set.ContextNames);
+        var user = set.FindUser(definition.ContextDetails?.User);
+        var exec = CheckCredentials(context, user, set.ContextOrigin.GetValueOrDefault(context));
+        KubernetesClientConfiguration config;
+        try
+        {
+            config = set.BuildClientConfiguration(context);
+        }
+        catch (KubeConfigException ex) when (KubeconfigSet.IsExecFailure(ex))
+        {
+            throw ExecFailure(context, exec?.Command ?? "exec plugin", ex);
+        }
+
+        var clusterName = definition.ContextDetails?.Cluster;
+        if (KubeconfigProxies.Find(set.Files, clusterName) is { } proxyUrl)
+        {
+            var proxy = KubeconfigProxies.Create(proxyUrl, set.ContextOrigin.GetValueOrDefault(context, set.Files[0]));
+            config.FirstMessageHandlerSetup = handler =>
+            {
+                handler.Proxy = proxy;
+                handler.UseProxy = true;
+            };
+        }
+
+        return new KubeSession(context, config, options ?? new KubeSessionOptions(),
+            ClusterDiscovery.DescribeAuthentication(user), exec?.Command);
+    }
+
+    /// <summary>
+    /// Problems KubernetesClient would report vaguely (or as a bare Exception), found first: a removed
+    /// auth-provider, or an exec plugin that is not installed.
+    /// </summary>
+    private static ExternalExecution? CheckCredentials(string context, User? user, string? kubeconfigFile)
+    {
+        var credentials = user?.UserCredentials;
+        if (credentials?.AuthProvider is { Name: "gcp" or "azure" } provider)
+        {
+            throw MeshErrors.AuthProviderUnsupported(context, provider.Name);
+        }
+
+        if (credentials?.ExternalExecution is { Command: { Length: > 0 } command } exec)
+        {
+            var directory = kubeconfigFile is null ? null : Path.GetDirectoryName(Path.GetFullPath(kubeconfigFile));
+            if (ExecPluginLocator.Find(command, directory) is null)
+            {
+                throw MeshErrors.ExecPluginNotFound(context, Path.GetFileName(command), exec.InstallHint);
+            }
+
+            return exec;
+        }
+
+        return null;
+    }
+
+    /// <summary>A plugin failure in words that never repeat the plugin's output (it may hold a token).</summary>
+    internal static MeshException ExecFailure(string context, string command, KubeConfigException ex)
+    {
+        var message = ex.Message;
+        var detail =
+            message.Contains("due to timeout", StringComparison.Ordinal)
+                ? $"it did not finish within {KubernetesClientConfiguration.ExecTimeout.TotalSeconds:0} s."
+            : message.Contains("deserialization", StringComparison.Ordinal)
+                ? "its output is not an ExecCredential (it probably failed; run it by hand to see its error)."
+            : message.Contains("missing token", StringComparison.Ordinal)
+                ? "its output holds neither a token nor a client certificate."
+            : message.Contains("does not match", StringComparison.Ordinal)
+                ? "its ExecCredential apiVersion differs from the one the kubeconfig asks for."
+            : message.StartsWith("external exec failed due to: ", StringComparison.Ordinal)
+                ? MeshErrors.FirstLine(message["external exec failed due to: ".Length..])
+                : "it could not be run.";
+        return MeshErrors.ExecPluginFailed(context, Path.GetFileName(command), detail, null);
+    }
+
+    public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// Sends one request (the retry handler may send it several times) within <see cref="Timeout"/>. Any HTTP status
+    /// comes back as a <see cref="KubeResponse"/>; transport failures and timeouts become ApiServerUnreachable.
+    /// </summary>
+    internal async Task<KubeResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content,
+        bool idempotent, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.Timeout);
+        using var request = new HttpRequestMessage(method, new Uri(_client.BaseUri, pathAndQuery.TrimStart('/')))
+        {
+            Content = content,
+            Version = _config.DisableHttp2 ? HttpVersion.Version11 : HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+        };
+        request.Headers.Accept.ParseAdd("application/json");
+        request.Options.Set(KubeRetryHandler.Idempotent, idempotent);
+        if (!string.IsNullOrWhiteSpace(_config.TlsServerName))
+        {
+            request.Headers.Host = _config.TlsServerName;
+        }
+
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            if (_client.Credentials is { } credentials)
+            {
+                // Adds the Authorization header; for exec plugins this may run the plugin to refresh the token.
+                await credentials.ProcessHttpRequestAsync(request, deadline.Token).ConfigureAwait(false);
+            }
+
+            using var response = await _client.HttpClient
+                .SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
+            var body = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
+            var attempts = request.Options.TryGetValue(KubeRetryHandler.Attempts, out var tries) ? tries : 1;
+            _options.Sink?.Debug($"[{Context}] {method} {request.RequestUri?.PathAndQuery} → {(int)response.StatusCode} " +
+                                 $"({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms, {attempts} attempt(s))");
+            return new KubeResponse(response.StatusCode, response.ReasonPhrase, body, attempts);
+        }
+        catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw MeshErrors.ApiServerUnreachable(Context, Server.ToString(),
+                $"no answer within {_options.Timeout.TotalSeconds:0.#} s.", ex);
+        }
+        catch (HttpRequestException ex) when (ex.HttpRequestError == HttpRequestError.SecureConnectionError ||
+                                              ex.InnerException is AuthenticationException)
+        {
+            throw MeshErrors.ApiServerTlsFailed(Context, Server.ToString(),
+                MeshErrors.FirstLine((ex.InnerException ?? ex).Message), ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw MeshErrors.ApiServerUnreachable(Context, Server.ToString(), Attempted(request, ex), ex);
+        }
+        catch (IOException ex)
+        {
+            throw MeshErrors.ApiServerUnreachable(Context, Server.ToString(), Attempted(request, ex), ex);
+        }
+        catch (KubeConfigException ex) when (KubeconfigSet.IsExecFailure(ex))
+        {
+            throw ExecFailure(Context, _execCommand ?? "exec plugin", ex);
+        }
+    }
+
+    private static string Attempted(HttpRequestMessage request, Exception ex)
+    {
+        var attempts = request.Options.TryGetValue(KubeRetryHandler.Attempts, out var tries) ? tries : 1;
+        // .NET often repeats the socket error in the outer message ("Connection refused (host:port)"); say it once.
+        var inner = ex.InnerException is { } cause && !ex.Message.Contains(cause.Message, StringComparison.Ordinal)
+            ? $" ({MeshErrors.FirstLine(cause.Message)})"
+            : "";
+        return $"{MeshErrors.FirstLine(ex.Message)}{inner}; {attempts} attempt(s).";
+    }
+
+    /// <summary>The MeshException for an unsuccessful answer to <paramref name="operation"/>.</summary>
+    internal MeshException Failure(KubeResponse response, KubeOperation operation)
+    {
+        var status = KubeStatus.Parse((int)response.Status, response.ReasonPhrase, response.Body);
+        var what = operation.Describe();
+        return (int)response.Status switch
+        {
+            401 => MeshErrors.KubeUnauthorized(Context, _authentication),
+            403 => MeshErrors.KubeForbidden(Context, operation.RbacVerb,
+                operation.Resource?.QualifiedPlural ?? operation.Path, operation.Namespace, status.Message),
+            404 => MeshErrors.KubeNotFound(Context, what, status.Message),
+            409 when status.Reason == "AlreadyExists" => MeshErrors.KubeAlreadyExists(Context, what, status.Message),
+            409 => MeshErrors.KubeConflict(Context, what, status.Message, operation.Verb == "apply"),
+            422 => MeshErrors.KubeInvalid(Context, what, status.Message),
+            429 or >= 500 => MeshErrors.KubeServerError(Context, what, status.Code, status.Message, response.Attempts),
+            _ => MeshErrors.KubeApiError(Context, what, status.Code, status.Reason, status.Message),
+        };
+    }
+
+    /// <summary>GET of a path outside the resource tree (/version, discovery). Null on 404.</summary>
+    public async Task<JsonNode?> GetPathAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var response = await SendAsync(HttpMethod.Get, path, null, idempotent: true, cancellationToken).ConfigureAwait(false);
+        if (response.Status == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+
+        if (!response.IsSuccess)
+        {
+            throw Failure(response, new KubeOperation("get", null, null, null, path));
+        }
+
+        return response.ParseJson();
+    }
+
+    /// <summary>The server's gitVersion (GET /version), e.g. "v1.32.13".</summary>
+    public async Task<string> GetServerVersionAsync(CancellationToken cancellationToken = default)
+    {
+        var version = await GetPathAsync("/version", cancellationToken).ConfigureAwait(false);
+        return version?["gitVersion"]?.GetValue<string>() ?? "";
+    }
+
+    /// <summary>Where objects of <paramref name="kindOrPlural"/> in <paramref name="apiVersion"/> live (discovery, cached).</summary>
+    public Task<KubeResourceInfo> ResolveAsync(string apiVersion, string kindOrPlural, CancellationToken cancellationToken = default) =>
+        _discovery.ResolveAsync(apiVersion, kindOrPlural, cancellationToken);
+
+    /// <summary>
+    /// The versions the server serves for an API group, preferred first, e.g. ["v1", "v1beta1", "v1alpha3"] for
+    /// networking.istio.io; empty when the group is not served. "" is the core group.
+    /// </summary>
+    public Task<IReadOnlyList<string>> ServedVersionsAsync(string group, CancellationToken cancellationToken = default) =>
+        _discovery.ServedVersionsAsync(group, cancellationToken);
+}
+
+/// <summary>One HTTP answer, read whole (object bodies are small).</summary>
+internal sealed record KubeResponse(HttpStatusCode Status, string? ReasonPhrase, string Body, int Attempts)
+{
+    public bool IsSuccess => (int)Status is >= 200 and < 300;
+
+    public JsonNode? ParseJson() => string.IsNullOrWhiteSpace(Body) ? null : JsonNode.Parse(Body);
+}
+
+/// <summary>What was attempted, for error messages: "apply of configmaps 'x' in namespace 'demo'".</summary>
+internal sealed record KubeOperation(string Verb, KubeResourceInfo? Resource, string? Namespace, string? Name, string Path)
+{
+    /// <summary>The RBAC verb the server checked (apply is a patch; a GET without a name is a list).</summary>
+    public string RbacVerb => Verb switch
+    {
+        "apply" or "merge-patch" => "patch",
+        "replace" => "update",
+        "get" when Name is null && Resource is not null => "list",
+        _ => Verb,
+    };
+
+    public string Describe()
+    {
+        if (Resource is null)
+        {
+            return $"{Verb} of {Path}";
+        }
+
+        var text = $"{Verb} of {Resource.QualifiedPlural}";
+        if (Name is not null)
+        {
+            text += $" '{Name}'";
+        }
+
+        if (!string.IsNullOrEmpty(Namespace) && Resource.Namespaced)
+        {
+            text += $" in namespace '{Namespace}'";
+        }
+
+        return text;
+    }
+}

@@ -1,0 +1,54 @@
+using HybridMesh.Engine.Kube;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Tests.Kube;
+
+/// <summary>The kubeconfig's per-cluster proxy-url, which KubernetesClient itself ignores.</summary>
+public sealed class KubeProxyTests : IDisposable
+{
+    private readonly KubeTestFiles _files = new();
+
+    public void Dispose() => _files.Dispose();
+
+    private string Config(string proxyUrl) => _files.Write("proxied.yaml", $"""
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - name: behind-proxy
+          cluster:
+            # .invalid never resolves: only the proxy (on 127.0.0.1) can be the one answering.
+            server: http://kube.invalid:6443
+            proxy-url: {proxyUrl}
+        contexts:
+        - name: proxied
+          context: {"{"}cluster: behind-proxy, user: u{"}"}
+        users:
+        - name: u
+          user: {"{"}token: {KubeTestFiles.Token}{"}"}
+        """);
+
+    [Fact]
+    public async Task Requests_go_through_the_proxy_url_of_the_cluster()
+    {
+        await using var proxy = FakeApiServer.Start(r => r.Target == "http://kube.invalid:6443/version"
+            ? FakeReply.Json(200, CannedApi.Version)
+            : FakeReply.Json(502, "{}"));
+        using var session = KubeSession.Open([Config(proxy.Url)], "proxied");
+
+        Assert.Equal("v1.32.13", await session.GetServerVersionAsync());
+        var request = Assert.Single(proxy.Requests);
+        Assert.Equal("http://kube.invalid:6443/version", request.Target);
+        Assert.Equal("kube.invalid:6443", request.Header("Host"));
+    }
+
+    [Fact]
+    public void A_proxy_url_that_is_not_a_URL_is_KubeconfigInvalid()
+    {
+        var file = Config("not a url");
+
+        var error = Assert.Throws<MeshException>(() => KubeSession.Open([file], "proxied"));
+
+        Assert.Equal("KubeconfigInvalid", error.ErrorId);
+        Assert.Equal(file, error.Target);
+    }
+}

@@ -14,7 +14,7 @@ Describe 'Get-MeshCluster' -Tag Unit {
         $gke.GkeProject | Should -Be 'demo-gke-project'
         $gke.GkeLocation | Should -Be 'us-central1'
         $gke.GkeCluster | Should -Be 'hybrid-gke'
-        $gke.Server | Should -Be 'https://203.0.113.10'
+        $gke.Server | Should -Be 'https://127.0.0.1:9'
         $gke.Authentication | Should -Be 'Exec:gke-gcloud-auth-plugin'
         $onPrem = $clusters | Where-Object Platform -EQ 'OnPrem'
         $onPrem.Context | Should -Be 'admin@onprem-user1'
@@ -35,9 +35,9 @@ Describe 'Get-MeshCluster' -Tag Unit {
     It 'merges like kubectl: the first file that defines a name wins' {
         $dir = New-TestDirectory
         $second = Join-Path $dir 'second.yaml'
-        (Get-Content -Raw $OnPremKubeconfig).Replace('https://198.51.100.20:443', 'https://192.0.2.99') | Set-Content $second
-        (Get-MeshCluster -Kubeconfig $OnPremKubeconfig, $second -Context 'admin@onprem-user1').Server | Should -Be 'https://198.51.100.20:443'
-        (Get-MeshCluster -Kubeconfig $second, $OnPremKubeconfig -Context 'admin@onprem-user1').Server | Should -Be 'https://192.0.2.99'
+        (Get-Content -Raw $OnPremKubeconfig).Replace('https://127.0.0.1:7', 'https://127.0.0.1:8') | Set-Content $second
+        (Get-MeshCluster -Kubeconfig $OnPremKubeconfig, $second -Context 'admin@onprem-user1').Server | Should -Be 'https://127.0.0.1:7'
+        (Get-MeshCluster -Kubeconfig $second, $OnPremKubeconfig -Context 'admin@onprem-user1').Server | Should -Be 'https://127.0.0.1:8'
     }
 
     It 'selects contexts by name, positionally' {

@@ -258,10 +258,11 @@ $parameterText
 Describe 'Examples that need no cluster run as written' {
     BeforeDiscovery {
         # Get-MeshCluster only reads files, so its examples can run here against sample kubeconfigs. Examples that
-        # call a later step need clusters or Google Cloud and are exercised by those cmdlets' own tests.
+        # call a later step, or -Detailed, need clusters or Google Cloud and are exercised by those cmdlets' own
+        # tests against the lab (never against the sample kubeconfigs' servers).
         $offline = @((Get-Help Get-MeshCluster).Examples.Example | ForEach-Object {
                 @{ Title = $_.Title.Trim(' -'); Code = $_.Code }
-            } | Where-Object { $_.Code -notmatch 'Get-MeshEnvironment|Install-EastWestGateway|Publish-MeshService|New-Mesh|Test-MeshConnectivity' })
+            } | Where-Object { $_.Code -notmatch 'Get-MeshEnvironment|Install-EastWestGateway|Publish-MeshService|New-Mesh|Test-MeshConnectivity|-Detailed' })
     }
 
     BeforeAll {

@@ -25,6 +25,9 @@ public sealed class GoogleApiOptions
 
     public GoogleRetryOptions Retry { get; init; } = new();
 
+    /// <summary>How often a long-running fleet operation is polled.</summary>
+    public TimeSpan OperationPollInterval { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>Environment variables to read endpoints from (null: the process environment). Lets tests stay hermetic.</summary>
     public Func<string, string?>? EnvironmentReader { get; init; }
 }

@@ -10,7 +10,7 @@ public sealed class GoogleApis : IDisposable
 {
     private readonly GoogleRestClient _client;
 
-    private GoogleApis(GoogleRestClient client, GoogleEndpoints endpoints)
+    private GoogleApis(GoogleRestClient client, GoogleEndpoints endpoints, TimeSpan pollInterval)
     {
         _client = client;
         ResourceManagerEndpoint = endpoints.ResourceManager;
@@ -18,7 +18,7 @@ public sealed class GoogleApis : IDisposable
         GkeHubEndpoint = endpoints.GkeHub;
         Projects = new ProjectDirectory(client, endpoints.ResourceManager);
         Clusters = new GkeClusters(client, endpoints.Container);
-        Fleet = new Fleet(client, endpoints.GkeHub);
+        Fleet = new Fleet(client, endpoints.GkeHub, pollInterval);
     }
 
     public IProjectDirectory Projects { get; }
@@ -37,7 +37,8 @@ public sealed class GoogleApis : IDisposable
         sink.Debug($"Google APIs: Resource Manager {endpoints.ResourceManager}, GKE {endpoints.Container}, " +
                    $"GKE Hub {endpoints.GkeHub}; credentials: " +
                    (options.AccessToken is null ? "application default" : "access token"));
-        return new GoogleApis(new GoogleRestClient(credential, options.Retry, sink), endpoints);
+        return new GoogleApis(new GoogleRestClient(credential, options.Retry, sink), endpoints,
+            options.OperationPollInterval);
     }
 
     public void Dispose() => _client.Dispose();

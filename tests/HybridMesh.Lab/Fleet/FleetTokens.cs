@@ -14,6 +14,7 @@ namespace HybridMesh.Lab.Fleet;
 internal sealed class FleetTokens : IDisposable
 {
     public const string JwtBearerGrant = "urn:ietf:params:oauth:grant-type:jwt-bearer";
+    private const string GoogleTokenAudience = "https://oauth2.googleapis.com/token";
     private const string CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
 
     private readonly RSA _key = RSA.Create(2048);
@@ -92,9 +93,12 @@ internal sealed class FleetTokens : IDisposable
             return (null, "invalid_grant", "Invalid JWT: unknown issuer.");
         }
 
-        if ((string?)claims?["aud"] != tokenUri.AbsoluteUri)
+        // Google.Apis.Auth signs for Google's token audience even when token_uri points elsewhere, as Google's own
+        // endpoint requires; accept that or our own URI, nothing else.
+        var audience = (string?)claims?["aud"];
+        if (audience != GoogleTokenAudience && audience != tokenUri.AbsoluteUri)
         {
-            return (null, "invalid_grant", "Invalid JWT: audience must be the token URI.");
+            return (null, "invalid_grant", "Invalid JWT: unexpected audience " + audience);
         }
 
         if (exp < now || iat > now + 300 || exp - iat > 3600)

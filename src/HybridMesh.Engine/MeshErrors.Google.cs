@@ -13,6 +13,11 @@ public static partial class MeshErrors
         "Pass -FleetProjectId with the id of the fleet host project: 6 to 30 characters, lowercase letters, digits " +
         "and hyphens, starting with a letter (gcloud projects list shows it).");
 
+    public static MeshException FleetProjectIdConflict(string first, string other) => new(
+        "FleetProjectIdConflict", MeshErrorCategory.InvalidArgument, other,
+        $"The pipeline names two fleet projects, '{first}' and '{other}'; one environment belongs to one fleet.",
+        "Run Get-MeshEnvironment once per fleet project, or give -FleetProjectId once for all input.");
+
     public static MeshException ProjectNotFound(string projectId) => new(
         "ProjectNotFound", MeshErrorCategory.ObjectNotFound, projectId,
         $"Google Cloud project '{projectId}' was not found, or the caller may not see it.",

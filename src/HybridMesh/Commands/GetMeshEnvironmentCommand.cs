@@ -11,13 +11,16 @@ namespace HybridMesh.Commands;
 /// Get-MeshEnvironment: runbook step 2. The fleet project's number (PROJECT_NUMBER), the mesh id (MESH_ID) and a
 /// network id per cluster (NETWORK_1..N), as one MeshEnvironment for every cluster piped in.
 /// </summary>
-[Cmdlet(VerbsCommon.Get, "MeshEnvironment", DefaultParameterSetName = ClusterSet)]
+/// <remarks>
+/// One parameter set on purpose: with separate Cluster and Kubeconfig sets, PowerShell settles the set as soon as
+/// FleetProjectId binds by property name (before Kubeconfig/Context, which need type coercion), so a
+/// [pscustomobject] with Kubeconfig and Context would silently lose them. Per input, a bound -Cluster wins; else
+/// -Kubeconfig/-Context are resolved (a piped MeshCluster also fills those two from its own properties).
+/// </remarks>
+[Cmdlet(VerbsCommon.Get, "MeshEnvironment")]
 [OutputType(typeof(MeshEnvironment))]
 public sealed class GetMeshEnvironmentCommand : MeshCmdlet
 {
-    private const string ClusterSet = "Cluster";
-    private const string KubeconfigSet = "Kubeconfig";
-
     // Collected across the pipeline; the environment is built once, in EndProcessing.
     private readonly List<MeshCluster> _clusters = [];
     private string? _fleetProjectId;
@@ -28,16 +31,16 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     public string FleetProjectId { get; set; } = "";
 
     /// <summary>Clusters from Get-MeshCluster.</summary>
-    [Parameter(ParameterSetName = ClusterSet, ValueFromPipeline = true)]
+    [Parameter(ValueFromPipeline = true)]
     public MeshCluster[] Cluster { get; set; } = [];
 
     /// <summary>Kubeconfig files to find -Context in (default: $env:KUBECONFIG, else ~/.kube/config).</summary>
-    [Parameter(ParameterSetName = KubeconfigSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [Alias("KubeconfigPath")]
     public string[] Kubeconfig { get; set; } = [];
 
     /// <summary>Contexts to include (default: every context of the kubeconfig).</summary>
-    [Parameter(ParameterSetName = KubeconfigSet, ValueFromPipelineByPropertyName = true)]
+    [Parameter(ValueFromPipelineByPropertyName = true)]
     [ArgumentCompleter(typeof(KubeContextCompleter))]
     public string[] Context { get; set; } = [];
 
@@ -68,9 +71,16 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     protected override void ProcessRecord()
     {
         AcceptFleetProjectId(FleetProjectId);
-        if (ParameterSetName == ClusterSet)
+        if (Cluster.Length > 0)
         {
             _clusters.AddRange(Cluster.Where(c => c is not null));
+            return;
+        }
+
+        // Nothing names a kubeconfig or context: an environment without clusters (number and mesh id only), rather
+        // than every context of ~/.kube/config.
+        if (Kubeconfig.Length == 0 && Context.Length == 0)
+        {
             return;
         }
 

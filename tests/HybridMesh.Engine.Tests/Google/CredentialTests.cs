@@ -99,6 +99,25 @@ public sealed class CredentialTests : FleetTestBase, IDisposable
     }
 
     [Fact]
+    public async Task An_expired_token_is_refreshed_once_and_the_call_succeeds()
+    {
+        Fleet.AddProject("my-fleet-host", 918273645012);
+        Environment.SetEnvironmentVariable("GOOGLE_APPLICATION_CREDENTIALS",
+            Fleet.WriteServiceAccountCredentialFile(Path.Combine(_temp, "sa.json")));
+        using var apis = await GoogleApis.ConnectAsync(AdcOptions(), new RecordingSink(), CancellationToken.None);
+        await apis.Projects.GetProjectAsync("my-fleet-host", CancellationToken.None);
+
+        Fleet.ExpireIssuedTokens();
+        var project = await apis.Projects.GetProjectAsync("my-fleet-host", CancellationToken.None);
+
+        Assert.Equal(918273645012, project.ProjectNumber);
+        // token, 200, then 401 with the revoked token, a new token, and 200.
+        Assert.Equal([(FleetApi.Token, 200), (FleetApi.ResourceManager, 200), (FleetApi.ResourceManager, 401),
+                (FleetApi.Token, 200), (FleetApi.ResourceManager, 200)],
+            Fleet.RequestLog.Select(r => (r.Api, r.Status)));
+    }
+
+    [Fact]
     public async Task The_gcloud_well_known_file_is_found_through_CLOUDSDK_CONFIG()
     {
         Fleet.AddProject("my-fleet-host", 918273645012);

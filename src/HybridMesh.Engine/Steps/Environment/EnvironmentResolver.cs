@@ -32,10 +32,11 @@ public sealed class EnvironmentResolver
         Validate(request);
         using var apis = await GoogleApis.ConnectAsync(request.Google, sink, cancellationToken).ConfigureAwait(false);
         return await new EnvironmentResolver(apis.Projects, apis.Clusters, labelReader)
-            .ResolveAsync(request, sink, cancellationToken).ConfigureAwait(false);
+            .RunAsync(request, sink, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<MeshEnvironment> ResolveAsync(EnvironmentRequest request, IMeshSink sink,
+    /// <summary>Resolves with the Google APIs given to the constructor (tests and callers that already connected).</summary>
+    public async Task<MeshEnvironment> RunAsync(EnvironmentRequest request, IMeshSink sink,
         CancellationToken cancellationToken)
     {
         Validate(request);

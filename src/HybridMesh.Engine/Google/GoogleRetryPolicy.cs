@@ -24,9 +24,9 @@ internal sealed class GoogleRetryPolicy
 
     public TimeSpan AttemptTimeout => _options.AttemptTimeout;
 
-    /// <summary>429 (quota), 408 and every 5xx are transient; any other 4xx is the caller's problem and final.</summary>
+    /// <summary>429 (quota) and every 5xx are transient; any other 4xx is the caller's problem and final.</summary>
     public static bool IsTransient(HttpStatusCode status) =>
-        status is HttpStatusCode.TooManyRequests or HttpStatusCode.RequestTimeout || (int)status >= 500;
+        status == HttpStatusCode.TooManyRequests || (int)status >= 500;
 
     /// <summary>
     /// Delay before attempt <paramref name="nextAttempt"/> (2 = first retry): the server's Retry-After when it sent

@@ -187,7 +187,7 @@ public sealed class RetryPolicyTests
 
     [Theory]
     [InlineData(429, true)]
-    [InlineData(408, true)]
+    [InlineData(408, false)]
     [InlineData(500, true)]
     [InlineData(502, true)]
     [InlineData(503, true)]
@@ -197,6 +197,6 @@ public sealed class RetryPolicyTests
     [InlineData(403, false)]
     [InlineData(404, false)]
     [InlineData(409, false)]
-    public void Only_quota_timeouts_and_server_errors_are_transient(int status, bool transient) =>
+    public void Only_quota_and_server_errors_are_transient(int status, bool transient) =>
         Assert.Equal(transient, GoogleRetryPolicy.IsTransient((System.Net.HttpStatusCode)status));
 }

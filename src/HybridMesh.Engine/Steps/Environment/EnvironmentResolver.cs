@@ -10,6 +10,8 @@ namespace HybridMesh.Engine.Steps;
 /// </summary>
 public sealed class EnvironmentResolver
 {
+    private const int ProgressId = 2;
+    private const string ProgressActivity = "Resolving the mesh environment";
     private readonly IProjectDirectory _projects;
     private readonly IGkeClusters _gke;
     private readonly NetworkLabelReader? _labelReader;
@@ -52,6 +54,8 @@ public sealed class EnvironmentResolver
         WarnUnusedNetworkKeys(request.Networks, clusters, sink);
 
         var results = new ClusterNetwork?[clusters.Count];
+        var finished = 0;
+        sink.Progress(ProgressId, -1, ProgressActivity, $"{clusters.Count} cluster(s)", 0, false);
         using var throttle = new SemaphoreSlim(Math.Max(1, request.ThrottleLimit));
         var work = clusters.Select(async (cluster, index) =>
         {
@@ -69,9 +73,19 @@ public sealed class EnvironmentResolver
             finally
             {
                 throttle.Release();
+                var done = Interlocked.Increment(ref finished);
+                sink.Progress(ProgressId, -1, ProgressActivity, $"{cluster.Context} ({done} of {clusters.Count})",
+                    done * 100 / clusters.Count, false);
             }
         }).ToArray();
-        await Task.WhenAll(work).ConfigureAwait(false);
+        try
+        {
+            await Task.WhenAll(work).ConfigureAwait(false);
+        }
+        finally
+        {
+            sink.Progress(ProgressId, -1, ProgressActivity, "Done", 100, true);
+        }
 
         return new MeshEnvironment(project.ProjectId, project.ProjectNumber,
             results.Where(r => r is not null).Select(r => r!).ToArray());

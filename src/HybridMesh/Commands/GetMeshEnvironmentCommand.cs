@@ -103,9 +103,16 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
 
     protected override void EndProcessing()
     {
+        // Empty pipeline input (e.g. every upstream cluster failed): ProcessRecord never ran, but a fleet project
+        // given on the command line still yields its number and mesh id.
         if (_fleetProjectId is null)
         {
-            return;
+            if (string.IsNullOrEmpty(FleetProjectId))
+            {
+                return;
+            }
+
+            AcceptFleetProjectId(FleetProjectId);
         }
 
         var request = new Engine.Steps.EnvironmentRequest

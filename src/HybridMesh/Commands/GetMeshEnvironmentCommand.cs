@@ -105,19 +105,15 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     {
         // Empty pipeline input (e.g. every upstream cluster failed): ProcessRecord never ran, but a fleet project
         // given on the command line still yields its number and mesh id.
-        if (_fleetProjectId is null)
+        if (_fleetProjectId is null && string.IsNullOrEmpty(FleetProjectId))
         {
-            if (string.IsNullOrEmpty(FleetProjectId))
-            {
-                return;
-            }
-
-            AcceptFleetProjectId(FleetProjectId);
+            return;
         }
 
+        var fleetProjectId = _fleetProjectId ?? AcceptFleetProjectId(FleetProjectId);
         var request = new Engine.Steps.EnvironmentRequest
         {
-            FleetProjectId = _fleetProjectId,
+            FleetProjectId = fleetProjectId,
             Clusters = _clusters,
             Networks = ReadNetworks(),
             Google = new Engine.Google.GoogleApiOptions
@@ -155,7 +151,7 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     }
 
     // One environment per fleet project: every pipeline input must name the same one.
-    private void AcceptFleetProjectId(string value)
+    private string AcceptFleetProjectId(string value)
     {
         if (_fleetProjectId is null)
         {
@@ -170,6 +166,8 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
         {
             ThrowMeshError(Engine.MeshErrors.FleetProjectIdConflict(_fleetProjectId, value));
         }
+
+        return _fleetProjectId;
     }
 
     private Dictionary<string, string> ReadNetworks()

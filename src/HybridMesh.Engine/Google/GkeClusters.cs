@@ -1,0 +1,67 @@
+using System.Text.Json;
+
+namespace HybridMesh.Engine.Google;
+
+/// <summary>container v1 clusters.get: GET v1/projects/{p}/locations/{l}/clusters/{c}.</summary>
+internal sealed class GkeClusters : IGkeClusters
+{
+    private readonly GoogleRestClient _client;
+    private readonly Uri _endpoint;
+
+    public GkeClusters(GoogleRestClient client, Uri endpoint)
+    {
+        _client = client;
+        _endpoint = endpoint;
+    }
+
+    public async Task<GkeClusterInfo> GetClusterAsync(string project, string location, string cluster,
+        CancellationToken cancellationToken)
+    {
+        var resource = $"projects/{Uri.EscapeDataString(project)}/locations/{Uri.EscapeDataString(location)}" +
+                       $"/clusters/{Uri.EscapeDataString(cluster)}";
+        var body = await _client.GetAsync(_endpoint, "v1/" + resource,
+            new GoogleCall(resource, _ => MeshErrors.GkeClusterNotFound(project, location, cluster)),
+            cancellationToken).ConfigureAwait(false);
+        return Parse(body, project, location, cluster);
+    }
+
+    internal static GkeClusterInfo Parse(JsonElement body, string project, string location, string cluster)
+    {
+        // "network" is the short name; older or trimmed answers may only carry networkConfig.network
+        // (projects/P/global/networks/N), whose last segment is the same name.
+        var network = GoogleJson.String(body, "network");
+        if (string.IsNullOrEmpty(network) && GoogleJson.String(body, "networkConfig", "network") is { } full)
+        {
+            network = full[(full.LastIndexOf('/') + 1)..];
+        }
+
+        if (string.IsNullOrEmpty(network))
+        {
+            throw MeshErrors.GoogleApiError($"projects/{project}/locations/{location}/clusters/{cluster}", 200,
+                "INVALID_RESPONSE", "GKE answered without the cluster's network.");
+        }
+
+        return new GkeClusterInfo
+        {
+            Project = project,
+            Location = GoogleJson.String(body, "location") ?? location,
+            Name = GoogleJson.String(body, "name") ?? cluster,
+            SelfLink = GoogleJson.String(body, "selfLink"),
+            Status = GoogleJson.String(body, "status"),
+            Network = network,
+            Subnetwork = GoogleJson.String(body, "subnetwork"),
+            Endpoint = GoogleJson.String(body, "endpoint"),
+            PrivateEndpoint = GoogleJson.Bool(body, "privateClusterConfig", "enablePrivateEndpoint") ?? false,
+            PublicEndpointEnabled = GoogleJson.Bool(body, "controlPlaneEndpointsConfig", "ipEndpointsConfig",
+                "enablePublicEndpoint"),
+            PrivateNodes = (GoogleJson.Bool(body, "privateClusterConfig", "enablePrivateNodes") ?? false) ||
+                           (GoogleJson.Bool(body, "networkConfig", "defaultEnablePrivateNodes") ?? false),
+            FleetProject = GoogleJson.String(body, "fleet", "project"),
+            FleetMembership = GoogleJson.String(body, "fleet", "membership"),
+            WorkloadPool = GoogleJson.String(body, "workloadIdentityConfig", "workloadPool"),
+            ResourceLabels = GoogleJson.Map(body, "resourceLabels"),
+            LabelFingerprint = GoogleJson.String(body, "labelFingerprint"),
+            CurrentMasterVersion = GoogleJson.String(body, "currentMasterVersion"),
+        };
+    }
+}

@@ -1,0 +1,72 @@
+namespace HybridMesh.Engine.Google;
+
+/// <summary>GKE: the facts about a cluster that the mesh depends on.</summary>
+public interface IGkeClusters
+{
+    /// <summary>
+    /// clusters.get (container v1). <paramref name="location"/> is a zone or a region. Throws MeshException:
+    /// GkeClusterNotFound, PermissionDenied, AuthenticationFailed, GoogleApiUnreachable or GoogleApiError.
+    /// </summary>
+    Task<GkeClusterInfo> GetClusterAsync(string project, string location, string cluster,
+        CancellationToken cancellationToken);
+}
+
+/// <summary>A GKE cluster, reduced to what hybrid-mesh setup needs (container v1 Cluster resource).</summary>
+public sealed class GkeClusterInfo
+{
+    public required string Project { get; init; }
+    public required string Location { get; init; }
+    public required string Name { get; init; }
+
+    /// <summary>https://container.googleapis.com/v1/projects/P/locations|zones/L/clusters/C</summary>
+    public string? SelfLink { get; init; }
+
+    /// <summary>PROVISIONING, RUNNING, RECONCILING, STOPPING, ERROR or DEGRADED.</summary>
+    public string? Status { get; init; }
+
+    /// <summary>Short VPC network name, e.g. "default".</summary>
+    public required string Network { get; init; }
+
+    public string? Subnetwork { get; init; }
+
+    /// <summary>Control-plane IP address (no scheme).</summary>
+    public string? Endpoint { get; init; }
+
+    /// <summary>privateClusterConfig.enablePrivateEndpoint: the control plane has no public address.</summary>
+    public bool PrivateEndpoint { get; init; }
+
+    /// <summary>controlPlaneEndpointsConfig.ipEndpointsConfig.enablePublicEndpoint; null when the API did not say.</summary>
+    public bool? PublicEndpointEnabled { get; init; }
+
+    /// <summary>Nodes without external addresses (privateClusterConfig or networkConfig.defaultEnablePrivateNodes).</summary>
+    public bool PrivateNodes { get; init; }
+
+    /// <summary>fleet.project: the fleet host project the cluster is registered to, when it is.</summary>
+    public string? FleetProject { get; init; }
+
+    /// <summary>fleet.membership: //gkehub.googleapis.com/projects/*/locations/*/memberships/*</summary>
+    public string? FleetMembership { get; init; }
+
+    /// <summary>workloadIdentityConfig.workloadPool, e.g. P.svc.id.goog.</summary>
+    public string? WorkloadPool { get; init; }
+
+    public IReadOnlyDictionary<string, string> ResourceLabels { get; init; } = new Dictionary<string, string>();
+
+    public string? LabelFingerprint { get; init; }
+
+    public string? CurrentMasterVersion { get; init; }
+
+    /// <summary>
+    /// The hybrid-mesh guide does not support private clusters. Our rule (the guide names no fields): the control
+    /// plane is private when the private endpoint is on or the public IP endpoint is off.
+    /// </summary>
+    public bool IsPrivateCluster => PrivateEndpoint || PublicEndpointEnabled == false;
+
+    /// <summary>asmcli's network id for a GKE cluster: &lt;cluster project&gt;-&lt;network&gt;.</summary>
+    public string MeshNetworkId => Project + "-" + Network;
+
+    /// <summary>The resource link GKE Hub stores for a GKE membership endpoint.</summary>
+    public string ResourceLink => $"//container.googleapis.com/projects/{Project}/locations/{Location}/clusters/{Name}";
+
+    public override string ToString() => $"projects/{Project}/locations/{Location}/clusters/{Name}";
+}

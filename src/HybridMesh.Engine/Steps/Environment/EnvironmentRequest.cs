@@ -1,0 +1,28 @@
+using HybridMesh.Engine.Google;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Steps;
+
+/// <summary>What Get-MeshEnvironment asks for.</summary>
+public sealed class EnvironmentRequest
+{
+    /// <summary>The fleet host project id; its number gives PROJECT_NUMBER and MESH_ID.</summary>
+    public required string FleetProjectId { get; init; }
+
+    /// <summary>The clusters to give a network id, in the order NETWORK_1..N are numbered.</summary>
+    public IReadOnlyList<MeshCluster> Clusters { get; init; } = [];
+
+    /// <summary>Network ids by context or cluster name. An entry here wins over every other source.</summary>
+    public IReadOnlyDictionary<string, string> Networks { get; init; } = new Dictionary<string, string>();
+
+    public GoogleApiOptions Google { get; init; } = new();
+
+    /// <summary>Concurrent GKE lookups.</summary>
+    public int ThrottleLimit { get; init; } = 4;
+}
+
+/// <summary>
+/// Reads the network a cluster already uses (the topology.istio.io/network label of istio-system); null when the
+/// cluster has none. Plugged into <see cref="EnvironmentResolver"/> by callers that can reach the clusters.
+/// </summary>
+public delegate Task<string?> NetworkLabelReader(MeshCluster cluster, CancellationToken cancellationToken);

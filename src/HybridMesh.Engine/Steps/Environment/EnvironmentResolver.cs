@@ -1,0 +1,213 @@
+using HybridMesh.Engine.Google;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Steps;
+
+/// <summary>
+/// Runbook step 2: the fleet project's number, the mesh id (proj-&lt;number&gt;) and a network id per cluster.
+/// Network precedence: -Network, then the cluster's existing label (when a <see cref="NetworkLabelReader"/> is
+/// plugged in), then GKE's &lt;cluster project&gt;-&lt;VPC network&gt;, then "default" for on-premises clusters.
+/// </summary>
+public sealed class EnvironmentResolver
+{
+    private const int ProgressId = 2;
+    private const string ProgressActivity = "Resolving the mesh environment";
+    private readonly IProjectDirectory _projects;
+    private readonly IGkeClusters _gke;
+    private readonly NetworkLabelReader? _labelReader;
+
+    public EnvironmentResolver(IProjectDirectory projects, IGkeClusters gke, NetworkLabelReader? labelReader = null)
+    {
+        _projects = projects;
+        _gke = gke;
+        _labelReader = labelReader;
+    }
+
+    /// <summary>
+    /// Validates the request offline, connects to Google (credentials, endpoints) and resolves. Throws MeshException
+    /// when nothing can be produced (invalid id or network, no credentials, fleet project lookup failed); reports a
+    /// failed cluster to <paramref name="sink"/> and leaves it out of the result.
+    /// </summary>
+    public static async Task<MeshEnvironment> ResolveAsync(EnvironmentRequest request, IMeshSink sink,
+        CancellationToken cancellationToken, NetworkLabelReader? labelReader = null)
+    {
+        Validate(request);
+        using var apis = await GoogleApis.ConnectAsync(request.Google, sink, cancellationToken).ConfigureAwait(false);
+        return await new EnvironmentResolver(apis.Projects, apis.Clusters, labelReader)
+            .RunAsync(request, sink, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Resolves with the Google APIs given to the constructor (tests and callers that already connected).</summary>
+    public async Task<MeshEnvironment> RunAsync(EnvironmentRequest request, IMeshSink sink,
+        CancellationToken cancellationToken)
+    {
+        Validate(request);
+        var project = await _projects.GetProjectAsync(request.FleetProjectId, cancellationToken).ConfigureAwait(false);
+        sink.Verbose($"Fleet project '{project.ProjectId}' has number {project.ProjectNumber}; mesh id " +
+                     $"proj-{project.ProjectNumber}.");
+        if (project.State != "ACTIVE")
+        {
+            sink.Warning($"Fleet project '{project.ProjectId}' is in state {project.State}, not ACTIVE.");
+        }
+
+        var clusters = Distinct(request.Clusters, sink);
+        WarnUnusedNetworkKeys(request.Networks, clusters, sink);
+
+        var results = new ClusterNetwork?[clusters.Count];
+        var finished = 0;
+        sink.Progress(ProgressId, -1, ProgressActivity, $"{clusters.Count} cluster(s)", 0, false);
+        using var throttle = new SemaphoreSlim(Math.Max(1, request.ThrottleLimit));
+        var work = clusters.Select(async (cluster, index) =>
+        {
+            await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
+            {
+                results[index] = await ResolveClusterAsync(cluster, request.Networks, sink, cancellationToken)
+                    .ConfigureAwait(false);
+            }
+            catch (MeshException ex)
+            {
+                // One cluster's failure must not cost the others their network id.
+                sink.Error(ex);
+            }
+            finally
+            {
+                throttle.Release();
+                var done = Interlocked.Increment(ref finished);
+                sink.Progress(ProgressId, -1, ProgressActivity, $"{cluster.Context} ({done} of {clusters.Count})",
+                    done * 100 / clusters.Count, false);
+            }
+        }).ToArray();
+        try
+        {
+            await Task.WhenAll(work).ConfigureAwait(false);
+        }
+        finally
+        {
+            sink.Progress(ProgressId, -1, ProgressActivity, "Done", 100, true);
+        }
+
+        return new MeshEnvironment(project.ProjectId, project.ProjectNumber,
+            results.Where(r => r is not null).Select(r => r!).ToArray());
+    }
+
+    private async Task<ClusterNetwork> ResolveClusterAsync(MeshCluster cluster,
+        IReadOnlyDictionary<string, string> networks, IMeshSink sink, CancellationToken cancellationToken)
+    {
+        if (FindNetwork(networks, cluster) is { } given)
+        {
+            sink.Verbose($"{cluster.Context}: network '{given}' (from -Network).");
+            return new ClusterNetwork(cluster, given, NetworkSource.Parameter);
+        }
+
+        if (_labelReader is not null &&
+            await _labelReader(cluster, cancellationToken).ConfigureAwait(false) is { Length: > 0 } label)
+        {
+            sink.Verbose($"{cluster.Context}: network '{label}' (existing topology.istio.io/network label).");
+            return new ClusterNetwork(cluster, label, NetworkSource.ClusterLabel);
+        }
+
+        if (cluster.Platform == ClusterPlatform.OnPrem)
+        {
+            sink.Verbose($"{cluster.Context}: network '{NetworkIds.OnPremDefault}' (on-premises default).");
+            return new ClusterNetwork(cluster, NetworkIds.OnPremDefault, NetworkSource.Default);
+        }
+
+        if (string.IsNullOrEmpty(cluster.GkeProject) || string.IsNullOrEmpty(cluster.GkeLocation) ||
+            string.IsNullOrEmpty(cluster.GkeCluster))
+        {
+            throw MeshErrors.GkeClusterLocationUnknown(cluster.Context);
+        }
+
+        var gke = await _gke.GetClusterAsync(cluster.GkeProject, cluster.GkeLocation, cluster.GkeCluster,
+            cancellationToken).ConfigureAwait(false);
+        if (gke.IsPrivateCluster)
+        {
+            sink.Warning($"{cluster.Context}: GKE cluster '{gke.Name}' has a private control-plane endpoint; the " +
+                         "hybrid mesh setup does not support private clusters.");
+        }
+
+        var network = gke.MeshNetworkId;
+        if (!NetworkIds.IsValid(network))
+        {
+            sink.Warning($"{cluster.Context}: the computed network id '{network}' is not a valid label value; " +
+                         "pass -Network for this cluster.");
+        }
+
+        sink.Verbose($"{cluster.Context}: network '{network}' (GKE network '{gke.Network}' of project " +
+                     $"'{gke.Project}').");
+        return new ClusterNetwork(cluster, network, NetworkSource.GkeNetwork);
+    }
+
+    /// <summary>Offline checks that make the whole request pointless when they fail.</summary>
+    public static void Validate(EnvironmentRequest request)
+    {
+        GoogleProjectId.Validate(request.FleetProjectId);
+        foreach (var (key, value) in request.Networks)
+        {
+            if (!NetworkIds.IsValid(value))
+            {
+                throw MeshErrors.NetworkIdInvalid(key, value);
+            }
+        }
+    }
+
+    // -Network keys: the context (exact), else the cluster name; case-insensitive only when nothing matches exactly,
+    // because PowerShell hashtables are case-insensitive while kubeconfig contexts are not.
+    internal static string? FindNetwork(IReadOnlyDictionary<string, string> networks, MeshCluster cluster)
+    {
+        if (networks.Count == 0)
+        {
+            return null;
+        }
+
+        foreach (var comparison in new[] { StringComparison.Ordinal, StringComparison.OrdinalIgnoreCase })
+        {
+            foreach (var candidate in new[] { cluster.Context, cluster.Name })
+            {
+                foreach (var (key, value) in networks)
+                {
+                    if (string.Equals(key, candidate, comparison))
+                    {
+                        return value;
+                    }
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static void WarnUnusedNetworkKeys(IReadOnlyDictionary<string, string> networks,
+        IReadOnlyList<MeshCluster> clusters, IMeshSink sink)
+    {
+        foreach (var key in networks.Keys)
+        {
+            var used = clusters.Any(c => string.Equals(key, c.Context, StringComparison.OrdinalIgnoreCase) ||
+                                         string.Equals(key, c.Name, StringComparison.OrdinalIgnoreCase));
+            if (!used)
+            {
+                sink.Warning($"-Network entry '{key}' matches no cluster's context or name; it is ignored.");
+            }
+        }
+    }
+
+    private static IReadOnlyList<MeshCluster> Distinct(IReadOnlyList<MeshCluster> clusters, IMeshSink sink)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var result = new List<MeshCluster>();
+        foreach (var cluster in clusters)
+        {
+            if (seen.Add(cluster.Context + "\n" + string.Join("\n", cluster.Kubeconfig)))
+            {
+                result.Add(cluster);
+            }
+            else
+            {
+                sink.Verbose($"{cluster.Context}: given more than once; counted once.");
+            }
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,192 @@
+using System.Collections;
+using System.Management.Automation;
+using System.Security;
+using HybridMesh.Completion;
+using HybridMesh.Internal;
+using HybridMesh.Models;
+
+namespace HybridMesh.Commands;
+
+/// <summary>
+/// Get-MeshEnvironment: runbook step 2. The fleet project's number (PROJECT_NUMBER), the mesh id (MESH_ID) and a
+/// network id per cluster (NETWORK_1..N), as one MeshEnvironment for every cluster piped in.
+/// </summary>
+/// <remarks>
+/// One parameter set on purpose: with separate Cluster and Kubeconfig sets, PowerShell settles the set as soon as
+/// FleetProjectId binds by property name (before Kubeconfig/Context, which need type coercion), so a
+/// [pscustomobject] with Kubeconfig and Context would silently lose them. Per input, a bound -Cluster wins; else
+/// -Kubeconfig/-Context are resolved (a piped MeshCluster also fills those two from its own properties).
+/// </remarks>
+[Cmdlet(VerbsCommon.Get, "MeshEnvironment")]
+[OutputType(typeof(MeshEnvironment))]
+public sealed class GetMeshEnvironmentCommand : MeshCmdlet
+{
+    // Collected across the pipeline; the environment is built once, in EndProcessing.
+    private readonly List<MeshCluster> _clusters = [];
+    private string? _fleetProjectId;
+
+    /// <summary>Id of the fleet host project (not its number).</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    [Alias("ProjectId", "FleetProject")]
+    public string FleetProjectId { get; set; } = "";
+
+    /// <summary>Clusters from Get-MeshCluster.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public MeshCluster[] Cluster { get; set; } = [];
+
+    /// <summary>Kubeconfig files to find -Context in (default: $env:KUBECONFIG, else ~/.kube/config).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("KubeconfigPath")]
+    public string[] Kubeconfig { get; set; } = [];
+
+    /// <summary>Contexts to include (default: every context of the kubeconfig).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(KubeContextCompleter))]
+    public string[] Context { get; set; } = [];
+
+    /// <summary>Network id by context or cluster name, e.g. @{ 'onprem' = 'network2' }. Wins over every other source.</summary>
+    [Parameter]
+    public Hashtable? Network { get; set; }
+
+    /// <summary>Also set $env:PROJECT_NUMBER, $env:MESH_ID and $env:NETWORK_1..N for scripts that run the documented commands.</summary>
+    [Parameter]
+    public SwitchParameter Export { get; set; }
+
+    /// <summary>OAuth2 access token (e.g. from 'gcloud auth print-access-token'); default: application default credentials.</summary>
+    [Parameter]
+    public SecureString? AccessToken { get; set; }
+
+    /// <summary>Base URL of Cloud Resource Manager (default: HYBRIDMESH_RESOURCEMANAGER_ENDPOINT, HYBRIDMESH_GOOGLE_API_ENDPOINT, Google).</summary>
+    [Parameter]
+    public Uri? ResourceManagerEndpoint { get; set; }
+
+    /// <summary>Base URL of the GKE API (default: HYBRIDMESH_CONTAINER_ENDPOINT, HYBRIDMESH_GOOGLE_API_ENDPOINT, Google).</summary>
+    [Parameter]
+    public Uri? ContainerEndpoint { get; set; }
+
+    /// <summary>Base URL of GKE Hub (default: HYBRIDMESH_GKEHUB_ENDPOINT, HYBRIDMESH_GOOGLE_API_ENDPOINT, Google).</summary>
+    [Parameter]
+    public Uri? GkeHubEndpoint { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        AcceptFleetProjectId(FleetProjectId);
+        if (Cluster.Length > 0)
+        {
+            _clusters.AddRange(Cluster.Where(c => c is not null));
+            return;
+        }
+
+        // Nothing names a kubeconfig or context: an environment without clusters (number and mesh id only), rather
+        // than every context of ~/.kube/config.
+        if (Kubeconfig.Length == 0 && Context.Length == 0)
+        {
+            return;
+        }
+
+        var query = new Engine.Kube.ClusterQuery
+        {
+            Kubeconfig = Kubeconfig.Select(ResolvePath).ToArray(),
+            Context = Context,
+        };
+        try
+        {
+            _clusters.AddRange(RunEngine((sink, _) =>
+                Task.FromResult(Engine.Kube.ClusterDiscovery.GetClusters(query, sink))));
+        }
+        catch (MeshException ex)
+        {
+            // This input's kubeconfig is unusable; the other inputs still count.
+            WriteMeshError(ex);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        // Empty pipeline input (e.g. every upstream cluster failed): ProcessRecord never ran, but a fleet project
+        // given on the command line still yields its number and mesh id.
+        if (_fleetProjectId is null && string.IsNullOrEmpty(FleetProjectId))
+        {
+            return;
+        }
+
+        var fleetProjectId = _fleetProjectId ?? AcceptFleetProjectId(FleetProjectId);
+        var request = new Engine.Steps.EnvironmentRequest
+        {
+            FleetProjectId = fleetProjectId,
+            Clusters = _clusters,
+            Networks = ReadNetworks(),
+            Google = new Engine.Google.GoogleApiOptions
+            {
+                AccessToken = AccessToken,
+                ResourceManagerEndpoint = ResourceManagerEndpoint,
+                ContainerEndpoint = ContainerEndpoint,
+                GkeHubEndpoint = GkeHubEndpoint,
+            },
+        };
+
+        MeshEnvironment environment;
+        try
+        {
+            environment = RunEngine((sink, token) => Engine.Steps.EnvironmentResolver.ResolveAsync(request, sink, token));
+        }
+        catch (MeshException ex)
+        {
+            // Invalid id or network, no credentials, fleet project unreadable: no environment can be produced.
+            ThrowMeshError(ex);
+            return;
+        }
+
+        if (Export)
+        {
+            foreach (var (name, value) in Engine.Steps.EnvironmentExport.Variables(environment,
+                         Environment.GetEnvironmentVariable))
+            {
+                Environment.SetEnvironmentVariable(name, value);
+                WriteVerbose(value is null ? $"Removed $env:{name}." : $"Set $env:{name} = {value}");
+            }
+        }
+
+        WriteObject(environment);
+    }
+
+    // One environment per fleet project: every pipeline input must name the same one.
+    private string AcceptFleetProjectId(string value)
+    {
+        if (_fleetProjectId is null)
+        {
+            if (!Engine.Google.GoogleProjectId.IsValid(value))
+            {
+                ThrowMeshError(Engine.MeshErrors.FleetProjectIdInvalid(value));
+            }
+
+            _fleetProjectId = value;
+        }
+        else if (!string.Equals(_fleetProjectId, value, StringComparison.Ordinal))
+        {
+            ThrowMeshError(Engine.MeshErrors.FleetProjectIdConflict(_fleetProjectId, value));
+        }
+
+        return _fleetProjectId;
+    }
+
+    private Dictionary<string, string> ReadNetworks()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (Network is null)
+        {
+            return result;
+        }
+
+        foreach (DictionaryEntry entry in Network)
+        {
+            var key = Unwrap(entry.Key)?.ToString() ?? "";
+            // An empty value is passed on so that the Engine reports it as NetworkIdInvalid.
+            result[key] = Unwrap(entry.Value)?.ToString() ?? "";
+        }
+
+        return result;
+    }
+
+    private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+}

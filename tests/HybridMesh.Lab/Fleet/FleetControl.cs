@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http;
+
+namespace HybridMesh.Lab.Fleet;
+
+/// <summary>
+/// Control endpoint for tests in another process (Pester): POST {Url}_lab/faults with
+/// {"api": "All|ResourceManager|Container|GkeHub|Token", "status": 429, "count": 2, "retryAfterSeconds": 1}
+/// or {"drop": true, "count": 1} or {"latencyMs": 200}; DELETE {Url}_lab/faults clears them;
+/// GET {Url}_lab/requests lists the request log; DELETE {Url}_lab/requests clears it.
+/// </summary>
+internal static class FleetControl
+{
+    public static async Task HandleAsync(HttpContext context, string path, FleetFaults faults, FleetServer server)
+    {
+        switch (context.Request.Method, path.TrimEnd('/'))
+        {
+            case ("POST", "/_lab/faults"):
+                await AddFaultAsync(context, faults).ConfigureAwait(false);
+                break;
+            case ("DELETE", "/_lab/faults"):
+                faults.Clear();
+                context.Response.StatusCode = 204;
+                break;
+            case ("GET", "/_lab/requests"):
+                var log = new JsonArray(server.RequestLog.Select(r => (JsonNode)new JsonObject
+                {
+                    ["time"] = r.Time.ToString("O"),
+                    ["api"] = r.Api.ToString(),
+                    ["method"] = r.Method,
+                    ["path"] = r.Path,
+                    ["status"] = r.Status,
+                    ["faulted"] = r.Faulted,
+                }).ToArray());
+                await GoogleErrors.WriteJsonAsync(context, 200, log).ConfigureAwait(false);
+                break;
+            case ("DELETE", "/_lab/requests"):
+                server.ClearRequestLog();
+                context.Response.StatusCode = 204;
+                break;
+            default:
+                await GoogleErrors.WriteAsync(context, 404, "Unknown lab control path.").ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private static async Task AddFaultAsync(HttpContext context, FleetFaults faults)
+    {
+        JsonObject? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body,
+                cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        if (body is null ||
+            !Enum.TryParse<FleetApi>((string?)body["api"] ?? "All", ignoreCase: true, out var api))
+        {
+            await GoogleErrors.WriteAsync(context, 400, "Expected a JSON object with a valid 'api'.").ConfigureAwait(false);
+            return;
+        }
+
+        var count = (int?)body["count"] ?? 1;
+        if (body["latencyMs"] is { } latency)
+        {
+            faults.SetLatency((int)latency, api);
+        }
+
+        if ((bool?)body["drop"] == true)
+        {
+            faults.DropConnections(count, api);
+        }
+        else if (body["status"] is { } status)
+        {
+            var retryAfter = body["retryAfterSeconds"] is { } seconds ? TimeSpan.FromSeconds((double)seconds) : (TimeSpan?)null;
+            faults.FailWithStatus((int)status, count, api, retryAfter);
+        }
+
+        context.Response.StatusCode = 204;
+    }
+}

@@ -1,0 +1,284 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json.Nodes;
+
+namespace HybridMesh.Lab.Fleet;
+
+/// <summary>What the simulated fleet knows: projects, GKE clusters, memberships and GKE Hub operations.</summary>
+internal sealed class FleetState
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, LabProject> _projects = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LabCluster> _clusters = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, JsonObject> _memberships = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LabOperation> _operations = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _requestIds = new(StringComparer.Ordinal);
+
+    public void AddProject(string projectId, long number, bool denied)
+    {
+        lock (_gate)
+        {
+            _projects[projectId] = new LabProject(projectId, number, denied);
+        }
+    }
+
+    /// <summary>A project by id or by number; null when unknown.</summary>
+    public LabProject? FindProject(string idOrNumber)
+    {
+        lock (_gate)
+        {
+            if (_projects.TryGetValue(idOrNumber, out var project))
+            {
+                return project;
+            }
+
+            return long.TryParse(idOrNumber, NumberStyles.None, CultureInfo.InvariantCulture, out var number)
+                ? _projects.Values.FirstOrDefault(p => p.Number == number)
+                : null;
+        }
+    }
+
+    /// <summary>A project the caller may not see (AddProject(..., denied: true)).</summary>
+    public bool IsDenied(string idOrNumber) => FindProject(idOrNumber)?.Denied == true;
+
+    public void AddCluster(LabCluster cluster)
+    {
+        lock (_gate)
+        {
+            _clusters[ClusterKey(cluster.Project, cluster.Location, cluster.Name)] = cluster;
+        }
+    }
+
+    public LabCluster? FindCluster(string project, string location, string name)
+    {
+        lock (_gate)
+        {
+            return _clusters.GetValueOrDefault(ClusterKey(project, location, name));
+        }
+    }
+
+    public void PutMembership(JsonObject membership)
+    {
+        lock (_gate)
+        {
+            _memberships[(string)membership["name"]!] = membership;
+        }
+    }
+
+    public JsonObject? FindMembership(string name)
+    {
+        lock (_gate)
+        {
+            CompleteDueOperations();
+            return _memberships.TryGetValue(name, out var m) ? (JsonObject)m.DeepClone() : null;
+        }
+    }
+
+    /// <summary>Memberships under projects/{p}/locations/{l} ("-" = every location), ordered by name.</summary>
+    public IReadOnlyList<JsonObject> ListMemberships(string project, string location)
+    {
+        lock (_gate)
+        {
+            CompleteDueOperations();
+            var prefix = $"projects/{project}/locations/";
+            return _memberships
+                .Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) &&
+                             (location == "-" || kv.Key.StartsWith(prefix + location + "/", StringComparison.Ordinal)))
+                .Select(kv => (JsonObject)kv.Value.DeepClone())
+                .ToArray();
+        }
+    }
+
+    /// <summary>
+    /// Starts a create: the membership exists at once in state CREATING; the operation is done, and the membership
+    /// READY, after <paramref name="delay"/>. Returns null when the name is taken (and the request id is new).
+    /// </summary>
+    public JsonObject? StartCreate(string project, string location, string id, JsonObject body, string? requestId,
+        TimeSpan delay)
+    {
+        lock (_gate)
+        {
+            CompleteDueOperations();
+            // Same request id again: the client retried after losing our answer; hand back the same operation.
+            if (requestId is not null && _requestIds.TryGetValue(requestId, out var known))
+            {
+                return _operations[known].Render();
+            }
+
+            var name = $"projects/{project}/locations/{location}/memberships/{id}";
+            if (_memberships.ContainsKey(name))
+            {
+                return null;
+            }
+
+            var now = DateTimeOffset.UtcNow;
+            var membership = (JsonObject)body.DeepClone();
+            membership["name"] = name;
+            membership["state"] = new JsonObject { ["code"] = "CREATING" };
+            membership["createTime"] = Timestamp(now);
+            membership["updateTime"] = Timestamp(now);
+            membership["uniqueId"] = Guid.NewGuid().ToString();
+            _memberships[name] = membership;
+
+            var operationName = $"projects/{project}/locations/{location}/operations/operation-" +
+                                $"{now.ToUnixTimeMilliseconds()}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8))}";
+            var operation = new LabOperation(operationName, name, now, now + delay);
+            _operations[operationName] = operation;
+            if (requestId is not null)
+            {
+                _requestIds[requestId] = operationName;
+            }
+
+            return operation.Render();
+        }
+    }
+
+    public JsonObject? FindOperation(string name)
+    {
+        lock (_gate)
+        {
+            CompleteDueOperations();
+            return _operations.TryGetValue(name, out var op) ? op.Render() : null;
+        }
+    }
+
+    // Called under the lock before every read, so time alone moves operations forward.
+    private void CompleteDueOperations()
+    {
+        var now = DateTimeOffset.UtcNow;
+        foreach (var op in _operations.Values.Where(o => o.Response is null && o.DoneAt <= now))
+        {
+            if (_memberships.TryGetValue(op.Target, out var membership))
+            {
+                membership["state"] = new JsonObject { ["code"] = "READY" };
+                membership["updateTime"] = Timestamp(now);
+                var response = (JsonObject)membership.DeepClone();
+                response.Insert(0, "@type", "type.googleapis.com/google.cloud.gkehub.v1.Membership");
+                op.Response = response;
+                op.EndTime = now;
+            }
+        }
+    }
+
+    internal static string Timestamp(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'", CultureInfo.InvariantCulture);
+
+    private static string ClusterKey(string project, string location, string name) => $"{project}/{location}/{name}";
+
+    internal sealed record LabProject(string Id, long Number, bool Denied);
+
+    internal sealed class LabOperation(string name, string target, DateTimeOffset created, DateTimeOffset doneAt)
+    {
+        public string Name { get; } = name;
+        public string Target { get; } = target;
+        public DateTimeOffset DoneAt { get; } = doneAt;
+        public JsonObject? Response { get; set; }
+        public DateTimeOffset? EndTime { get; set; }
+
+        public JsonObject Render()
+        {
+            var metadata = new JsonObject
+            {
+                ["@type"] = "type.googleapis.com/google.cloud.gkehub.v1.OperationMetadata",
+                ["createTime"] = Timestamp(created),
+                ["target"] = Target,
+                ["verb"] = "create",
+                ["cancelRequested"] = false,
+                ["apiVersion"] = "v1",
+            };
+            if (EndTime is { } end)
+            {
+                metadata["endTime"] = Timestamp(end);
+            }
+
+            var result = new JsonObject { ["name"] = Name, ["metadata"] = metadata, ["done"] = Response is not null };
+            if (Response is not null)
+            {
+                result["response"] = Response.DeepClone();
+            }
+
+            return result;
+        }
+    }
+}
+
+/// <summary>A simulated GKE cluster; rendered in the container v1 Cluster shape.</summary>
+public sealed class LabCluster
+{
+    public required string Project { get; init; }
+    public required string Location { get; init; }
+    public required string Name { get; init; }
+    public required string Network { get; init; }
+    public string Subnetwork { get; init; } = "default";
+    public string Endpoint { get; init; } = "203.0.113.10";
+    public bool PrivateEndpoint { get; init; }
+    public bool PrivateNodes { get; init; }
+    public string Status { get; init; } = "RUNNING";
+    public string? FleetProject { get; init; }
+    public string? FleetMembership { get; init; }
+    public IReadOnlyDictionary<string, string> ResourceLabels { get; init; } = new Dictionary<string, string>();
+
+    internal JsonObject Render()
+    {
+        var region = Location.Count(c => c == '-') >= 2 ? Location[..Location.LastIndexOf('-')] : Location;
+        var labels = new JsonObject();
+        foreach (var (k, v) in ResourceLabels)
+        {
+            labels[k] = v;
+        }
+
+        var cluster = new JsonObject
+        {
+            ["name"] = Name,
+            ["network"] = Network,
+            ["subnetwork"] = Subnetwork,
+            ["endpoint"] = PrivateEndpoint ? "10.0.0.2" : Endpoint,
+            ["masterAuth"] = new JsonObject { ["clusterCaCertificate"] = "" },
+            ["networkConfig"] = new JsonObject
+            {
+                ["network"] = $"projects/{Project}/global/networks/{Network}",
+                ["subnetwork"] = $"projects/{Project}/regions/{region}/subnetworks/{Subnetwork}",
+                ["defaultEnablePrivateNodes"] = PrivateNodes,
+            },
+            ["privateClusterConfig"] = new JsonObject
+            {
+                ["enablePrivateNodes"] = PrivateNodes,
+                ["enablePrivateEndpoint"] = PrivateEndpoint,
+                ["privateEndpoint"] = "10.0.0.2",
+            },
+            ["controlPlaneEndpointsConfig"] = new JsonObject
+            {
+                ["ipEndpointsConfig"] = new JsonObject
+                {
+                    ["enabled"] = true,
+                    ["enablePublicEndpoint"] = !PrivateEndpoint,
+                    ["privateEndpoint"] = "10.0.0.2",
+                },
+            },
+            ["resourceLabels"] = labels,
+            ["labelFingerprint"] = Convert.ToHexStringLower(
+                SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(labels.ToJsonString())))[..16],
+            ["workloadIdentityConfig"] = new JsonObject { ["workloadPool"] = $"{Project}.svc.id.goog" },
+            ["selfLink"] = $"https://container.googleapis.com/v1/projects/{Project}/locations/{Location}/clusters/{Name}",
+            ["zone"] = Location,
+            ["location"] = Location,
+            ["status"] = Status,
+            ["currentMasterVersion"] = "1.32.4-gke.1106006",
+        };
+        if (!PrivateEndpoint)
+        {
+            cluster["privateClusterConfig"]!["publicEndpoint"] = Endpoint;
+        }
+
+        if (FleetProject is not null)
+        {
+            cluster["fleet"] = new JsonObject
+            {
+                ["project"] = FleetProject,
+                ["membership"] = FleetMembership,
+            };
+        }
+
+        return cluster;
+    }
+}

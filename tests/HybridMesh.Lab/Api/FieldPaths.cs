@@ -21,7 +21,6 @@ public static class FieldPaths
     /// <summary>Fields that identify an object or are set by the server: never owned by a manager.</summary>
     private static bool Excluded(IReadOnlyList<string> seg) =>
         (seg.Count == 1 && seg[0] is "apiVersion" or "kind")
-        || (seg.Count == 1 && seg[0] == "metadata")
         || (seg.Count >= 2 && seg[0] == "metadata" && seg[1] is "name" or "namespace" or "uid" or "resourceVersion"
             or "creationTimestamp" or "generation" or "managedFields" or "deletionTimestamp" or "deletionGracePeriodSeconds");
 
@@ -43,7 +42,7 @@ public static class FieldPaths
                 prefix.RemoveAt(prefix.Count - 1);
             }
         }
-        else if (prefix.Count > 0 && !Excluded(prefix))
+        else if (prefix.Count > 0 && !Excluded(prefix) && !(prefix.Count == 1 && prefix[0] == "metadata"))
         {
             set.Add(Join(prefix));
         }

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace HybridMesh.Lab.Api;
 
 /// <summary>
-/// kubectl sends TokenRequest and SelfSubjectAccessReview bodies as Kubernetes protobuf (§11): the magic "k8s\0",
+/// kubectl sends TokenRequest, SelfSubjectAccessReview and (create namespace) Namespace bodies as Kubernetes protobuf (§11): the magic "k8s\0",
 /// then runtime.Unknown {1: typeMeta {1: apiVersion, 2: kind}, 2: raw}. Only those two messages are decoded, into
 /// the JSON the handlers already take; answers go back as JSON, which kubectl accepts.
 /// </summary>
@@ -49,6 +49,9 @@ public static class ProtobufBodies
                 }
                 obj["spec"] = ss;
                 break;
+            case "Namespace":
+                // `kubectl create namespace` sends a protobuf Namespace: only metadata matters
+                break;
             case "SelfSubjectRulesReview":
                 obj["spec"] = new JsonObject { ["namespace"] = Str(spec, 1) };
                 break;
@@ -64,10 +67,24 @@ public static class ProtobufBodies
         if (msg.TryGetValue(1, out var m))
         {
             var f = Fields(m[0]);
-            if (f.ContainsKey(1)) meta["name"] = Str(f, 1);
-            if (f.ContainsKey(3)) meta["namespace"] = Str(f, 3);
+            // proto2 optional strings arrive even when empty; the JSON form omits them
+            foreach (var (n, key) in new[] { (1, "name"), (2, "generateName"), (3, "namespace") })
+                if (Str(f, n) is { Length: > 0 } v) meta[key] = v;
+            if (f.TryGetValue(11, out var labels)) meta["labels"] = Map(labels);
+            if (f.TryGetValue(12, out var annotations)) meta["annotations"] = Map(annotations);
         }
         return meta;
+    }
+
+    private static JsonObject Map(List<ReadOnlyMemory<byte>> entries)
+    {
+        var map = new JsonObject();
+        foreach (var e in entries)
+        {
+            var kv = Fields(e);
+            map[Str(kv, 1)] = Str(kv, 2);
+        }
+        return map;
     }
 
     private static string Str(Dictionary<int, List<ReadOnlyMemory<byte>>> f, int n) =>

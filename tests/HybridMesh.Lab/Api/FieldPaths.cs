@@ -27,18 +27,22 @@ public static class FieldPaths
     public static HashSet<string> Leaves(JsonObject obj)
     {
         var set = new HashSet<string>(StringComparer.Ordinal);
-        Walk(obj, [], set);
+        Walk(obj, [], set, (string?)obj["kind"] is "Service" or "Deployment");
         return set;
     }
 
-    private static void Walk(JsonNode? node, List<string> prefix, HashSet<string> set)
+    /// <summary>Service and Deployment selectors are atomic maps: owned as a whole (f:selector: {}).</summary>
+    private static bool Atomic(List<string> prefix, bool selectorAtomic) =>
+        selectorAtomic && prefix.Count == 2 && prefix[0] == "spec" && prefix[1] == "selector";
+
+    private static void Walk(JsonNode? node, List<string> prefix, HashSet<string> set, bool selectorAtomic)
     {
-        if (node is JsonObject o && o.Count > 0)
+        if (node is JsonObject o && o.Count > 0 && !Atomic(prefix, selectorAtomic))
         {
             foreach (var (k, v) in o)
             {
                 prefix.Add(k);
-                if (!Excluded(prefix)) Walk(v, prefix, set);
+                if (!Excluded(prefix)) Walk(v, prefix, set, selectorAtomic);
                 prefix.RemoveAt(prefix.Count - 1);
             }
         }

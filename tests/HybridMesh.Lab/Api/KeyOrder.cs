@@ -48,6 +48,8 @@ public static class KeyOrder
 
     public static JsonObject Canonical(JsonObject obj, bool custom)
     {
+        // placeholder so the store's resourceVersion lands in its place (removed again for dry runs)
+        if (obj["metadata"] is JsonObject m && !m.ContainsKey("resourceVersion")) m["resourceVersion"] = null;
         if (custom) return SortDeep(obj);
         if (obj["metadata"] is JsonObject meta) ReorderInPlace(meta, MetadataOrder);
         var entries = obj.ToList();

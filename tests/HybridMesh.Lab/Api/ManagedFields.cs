@@ -84,6 +84,15 @@ public static class ManagedFields
         else meta.Remove("managedFields");
     }
 
+    /// <summary>Fields the API server's registry sets on create (not defaulting): never owned by the writer (§3.1, §5.1).</summary>
+    private static bool ServerAllocated(string? kind, string path) => (kind, FieldPaths.Display(path)) switch
+    {
+        ("Namespace", ".spec.finalizers") => true,
+        ("Service", ".spec.clusterIP" or ".spec.clusterIPs" or ".spec.ipFamilies" or ".spec.ipFamilyPolicy") => true,
+        ("Deployment", ".spec.template.metadata.creationTimestamp") => true,
+        _ => false,
+    };
+
     /// <summary>
     /// Records a non-apply write: the manager takes every field whose value it set or changed, other managers lose
     /// those fields (an Update never conflicts).
@@ -96,7 +105,7 @@ public static class ManagedFields
         // Fields the client sent (not server defaults) are what the manager takes over.
         foreach (var p in FieldPaths.Leaves(sent ?? after))
         {
-            if (!FieldPaths.Exists(after, p)) continue;
+            if (!FieldPaths.Exists(after, p) || ServerAllocated((string?)after["kind"], p)) continue;
             if (subresource == "status" ? !p.StartsWith("status", StringComparison.Ordinal) : p.StartsWith("status", StringComparison.Ordinal)) continue;
             if (!oldLeaves.Contains(p) || !FieldPaths.ValueEquals(FieldPaths.Get(before!, p), FieldPaths.Get(after, p))) changed.Add(p);
         }

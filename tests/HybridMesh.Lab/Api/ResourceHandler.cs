@@ -246,6 +246,7 @@ internal sealed class ResourceHandler(ClusterRuntime rt)
             obj = rt.Store.Put(t.GroupResource, obj);
             CrdSupport.AfterWrite(rt, t, obj);
         }
+        else if (obj["metadata"] is JsonObject m && m["resourceVersion"] is null) m.Remove("resourceVersion");
         return obj;
     }
 
@@ -267,7 +268,8 @@ internal sealed class ResourceHandler(ClusterRuntime rt)
             if (name.Length > 0 && rt.Store.Get(t.Type.GroupResource, t.Namespace, name) is not null)
                 throw KubeStatus.AlreadyExists(t.Type.Plural, t.Type.Group, name);
             var obj = PrepareNew(t.Type, body, t.Namespace, name);
-            ManagedFields.RecordUpdate(null, obj, body, req.Manager, t.Type.ApiVersion, null, rt.Now(), t.Type.IsCustom);
+            // the creator owns what it sent plus what defaulting filled in (but not allocated fields or status)
+            ManagedFields.RecordUpdate(null, obj, null, req.Manager, t.Type.ApiVersion, null, rt.Now(), t.Type.IsCustom);
             obj = Commit(t.Type, obj, req.DryRun);
             return new ApiResult(201, Output(t.Type, obj), Headers: warnings);
         });
@@ -303,7 +305,7 @@ internal sealed class ResourceHandler(ClusterRuntime rt)
                 next = (JsonObject)body.DeepClone();
                 if (t.Type.HasStatusSubresource) next["status"] = current["status"]?.DeepClone();
             }
-            var result = FinishUpdate(req, t, current, next, body);
+            var result = FinishUpdate(req, t, current, next, null);
             return result with { Headers = warnings };
         });
     }
@@ -442,6 +444,9 @@ internal sealed class ResourceHandler(ClusterRuntime rt)
                 return new ApiResult(201, Output(type, obj));
             }
 
+            var appliedRv = (string?)applied["metadata"]?["resourceVersion"];
+            if (!string.IsNullOrEmpty(appliedRv) && appliedRv != (string?)current["metadata"]?["resourceVersion"])
+                throw KubeStatus.Conflict(type.Plural, type.Group, t.Name!);
             var entries = ManagedFields.Read(current);
             var conflicts = new List<(ManagerEntry Entry, string Path)>();
             foreach (var e in entries)

@@ -81,6 +81,7 @@ public sealed class ObjectStore
             var ns = (string?)meta["namespace"];
             var name = (string)meta["name"]!;
             _revision++;
+            // KeyOrder.Canonical leaves a placeholder where the field belongs, so this keeps the key order
             meta["resourceVersion"] = _revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
             if (!_objects.TryGetValue(groupResource, out var bucket))
                 _objects[groupResource] = bucket = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);

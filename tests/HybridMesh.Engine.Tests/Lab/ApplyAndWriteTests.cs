@@ -289,3 +289,28 @@ public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture
         Assert.Equal(["c1"], byName.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
     }
 }
+
+/// <summary>Watch streams one JSON event per line (§9), as kubectl's delete-and-wait relies on.</summary>
+public sealed class WatchTests(LabFixture fx) : IClassFixture<LabFixture>
+{
+    [Fact]
+    public async Task Watch_streams_added_and_deleted_events_and_ends_at_timeoutSeconds()
+    {
+        using var k = Kube.For(fx.OnPrem);
+        var ns = await k.NewNamespace("watch");
+        var rv = (string?)(await k.Get($"/api/v1/namespaces/{ns}/configmaps")).Body!["metadata"]!["resourceVersion"];
+        using var http = fx.OnPrem.CreateHttpClient();
+        using var response = await http.GetAsync($"/api/v1/namespaces/{ns}/configmaps?watch=1&resourceVersion={rv}&timeoutSeconds=2",
+            HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(200, (int)response.StatusCode);
+        Assert.Equal("application/json", response.Content.Headers.ContentType!.MediaType);
+        var reading = response.Content.ReadAsStringAsync();
+        await Task.Delay(200);
+        await k.Post($"/api/v1/namespaces/{ns}/configmaps", JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"watched"},"data":{"k":"v"}}""")!);
+        await k.Delete($"/api/v1/namespaces/{ns}/configmaps/watched");
+        var lines = (await reading).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+        Assert.Equal(["ADDED", "DELETED"], lines.Select(l => (string?)l["type"]).ToArray());
+        Assert.Equal("ConfigMap", (string?)lines[0]["object"]!["kind"]);
+        Assert.True(long.Parse((string)lines[1]["object"]!["metadata"]!["resourceVersion"]!) > long.Parse((string)lines[0]["object"]!["metadata"]!["resourceVersion"]!));
+    }
+}

@@ -51,6 +51,7 @@ internal sealed class WatchHandler(ClusterRuntime rt)
             ctx.Response.ContentType = "application/json";
             ctx.Response.Headers.CacheControl = "no-cache, private";
             await ctx.Response.StartAsync(ctx.RequestAborted);
+            await ctx.Response.Body.FlushAsync(ctx.RequestAborted); // headers now, so clients see the watch open
             var timeout = int.TryParse(req.Q("timeoutSeconds"), out var s) && s > 0 ? s : 1800;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
             cts.CancelAfter(TimeSpan.FromSeconds(timeout));

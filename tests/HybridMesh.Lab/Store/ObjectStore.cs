@@ -75,6 +75,7 @@ public sealed class ObjectStore
         // Re-parse so every stored value is JSON-backed: numbers built in code (int) would otherwise refuse a
         // (long) read, and readers must see exactly what a client would after a round trip.
         obj = (JsonObject)JsonNode.Parse(obj.ToJsonString())!;
+        Materialize(obj);
         lock (_gate)
         {
             var meta = (JsonObject)obj["metadata"]!;
@@ -89,6 +90,23 @@ public sealed class ObjectStore
             bucket[Key(ns, name)] = obj;
             _pending.Add(new StoreEvent(old is null ? StoreEventType.Added : StoreEventType.Modified, groupResource, old, obj));
             return obj;
+        }
+    }
+
+    /// <summary>
+    /// JsonNode.Parse builds children lazily, and that first build is not thread-safe; stored objects are read by
+    /// many requests at once, so every node is built before the object is published.
+    /// </summary>
+    private static void Materialize(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject o:
+                foreach (var (_, v) in o) Materialize(v);
+                break;
+            case JsonArray a:
+                foreach (var v in a) Materialize(v);
+                break;
         }
     }
 

@@ -190,3 +190,23 @@ public sealed class ControllerTests(LabFixture fx) : IClassFixture<LabFixture>
         Assert.Equal(fx.Gke.CaCertificatePem, (string?)ca.Body!["data"]!["ca.crt"]);
     }
 }
+
+/// <summary>kubectl scale goes through deployments/scale (autoscaling/v1 Scale).</summary>
+public sealed class ScaleTests(LabFixture fx) : IClassFixture<LabFixture>
+{
+    [Fact]
+    public async Task Scale_subresource_reads_and_patches_replicas()
+    {
+        using var k = Kube.For(fx.Gke);
+        var scale = await k.Get("/apis/apps/v1/namespaces/istio-system/deployments/istiod-asm-1282-4/scale");
+        Assert.Equal("Scale", (string?)scale.Body!["kind"]);
+        Assert.Equal("autoscaling/v1", (string?)scale.Body["apiVersion"]);
+        Assert.Equal(1, (int?)scale.Body["spec"]!["replicas"]);
+        Assert.Contains("app=istiod", (string?)scale.Body["status"]!["selector"]);
+        var patched = await k.Patch("/apis/apps/v1/namespaces/istio-system/deployments/istiod-asm-1282-4/scale",
+            JsonNode.Parse("""{"spec":{"replicas":2}}""")!, Kube.Merge);
+        Assert.Equal(200, patched.Code);
+        Assert.Equal(2, (int?)fx.Gke.GetObject("apps/v1", "Deployment", "istio-system", "istiod-asm-1282-4")!["spec"]!["replicas"]);
+        await k.Patch("/apis/apps/v1/namespaces/istio-system/deployments/istiod-asm-1282-4/scale", JsonNode.Parse("""{"spec":{"replicas":1}}""")!, Kube.Merge);
+    }
+}

@@ -37,7 +37,7 @@ internal static class BuiltinResources
             Core("services", "service", "Service", true, ["svc"], ["all"], "0/CO1lhkEBI=") with { Subresources = [status("Service")] },
             Group("apps", "v1", "deployments", "deployment", "Deployment", true, ["deploy"], ["all"], "8aSe+NMegvE=") with
             {
-                Subresources = [status("Deployment")],
+                Subresources = [new SubresourceType("scale", "Scale", GetPatchUpdate, "autoscaling", "v1"), status("Deployment")],
             },
             Review("authentication.k8s.io", "selfsubjectreviews", "SelfSubjectReview"),
             Review("authentication.k8s.io", "tokenreviews", "TokenReview"),

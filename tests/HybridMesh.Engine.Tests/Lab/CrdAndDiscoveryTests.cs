@@ -123,4 +123,19 @@ public sealed class CrdAndDiscoveryTests(LabFixture fx) : IClassFixture<LabFixtu
         Assert.Equal(404, (await k.Get("/apis/networking.istio.io/v1/namespaces/istio-system/gateways")).Code);
         Assert.Equal(200, (await k.Get("/apis/networking.istio.io/v1beta1/namespaces/istio-system/gateways")).Code);
     }
+
+    [Fact]
+    public async Task Table_is_served_when_asked_with_partial_object_metadata_rows()
+    {
+        using var k = Kube.For(fx.Gke);
+        var t = await k.Get("/api/v1/namespaces?limit=500",
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json");
+        Assert.Equal("Table", (string?)t.Body!["kind"]);
+        Assert.Equal("meta.k8s.io/v1", (string?)t.Body["apiVersion"]);
+        Assert.Equal(["Name", "Status", "Age"], t.Body["columnDefinitions"]!.AsArray().Select(c => (string?)c!["name"]).ToArray());
+        var row = t.Body["rows"]!.AsArray().Single(r => (string?)r!["cells"]![0] == "default")!;
+        Assert.Equal("Active", (string?)row["cells"]![1]);
+        Assert.Equal("PartialObjectMetadata", (string?)row["object"]!["kind"]);
+        Assert.Equal("default", (string?)row["object"]!["metadata"]!["labels"]!["kubernetes.io/metadata.name"]);
+    }
 }

@@ -182,4 +182,24 @@ public sealed class KubectlFidelityTests(LabFixture fx) : IClassFixture<LabFixtu
         Assert.Contains(lines, l => l.StartsWith("deployments ") && l.Contains("apps/v1"));
         Assert.Contains(lines, l => l.StartsWith("serviceaccounts ") && l.Contains(" sa "));
     }
+
+    [KubectlFact]
+    public async Task Get_prints_the_table_columns_kubectl_users_expect()
+    {
+        var ns = "kt-" + Guid.NewGuid().ToString("N")[..6];
+        Ok(await Gke.Run("create", "namespace", ns));
+        Ok(await Gke.RunWithInput($$"""
+            apiVersion: v1
+            kind: Service
+            metadata: {name: ewgw, namespace: {{ns}}}
+            spec: {type: LoadBalancer, selector: {istio: eastwestgateway}, ports: [{name: tls, port: 15443}]}
+            """, "apply", "--server-side", "-f", "-"));
+        await Kube.Eventually(async () => (await Gke.Run("get", "svc", "ewgw", "-n", ns)).Out.Contains("100.64."), "EXTERNAL-IP column with the address");
+        var svc = await Gke.Run("get", "svc", "ewgw", "-n", ns);
+        Assert.Matches(@"NAME\s+TYPE\s+CLUSTER-IP\s+EXTERNAL-IP\s+PORT\(S\)\s+AGE", svc.Out);
+        Assert.Matches(@"ewgw\s+LoadBalancer\s+10\.1\.\d+\.\d+\s+100\.64\.\d+\.\d+\s+15443:\d+/TCP", svc.Out);
+        var pods = await Gke.Run("get", "pods", "-n", "istio-system");
+        Ok(pods);
+        Assert.Matches(@"istiod-asm-1282-4-\S+\s+1/1\s+Running\s+0", pods.Out);
+    }
 }

@@ -33,7 +33,7 @@ internal sealed class ResourceHandler(ClusterRuntime rt)
         return req.Method switch
         {
             "GET" when t.Name is null => List(req, t),
-            "GET" => Get(t),
+            "GET" => Get(req, t),
             "POST" when t.Name is null => Create(req, t),
             "PUT" when t.Name is not null => Update(req, t),
             "PATCH" when t.Name is not null => Patch(req, t),
@@ -54,9 +54,11 @@ internal sealed class ResourceHandler(ClusterRuntime rt)
         return copy;
     }
 
-    private ApiResult Get(RequestTarget t)
+    private ApiResult Get(ApiRequest req, RequestTarget t)
     {
         var obj = rt.Store.Get(t.Type.GroupResource, t.Namespace, t.Name!) ?? throw KubeStatus.NotFound(t.Type.Plural, t.Type.Group, t.Name!);
+        if (TableConverter.Wanted(req.Accept) && t.Subresource.Length == 0)
+            return new ApiResult(200, TableConverter.Convert(t.Type, [obj], (string?)obj["metadata"]?["resourceVersion"] ?? "", rt.Clock.GetUtcNow()));
         return new ApiResult(200, Output(t.Type, obj));
     }
 
@@ -104,6 +106,16 @@ internal sealed class ResourceHandler(ClusterRuntime rt)
             var key = ObjectStore.Key((string?)next["metadata"]?["namespace"], (string)next["metadata"]!["name"]!);
             var c = new JsonObject { ["v"] = "meta.k8s.io/v1", ["rv"] = revision, ["start"] = key + "\0" };
             continueToken = Convert.ToBase64String(Encoding.UTF8.GetBytes(c.ToJsonString())).TrimEnd('=');
+        }
+        if (TableConverter.Wanted(req.Accept))
+        {
+            var table = TableConverter.Convert(t.Type, page, rv, rt.Clock.GetUtcNow());
+            if (continueToken is not null)
+            {
+                ((JsonObject)table["metadata"]!)["continue"] = continueToken;
+                ((JsonObject)table["metadata"]!)["remainingItemCount"] = remaining;
+            }
+            return new ApiResult(200, table);
         }
         var items = new JsonArray();
         if (t.Type.IsCustom)

@@ -35,11 +35,19 @@ Console.CancelKeyPress += (_, e) =>
     e.Cancel = true;
     stop.Cancel();
 };
-using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+System.Runtime.InteropServices.PosixSignalRegistration? sigterm = null;
+try
 {
-    ctx.Cancel = true;
-    stop.Cancel();
-});
+    sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+    {
+        ctx.Cancel = true;
+        stop.Cancel();
+    });
+}
+catch (PlatformNotSupportedException)
+{
+    // no SIGTERM here: Ctrl+C and --parent-pid still stop the lab
+}
 
 var options = new LabOptions
 {
@@ -84,4 +92,5 @@ try
 catch (OperationCanceledException)
 {
 }
+sigterm?.Dispose();
 return 0;

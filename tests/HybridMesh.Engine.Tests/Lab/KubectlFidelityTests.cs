@@ -202,4 +202,19 @@ public sealed class KubectlFidelityTests(LabFixture fx) : IClassFixture<LabFixtu
         Ok(pods);
         Assert.Matches(@"istiod-asm-1282-4-\S+\s+1/1\s+Running\s+0", pods.Out);
     }
+
+    [KubectlFact]
+    public async Task Create_configmap_secret_and_serviceaccount_imperatively()
+    {
+        var ns = "ki-" + Guid.NewGuid().ToString("N")[..6];
+        Ok(await Gke.Run("create", "namespace", ns));
+        Ok(await Gke.Run("create", "configmap", "c1", "-n", ns, "--from-literal=a=b"));
+        Ok(await Gke.Run("create", "secret", "generic", "s1", "-n", ns, "--from-literal=x=y"));
+        Ok(await Gke.Run("create", "serviceaccount", "bot", "-n", ns));
+        Assert.Equal("b", (string?)fx.Gke.GetObject("v1", "ConfigMap", ns, "c1")!["data"]!["a"]);
+        var secret = fx.Gke.GetObject("v1", "Secret", ns, "s1")!;
+        Assert.Equal("eQ==", (string?)secret["data"]!["x"]);
+        Assert.Equal("Opaque", (string?)secret["type"]);
+        Assert.NotNull(fx.Gke.GetObject("v1", "ServiceAccount", ns, "bot"));
+    }
 }

@@ -48,7 +48,7 @@ public static class Defaulting
             foreach (var (k, v) in sd) data[k] = Convert.ToBase64String(Encoding.UTF8.GetBytes((string?)v ?? ""));
             obj.Remove("stringData");
         }
-        obj["type"] ??= "Opaque";
+        if (string.IsNullOrEmpty((string?)obj["type"])) obj["type"] = "Opaque";
     }
 
     private static void Service(JsonObject obj, JsonObject? old, Allocator allocator)

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace HybridMesh.Lab.Api;
 
 /// <summary>
-/// kubectl sends TokenRequest, SelfSubjectAccessReview and (create namespace) Namespace bodies as Kubernetes protobuf (§11): the magic "k8s\0",
+/// kubectl sends TokenRequest, SelfSubjectAccessReview and `kubectl create namespace|configmap|secret|serviceaccount` bodies as Kubernetes protobuf (§11): the magic "k8s\0",
 /// then runtime.Unknown {1: typeMeta {1: apiVersion, 2: kind}, 2: raw}. Only those two messages are decoded, into
 /// the JSON the handlers already take; answers go back as JSON, which kubectl accepts.
 /// </summary>
@@ -49,8 +49,18 @@ public static class ProtobufBodies
                 }
                 obj["spec"] = ss;
                 break;
-            case "Namespace":
-                // `kubectl create namespace` sends a protobuf Namespace: only metadata matters
+            case "Namespace" or "ServiceAccount":
+                // `kubectl create namespace|serviceaccount` send protobuf: only metadata matters
+                break;
+            case "ConfigMap":
+                // `kubectl create configmap`: 2 data (map<string,string>), 3 binaryData (map<string,bytes>)
+                if (msg.TryGetValue(2, out var cmData)) obj["data"] = Map(cmData);
+                if (msg.TryGetValue(3, out var cmBinary)) obj["binaryData"] = Map(cmBinary, base64: true);
+                break;
+            case "Secret":
+                // `kubectl create secret generic`: 2 data (map<string,bytes>), 3 type
+                if (msg.TryGetValue(2, out var secretData)) obj["data"] = Map(secretData, base64: true);
+                if (Str(msg, 3) is { Length: > 0 } secretType) obj["type"] = secretType;
                 break;
             case "SelfSubjectRulesReview":
                 obj["spec"] = new JsonObject { ["namespace"] = Str(spec, 1) };
@@ -76,13 +86,15 @@ public static class ProtobufBodies
         return meta;
     }
 
-    private static JsonObject Map(List<ReadOnlyMemory<byte>> entries)
+    private static JsonObject Map(List<ReadOnlyMemory<byte>> entries, bool base64 = false)
     {
         var map = new JsonObject();
         foreach (var e in entries)
         {
             var kv = Fields(e);
-            map[Str(kv, 1)] = Str(kv, 2);
+            map[Str(kv, 1)] = base64
+                ? Convert.ToBase64String(kv.TryGetValue(2, out var v) ? v[0].ToArray() : [])
+                : Str(kv, 2);
         }
         return map;
     }

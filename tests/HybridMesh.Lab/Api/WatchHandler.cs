@@ -13,6 +13,7 @@ namespace HybridMesh.Lab.Api;
 /// Watch (§9), simplified: a 200 application/json stream of one {"type","object"} per line. Without a
 /// resourceVersion (or "0") it starts with ADDED for every existing match; with one, it streams only changes made
 /// after the request (no history replay, no BOOKMARK, no 410 Expired). Ends after timeoutSeconds or on disconnect.
+/// When the client asks for Tables (kubectl get -w), each event carries a one-row Table.
 /// </summary>
 internal sealed class WatchHandler(ClusterRuntime rt)
 {
@@ -55,6 +56,8 @@ internal sealed class WatchHandler(ClusterRuntime rt)
             var timeout = int.TryParse(req.Q("timeoutSeconds"), out var s) && s > 0 ? s : 1800;
             using var cts = CancellationTokenSource.CreateLinkedTokenSource(ctx.RequestAborted);
             cts.CancelAfter(TimeSpan.FromSeconds(timeout));
+            var table = TableConverter.Wanted(req.Accept);
+            var first = true;
             try
             {
                 await foreach (var (type, obj) in channel.Reader.ReadAllAsync(cts.Token))
@@ -64,6 +67,13 @@ internal sealed class WatchHandler(ClusterRuntime rt)
                     {
                         output = (JsonObject)obj.DeepClone();
                         output["apiVersion"] = t.Type.ApiVersion;
+                    }
+                    if (table)
+                    {
+                        // `kubectl get -w` watches Tables: one row per event, column definitions only in the first
+                        output = TableConverter.Convert(t.Type, [output], (string?)output["metadata"]?["resourceVersion"] ?? "", rt.Clock.GetUtcNow());
+                        if (!first) output["columnDefinitions"] = new JsonArray();
+                        first = false;
                     }
                     var buffer = new System.Buffers.ArrayBufferWriter<byte>();
                     using (var w = new Utf8JsonWriter(buffer, WriterOptions))

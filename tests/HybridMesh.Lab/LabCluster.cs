@@ -124,6 +124,16 @@ public sealed class LabCluster : IAsyncDisposable
     /// <summary>LoadBalancer Services never get an address.</summary>
     public void SetLoadBalancerNever() => _rt.LoadBalancer.Never = true;
 
+    /// <summary>
+    /// The simulated kubelet's answer to pods/exec (e.g. what curl in a client pod prints). Null (the default): the
+    /// kubelet is unreachable, and exec fails as §10.5/§10.6 record.
+    /// </summary>
+    public Func<LabExecRequest, CancellationToken, Task<LabExecResult>>? ExecHandler
+    {
+        get => _rt.ExecHandler;
+        set => _rt.ExecHandler = value;
+    }
+
     /// <summary>The token now fails authentication (401), as a deleted or rotated credential would.</summary>
     public void RevokeToken(string token) => _rt.Authenticator.Revoke(token);
 

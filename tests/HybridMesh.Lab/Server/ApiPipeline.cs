@@ -19,6 +19,7 @@ internal sealed class ApiPipeline(ClusterRuntime rt)
     private readonly Discovery _discovery = new(rt);
     private readonly OpenApi _openApi = new(rt);
     private readonly WatchHandler _watch = new(rt);
+    private readonly ExecHandler _exec = new(rt);
 
     public async Task HandleAsync(HttpContext ctx)
     {
@@ -94,6 +95,13 @@ internal sealed class ApiPipeline(ClusterRuntime rt)
                 var attrs = new RequestAttributes(verb, true, target.Type.Group, target.Type.Plural, target.Subresource, target.Namespace, target.Name, path);
                 if (!rt.Authorizer.Authorize(user, attrs).Allowed)
                     throw KubeStatus.Forbidden(user.Name, verb, target.Type.Plural, target.Subresource, target.Type.Group, target.Namespace, target.Name);
+                if (target.Subresource == "exec" && target.Type.Plural == "pods")
+                {
+                    var answer = await _exec.HandleAsync(ctx, req, target);
+                    if (answer is null) return 101;
+                    await Write(ctx, answer);
+                    return answer.Code;
+                }
                 if (verb == "watch")
                 {
                     await _watch.StreamAsync(ctx, req, target);

@@ -39,6 +39,9 @@ internal sealed class ClusterRuntime : IDisposable
     /// <summary>How long after a token Secret is created the token controller fills it (§7.2: a few ms).</summary>
     public TimeSpan TokenControllerDelay { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>The simulated kubelet's exec (null: kubelet unreachable, as on the recorded cluster).</summary>
+    public Func<LabExecRequest, CancellationToken, Task<LabExecResult>>? ExecHandler { get; set; }
+
     public string Now() => Api.KubeTime.Format(Clock.GetUtcNow());
 
     public void Dispose() => Issuer.Dispose();

@@ -17,6 +17,8 @@ internal static class ClusterServer
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
         builder.Logging.ClearProviders();
+        // open watches and exec sockets must not hold a test's teardown for the default 30 s
+        builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(500));
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
@@ -33,6 +35,7 @@ internal static class ClusterServer
             });
         });
         var app = builder.Build();
+        app.UseWebSockets();
         app.Run(handler);
         await app.StartAsync(ct);
         var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()

@@ -28,7 +28,10 @@ internal static class BuiltinResources
                 Verbs = NamespaceVerbs,
                 Subresources = [status("Namespace")],
             },
-            Core("pods", "pod", "Pod", true, ["po"], ["all"], "xPOwRZ+Yhw8=") with { Subresources = [status("Pod")] },
+            Core("pods", "pod", "Pod", true, ["po"], ["all"], "xPOwRZ+Yhw8=") with
+            {
+                Subresources = [new SubresourceType("exec", "PodExecOptions", ["create", "get"]), status("Pod")],
+            },
             Core("secrets", "secret", "Secret", true, [], hash: "S6u1pOWzb84="),
             Core("serviceaccounts", "serviceaccount", "ServiceAccount", true, ["sa"], hash: "pbx9ZvyFpBE=") with
             {

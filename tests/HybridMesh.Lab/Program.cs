@@ -1,1 +1,96 @@
+using HybridMesh.Lab;
+using HybridMesh.Lab.Bench;
+
+// Command line: start the lab and keep it running, or (--bench-gets N) measure simple GETs per second.
+//   dotnet run --project tests/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--distinct-roots] [--parent-pid PID]
+var clusters = 2;
+string? outDir = null;
+int? lbDelay = null;
+var distinctRoots = false;
+int? parentPid = null;
+int? benchGets = null;
+for (var i = 0; i < args.Length; i++)
+{
+    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+    switch (args[i])
+    {
+        case "--clusters": clusters = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--out": outDir = Next(); break;
+        case "--lb-delay-ms": lbDelay = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--distinct-roots": distinctRoots = true; break;
+        case "--parent-pid": parentPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--bench-gets": benchGets = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+        default:
+            Console.Error.WriteLine($"unknown argument {args[i]}");
+            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--distinct-roots] [--parent-pid PID] | --bench-gets N");
+            return 2;
+    }
+}
+
+if (benchGets is { } n) return await GetThroughput.RunAsync(n);
+
+using var stop = new CancellationTokenSource();
+Console.CancelKeyPress += (_, e) =>
+{
+    e.Cancel = true;
+    stop.Cancel();
+};
+System.Runtime.InteropServices.PosixSignalRegistration? sigterm = null;
+try
+{
+    sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, ctx =>
+    {
+        ctx.Cancel = true;
+        stop.Cancel();
+    });
+}
+catch (PlatformNotSupportedException)
+{
+    // no SIGTERM here: Ctrl+C and --parent-pid still stop the lab
+}
+
+var options = new LabOptions
+{
+    Clusters = clusters,
+    OutputDirectory = outDir is null ? null : Path.GetFullPath(outDir),
+    DistinctRoots = distinctRoots,
+    Customize = (_, c) =>
+    {
+        if (lbDelay is { } ms) c.LoadBalancerDelay = TimeSpan.FromMilliseconds(ms);
+    },
+};
+await using var lab = await LabHost.StartAsync(options, stop.Token);
+foreach (var c in lab.Clusters) Console.WriteLine($"{c.Name} ({c.Platform}, context {c.Context}): {c.KubeconfigPath}");
+Console.WriteLine($"control: {lab.ControlUrl}");
+Console.WriteLine($"LAB READY {lab.LabJsonPath}");
+
+if (parentPid is { } pid)
+{
+    _ = Task.Run(async () =>
+    {
+        try
+        {
+            using var parent = System.Diagnostics.Process.GetProcessById(pid);
+            await parent.WaitForExitAsync(stop.Token);
+        }
+        catch (ArgumentException)
+        {
+            // the parent is already gone
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        stop.Cancel();
+    });
+}
+
+try
+{
+    await Task.Delay(Timeout.Infinite, stop.Token);
+}
+catch (OperationCanceledException)
+{
+}
+sigterm?.Dispose();
 return 0;

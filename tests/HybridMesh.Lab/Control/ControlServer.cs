@@ -1,0 +1,174 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using HybridMesh.Lab.Api;
+using HybridMesh.Lab.Faults;
+using HybridMesh.Lab.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+
+namespace HybridMesh.Lab.Control;
+
+/// <summary>
+/// Plain-HTTP control API on 127.0.0.1 for out-of-process users (Pester, demo, bench):
+/// GET /clusters; GET|DELETE /clusters/{name}/requests; POST|DELETE /clusters/{name}/faults;
+/// POST /clusters/{name}/loadbalancer; GET|POST|DELETE /clusters/{name}/objects.
+/// </summary>
+internal sealed class ControlServer : IAsyncDisposable
+{
+    private readonly LabHost _lab;
+    private WebApplication? _app;
+
+    private ControlServer(LabHost lab) => _lab = lab;
+
+    public string Url { get; private set; } = "";
+
+    public static async Task<ControlServer> StartAsync(LabHost lab, CancellationToken ct)
+    {
+        var server = new ControlServer(lab);
+        var (app, port) = await ClusterServer.StartAsync(null, server.HandleAsync, ct);
+        server._app = app;
+        server.Url = $"http://127.0.0.1:{port}";
+        return server;
+    }
+
+    private async Task HandleAsync(HttpContext ctx)
+    {
+        try
+        {
+            var segs = (ctx.Request.Path.Value ?? "").Trim('/').Split('/', StringSplitOptions.RemoveEmptyEntries);
+            if (segs is ["clusters"] && ctx.Request.Method == "GET")
+            {
+                await Json(ctx, 200, new JsonArray(_lab.Clusters.Select(c => (JsonNode?)new JsonObject
+                {
+                    ["name"] = c.Name, ["context"] = c.Context, ["kubeconfig"] = c.KubeconfigPath, ["server"] = c.Server,
+                    ["platform"] = c.Platform.ToString(), ["clusterId"] = c.ClusterId,
+                }).ToArray()));
+                return;
+            }
+            if (segs.Length != 3 || segs[0] != "clusters")
+            {
+                await Json(ctx, 404, new JsonObject { ["error"] = "not found" });
+                return;
+            }
+            var cluster = _lab.Clusters.FirstOrDefault(c => c.Name == segs[1] || c.Context == segs[1]);
+            if (cluster is null)
+            {
+                await Json(ctx, 404, new JsonObject { ["error"] = $"no cluster {segs[1]}" });
+                return;
+            }
+            var body = await ReadJson(ctx);
+            switch (segs[2], ctx.Request.Method)
+            {
+                case ("requests", "GET"):
+                    await Json(ctx, 200, new JsonArray(cluster.RequestLog.Entries.Select(e => (JsonNode?)new JsonObject
+                    {
+                        ["time"] = KubeTime.Format(e.Time), ["method"] = e.Method, ["path"] = e.Path, ["query"] = e.Query,
+                        ["contentType"] = e.ContentType, ["status"] = e.Status, ["userAgent"] = e.UserAgent,
+                    }).ToArray()));
+                    return;
+                case ("requests", "DELETE"):
+                    cluster.RequestLog.Clear();
+                    ctx.Response.StatusCode = 204;
+                    return;
+                case ("faults", "POST"):
+                    AddFault(cluster, body as JsonObject ?? throw new ArgumentException("fault body must be a JSON object"));
+                    ctx.Response.StatusCode = 204;
+                    return;
+                case ("faults", "DELETE"):
+                    cluster.ClearFaults();
+                    ctx.Response.StatusCode = 204;
+                    return;
+                case ("loadbalancer", "POST"):
+                    var mode = (string?)body?["mode"];
+                    if (mode == "never") cluster.SetLoadBalancerNever();
+                    else if (mode == "delay") cluster.SetLoadBalancerDelay(TimeSpan.FromMilliseconds((int?)body?["delayMs"] ?? 0));
+                    else throw new ArgumentException("mode must be \"delay\" or \"never\"");
+                    ctx.Response.StatusCode = 204;
+                    return;
+                case ("objects", "GET"):
+                    var q = ctx.Request.Query;
+                    var ns = q["namespace"].ToString();
+                    await Json(ctx, 200, new JsonArray(cluster.ListObjects(q["apiVersion"].ToString(), q["kind"].ToString(), ns.Length == 0 ? null : ns)
+                        .Select(o => (JsonNode?)o).ToArray()));
+                    return;
+                case ("objects", "POST"):
+                    var (code, stored) = cluster.Seeder.Upsert(body as JsonObject ?? throw new ArgumentException("object body must be a JSON object"));
+                    await Json(ctx, code, stored);
+                    return;
+                case ("objects", "DELETE"):
+                    var dq = ctx.Request.Query;
+                    var dns = dq["namespace"].ToString();
+                    var removed = cluster.DeleteObject(dq["apiVersion"].ToString(), dq["kind"].ToString(), dns.Length == 0 ? null : dns, dq["name"].ToString());
+                    ctx.Response.StatusCode = removed ? 204 : 404;
+                    return;
+                default:
+                    await Json(ctx, 405, new JsonObject { ["error"] = "method not allowed" });
+                    return;
+            }
+        }
+        catch (KubeApiException e)
+        {
+            await Json(ctx, e.Code, e.Status);
+        }
+        catch (Exception e) when (e is ArgumentException or JsonException or FormatException or InvalidOperationException)
+        {
+            await Json(ctx, 400, new JsonObject { ["error"] = e.Message });
+        }
+    }
+
+    /// <summary>{"kind":"latency","delayMs":N} | {"kind":"status","status":429,"retryAfterSeconds":1} | {"kind":"reset"} |
+    /// {"kind":"revoke"|"expire","token":"..." or "user":"admin"}; optional "count", "path", "method".</summary>
+    private static void AddFault(LabCluster cluster, JsonObject f)
+    {
+        var kind = (string?)f["kind"] ?? throw new ArgumentException("fault needs a kind");
+        int? count = (int?)f["count"];
+        var path = (string?)f["path"];
+        var method = (string?)f["method"];
+        switch (kind)
+        {
+            case "latency":
+                cluster.Faults.Add(new FaultRule { Kind = FaultKind.Latency, DelayMs = (int?)f["delayMs"] ?? 0, Count = count, PathContains = path, Method = method });
+                break;
+            case "status":
+                cluster.Faults.Add(new FaultRule
+                {
+                    Kind = FaultKind.Status, StatusCode = (int?)f["status"] ?? 503, RetryAfterSeconds = (int?)f["retryAfterSeconds"],
+                    Count = count, PathContains = path, Method = method,
+                });
+                break;
+            case "reset":
+                cluster.Faults.Add(new FaultRule { Kind = FaultKind.Reset, Count = count, PathContains = path, Method = method });
+                break;
+            case "revoke" or "expire":
+                var token = (string?)f["user"] == "admin" ? cluster.AdminToken : (string?)f["token"] ?? throw new ArgumentException("revoke needs a token or \"user\":\"admin\"");
+                if (kind == "revoke") cluster.RevokeToken(token);
+                else cluster.ExpireToken(token);
+                break;
+            default:
+                throw new ArgumentException($"unknown fault kind {kind}");
+        }
+    }
+
+    private static async Task<JsonNode?> ReadJson(HttpContext ctx)
+    {
+        using var reader = new StreamReader(ctx.Request.Body);
+        var text = await reader.ReadToEndAsync();
+        return text.Length == 0 ? null : JsonNode.Parse(text);
+    }
+
+    private static Task Json(HttpContext ctx, int code, JsonNode? body)
+    {
+        ctx.Response.StatusCode = code;
+        ctx.Response.ContentType = "application/json";
+        return ctx.Response.WriteAsync(body?.ToJsonString() ?? "null");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+    }
+}

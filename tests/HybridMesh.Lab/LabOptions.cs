@@ -1,0 +1,43 @@
+namespace HybridMesh.Lab;
+
+public enum LabPlatform { Gke, OnPrem }
+
+/// <summary>Options for <see cref="LabHost.StartAsync"/>. Every cluster starts from <see cref="ClusterOptions"/> defaults; <see cref="Customize"/> may change any of them per cluster.</summary>
+public sealed class LabOptions
+{
+    /// <summary>Number of clusters; cluster i (1-based) is GKE-style when i is odd, on-prem-style when even.</summary>
+    public int Clusters { get; set; } = 2;
+    /// <summary>Where kubeconfigs and lab.json go; a new temp directory when null.</summary>
+    public string? OutputDirectory { get; set; }
+    public string GkeProject { get; set; } = "lab-gke-project";
+    public string GkeLocation { get; set; } = "us-central1";
+    public string FleetProject { get; set; } = "lab-fleet";
+    /// <summary>One istio-ca-root-cert root shared by every cluster (false), or a distinct root per cluster (true).</summary>
+    public bool DistinctRoots { get; set; }
+    /// <summary>Start the HTTP control API (for out-of-process users).</summary>
+    public bool StartControlServer { get; set; } = true;
+    /// <summary>Per-cluster overrides, called with the 1-based index before the cluster starts.</summary>
+    public Action<int, ClusterOptions>? Customize { get; set; }
+}
+
+/// <summary>What one simulated cluster has and how it behaves.</summary>
+public sealed class ClusterOptions
+{
+    public required string Name { get; set; }
+    public required LabPlatform Platform { get; set; }
+    /// <summary>Leave what an in-cluster ASM control plane leaves (istio-system, istiod, reader RBAC, root cert, CRDs).</summary>
+    public bool AsmPreset { get; set; } = true;
+    /// <summary>Control-plane revisions installed by the preset: 0, 1 or 2 (e.g. asm-1282-4, asm-1264-1).</summary>
+    public List<string> Revisions { get; set; } = ["asm-1282-4"];
+    /// <summary>istio-system's topology.istio.io/network label; none when null.</summary>
+    public string? Network { get; set; }
+    /// <summary>Also create the cacerts Secret (plug-in CA) signed by the mesh root.</summary>
+    public bool CaCertsSecret { get; set; }
+    /// <summary>Serve the Gateway CRD as v1 too (Istio 1.22+); false mimics an older Istio (v1alpha3 and v1beta1 only).</summary>
+    public bool ServeGatewayV1 { get; set; } = true;
+    /// <summary>Create the hub.gke.io Membership (registered to the fleet); false = unregistered cluster.</summary>
+    public bool Registered { get; set; } = true;
+    public TimeSpan LoadBalancerDelay { get; set; } = TimeSpan.FromMilliseconds(200);
+    public bool LoadBalancerNever { get; set; }
+    public TimeSpan DeploymentReadyDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+}

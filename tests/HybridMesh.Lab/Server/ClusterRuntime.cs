@@ -1,0 +1,60 @@
+using HybridMesh.Lab.Api;
+using HybridMesh.Lab.Auth;
+using HybridMesh.Lab.Faults;
+using HybridMesh.Lab.Store;
+
+namespace HybridMesh.Lab.Server;
+
+/// <summary>Everything one simulated cluster's request handling and controllers share.</summary>
+internal sealed class ClusterRuntime : IDisposable
+{
+    public ClusterRuntime(string name, TimeProvider clock)
+    {
+        Name = name;
+        Clock = clock;
+        Store = new ObjectStore();
+        Registry = new ResourceRegistry();
+        Issuer = new TokenIssuer();
+        Authenticator = new Authenticator(Store, Issuer, clock);
+        Authorizer = new RbacAuthorizer(Store);
+    }
+
+    public string Name { get; }
+    public TimeProvider Clock { get; }
+    public ObjectStore Store { get; }
+    public ResourceRegistry Registry { get; }
+    public Allocator Allocator { get; } = new();
+    public TokenIssuer Issuer { get; }
+    public Authenticator Authenticator { get; }
+    public RbacAuthorizer Authorizer { get; }
+    public FaultInjector Faults { get; } = new();
+    public RequestLog RequestLog { get; } = new();
+    public LoadBalancerSettings LoadBalancer { get; } = new();
+    /// <summary>PEM of the cluster CA (the API server's issuer): ca.crt in token Secrets and kube-root-ca.crt.</summary>
+    public string CaCertificatePem { get; set; } = "";
+    /// <summary>host:port the server listens on, for discovery's serverAddressByClientCIDRs.</summary>
+    public string ServerAddress { get; set; } = "";
+    /// <summary>How long after a write the Deployment controller reports the Deployment available.</summary>
+    public TimeSpan DeploymentReadyDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>How long after a token Secret is created the token controller fills it (§7.2: a few ms).</summary>
+    public TimeSpan TokenControllerDelay { get; set; } = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>The simulated kubelet's exec (null: kubelet unreachable, as on the recorded cluster).</summary>
+    public Func<LabExecRequest, CancellationToken, Task<LabExecResult>>? ExecHandler { get; set; }
+
+    public string Now() => Api.KubeTime.Format(Clock.GetUtcNow());
+
+    public void Dispose() => Issuer.Dispose();
+}
+
+/// <summary>When LoadBalancer Services get an address: after a delay, or never.</summary>
+public sealed class LoadBalancerSettings
+{
+    private volatile bool _never;
+    private long _delayTicks = TimeSpan.FromMilliseconds(200).Ticks;
+
+    public bool Never { get => _never; set => _never = value; }
+    public TimeSpan Delay { get => TimeSpan.FromTicks(Interlocked.Read(ref _delayTicks)); set => Interlocked.Exchange(ref _delayTicks, value.Ticks); }
+    /// <summary>Base of the addresses handed out; each Service gets the next one.</summary>
+    public string AddressPrefix { get; set; } = "203.0.113.";
+}

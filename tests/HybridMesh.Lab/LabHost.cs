@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using HybridMesh.Lab.Auth;
 using HybridMesh.Lab.Control;
+using HybridMesh.Lab.Fleet;
 using HybridMesh.Lab.Presets;
 
 namespace HybridMesh.Lab;
@@ -28,8 +29,11 @@ public sealed class LabHost : IAsyncDisposable
     /// <summary>http://127.0.0.1:port of the control API, or null when not started.</summary>
     public string? ControlUrl => _control?.Url;
     public string LabJsonPath => Path.Combine(OutputDirectory, "lab.json");
-    /// <summary>The simulated Google fleet; wired in by the fleet helper (null until then).</summary>
-    public object? Fleet { get; set; }
+    /// <summary>The simulated Google fleet (null when <see cref="LabOptions.StartFleet"/> is false).</summary>
+    public FleetServer? Fleet { get; private set; }
+
+    /// <summary>A service-account credential file whose token_uri is the fleet's, for application default credentials.</summary>
+    public string? FleetCredentialFile { get; private set; }
 
     public LabCluster this[string name] => Clusters.First(c => c.Name == name);
 
@@ -42,6 +46,7 @@ public sealed class LabHost : IAsyncDisposable
         try
         {
             await host.StartClustersAsync(ct);
+            if (options.StartFleet) await host.StartFleetAsync(ct);
             if (options.StartControlServer) host._control = await ControlServer.StartAsync(host, ct);
             host.WriteLabJson();
             return host;
@@ -92,25 +97,74 @@ public sealed class LabHost : IAsyncDisposable
         }
     }
 
-    /// <summary>lab.json: where everything is, without any token.</summary>
+    /// <summary>
+    /// The fleet knows what the clusters say about themselves: the fleet and GKE projects, every GKE-style cluster
+    /// (clusters.get), and a READY membership for every cluster whose hub.gke.io Membership names the fleet.
+    /// </summary>
+    private async Task StartFleetAsync(CancellationToken ct)
+    {
+        var fleet = await FleetServer.StartAsync(new FleetOptions(), ct);
+        Fleet = fleet;
+        fleet.AddProject(Options.FleetProject, Options.FleetProjectNumber);
+        fleet.AddProject(Options.GkeProject, Options.GkeProjectNumber);
+        foreach (var cluster in Clusters)
+        {
+            var registered = cluster.Options.AsmPreset && cluster.Options.Registered;
+            var membership = registered
+                ? $"//gkehub.googleapis.com/projects/{Options.FleetProject}/locations/global/memberships/{cluster.Name}"
+                : null;
+            if (cluster.Platform == LabPlatform.Gke)
+            {
+                var link = $"//container.googleapis.com/projects/{Options.GkeProject}/locations/{Options.GkeLocation}/clusters/{cluster.Name}";
+                fleet.AddGkeCluster(Options.GkeProject, Options.GkeLocation, cluster.Name, Options.GkeNetwork,
+                    endpoint: new Uri(cluster.Server).Host, fleetProject: registered ? Options.FleetProject : null,
+                    fleetMembership: membership);
+                if (registered) fleet.AddMembership(Options.FleetProject, "global", cluster.Name, gkeResourceLink: link);
+            }
+            else if (registered)
+            {
+                var kubeSystemUid = cluster.GetObject("v1", "Namespace", null, "kube-system")?["metadata"]?["uid"]?.GetValue<string>();
+                fleet.AddMembership(Options.FleetProject, "global", cluster.Name, externalId: kubeSystemUid,
+                    onPremResourceLink: $"//gkeonprem.googleapis.com/projects/{Options.FleetProject}/locations/global/bareMetalClusters/{cluster.Name}");
+            }
+        }
+
+        FleetCredentialFile = fleet.WriteServiceAccountCredentialFile(Path.Combine(OutputDirectory, "fleet-credentials.json"));
+    }
+
+    /// <summary>lab.json: where everything is. Cluster tokens stay in the kubeconfigs; the fleet's lab-only access
+    /// token is included so that tests can exercise -AccessToken.</summary>
     public void WriteLabJson()
     {
         var doc = new JsonObject
         {
             ["controlUrl"] = ControlUrl,
-            ["fleet"] = null,
+            ["fleet"] = Fleet is null ? null : new JsonObject
+            {
+                ["url"] = Fleet.Url.ToString(),
+                ["controlUrl"] = new Uri(Fleet.Url, "_lab/").ToString(),
+                ["projectId"] = Options.FleetProject,
+                ["projectNumber"] = Options.FleetProjectNumber,
+                ["gkeProject"] = Options.GkeProject,
+                ["credentialFile"] = FleetCredentialFile,
+                ["accessToken"] = Fleet.AccessToken,
+            },
             ["clusters"] = new JsonArray(Clusters.Select(c => (JsonNode?)new JsonObject
             {
                 ["name"] = c.Name, ["context"] = c.Context, ["kubeconfig"] = c.KubeconfigPath, ["server"] = c.Server,
                 ["platform"] = c.Platform.ToString(), ["clusterId"] = c.ClusterId,
             }).ToArray()),
         };
-        File.WriteAllText(LabJsonPath, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        // Written whole, then renamed: out-of-process users poll for this file and must never read half of it.
+        var partial = LabJsonPath + ".partial";
+        File.WriteAllText(partial, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(partial, LabJsonPath, overwrite: true);
     }
 
     public async ValueTask DisposeAsync()
     {
         if (_control is not null) await _control.DisposeAsync();
+        if (Fleet is not null) await Fleet.DisposeAsync();
         foreach (var c in Clusters) await c.DisposeAsync();
         foreach (var r in _roots) r.Dispose();
     }

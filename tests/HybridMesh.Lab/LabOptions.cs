@@ -12,6 +12,14 @@ public sealed class LabOptions
     public string GkeProject { get; set; } = "lab-gke-project";
     public string GkeLocation { get; set; } = "us-central1";
     public string FleetProject { get; set; } = "lab-fleet";
+    /// <summary>The fleet host project's number: the environment's mesh id is proj-&lt;this&gt;.</summary>
+    public long FleetProjectNumber { get; set; } = 480516722219;
+    /// <summary>The GKE clusters' own project number (a different project from the fleet host, as in real fleets).</summary>
+    public long GkeProjectNumber { get; set; } = 731104257730;
+    /// <summary>VPC network of the GKE clusters, as clusters.get reports it; their network id is &lt;GkeProject&gt;-&lt;this&gt;.</summary>
+    public string GkeNetwork { get; set; } = "default";
+    /// <summary>Start the simulated Google fleet (Resource Manager, GKE, GKE Hub) beside the clusters.</summary>
+    public bool StartFleet { get; set; } = true;
     /// <summary>One istio-ca-root-cert root shared by every cluster (false), or a distinct root per cluster (true).</summary>
     public bool DistinctRoots { get; set; }
     /// <summary>Start the HTTP control API (for out-of-process users).</summary>

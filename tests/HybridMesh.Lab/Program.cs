@@ -62,6 +62,7 @@ var options = new LabOptions
 await using var lab = await LabHost.StartAsync(options, stop.Token);
 foreach (var c in lab.Clusters) Console.WriteLine($"{c.Name} ({c.Platform}, context {c.Context}): {c.KubeconfigPath}");
 Console.WriteLine($"control: {lab.ControlUrl}");
+if (lab.Fleet is not null) Console.WriteLine($"fleet: {lab.Fleet.Url} (project {options.FleetProject}, credentials {lab.FleetCredentialFile})");
 Console.WriteLine($"LAB READY {lab.LabJsonPath}");
 
 if (parentPid is { } pid)

@@ -52,6 +52,15 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     [Parameter]
     public SwitchParameter Export { get; set; }
 
+    /// <summary>How long reading a cluster's existing network label may take before the computed id is used.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = 10;
+
+    /// <summary>Do not read the clusters' existing topology.istio.io/network labels (offline; computed ids only).</summary>
+    [Parameter]
+    public SwitchParameter SkipClusterLabel { get; set; }
+
     /// <summary>OAuth2 access token (e.g. from 'gcloud auth print-access-token'); default: application default credentials.</summary>
     [Parameter]
     public SecureString? AccessToken { get; set; }
@@ -128,7 +137,8 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
         MeshEnvironment environment;
         try
         {
-            environment = RunEngine((sink, token) => Engine.Steps.EnvironmentResolver.ResolveAsync(request, sink, token));
+            environment = RunEngine((sink, token) => Engine.Steps.EnvironmentResolver.ResolveAsync(request, sink, token,
+                SkipClusterLabel ? null : Engine.Steps.ClusterNetworkLabel.Reader(TimeSpan.FromSeconds(TimeoutSec), sink)));
         }
         catch (MeshException ex)
         {

@@ -152,7 +152,7 @@ public sealed class EnvironmentResolverTests : FleetTestBase
     }
 
     [Fact]
-    public async Task An_existing_cluster_label_wins_over_the_computed_network_but_not_over_the_parameter()
+    public async Task An_existing_cluster_label_wins_over_the_computed_network_with_a_warning_but_not_over_the_parameter()
     {
         Fleet.AddProject(FleetProject, FleetNumber);
         Fleet.AddGkeCluster("gke-proj", "us-central1-a", "prod", "default");
@@ -166,13 +166,40 @@ public sealed class EnvironmentResolverTests : FleetTestBase
             _ => "gke-network-label",
         });
 
-        var environment = await ResolveAsync(new RecordingSink(), [labelled, onprem, overridden],
+        var sink = new RecordingSink();
+        var environment = await ResolveAsync(sink, [labelled, onprem, overridden],
             new Dictionary<string, string> { ["onprem-2"] = "given" }, labels);
 
         Assert.Equal(["gke-network-label", "network2", "given"], environment.Networks);
         Assert.Equal([NetworkSource.ClusterLabel, NetworkSource.ClusterLabel, NetworkSource.Parameter],
             environment.Clusters.Select(c => c.NetworkSource));
-        Assert.Equal(0, Count(FleetApi.Container));
+        // The runbook value is still computed, to warn where the label differs from it.
+        Assert.Equal(1, Count(FleetApi.Container));
+        Assert.Contains(sink.Warnings, w => w.Contains("'gke-network-label'") && w.Contains("'gke-proj-default'"));
+        Assert.Contains(sink.Warnings, w => w.Contains("'network2'") && w.Contains("'default'"));
+        Assert.DoesNotContain(sink.Warnings, w => w.Contains("onprem-2"));
+    }
+
+    [Fact]
+    public async Task A_label_equal_to_the_computed_network_gives_no_warning_and_an_unreadable_label_falls_back()
+    {
+        Fleet.AddProject(FleetProject, FleetNumber);
+        var same = GoogleTestKit.OnPrem("same");
+        var unreachable = GoogleTestKit.OnPrem("unreachable");
+        NetworkLabelReader labels = (cluster, _) => cluster.Context == "same"
+            ? Task.FromResult<string?>("default")
+            : throw new MeshException("ApiServerUnreachable", MeshErrorCategory.ConnectionError, cluster.Context,
+                "Cannot reach the API server.", "Check the network.");
+
+        var sink = new RecordingSink();
+        var environment = await ResolveAsync(sink, [same, unreachable], labels: labels);
+
+        Assert.Equal(["default", "default"], environment.Networks);
+        Assert.Equal([NetworkSource.ClusterLabel, NetworkSource.Default], environment.Clusters.Select(c => c.NetworkSource));
+
+        var warning = Assert.Single(sink.Warnings);
+        Assert.Contains("unreachable", warning);
+        Assert.Contains("ApiServerUnreachable", warning);
     }
 
     [Fact]

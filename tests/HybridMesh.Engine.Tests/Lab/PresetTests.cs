@@ -30,7 +30,11 @@ public sealed class PresetTests(LabFixture fx) : IClassFixture<LabFixture>
         Assert.DoesNotContain(fx.Gke.AdminToken, text);
         var doc = JsonNode.Parse(text)!;
         Assert.Equal(fx.Lab.ControlUrl, (string?)doc["controlUrl"]);
-        Assert.True(doc.AsObject().ContainsKey("fleet") && doc["fleet"] is null);
+        var fleet = doc["fleet"]!;
+        Assert.Equal("lab-fleet", (string?)fleet["projectId"]);
+        Assert.Equal(fx.Lab.Options.FleetProjectNumber, (long)fleet["projectNumber"]!);
+        Assert.Equal(fx.Lab.Fleet!.Url.ToString(), (string?)fleet["url"]);
+        Assert.True(File.Exists((string?)fleet["credentialFile"]));
         var clusters = doc["clusters"]!.AsArray();
         Assert.Equal(["Gke", "OnPrem"], clusters.Select(c => (string?)c!["platform"]).ToArray());
         Assert.Equal(fx.OnPrem.KubeconfigPath, (string?)clusters[1]!["kubeconfig"]);

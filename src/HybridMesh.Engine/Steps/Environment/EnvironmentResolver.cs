@@ -100,13 +100,58 @@ public sealed class EnvironmentResolver
             return new ClusterNetwork(cluster, given, NetworkSource.Parameter);
         }
 
-        if (_labelReader is not null &&
-            await _labelReader(cluster, cancellationToken).ConfigureAwait(false) is { Length: > 0 } label)
+        var label = await ReadLabelAsync(cluster, sink, cancellationToken).ConfigureAwait(false);
+        if (label is null)
         {
-            sink.Verbose($"{cluster.Context}: network '{label}' (existing topology.istio.io/network label).");
-            return new ClusterNetwork(cluster, label, NetworkSource.ClusterLabel);
+            return await ComputeNetworkAsync(cluster, sink, cancellationToken).ConfigureAwait(false);
         }
 
+        // istiod already routes by the existing label, so it wins; a different runbook value is worth a warning
+        // because the documented commands (and asmcli on GKE) would use the computed one.
+        try
+        {
+            var computed = await ComputeNetworkAsync(cluster, NullMeshSink.Instance, cancellationToken).ConfigureAwait(false);
+            if (!string.Equals(computed.Network, label, StringComparison.Ordinal))
+            {
+                sink.Warning($"{cluster.Context}: istio-system is labelled topology.istio.io/network='{label}', but " +
+                             $"the runbook computes '{computed.Network}'. Using the label, which istiod already uses; " +
+                             "pass -Network to choose otherwise, and never give two clusters the same network.");
+            }
+        }
+        catch (MeshException ex)
+        {
+            sink.Verbose($"{cluster.Context}: the computed network could not be compared with the label: {ex.Message}");
+        }
+
+        sink.Verbose($"{cluster.Context}: network '{label}' (existing topology.istio.io/network label).");
+        return new ClusterNetwork(cluster, label, NetworkSource.ClusterLabel);
+    }
+
+    /// <summary>The cluster's existing label, or null when there is none or it cannot be read (then a warning).</summary>
+    private async Task<string?> ReadLabelAsync(MeshCluster cluster, IMeshSink sink, CancellationToken cancellationToken)
+    {
+        if (_labelReader is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            var label = await _labelReader(cluster, cancellationToken).ConfigureAwait(false);
+            return string.IsNullOrEmpty(label) ? null : label;
+        }
+        catch (MeshException ex)
+        {
+            sink.Warning($"{cluster.Context}: could not read the istio-system network label ({ex.ErrorId}: " +
+                         $"{ex.Message}); using the computed network id. Check it before installing a gateway.");
+            return null;
+        }
+    }
+
+    /// <summary>The runbook's value: on-prem 'default', GKE '&lt;cluster project&gt;-&lt;VPC network&gt;'.</summary>
+    private async Task<ClusterNetwork> ComputeNetworkAsync(MeshCluster cluster, IMeshSink sink,
+        CancellationToken cancellationToken)
+    {
         if (cluster.Platform == ClusterPlatform.OnPrem)
         {
             sink.Verbose($"{cluster.Context}: network '{NetworkIds.OnPremDefault}' (on-premises default).");

@@ -1,0 +1,22 @@
+using HybridMesh.Engine.Kube;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Steps;
+
+/// <summary>
+/// Reads the network a cluster already declares: the topology.istio.io/network label of its istio-system namespace
+/// (spec §H). asmcli sets it at install and never overwrites it, and istiod routes by it, so it beats any computed id.
+/// </summary>
+public static class ClusterNetworkLabel
+{
+    public const string LabelKey = "topology.istio.io/network";
+
+    /// <summary>A <see cref="NetworkLabelReader"/> that asks each cluster's API server within <paramref name="timeout"/>.</summary>
+    public static NetworkLabelReader Reader(TimeSpan timeout, IMeshSink sink) => async (cluster, cancellationToken) =>
+    {
+        using var session = KubeSession.Open(cluster, new KubeSessionOptions { Timeout = timeout, Sink = sink });
+        var ns = await session.GetAsync("v1", "Namespace", null, ClusterInspector.IstioNamespace, cancellationToken)
+            .ConfigureAwait(false);
+        return ns?["metadata"]?["labels"]?[LabelKey]?.GetValue<string>();
+    };
+}

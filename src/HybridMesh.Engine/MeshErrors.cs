@@ -37,6 +37,12 @@ public static partial class MeshErrors
             "or add the kubeconfig file that defines it to -Kubeconfig.");
     }
 
+    public static MeshException NoClusters() => new(
+        "NoClusters", MeshErrorCategory.InvalidArgument, null,
+        "No cluster was given.",
+        "Pipe clusters or an environment into the command (Get-MeshCluster | Get-MeshEnvironment | ...), or pass " +
+        "-Context (and -Kubeconfig).");
+
     internal static string FirstLine(string text)
     {
         var index = text.IndexOfAny(['\r', '\n']);

@@ -1,0 +1,156 @@
+using System.Management.Automation;
+using HybridMesh.Completion;
+using HybridMesh.Models;
+
+namespace HybridMesh.Internal;
+
+/// <summary>
+/// Base of the cmdlets that act on clusters of the mesh (install, publish, link, test, and their teardowns).
+/// Input binds three ways, all in one parameter set (two sets made PowerShell pick a set from the first property it
+/// matched and silently drop the others):
+/// <list type="bullet">
+/// <item>a MeshEnvironment by value: every cluster with its network, fleet project and mesh id;</item>
+/// <item>a MeshCluster by value, or by the property name Cluster (ClusterNetwork, EastWestGateway, ...);</item>
+/// <item>any object with Kubeconfig and Context properties (plus optional Network, FleetProjectId, MeshId,
+///   Revision): a CSV row, ConvertFrom-Json output or a Pester mock.</item>
+/// </list>
+/// Targets are collected across the pipeline; derived cmdlets act on <see cref="Targets"/> in EndProcessing, so
+/// clusters are handled concurrently and pair-wise steps see all of them.
+/// </summary>
+public abstract class MeshTargetCmdlet : MeshCmdlet
+{
+    private readonly List<MeshTarget> _targets = [];
+
+    /// <summary>An environment from Get-MeshEnvironment: acts on each of its clusters.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public MeshEnvironment? Environment { get; set; }
+
+    /// <summary>Clusters from Get-MeshCluster (or an object's Cluster property).</summary>
+    [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    public MeshCluster[] Cluster { get; set; } = [];
+
+    /// <summary>Kubeconfig files to read contexts from (default: $env:KUBECONFIG, else ~/.kube/config).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("KubeconfigPath")]
+    public string[] Kubeconfig { get; set; } = [];
+
+    /// <summary>Kubeconfig contexts of the clusters to act on.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(KubeContextCompleter))]
+    public string[] Context { get; set; } = [];
+
+    /// <summary>The network id of the cluster(s) given by -Context/-Cluster (an environment carries its own).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Network { get; set; }
+
+    /// <summary>The fleet host project id, when the step needs it and the input does not carry it.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    [Alias("ProjectId")]
+    public string? FleetProjectId { get; set; }
+
+    /// <summary>How many clusters (or links) are worked on at once.</summary>
+    [Parameter]
+    [ValidateRange(1, 64)]
+    public int ThrottleLimit { get; set; } = Engine.Steps.PerCluster.DefaultThrottleLimit;
+
+    /// <summary>Every target collected so far, once per context (the first occurrence wins).</summary>
+    protected IReadOnlyList<MeshTarget> Targets => _targets;
+
+    /// <summary>The Revision property of the current pipeline object, when derived cmdlets bind one.</summary>
+    protected virtual string? InputRevision => null;
+
+    /// <summary>The MeshId property of the current pipeline object, when derived cmdlets bind one.</summary>
+    protected virtual string? InputMeshId => null;
+
+    protected override void ProcessRecord()
+    {
+        if (Environment is { } environment)
+        {
+            foreach (var cluster in environment.Clusters)
+            {
+                Add(new MeshTarget(cluster.Cluster)
+                {
+                    Network = cluster.Network,
+                    FleetProjectId = environment.FleetProjectId,
+                    MeshId = environment.MeshId,
+                    Revision = InputRevision,
+                });
+            }
+
+            return;
+        }
+
+        if (Cluster.Length > 0)
+        {
+            foreach (var cluster in Cluster)
+            {
+                Add(FromInput(cluster));
+            }
+
+            return;
+        }
+
+        if (Context.Length == 0)
+        {
+            return;
+        }
+
+        var query = new Engine.Kube.ClusterQuery
+        {
+            Kubeconfig = Kubeconfig.Select(ResolvePath).ToArray(),
+            Context = Context,
+        };
+        try
+        {
+            foreach (var cluster in RunEngine((sink, _) => Task.FromResult(Engine.Kube.ClusterDiscovery.GetClusters(query, sink))))
+            {
+                Add(FromInput(cluster));
+            }
+        }
+        catch (MeshException ex)
+        {
+            // This input's kubeconfig is unusable; the other inputs still count.
+            WriteMeshError(ex);
+        }
+    }
+
+    /// <summary>
+    /// Nothing to act on: no pipeline input, no -Context, no -Cluster. Terminating, since the command cannot start.
+    /// Derived cmdlets call it at the start of EndProcessing when they need at least one cluster.
+    /// </summary>
+    protected bool RequireTargets()
+    {
+        if (_targets.Count > 0)
+        {
+            return true;
+        }
+
+        if (!MyInvocation.ExpectingInput)
+        {
+            ThrowMeshError(Engine.MeshErrors.NoClusters());
+        }
+
+        // Piped input that produced no cluster has already reported its own errors.
+        return false;
+    }
+
+    private MeshTarget FromInput(MeshCluster cluster) => new(cluster)
+    {
+        Network = string.IsNullOrEmpty(Network) ? null : Network,
+        FleetProjectId = string.IsNullOrEmpty(FleetProjectId) ? null : FleetProjectId,
+        MeshId = InputMeshId,
+        Revision = InputRevision,
+    };
+
+    private void Add(MeshTarget target)
+    {
+        if (_targets.Any(t => t.Context == target.Context &&
+                              t.Cluster.Kubeconfig.SequenceEqual(target.Cluster.Kubeconfig, StringComparer.Ordinal)))
+        {
+            WriteVerbose($"Context '{target.Context}' was given more than once; it is acted on once.");
+            return;
+        }
+
+        _targets.Add(target);
+    }
+}

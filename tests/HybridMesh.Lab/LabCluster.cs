@@ -242,8 +242,12 @@ public sealed class LabCluster : IAsyncDisposable
     internal ClusterRuntime Runtime => _rt;
     internal Seeder Seeder => _seeder;
 
+    private int _disposed;
+
+    /// <summary>Stops the cluster; safe to call twice (a test may stop one cluster early to make it unreachable).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stopping.CancelAsync();
         if (_app is not null)
         {

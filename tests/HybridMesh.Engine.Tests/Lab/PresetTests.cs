@@ -12,15 +12,18 @@ public sealed class PresetTests(LabFixture fx) : IClassFixture<LabFixture>
         Assert.Equal("gke_lab-gke-project_us-central1_cluster1", fx.Gke.Context);
         Assert.Equal("admin@cluster2", fx.OnPrem.Context);
         var gke = File.ReadAllText(fx.Gke.KubeconfigPath);
-        Assert.True(gke.Contains("- name: gke_lab-gke-project_us-central1_cluster1\n  cluster:"), "kubeconfig lacks " + "- name: gke_lab-gke-project_us-central1_cluster1\n  cluster:"); // never print the file: it holds a token
-        Assert.True(gke.Contains("user: gke_lab-gke-project_us-central1_cluster1"), "kubeconfig lacks " + "user: gke_lab-gke-project_us-central1_cluster1"); // never print the file: it holds a token
-        Assert.True(gke.Contains("certificate-authority-data: "), "kubeconfig lacks " + "certificate-authority-data: "); // never print the file: it holds a token
-        Assert.True(gke.Contains("token: "), "kubeconfig lacks " + "token: "); // never print the file: it holds a token
-        Assert.False(gke.Contains("exec:"), "kubeconfig has " + "exec:");
+        Has(gke, "- name: gke_lab-gke-project_us-central1_cluster1\n  cluster:");
+        Has(gke, "user: gke_lab-gke-project_us-central1_cluster1");
+        Has(gke, "certificate-authority-data: ");
+        Has(gke, "token: ");
+        Assert.False(gke.Contains("exec:"), "the GKE-style kubeconfig must use a token user, not an exec plugin");
         var onprem = File.ReadAllText(fx.OnPrem.KubeconfigPath);
-        Assert.True(onprem.Contains("- name: cluster2\n  cluster:"), "kubeconfig lacks " + "- name: cluster2\n  cluster:"); // never print the file: it holds a token
-        Assert.True(onprem.Contains("current-context: admin@cluster2"), "kubeconfig lacks " + "current-context: admin@cluster2"); // never print the file: it holds a token
+        Has(onprem, "- name: cluster2\n  cluster:");
+        Has(onprem, "current-context: admin@cluster2");
         Assert.StartsWith("https://127.0.0.1:", fx.Gke.Server);
+
+        // Assert.Contains would print the whole file, token included, on failure.
+        static void Has(string kubeconfig, string part) => Assert.True(kubeconfig.Contains(part), $"kubeconfig lacks \"{part}\"");
     }
 
     [Fact]

@@ -49,7 +49,7 @@ public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture
             Assert.Equal("Apply failed with 2 conflicts: conflicts with \"kubectl-edit\" using v1:\n- .metadata.labels.app\nconflicts with \"other-tool\":\n- .data.owner",
                 (string?)conflict.Body!["message"]);
             var causes = conflict.Body["details"]!["causes"]!.AsArray();
-            Assert.Equal([".data.owner", ".metadata.labels.app"], causes.Select(c => (string?)c!["field"]).ToArray());
+            Assert.Equal(new string?[] {".data.owner", ".metadata.labels.app"}, causes.Select(c => (string?)c!["field"]).ToArray());
             Assert.Equal("conflict with \"other-tool\"", (string?)causes[0]!["message"]);
         }
 
@@ -270,23 +270,23 @@ public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture
         var all = await k.Get($"/api/v1/namespaces/{ns}/configmaps");
         Assert.Equal("ConfigMapList", (string?)all.Body!["kind"]);
         var items = all.Body["items"]!.AsArray();
-        Assert.Equal(["c0", "c1", "c2", "kube-root-ca.crt"], items.Select(i => (string?)i!["metadata"]!["name"]).ToArray());
+        Assert.Equal(new string?[] {"c0", "c1", "c2", "kube-root-ca.crt"}, items.Select(i => (string?)i!["metadata"]!["name"]).ToArray());
         Assert.All(items, i => Assert.Null(i!["kind"]));
 
         var page = await k.Get($"/api/v1/namespaces/{ns}/configmaps?limit=2");
         Assert.Equal(2, page.Body!["items"]!.AsArray().Count);
         Assert.Equal(2, (int?)page.Body["metadata"]!["remainingItemCount"]);
         var next = await k.Get($"/api/v1/namespaces/{ns}/configmaps?limit=2&continue={Uri.EscapeDataString((string)page.Body["metadata"]!["continue"]!)}");
-        Assert.Equal(["c2", "kube-root-ca.crt"], next.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
+        Assert.Equal(new string?[] {"c2", "kube-root-ca.crt"}, next.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
 
         var selected = await k.Get($"/api/v1/namespaces/{ns}/configmaps?labelSelector={Uri.EscapeDataString("app in (a),app!=c")}");
-        Assert.Equal(["c0"], selected.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
+        Assert.Equal(new string?[] {"c0"}, selected.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
         var notIn = await k.Get($"/api/v1/namespaces/{ns}/configmaps?labelSelector={Uri.EscapeDataString("app notin (a)")}");
-        Assert.Equal(["c1", "c2", "kube-root-ca.crt"], notIn.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
+        Assert.Equal(new string?[] {"c1", "c2", "kube-root-ca.crt"}, notIn.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
         var exists = await k.Get($"/api/v1/namespaces/{ns}/configmaps?labelSelector=app");
         Assert.Equal(3, exists.Body!["items"]!.AsArray().Count);
         var byName = await k.Get($"/api/v1/configmaps?fieldSelector={Uri.EscapeDataString($"metadata.name=c1,metadata.namespace={ns}")}");
-        Assert.Equal(["c1"], byName.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
+        Assert.Equal(new string?[] {"c1"}, byName.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
     }
 }
 
@@ -309,8 +309,51 @@ public sealed class WatchTests(LabFixture fx) : IClassFixture<LabFixture>
         await k.Post($"/api/v1/namespaces/{ns}/configmaps", JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"watched"},"data":{"k":"v"}}""")!);
         await k.Delete($"/api/v1/namespaces/{ns}/configmaps/watched");
         var lines = (await reading).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
-        Assert.Equal(["ADDED", "DELETED"], lines.Select(l => (string?)l["type"]).ToArray());
+        Assert.Equal(new string?[] {"ADDED", "DELETED"}, lines.Select(l => (string?)l["type"]).ToArray());
         Assert.Equal("ConfigMap", (string?)lines[0]["object"]!["kind"]);
         Assert.True(long.Parse((string)lines[1]["object"]!["metadata"]!["resourceVersion"]!) > long.Parse((string)lines[0]["object"]!["metadata"]!["resourceVersion"]!));
+    }
+}
+
+/// <summary>Watch from a resourceVersion replays what happened since, or answers Expired (§9, §9.4).</summary>
+public sealed class WatchReplayTests(LabFixture fx) : IClassFixture<LabFixture>
+{
+    private static async Task<List<JsonNode>> Watch(HybridMesh.Lab.LabCluster cluster, string path)
+    {
+        using var http = cluster.CreateHttpClient();
+        var text = await http.GetStringAsync(path);
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+    }
+
+    [Fact]
+    public async Task Changes_made_before_the_watch_started_are_replayed_from_the_given_resourceVersion()
+    {
+        using var k = Kube.For(fx.Gke);
+        var ns = await k.NewNamespace("replay");
+        var created = await k.Post($"/api/v1/namespaces/{ns}/configmaps", JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"r"},"data":{"k":"1"}}""")!);
+        var rv = (string)created.Body!["metadata"]!["resourceVersion"]!;
+        await k.Patch($"/api/v1/namespaces/{ns}/configmaps/r", JsonNode.Parse("""{"data":{"k":"2"}}""")!, Kube.Merge);
+        await k.Delete($"/api/v1/namespaces/{ns}/configmaps/r");
+        var events = await Watch(fx.Gke, $"/api/v1/namespaces/{ns}/configmaps?watch=1&resourceVersion={rv}&timeoutSeconds=1");
+        Assert.Equal(new string?[] { "MODIFIED", "DELETED" }, events.Select(e => (string?)e["type"]).ToArray());
+        Assert.Equal("2", (string?)events[0]["object"]!["data"]!["k"]);
+    }
+
+    [Fact]
+    public async Task A_resourceVersion_older_than_the_history_gets_one_Expired_error_event()
+    {
+        await using var lab = await HybridMesh.Lab.LabHost.StartAsync(new HybridMesh.Lab.LabOptions { Clusters = 1, StartControlServer = false });
+        var cluster = lab.Clusters[0];
+        cluster.Runtime.Store.HistoryCapacity = 5;
+        using var k = Kube.For(cluster);
+        for (var i = 0; i < 10; i++)
+            await k.Post("/api/v1/namespaces/default/configmaps", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = $"c{i}" } });
+        var events = await Watch(cluster, "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=5&timeoutSeconds=2");
+        var error = Assert.Single(events);
+        Assert.Equal("ERROR", (string?)error["type"]);
+        Assert.Equal("Expired", (string?)error["object"]!["reason"]);
+        Assert.Equal(410, (int?)error["object"]!["code"]);
+        Assert.StartsWith("too old resource version: 5 (", (string?)error["object"]!["message"]);
+        try { Directory.Delete(lab.OutputDirectory, true); } catch (IOException) { }
     }
 }

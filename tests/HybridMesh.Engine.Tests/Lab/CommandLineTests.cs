@@ -46,7 +46,7 @@ public sealed class CommandLineTests
 
             using var control = new HttpClient { BaseAddress = new Uri((string)doc["controlUrl"]!) };
             var listed = JsonNode.Parse(await control.GetStringAsync("/clusters"))!.AsArray();
-            Assert.Equal(["cluster1", "cluster2"], listed.Select(c => (string?)c!["name"]).ToArray());
+            Assert.Equal(new string?[] {"cluster1", "cluster2"}, listed.Select(c => (string?)c!["name"]).ToArray());
             Assert.Equal(204, (int)(await control.PostAsJsonAsync("/clusters/cluster1/loadbalancer", new { mode = "never" })).StatusCode);
 
             parent.Kill();

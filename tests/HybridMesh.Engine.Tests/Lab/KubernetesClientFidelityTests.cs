@@ -92,7 +92,9 @@ public sealed class KubernetesClientFidelityTests(LabFixture fx) : IClassFixture
         {
             var list = client.CoreV1.ListNamespacedServiceWithHttpMessagesAsync("default", fieldSelector: "metadata.name=kc-lb",
                 resourceVersion: created.Metadata.ResourceVersion, watch: true, timeoutSeconds: 15, cancellationToken: cts.Token);
+#pragma warning disable CS0618 // the list-with-watch=true form is what KubernetesClient 21 users write today
             await foreach (var (type, item) in list.WatchAsync<V1Service, V1ServiceList>(cancellationToken: cts.Token))
+#pragma warning restore CS0618
             {
                 ip = item.Status?.LoadBalancer?.Ingress?.FirstOrDefault()?.Ip;
                 if (type == WatchEventType.Modified && ip is not null) break;

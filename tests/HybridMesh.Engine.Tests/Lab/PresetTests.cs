@@ -35,7 +35,7 @@ public sealed class PresetTests(LabFixture fx) : IClassFixture<LabFixture>
         Assert.Equal(fx.Lab.ControlUrl, (string?)doc["controlUrl"]);
         Assert.True(doc.AsObject().ContainsKey("fleet") && doc["fleet"] is null);
         var clusters = doc["clusters"]!.AsArray();
-        Assert.Equal(["Gke", "OnPrem"], clusters.Select(c => (string?)c!["platform"]).ToArray());
+        Assert.Equal(new string?[] {"Gke", "OnPrem"}, clusters.Select(c => (string?)c!["platform"]).ToArray());
         Assert.Equal(fx.OnPrem.KubeconfigPath, (string?)clusters[1]!["kubeconfig"]);
     }
 

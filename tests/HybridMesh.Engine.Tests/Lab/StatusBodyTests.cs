@@ -59,7 +59,7 @@ public sealed class StatusBodyTests(LabFixture fx) : IClassFixture<LabFixture>
         Assert.Equal("ConfigMap", (string?)r.Body["details"]!["kind"]);
         Assert.Equal("Bad_Name", (string?)r.Body["details"]!["name"]);
         var causes = r.Body["details"]!["causes"]!.AsArray();
-        Assert.Equal(["metadata.name", "metadata.labels"], causes.Select(c => (string?)c!["field"]).ToArray());
+        Assert.Equal(new string?[] {"metadata.name", "metadata.labels"}, causes.Select(c => (string?)c!["field"]).ToArray());
         Assert.All(causes, c => Assert.Equal("FieldValueInvalid", (string?)c!["reason"]));
         Assert.StartsWith("ConfigMap \"Bad_Name\" is invalid: [metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain", (string?)r.Body["message"]);
     }

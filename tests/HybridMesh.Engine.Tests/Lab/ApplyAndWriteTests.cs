@@ -30,6 +30,43 @@ public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture
     }
 
     [Fact]
+    public async Task Reapplying_a_load_balancer_service_and_a_deployment_changes_nothing_after_controllers_ran()
+    {
+        using var k = Kube.For(fx.OnPrem);
+        var ns = await k.NewNamespace("noop");
+        var svc = JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"istio-eastwestgateway","labels":{"istio":"eastwestgateway"}},
+             "spec":{"type":"LoadBalancer","selector":{"istio":"eastwestgateway"},
+               "ports":[{"name":"status-port","port":15021,"targetPort":15021},{"name":"tls","port":15443,"targetPort":15443}]}}
+            """)!;
+        var deploy = JsonNode.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"istio-eastwestgateway"},
+             "spec":{"replicas":1,"selector":{"matchLabels":{"istio":"eastwestgateway"}},
+               "template":{"metadata":{"labels":{"istio":"eastwestgateway"}},"spec":{"containers":[{"name":"istio-proxy","image":"auto","ports":[{"containerPort":15443}]}]}}}}
+            """)!;
+        svc["metadata"]!["namespace"] = ns;
+        deploy["metadata"]!["namespace"] = ns;
+        var svcUrl = $"/api/v1/namespaces/{ns}/services/istio-eastwestgateway?fieldManager=hybridmesh&force=true";
+        var deployUrl = $"/apis/apps/v1/namespaces/{ns}/deployments/istio-eastwestgateway?fieldManager=hybridmesh&force=true";
+        Assert.Equal(201, (await k.Patch(svcUrl, svc, Kube.Apply)).Code);
+        Assert.Equal(201, (await k.Patch(deployUrl, deploy, Kube.Apply)).Code);
+        await Kube.Eventually(async () =>
+            (await k.Get($"/api/v1/namespaces/{ns}/services/istio-eastwestgateway")).Body?["status"]?["loadBalancer"]?["ingress"] is not null
+            && (int?)(await k.Get($"/apis/apps/v1/namespaces/{ns}/deployments/istio-eastwestgateway")).Body?["status"]?["availableReplicas"] == 1,
+            "load balancer address and deployment availability");
+        var svcBefore = (await k.Get($"/api/v1/namespaces/{ns}/services/istio-eastwestgateway")).Body!;
+        var deployBefore = (await k.Get($"/apis/apps/v1/namespaces/{ns}/deployments/istio-eastwestgateway")).Body!;
+
+        var svcAgain = await k.Patch(svcUrl, svc, Kube.Apply);
+        var deployAgain = await k.Patch(deployUrl, deploy, Kube.Apply);
+        Assert.Equal(200, svcAgain.Code);
+        Assert.Equal((string?)svcBefore["metadata"]!["resourceVersion"], (string?)svcAgain.Body!["metadata"]!["resourceVersion"]);
+        Assert.Equal(svcBefore["spec"]!["ports"]![1]!["nodePort"]!.ToJsonString(), svcAgain.Body["spec"]!["ports"]![1]!["nodePort"]!.ToJsonString());
+        Assert.Equal((string?)deployBefore["metadata"]!["resourceVersion"], (string?)deployAgain.Body!["metadata"]!["resourceVersion"]);
+        Assert.Equal(1, (int?)deployAgain.Body["metadata"]!["generation"]);
+    }
+
+    [Fact]
     public async Task Apply_conflicts_with_other_managers_unless_forced_and_force_takes_ownership()
     {
         using var k = Kube.For(fx.Gke);

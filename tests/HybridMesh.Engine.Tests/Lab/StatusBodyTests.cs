@@ -146,5 +146,11 @@ public sealed class StatusBodyTests(LabFixture fx) : IClassFixture<LabFixture>
         var warnings = r.Header("Warning").SelectMany(w => w.Split(", 299")).ToList();
         Assert.Contains(warnings, w => w.Contains("unknown field \\\"metadata.bogus\\\""));
         Assert.Contains(warnings, w => w.Contains("unknown field \\\"extra\\\""));
+
+        body["metadata"]!["name"] = "unk2";
+        var strict = await k.Post($"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Strict", body);
+        Assert.Equal(400, strict.Code);
+        Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"metadata.bogus\", unknown field \"extra\"",
+            (string?)strict.Body!["message"]);
     }
 }

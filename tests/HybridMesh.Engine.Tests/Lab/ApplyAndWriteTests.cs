@@ -67,6 +67,41 @@ public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture
     }
 
     [Fact]
+    public async Task Keyed_list_items_are_owned_per_item_and_rendered_with_their_keys()
+    {
+        using var k = Kube.For(fx.Gke);
+        var ns = await k.NewNamespace("keyed");
+        JsonNode Deploy(string container, string image) => JsonNode.Parse($$"""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"{{ns}}"},
+             "spec":{"selector":{"matchLabels":{"app":"d"} },"template":{"metadata":{"labels":{"app":"d"} },
+               "spec":{"containers":[{"name":"{{container}}","image":"{{image}}"} ] } } } }
+            """)!;
+        var url = $"/apis/apps/v1/namespaces/{ns}/deployments/d";
+        var first = await k.Patch(url + "?fieldManager=hybridmesh", Deploy("istio-proxy", "auto"), Kube.Apply);
+        Assert.Equal(201, first.Code);
+        var fields = first.Body!["metadata"]!["managedFields"]![0]!["fieldsV1"]!["f:spec"]!["f:template"]!["f:spec"]!["f:containers"]!;
+        var expected = new JsonObject { ["k:{\"name\":\"istio-proxy\"}"] = JsonNode.Parse("""{".":{},"f:image":{},"f:name":{}}""") };
+        Assert.True(JsonNode.DeepEquals(expected, fields), fields.ToJsonString());
+
+        // another manager adds its own container: both stay, and re-applying the first changes nothing
+        var sidecar = await k.Patch(url + "?fieldManager=other-tool", Deploy("sidecar", "busybox:1"), Kube.Apply);
+        Assert.Equal(["istio-proxy", "sidecar"], sidecar.Body!["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Select(c => (string)c!["name"]!).ToArray());
+        var again = await k.Patch(url + "?fieldManager=hybridmesh", Deploy("istio-proxy", "auto"), Kube.Apply);
+        Assert.Equal((string?)sidecar.Body["metadata"]!["resourceVersion"], (string?)again.Body!["metadata"]!["resourceVersion"]);
+
+        // a different value in another manager's item conflicts on that field only
+        var conflict = await k.Patch(url + "?fieldManager=hybridmesh", Deploy("sidecar", "busybox:2"), Kube.Apply);
+        Assert.Equal(409, conflict.Code);
+        Assert.Equal(".spec.template.spec.containers[name=\"sidecar\"].image", (string?)conflict.Body!["details"]!["causes"]![0]!["field"]);
+
+        // dropping an item from the applied config removes it
+        var dropped = await k.Patch(url + "?fieldManager=other-tool", JsonNode.Parse($$"""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"{{ns}}"} }
+            """)!, Kube.Apply);
+        Assert.Equal(["istio-proxy"], dropped.Body!["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Select(c => (string)c!["name"]!).ToArray());
+    }
+
+    [Fact]
     public async Task Apply_conflicts_with_other_managers_unless_forced_and_force_takes_ownership()
     {
         using var k = Kube.For(fx.Gke);

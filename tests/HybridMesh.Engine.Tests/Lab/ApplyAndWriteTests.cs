@@ -30,6 +30,78 @@ public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture
     }
 
     [Fact]
+    public async Task Reapplying_a_load_balancer_service_and_a_deployment_changes_nothing_after_controllers_ran()
+    {
+        using var k = Kube.For(fx.OnPrem);
+        var ns = await k.NewNamespace("noop");
+        var svc = JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"Service","metadata":{"name":"istio-eastwestgateway","labels":{"istio":"eastwestgateway"}},
+             "spec":{"type":"LoadBalancer","selector":{"istio":"eastwestgateway"},
+               "ports":[{"name":"status-port","port":15021,"targetPort":15021},{"name":"tls","port":15443,"targetPort":15443}]}}
+            """)!;
+        var deploy = JsonNode.Parse("""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"istio-eastwestgateway"},
+             "spec":{"replicas":1,"selector":{"matchLabels":{"istio":"eastwestgateway"}},
+               "template":{"metadata":{"labels":{"istio":"eastwestgateway"}},"spec":{"containers":[{"name":"istio-proxy","image":"auto","ports":[{"containerPort":15443}]}]}}}}
+            """)!;
+        svc["metadata"]!["namespace"] = ns;
+        deploy["metadata"]!["namespace"] = ns;
+        var svcUrl = $"/api/v1/namespaces/{ns}/services/istio-eastwestgateway?fieldManager=hybridmesh&force=true";
+        var deployUrl = $"/apis/apps/v1/namespaces/{ns}/deployments/istio-eastwestgateway?fieldManager=hybridmesh&force=true";
+        Assert.Equal(201, (await k.Patch(svcUrl, svc, Kube.Apply)).Code);
+        Assert.Equal(201, (await k.Patch(deployUrl, deploy, Kube.Apply)).Code);
+        await Kube.Eventually(async () =>
+            (await k.Get($"/api/v1/namespaces/{ns}/services/istio-eastwestgateway")).Body?["status"]?["loadBalancer"]?["ingress"] is not null
+            && (int?)(await k.Get($"/apis/apps/v1/namespaces/{ns}/deployments/istio-eastwestgateway")).Body?["status"]?["availableReplicas"] == 1,
+            "load balancer address and deployment availability");
+        var svcBefore = (await k.Get($"/api/v1/namespaces/{ns}/services/istio-eastwestgateway")).Body!;
+        var deployBefore = (await k.Get($"/apis/apps/v1/namespaces/{ns}/deployments/istio-eastwestgateway")).Body!;
+
+        var svcAgain = await k.Patch(svcUrl, svc, Kube.Apply);
+        var deployAgain = await k.Patch(deployUrl, deploy, Kube.Apply);
+        Assert.Equal(200, svcAgain.Code);
+        Assert.Equal((string?)svcBefore["metadata"]!["resourceVersion"], (string?)svcAgain.Body!["metadata"]!["resourceVersion"]);
+        Assert.Equal(svcBefore["spec"]!["ports"]![1]!["nodePort"]!.ToJsonString(), svcAgain.Body["spec"]!["ports"]![1]!["nodePort"]!.ToJsonString());
+        Assert.Equal((string?)deployBefore["metadata"]!["resourceVersion"], (string?)deployAgain.Body!["metadata"]!["resourceVersion"]);
+        Assert.Equal(1, (int?)deployAgain.Body["metadata"]!["generation"]);
+    }
+
+    [Fact]
+    public async Task Keyed_list_items_are_owned_per_item_and_rendered_with_their_keys()
+    {
+        using var k = Kube.For(fx.Gke);
+        var ns = await k.NewNamespace("keyed");
+        JsonNode Deploy(string container, string image) => JsonNode.Parse($$"""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"{{ns}}"},
+             "spec":{"selector":{"matchLabels":{"app":"d"} },"template":{"metadata":{"labels":{"app":"d"} },
+               "spec":{"containers":[{"name":"{{container}}","image":"{{image}}"} ] } } } }
+            """)!;
+        var url = $"/apis/apps/v1/namespaces/{ns}/deployments/d";
+        var first = await k.Patch(url + "?fieldManager=hybridmesh", Deploy("istio-proxy", "auto"), Kube.Apply);
+        Assert.Equal(201, first.Code);
+        var fields = first.Body!["metadata"]!["managedFields"]![0]!["fieldsV1"]!["f:spec"]!["f:template"]!["f:spec"]!["f:containers"]!;
+        var expected = new JsonObject { ["k:{\"name\":\"istio-proxy\"}"] = JsonNode.Parse("""{".":{},"f:image":{},"f:name":{}}""") };
+        Assert.True(JsonNode.DeepEquals(expected, fields), fields.ToJsonString());
+
+        // another manager adds its own container: both stay, and re-applying the first changes nothing
+        var sidecar = await k.Patch(url + "?fieldManager=other-tool", Deploy("sidecar", "busybox:1"), Kube.Apply);
+        Assert.Equal(["istio-proxy", "sidecar"], sidecar.Body!["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Select(c => (string)c!["name"]!).ToArray());
+        var again = await k.Patch(url + "?fieldManager=hybridmesh", Deploy("istio-proxy", "auto"), Kube.Apply);
+        Assert.Equal((string?)sidecar.Body["metadata"]!["resourceVersion"], (string?)again.Body!["metadata"]!["resourceVersion"]);
+
+        // a different value in another manager's item conflicts on that field only
+        var conflict = await k.Patch(url + "?fieldManager=hybridmesh", Deploy("sidecar", "busybox:2"), Kube.Apply);
+        Assert.Equal(409, conflict.Code);
+        Assert.Equal(".spec.template.spec.containers[name=\"sidecar\"].image", (string?)conflict.Body!["details"]!["causes"]![0]!["field"]);
+
+        // dropping an item from the applied config removes it
+        var dropped = await k.Patch(url + "?fieldManager=other-tool", JsonNode.Parse($$"""
+            {"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d","namespace":"{{ns}}"} }
+            """)!, Kube.Apply);
+        Assert.Equal(["istio-proxy"], dropped.Body!["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Select(c => (string)c!["name"]!).ToArray());
+    }
+
+    [Fact]
     public async Task Apply_conflicts_with_other_managers_unless_forced_and_force_takes_ownership()
     {
         using var k = Kube.For(fx.Gke);
@@ -49,7 +121,7 @@ public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture
             Assert.Equal("Apply failed with 2 conflicts: conflicts with \"kubectl-edit\" using v1:\n- .metadata.labels.app\nconflicts with \"other-tool\":\n- .data.owner",
                 (string?)conflict.Body!["message"]);
             var causes = conflict.Body["details"]!["causes"]!.AsArray();
-            Assert.Equal([".data.owner", ".metadata.labels.app"], causes.Select(c => (string?)c!["field"]).ToArray());
+            Assert.Equal(new string?[] {".data.owner", ".metadata.labels.app"}, causes.Select(c => (string?)c!["field"]).ToArray());
             Assert.Equal("conflict with \"other-tool\"", (string?)causes[0]!["message"]);
         }
 
@@ -270,23 +342,23 @@ public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture
         var all = await k.Get($"/api/v1/namespaces/{ns}/configmaps");
         Assert.Equal("ConfigMapList", (string?)all.Body!["kind"]);
         var items = all.Body["items"]!.AsArray();
-        Assert.Equal(["c0", "c1", "c2", "kube-root-ca.crt"], items.Select(i => (string?)i!["metadata"]!["name"]).ToArray());
+        Assert.Equal(new string?[] {"c0", "c1", "c2", "kube-root-ca.crt"}, items.Select(i => (string?)i!["metadata"]!["name"]).ToArray());
         Assert.All(items, i => Assert.Null(i!["kind"]));
 
         var page = await k.Get($"/api/v1/namespaces/{ns}/configmaps?limit=2");
         Assert.Equal(2, page.Body!["items"]!.AsArray().Count);
         Assert.Equal(2, (int?)page.Body["metadata"]!["remainingItemCount"]);
         var next = await k.Get($"/api/v1/namespaces/{ns}/configmaps?limit=2&continue={Uri.EscapeDataString((string)page.Body["metadata"]!["continue"]!)}");
-        Assert.Equal(["c2", "kube-root-ca.crt"], next.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
+        Assert.Equal(new string?[] {"c2", "kube-root-ca.crt"}, next.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
 
         var selected = await k.Get($"/api/v1/namespaces/{ns}/configmaps?labelSelector={Uri.EscapeDataString("app in (a),app!=c")}");
-        Assert.Equal(["c0"], selected.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
+        Assert.Equal(new string?[] {"c0"}, selected.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
         var notIn = await k.Get($"/api/v1/namespaces/{ns}/configmaps?labelSelector={Uri.EscapeDataString("app notin (a)")}");
-        Assert.Equal(["c1", "c2", "kube-root-ca.crt"], notIn.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
+        Assert.Equal(new string?[] {"c1", "c2", "kube-root-ca.crt"}, notIn.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
         var exists = await k.Get($"/api/v1/namespaces/{ns}/configmaps?labelSelector=app");
         Assert.Equal(3, exists.Body!["items"]!.AsArray().Count);
         var byName = await k.Get($"/api/v1/configmaps?fieldSelector={Uri.EscapeDataString($"metadata.name=c1,metadata.namespace={ns}")}");
-        Assert.Equal(["c1"], byName.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
+        Assert.Equal(new string?[] {"c1"}, byName.Body!["items"]!.AsArray().Select(i => (string?)i!["metadata"]!["name"]).ToArray());
     }
 }
 
@@ -309,8 +381,51 @@ public sealed class WatchTests(LabFixture fx) : IClassFixture<LabFixture>
         await k.Post($"/api/v1/namespaces/{ns}/configmaps", JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"watched"},"data":{"k":"v"}}""")!);
         await k.Delete($"/api/v1/namespaces/{ns}/configmaps/watched");
         var lines = (await reading).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
-        Assert.Equal(["ADDED", "DELETED"], lines.Select(l => (string?)l["type"]).ToArray());
+        Assert.Equal(new string?[] {"ADDED", "DELETED"}, lines.Select(l => (string?)l["type"]).ToArray());
         Assert.Equal("ConfigMap", (string?)lines[0]["object"]!["kind"]);
         Assert.True(long.Parse((string)lines[1]["object"]!["metadata"]!["resourceVersion"]!) > long.Parse((string)lines[0]["object"]!["metadata"]!["resourceVersion"]!));
+    }
+}
+
+/// <summary>Watch from a resourceVersion replays what happened since, or answers Expired (§9, §9.4).</summary>
+public sealed class WatchReplayTests(LabFixture fx) : IClassFixture<LabFixture>
+{
+    private static async Task<List<JsonNode>> Watch(HybridMesh.Lab.LabCluster cluster, string path)
+    {
+        using var http = cluster.CreateHttpClient();
+        var text = await http.GetStringAsync(path);
+        return text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!).ToList();
+    }
+
+    [Fact]
+    public async Task Changes_made_before_the_watch_started_are_replayed_from_the_given_resourceVersion()
+    {
+        using var k = Kube.For(fx.Gke);
+        var ns = await k.NewNamespace("replay");
+        var created = await k.Post($"/api/v1/namespaces/{ns}/configmaps", JsonNode.Parse("""{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"r"},"data":{"k":"1"}}""")!);
+        var rv = (string)created.Body!["metadata"]!["resourceVersion"]!;
+        await k.Patch($"/api/v1/namespaces/{ns}/configmaps/r", JsonNode.Parse("""{"data":{"k":"2"}}""")!, Kube.Merge);
+        await k.Delete($"/api/v1/namespaces/{ns}/configmaps/r");
+        var events = await Watch(fx.Gke, $"/api/v1/namespaces/{ns}/configmaps?watch=1&resourceVersion={rv}&timeoutSeconds=1");
+        Assert.Equal(new string?[] { "MODIFIED", "DELETED" }, events.Select(e => (string?)e["type"]).ToArray());
+        Assert.Equal("2", (string?)events[0]["object"]!["data"]!["k"]);
+    }
+
+    [Fact]
+    public async Task A_resourceVersion_older_than_the_history_gets_one_Expired_error_event()
+    {
+        await using var lab = await HybridMesh.Lab.LabHost.StartAsync(new HybridMesh.Lab.LabOptions { Clusters = 1, StartControlServer = false });
+        var cluster = lab.Clusters[0];
+        cluster.Runtime.Store.HistoryCapacity = 5;
+        using var k = Kube.For(cluster);
+        for (var i = 0; i < 10; i++)
+            await k.Post("/api/v1/namespaces/default/configmaps", new JsonObject { ["apiVersion"] = "v1", ["kind"] = "ConfigMap", ["metadata"] = new JsonObject { ["name"] = $"c{i}" } });
+        var events = await Watch(cluster, "/api/v1/namespaces/default/configmaps?watch=1&resourceVersion=5&timeoutSeconds=2");
+        var error = Assert.Single(events);
+        Assert.Equal("ERROR", (string?)error["type"]);
+        Assert.Equal("Expired", (string?)error["object"]!["reason"]);
+        Assert.Equal(410, (int?)error["object"]!["code"]);
+        Assert.StartsWith("too old resource version: 5 (", (string?)error["object"]!["message"]);
+        try { Directory.Delete(lab.OutputDirectory, true); } catch (IOException) { }
     }
 }

@@ -41,6 +41,11 @@ public sealed class ControllerTests(LabFixture fx) : IClassFixture<LabFixture>
         Assert.Equal(201, who.Code);
         Assert.Equal("system:serviceaccount:istio-system:istio-reader-service-account", (string?)who.Body!["status"]!["userInfo"]!["username"]);
         Assert.Equal(200, (await reader.Get("/api/v1/namespaces/istio-system/secrets")).Code);
+        // Using a legacy token labels its Secret with the day (a real write by kube-apiserver, §7.4).
+        var used = await k.Get($"/api/v1/namespaces/istio-system/secrets/{name}");
+        var day = (string?)used.Body!["metadata"]!["labels"]!["kubernetes.io/legacy-token-last-used"];
+        Assert.Contains(day, new[] { DateTime.UtcNow.ToString("yyyy-MM-dd"), DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd") }); // midnight-safe
+        Assert.Contains(used.Body["metadata"]!["managedFields"]!.AsArray(), m => (string?)m!["manager"] == "kube-apiserver");
 
         // Deleting the token Secret revokes the token.
         Assert.Equal(200, (await k.Delete($"/api/v1/namespaces/istio-system/secrets/{name}")).Code);
@@ -74,6 +79,11 @@ public sealed class ControllerTests(LabFixture fx) : IClassFixture<LabFixture>
         var claims = JsonNode.Parse(HybridMesh.Lab.Auth.TokenIssuer.FromBase64Url(token.Split('.')[1]))!;
         Assert.Equal(3600, (long)claims["exp"]! - (long)claims["iat"]!);
         Assert.Equal("istio-reader-service-account", (string?)claims["kubernetes.io"]!["serviceaccount"]!["name"]);
+        using var bound = Kube.For(fx.OnPrem, token);
+        var who = await bound.Post("/apis/authentication.k8s.io/v1/selfsubjectreviews", JsonNode.Parse("""{"apiVersion":"authentication.k8s.io/v1","kind":"SelfSubjectReview"}""")!);
+        Assert.Equal($"JTI={(string?)claims["jti"]}", (string?)who.Body!["status"]!["userInfo"]!["extra"]!["authentication.kubernetes.io/credential-id"]![0]);
+        Assert.Equal(["system:serviceaccounts", "system:serviceaccounts:istio-system", "system:authenticated"],
+            who.Body["status"]!["userInfo"]!["groups"]!.AsArray().Select(g => (string)g!).ToArray());
 
         var missing = await k.Post("/api/v1/namespaces/istio-system/serviceaccounts/nobody/token", JsonNode.Parse("""{"spec":{}}""")!);
         Assert.Equal(404, missing.Code);

@@ -31,7 +31,7 @@ public sealed class CrdAndDiscoveryTests(LabFixture fx) : IClassFixture<LabFixtu
         var apis = await k.Get("/apis");
         Assert.Equal("v1", (string?)apis.Body!["apiVersion"]);
         var istio = apis.Body["groups"]!.AsArray().Single(g => (string?)g!["name"] == "networking.istio.io")!;
-        Assert.Equal(["v1", "v1beta1", "v1alpha3"], istio["versions"]!.AsArray().Select(v => (string?)v!["version"]).ToArray());
+        Assert.Equal(new string?[] {"v1", "v1beta1", "v1alpha3"}, istio["versions"]!.AsArray().Select(v => (string?)v!["version"]).ToArray());
         Assert.Equal("v1", (string?)istio["preferredVersion"]!["version"]);
         var groupNames = apis.Body["groups"]!.AsArray().Select(g => (string?)g!["name"]).ToList();
         Assert.True(groupNames.IndexOf("apps") < groupNames.IndexOf("networking.istio.io"), "CRD groups come last");
@@ -119,7 +119,7 @@ public sealed class CrdAndDiscoveryTests(LabFixture fx) : IClassFixture<LabFixtu
         });
         using var k = Kube.For(lab.Clusters[0]);
         var group = await k.Get("/apis/networking.istio.io");
-        Assert.Equal(["v1beta1", "v1alpha3"], group.Body!["versions"]!.AsArray().Select(v => (string?)v!["version"]).ToArray());
+        Assert.Equal(new string?[] {"v1beta1", "v1alpha3"}, group.Body!["versions"]!.AsArray().Select(v => (string?)v!["version"]).ToArray());
         Assert.Equal(404, (await k.Get("/apis/networking.istio.io/v1/namespaces/istio-system/gateways")).Code);
         Assert.Equal(200, (await k.Get("/apis/networking.istio.io/v1beta1/namespaces/istio-system/gateways")).Code);
     }
@@ -132,7 +132,7 @@ public sealed class CrdAndDiscoveryTests(LabFixture fx) : IClassFixture<LabFixtu
             "application/json;as=Table;v=v1;g=meta.k8s.io,application/json;as=Table;v=v1beta1;g=meta.k8s.io,application/json");
         Assert.Equal("Table", (string?)t.Body!["kind"]);
         Assert.Equal("meta.k8s.io/v1", (string?)t.Body["apiVersion"]);
-        Assert.Equal(["Name", "Status", "Age"], t.Body["columnDefinitions"]!.AsArray().Select(c => (string?)c!["name"]).ToArray());
+        Assert.Equal(new string?[] {"Name", "Status", "Age"}, t.Body["columnDefinitions"]!.AsArray().Select(c => (string?)c!["name"]).ToArray());
         var row = t.Body["rows"]!.AsArray().Single(r => (string?)r!["cells"]![0] == "default")!;
         Assert.Equal("Active", (string?)row["cells"]![1]);
         Assert.Equal("PartialObjectMetadata", (string?)row["object"]!["kind"]);

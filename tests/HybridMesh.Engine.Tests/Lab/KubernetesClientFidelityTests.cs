@@ -69,4 +69,37 @@ public sealed class KubernetesClientFidelityTests(LabFixture fx) : IClassFixture
         var version = await client.Version.GetCodeAsync();
         Assert.Equal("32", version.Minor);
     }
+
+    [Fact]
+    public async Task Watch_through_the_client_sees_the_load_balancer_address_arrive()
+    {
+        using var client = Client(LabSide.Gke);
+        var svc = new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "Service",
+            ["metadata"] = new JsonObject { ["name"] = "kc-lb", ["namespace"] = "default" },
+            ["spec"] = new JsonObject
+            {
+                ["type"] = "LoadBalancer", ["selector"] = new JsonObject { ["istio"] = "eastwestgateway" },
+                ["ports"] = new JsonArray(new JsonObject { ["name"] = "tls", ["port"] = 15443 }),
+            },
+        };
+        var created = await client.CoreV1.PatchNamespacedServiceAsync(new V1Patch(svc.ToJsonString(), V1Patch.PatchType.ApplyPatch),
+            "kc-lb", "default", fieldManager: "hybridmesh", force: true);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        string? ip = created.Status?.LoadBalancer?.Ingress?.FirstOrDefault()?.Ip;
+        if (ip is null)
+        {
+            var list = client.CoreV1.ListNamespacedServiceWithHttpMessagesAsync("default", fieldSelector: "metadata.name=kc-lb",
+                resourceVersion: created.Metadata.ResourceVersion, watch: true, timeoutSeconds: 15, cancellationToken: cts.Token);
+#pragma warning disable CS0618 // the list-with-watch=true form is what KubernetesClient 21 users write today
+            await foreach (var (type, item) in list.WatchAsync<V1Service, V1ServiceList>(cancellationToken: cts.Token))
+#pragma warning restore CS0618
+            {
+                ip = item.Status?.LoadBalancer?.Ingress?.FirstOrDefault()?.Ip;
+                if (type == WatchEventType.Modified && ip is not null) break;
+            }
+        }
+        Assert.True(IPAddress.TryParse(ip, out _), $"no address: {ip}");
+    }
 }

@@ -12,22 +12,25 @@ public sealed class PresetTests(LabFixture fx) : IClassFixture<LabFixture>
         Assert.Equal("gke_lab-gke-project_us-central1_cluster1", fx.Gke.Context);
         Assert.Equal("admin@cluster2", fx.OnPrem.Context);
         var gke = File.ReadAllText(fx.Gke.KubeconfigPath);
-        Assert.Contains("- name: gke_lab-gke-project_us-central1_cluster1\n  cluster:", gke);
-        Assert.Contains("user: gke_lab-gke-project_us-central1_cluster1", gke);
-        Assert.Contains("certificate-authority-data: ", gke);
-        Assert.Contains("token: ", gke);
-        Assert.DoesNotContain("exec:", gke);
+        Has(gke, "- name: gke_lab-gke-project_us-central1_cluster1\n  cluster:");
+        Has(gke, "user: gke_lab-gke-project_us-central1_cluster1");
+        Has(gke, "certificate-authority-data: ");
+        Has(gke, "token: ");
+        Assert.False(gke.Contains("exec:"), "the GKE-style kubeconfig must use a token user, not an exec plugin");
         var onprem = File.ReadAllText(fx.OnPrem.KubeconfigPath);
-        Assert.Contains("- name: cluster2\n  cluster:", onprem);
-        Assert.Contains("current-context: admin@cluster2", onprem);
+        Has(onprem, "- name: cluster2\n  cluster:");
+        Has(onprem, "current-context: admin@cluster2");
         Assert.StartsWith("https://127.0.0.1:", fx.Gke.Server);
+
+        // Assert.Contains would print the whole file, token included, on failure.
+        static void Has(string kubeconfig, string part) => Assert.True(kubeconfig.Contains(part), $"kubeconfig lacks \"{part}\"");
     }
 
     [Fact]
     public void Lab_json_lists_clusters_without_tokens_and_a_null_fleet()
     {
         var text = File.ReadAllText(fx.Lab.LabJsonPath);
-        Assert.DoesNotContain(fx.Gke.AdminToken, text);
+        Assert.False(text.Contains(fx.Gke.AdminToken, StringComparison.Ordinal), "lab.json holds a bearer token"); // never echo the token
         var doc = JsonNode.Parse(text)!;
         Assert.Equal(fx.Lab.ControlUrl, (string?)doc["controlUrl"]);
         var fleet = doc["fleet"]!;
@@ -36,7 +39,7 @@ public sealed class PresetTests(LabFixture fx) : IClassFixture<LabFixture>
         Assert.Equal(fx.Lab.Fleet!.Url.ToString(), (string?)fleet["url"]);
         Assert.True(File.Exists((string?)fleet["credentialFile"]));
         var clusters = doc["clusters"]!.AsArray();
-        Assert.Equal(["Gke", "OnPrem"], clusters.Select(c => (string?)c!["platform"]).ToArray());
+        Assert.Equal(new string?[] {"Gke", "OnPrem"}, clusters.Select(c => (string?)c!["platform"]).ToArray());
         Assert.Equal(fx.OnPrem.KubeconfigPath, (string?)clusters[1]!["kubeconfig"]);
     }
 

@@ -59,7 +59,7 @@ public sealed class StatusBodyTests(LabFixture fx) : IClassFixture<LabFixture>
         Assert.Equal("ConfigMap", (string?)r.Body["details"]!["kind"]);
         Assert.Equal("Bad_Name", (string?)r.Body["details"]!["name"]);
         var causes = r.Body["details"]!["causes"]!.AsArray();
-        Assert.Equal(["metadata.name", "metadata.labels"], causes.Select(c => (string?)c!["field"]).ToArray());
+        Assert.Equal(new string?[] {"metadata.name", "metadata.labels"}, causes.Select(c => (string?)c!["field"]).ToArray());
         Assert.All(causes, c => Assert.Equal("FieldValueInvalid", (string?)c!["reason"]));
         Assert.StartsWith("ConfigMap \"Bad_Name\" is invalid: [metadata.name: Invalid value: \"Bad_Name\": a lowercase RFC 1123 subdomain", (string?)r.Body["message"]);
     }
@@ -146,5 +146,11 @@ public sealed class StatusBodyTests(LabFixture fx) : IClassFixture<LabFixture>
         var warnings = r.Header("Warning").SelectMany(w => w.Split(", 299")).ToList();
         Assert.Contains(warnings, w => w.Contains("unknown field \\\"metadata.bogus\\\""));
         Assert.Contains(warnings, w => w.Contains("unknown field \\\"extra\\\""));
+
+        body["metadata"]!["name"] = "unk2";
+        var strict = await k.Post($"/api/v1/namespaces/{ns}/configmaps?fieldValidation=Strict", body);
+        Assert.Equal(400, strict.Code);
+        Assert.Equal("ConfigMap in version \"v1\" cannot be handled as a ConfigMap: strict decoding error: unknown field \"metadata.bogus\", unknown field \"extra\"",
+            (string?)strict.Body!["message"]);
     }
 }

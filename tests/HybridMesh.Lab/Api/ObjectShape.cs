@@ -31,12 +31,16 @@ public static class ObjectShape
     {
         var unknown = new List<string>();
         var allowed = TopLevelFields(t);
-        if (allowed is not null)
-            foreach (var (k, _) in body)
-                if (k is not ("apiVersion" or "kind" or "metadata") && !allowed.Contains(k)) unknown.Add(k);
-        if (body["metadata"] is JsonObject meta)
-            foreach (var (k, _) in meta)
-                if (!MetadataFields.Contains(k)) unknown.Add("metadata." + k);
+        foreach (var (k, v) in body)
+        {
+            if (k == "metadata")
+            {
+                if (v is JsonObject meta)
+                    foreach (var (mk, _) in meta)
+                        if (!MetadataFields.Contains(mk)) unknown.Add("metadata." + mk);
+            }
+            else if (allowed is not null && k is not ("apiVersion" or "kind") && !allowed.Contains(k)) unknown.Add(k);
+        }
         return unknown;
     }
 

@@ -64,13 +64,22 @@ internal sealed partial class ResourceHandler
         }
     }
 
-    private static List<KeyValuePair<string, string>> DropUnknown(ResourceType t, JsonObject body)
+    /// <summary>
+    /// Unknown fields in a POST/PUT body: with fieldValidation=Strict a 400 strict decoding error, with Ignore
+    /// silently dropped, otherwise (Warn, the default) dropped with one Warning header each (§4.6).
+    /// </summary>
+    private static List<KeyValuePair<string, string>> DropUnknown(ApiRequest req, ResourceType t, JsonObject body)
     {
         var warnings = new List<KeyValuePair<string, string>>();
-        foreach (var f in ObjectShape.UnknownFields(t, body))
+        var unknown = ObjectShape.UnknownFields(t, body);
+        var mode = req.Q("fieldValidation");
+        if (unknown.Count > 0 && mode == "Strict")
+            throw KubeStatus.BadRequest($"{t.Kind} in version \"{t.Version}\" cannot be handled as a {t.Kind}: strict decoding error: "
+                + string.Join(", ", unknown.Select(f => $"unknown field \"{f}\"")));
+        foreach (var f in unknown)
         {
             ObjectShape.RemoveField(body, f);
-            warnings.Add(new("Warning", $"299 - \"unknown field \\\"{f}\\\"\""));
+            if (mode != "Ignore") warnings.Add(new("Warning", $"299 - \"unknown field \\\"{f}\\\"\""));
         }
         return warnings;
     }

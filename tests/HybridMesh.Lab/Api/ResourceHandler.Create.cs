@@ -13,7 +13,7 @@ internal sealed partial class ResourceHandler
     {
         var body = ParseObject(req);
         CheckIdentity(t, body, nameFromUrl: false);
-        var warnings = DropUnknown(t.Type, body);
+        var warnings = DropUnknown(req, t.Type, body);
         var meta = Meta(body);
         var name = (string?)meta["name"];
         if (string.IsNullOrEmpty(name) && meta["generateName"] is JsonValue gn)

@@ -13,7 +13,7 @@ internal sealed partial class ResourceHandler
     {
         var body = ParseObject(req);
         CheckIdentity(t, body, nameFromUrl: true);
-        var warnings = DropUnknown(t.Type, body);
+        var warnings = DropUnknown(req, t.Type, body);
         return rt.Store.Transact(() =>
         {
             var current = rt.Store.Get(t.Type.GroupResource, t.Namespace, t.Name!) ?? throw KubeStatus.NotFound(t.Type.Plural, t.Type.Group, t.Name!);

@@ -10,9 +10,10 @@ using Microsoft.AspNetCore.Http;
 namespace HybridMesh.Lab.Api;
 
 /// <summary>
-/// Watch (§9), simplified: a 200 application/json stream of one {"type","object"} per line. Without a
-/// resourceVersion (or "0") it starts with ADDED for every existing match; with one, it streams only changes made
-/// after the request (no history replay, no BOOKMARK, no 410 Expired). Ends after timeoutSeconds or on disconnect.
+/// Watch (§9): a 200 application/json stream of one {"type","object"} per line. Without a resourceVersion (or "0")
+/// it starts with ADDED for every existing match; with one, it replays the changes made since (the last 10,000 are
+/// kept), or sends one ERROR Expired (410) event when that revision is older. No BOOKMARK events. Ends after
+/// timeoutSeconds or on disconnect.
 /// When the client asks for Tables (kubectl get -w), each event carries a one-row Table.
 /// </summary>
 internal sealed class WatchHandler(ClusterRuntime rt)
@@ -26,28 +27,54 @@ internal sealed class WatchHandler(ClusterRuntime rt)
         bool Matches(JsonObject o) =>
             (t.Namespace is null || (string?)o["metadata"]?["namespace"] == t.Namespace)
             && labels.Matches(o["metadata"]?["labels"] as JsonObject) && fields.Matches(o);
-        void OnChange(StoreEvent e)
+        (string Type, JsonObject Obj)? Translate(StoreEvent e)
         {
-            if (e.GroupResource != t.Type.GroupResource) return;
+            if (e.GroupResource != t.Type.GroupResource) return null;
             switch (e.Type)
             {
-                case StoreEventType.Added when Matches(e.New!): channel.Writer.TryWrite(("ADDED", e.New!)); break;
-                case StoreEventType.Modified when Matches(e.New!): channel.Writer.TryWrite(("MODIFIED", e.New!)); break;
-                case StoreEventType.Modified when Matches(e.Old!): channel.Writer.TryWrite(("DELETED", e.New!)); break;
+                case StoreEventType.Added when Matches(e.New!): return ("ADDED", e.New!);
+                case StoreEventType.Modified when Matches(e.New!): return Matches(e.Old!) ? ("MODIFIED", e.New!) : ("ADDED", e.New!);
+                case StoreEventType.Modified when Matches(e.Old!): return ("DELETED", e.New!);
                 case StoreEventType.Deleted when Matches(e.Old!):
+                    // DELETED carries the last state with the delete's revision (§9)
                     var last = (JsonObject)e.Old!.DeepClone();
-                    ((JsonObject)last["metadata"]!)["resourceVersion"] = rt.Store.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                    channel.Writer.TryWrite(("DELETED", last));
-                    break;
+                    ((JsonObject)last["metadata"]!)["resourceVersion"] = e.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return ("DELETED", last);
+                default: return null;
             }
         }
-        rt.Store.Changed += OnChange;
-        try
+        long replayedUpTo = 0;
+        void OnChange(StoreEvent e)
+        {
+            if (e.Revision <= Interlocked.Read(ref replayedUpTo)) return;
+            if (Translate(e) is { } ev) channel.Writer.TryWrite(ev);
+        }
+        // Snapshot and subscription happen under the store lock, so nothing committed in between is lost; events
+        // raised late for revisions the snapshot already covers are skipped by OnChange.
+        rt.Store.Transact(() =>
         {
             var rv = req.Q("resourceVersion");
-            if (string.IsNullOrEmpty(rv) || rv == "0")
-                foreach (var o in rt.Store.List(t.Type.GroupResource, t.Namespace).Items.Where(Matches))
-                    channel.Writer.TryWrite(("ADDED", o));
+            Interlocked.Exchange(ref replayedUpTo, rt.Store.Revision);
+            if (string.IsNullOrEmpty(rv) || rv == "0" || !long.TryParse(rv, out var from))
+            {
+                foreach (var o in rt.Store.List(t.Type.GroupResource, t.Namespace).Items.Where(Matches)) channel.Writer.TryWrite(("ADDED", o));
+            }
+            else
+            {
+                var (events, expired, oldest) = rt.Store.Since(from);
+                if (expired)
+                {
+                    channel.Writer.TryWrite(("ERROR", KubeStatus.Failure($"too old resource version: {from} ({oldest})", "Expired", 410)));
+                    channel.Writer.TryComplete();
+                    return;
+                }
+                foreach (var e in events)
+                    if (Translate(e) is { } ev) channel.Writer.TryWrite(ev);
+            }
+            rt.Store.Changed += OnChange;
+        });
+        try
+        {
             ctx.Response.StatusCode = 200;
             ctx.Response.ContentType = "application/json";
             ctx.Response.Headers.CacheControl = "no-cache, private";

@@ -5,7 +5,7 @@ namespace HybridMesh.Lab.Store;
 public enum StoreEventType { Added, Modified, Deleted }
 
 /// <summary>A committed change, delivered to controllers after the store lock is released.</summary>
-public sealed record StoreEvent(StoreEventType Type, string GroupResource, JsonObject? Old, JsonObject? New);
+public sealed record StoreEvent(StoreEventType Type, string GroupResource, JsonObject? Old, JsonObject? New, long Revision);
 
 /// <summary>
 /// One cluster's objects: generic JSON, keyed by GroupResource then "namespace/name" in etcd key order, with one
@@ -18,6 +18,10 @@ public sealed class ObjectStore
     private readonly Dictionary<string, SortedDictionary<string, JsonObject>> _objects = new(StringComparer.Ordinal);
     private long _revision = 1;
     private readonly List<StoreEvent> _pending = [];
+    // Recent events, so a watch from a resourceVersion replays what happened since (like the watch cache).
+    internal int HistoryCapacity { get; set; } = 10_000;
+    private readonly Queue<StoreEvent> _history = new();
+    private long _oldestRetained = 1;
 
     /// <summary>Raised after each committed write, outside the lock. Handlers must not block.</summary>
     public event Action<StoreEvent>? Changed;
@@ -88,8 +92,28 @@ public sealed class ObjectStore
                 _objects[groupResource] = bucket = new SortedDictionary<string, JsonObject>(StringComparer.Ordinal);
             bucket.TryGetValue(Key(ns, name), out var old);
             bucket[Key(ns, name)] = obj;
-            _pending.Add(new StoreEvent(old is null ? StoreEventType.Added : StoreEventType.Modified, groupResource, old, obj));
+            Record(new StoreEvent(old is null ? StoreEventType.Added : StoreEventType.Modified, groupResource, old, obj, _revision));
             return obj;
+        }
+    }
+
+    private void Record(StoreEvent e)
+    {
+        _pending.Add(e);
+        _history.Enqueue(e);
+        while (_history.Count > HistoryCapacity) _oldestRetained = _history.Dequeue().Revision + 1;
+    }
+
+    /// <summary>
+    /// Events after <paramref name="resourceVersion"/>, or Expired when that revision is older than what is retained
+    /// (the watch then answers 410 Expired, §9.4). Oldest is the oldest revision a watch can still start from.
+    /// </summary>
+    public (List<StoreEvent> Events, bool Expired, long Oldest) Since(long resourceVersion)
+    {
+        lock (_gate)
+        {
+            if (resourceVersion + 1 < _oldestRetained) return ([], true, _oldestRetained);
+            return (_history.Where(e => e.Revision > resourceVersion).ToList(), false, _oldestRetained);
         }
     }
 
@@ -116,7 +140,7 @@ public sealed class ObjectStore
         {
             if (!_objects.TryGetValue(groupResource, out var bucket) || !bucket.Remove(Key(ns, name), out var old)) return null;
             _revision++;
-            _pending.Add(new StoreEvent(StoreEventType.Deleted, groupResource, old, null));
+            Record(new StoreEvent(StoreEventType.Deleted, groupResource, old, null, _revision));
             return old;
         }
     }

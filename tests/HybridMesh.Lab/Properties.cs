@@ -1,0 +1,4 @@
+using System.Runtime.CompilerServices;
+
+// The fidelity tests shrink internal limits (watch history) to reach edge cases quickly.
+[assembly: InternalsVisibleTo("HybridMesh.Engine.Tests")]

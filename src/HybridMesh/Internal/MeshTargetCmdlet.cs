@@ -25,8 +25,9 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     [Parameter(ValueFromPipeline = true)]
     public MeshEnvironment? Environment { get; set; }
 
-    /// <summary>Clusters from Get-MeshCluster (or an object's Cluster property).</summary>
+    /// <summary>Clusters from Get-MeshCluster (or an object's Cluster or Clusters property, e.g. a Mesh).</summary>
     [Parameter(ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("Clusters")]
     public MeshCluster[] Cluster { get; set; } = [];
 
     /// <summary>Kubeconfig files to read contexts from (default: $env:KUBECONFIG, else ~/.kube/config).</summary>

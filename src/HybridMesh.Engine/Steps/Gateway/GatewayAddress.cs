@@ -13,6 +13,8 @@ namespace HybridMesh.Engine.Steps.Gateway;
 /// </summary>
 internal static class GatewayAddress
 {
+    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(100);
+
     public static string? Of(JsonObject? service)
     {
         foreach (var ingress in (service?["status"]?["loadBalancer"]?["ingress"] as JsonArray ?? []).OfType<JsonObject>())
@@ -39,6 +41,7 @@ internal static class GatewayAddress
         IMeshSink sink, int activityId, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
+        var attempt = 0;
         var activity = $"Waiting for the load-balancer address of {ns}/{EastWestGatewayRenderer.GatewayName} @ {session.Context}";
         try
         {
@@ -60,8 +63,10 @@ internal static class GatewayAddress
                 var percent = (int)Math.Min(99, clock.Elapsed.TotalMilliseconds * 100 / Math.Max(1, timeout.TotalMilliseconds));
                 sink.Progress(activityId, 1, activity, $"EXTERNAL-IP <pending> ({clock.Elapsed.TotalSeconds:0} s of {timeout.TotalSeconds:0} s)",
                     percent, false);
+                // Short first waits (a lab or MetalLB answers in well under a second), then every poll interval.
+                var wait = TimeSpan.FromTicks(Math.Min(poll.Ticks, FirstPoll.Ticks << Math.Min(attempt++, 16)));
                 var remaining = timeout - clock.Elapsed;
-                await Task.Delay(remaining < poll ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1)) : poll,
+                await Task.Delay(remaining < wait ? (remaining > TimeSpan.Zero ? remaining : TimeSpan.FromMilliseconds(1)) : wait,
                     cancellationToken).ConfigureAwait(false);
             }
         }

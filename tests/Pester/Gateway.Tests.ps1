@@ -64,6 +64,17 @@ Describe 'Install-EastWestGateway and Publish-MeshService against the lab' -Tag 
         @($requests | Where-Object method -ne 'GET').Count | Should -Be 0
     }
 
+    It 'prints the YAML it would apply with -ManifestOnly, reading the network and revision from the cluster' {
+        $cluster = $script:Lab.clusters[1]
+        $name = $cluster.name
+        Clear-LabRequest $name
+        $yaml = Install-EastWestGateway -Kubeconfig $cluster.kubeconfig -Context $cluster.context -ManifestOnly
+        $yaml | Should -Match 'kind: Deployment'
+        $yaml | Should -Match 'topology.istio.io/network: "?default"?'
+        $yaml | Should -Match 'istio.io/rev: "?asm-1282-4"?'
+        @(Get-LabRequest $name | Where-Object method -ne 'GET').Count | Should -Be 0
+    }
+
     It 'reports a network that differs from the cluster''s label as that cluster''s error, with the fix' {
         $cluster = $script:Lab.clusters[1]
         $result = Install-EastWestGateway -Kubeconfig $cluster.kubeconfig -Context $cluster.context -Network other-net `

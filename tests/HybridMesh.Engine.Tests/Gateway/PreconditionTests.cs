@@ -47,6 +47,14 @@ public sealed class PreconditionTests(PreconditionLab lab) : IClassFixture<Preco
             request with { Gateway = new EastWestGatewayOptions { ExternalIPs = ["192.0.2.10"] } }, GatewayLab.SessionOptions, sink, 8);
         Assert.Equal(("192.0.2.10", EastWestGatewayStatus.Ready), (Assert.Single(external).Address, external[0].Status));
         Assert.Equal(ObjectOutcome.Configured, external[0].Objects.Single(o => o.Kind == "Service").Outcome);
+
+        // Dropping the option again is a change too: the module owned spec.externalIPs, so re-applying removes it.
+        var dropped = await GatewayInstaller.InstallManyAsync([GatewayLab.Target(lab[1], "net-1")],
+            request with { NoWait = true }, GatewayLab.SessionOptions, sink, 8);
+        Assert.Equal(ObjectOutcome.Configured, Assert.Single(dropped).Objects.Single(o => o.Kind == "Service").Outcome);
+        Assert.Equal(EastWestGatewayStatus.Pending, dropped[0].Status);
+        Assert.Null(lab[1].GetObject("v1", "Service", "istio-system", "istio-eastwestgateway")!["spec"]!["externalIPs"]);
+        Assert.Single(sink.Errors); // only the timeout of the first run
     }
 
     [Fact]

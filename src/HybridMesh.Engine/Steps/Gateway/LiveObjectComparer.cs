@@ -55,6 +55,55 @@ internal static partial class LiveObjectComparer
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="manager"/>'s last apply owns a map field that <paramref name="desired"/> no longer
+    /// sets (an option that was dropped, such as the internal-LB annotation): applying again would remove it, so
+    /// the object is not up to date even though every desired field matches. List items are compared whole by
+    /// <see cref="Covers"/>, so only map fields ("f:" keys) are followed here.
+    /// </summary>
+    public static bool OwnsFieldsNotDesired(JsonObject live, JsonObject desired, string manager)
+    {
+        foreach (var entry in (live["metadata"]?["managedFields"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if ((string?)entry["manager"] == manager && (string?)entry["operation"] == "Apply" &&
+                entry["subresource"] is null && entry["fieldsV1"] is JsonObject fields &&
+                HasUndesired(fields, desired))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static bool HasUndesired(JsonObject fields, JsonNode? desired)
+    {
+        if (desired is not JsonObject wanted)
+        {
+            return false;
+        }
+
+        foreach (var (key, value) in fields)
+        {
+            if (!key.StartsWith("f:", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (!wanted.TryGetPropertyValue(key[2..], out var child))
+            {
+                return true;
+            }
+
+            if (value is JsonObject nested && HasUndesired(nested, child))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
     // The API server canonicalises resource quantities ("2000m" is stored as "2"), so equal quantities count as equal.
     private static bool SameValue(string live, string desired)
     {

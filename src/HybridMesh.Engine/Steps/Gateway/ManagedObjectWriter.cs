@@ -31,7 +31,8 @@ internal sealed class ManagedObjectWriter(KubeSession session, IMeshSink sink, b
             return await RecreateAsync(desired, target, cancellationToken).ConfigureAwait(false);
         }
 
-        if (live is not null && LiveObjectComparer.Covers(live, desired))
+        if (live is not null && LiveObjectComparer.Covers(live, desired) &&
+            !LiveObjectComparer.OwnsFieldsNotDesired(live, desired, KubeSession.DefaultFieldManager))
         {
             sink.Verbose($"{target}: up to date.");
             return Applied(desired, ObjectOutcome.Unchanged);

@@ -64,6 +64,13 @@ Describe 'Install-EastWestGateway and Publish-MeshService against the lab' -Tag 
         @($requests | Where-Object method -ne 'GET').Count | Should -Be 0
     }
 
+    It 'takes a later step''s output back by property name (Cluster, Network, Revision)' {
+        $again = @($script:Exposures | Install-EastWestGateway -Confirm:$false)
+        $again.Count | Should -Be 2
+        $again.Network | Should -Be $script:Exposures.Network
+        $again.Objects.Outcome | Sort-Object -Unique | Should -Be 'Unchanged'
+    }
+
     It 'prints the YAML it would apply with -ManifestOnly, reading the network and revision from the cluster' {
         $cluster = $script:Lab.clusters[1]
         $name = $cluster.name

@@ -15,8 +15,11 @@ namespace HybridMesh.Commands;
 public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
 {
     /// <summary>Control-plane revision whose injector configures the gateway (e.g. asm-1282-4); default: the one installed.</summary>
+    /// <remarks>
+    /// Checked by the renderer (HybridMesh.RevisionInvalid names the fix), not by ValidatePattern: a piped object
+    /// whose Revision is null (an unrevisioned control plane) must still bind.
+    /// </remarks>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    [ValidatePattern("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
     public string? Revision { get; set; }
 
     /// <summary>Mesh id recorded as a label on the gateway objects (proj-NUMBER); an environment carries its own.</summary>

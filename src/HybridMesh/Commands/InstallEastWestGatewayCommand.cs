@@ -136,7 +136,15 @@ public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
     {
         if (Targets.Count == 0 && !MyInvocation.ExpectingInput && !string.IsNullOrEmpty(Network))
         {
-            WriteObject(Render(request.Gateway with { Network = Network, Revision = Revision, MeshId = MeshId }));
+            try
+            {
+                WriteObject(Render(request.Gateway with { Network = Network, Revision = Revision, MeshId = MeshId }));
+            }
+            catch (MeshException error)
+            {
+                ThrowMeshError(error);
+            }
+
             return;
         }
 
@@ -161,18 +169,8 @@ public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
         }
     }
 
-    private string Render(EastWestGatewayOptions options)
-    {
-        try
-        {
-            return AsIstioOperator
-                ? Engine.Manifests.ManifestYaml.Serialize(Engine.Manifests.IstioOperatorRenderer.Render(options))
-                : Engine.Manifests.ManifestYaml.Serialize(Engine.Manifests.EastWestGatewayRenderer.Render(options));
-        }
-        catch (MeshException error)
-        {
-            ThrowMeshError(error);
-            throw;
-        }
-    }
+    // Throws MeshException for invalid options: terminating offline, that cluster's error otherwise.
+    private string Render(EastWestGatewayOptions options) => AsIstioOperator
+        ? Engine.Manifests.ManifestYaml.Serialize(Engine.Manifests.IstioOperatorRenderer.Render(options))
+        : Engine.Manifests.ManifestYaml.Serialize(Engine.Manifests.EastWestGatewayRenderer.Render(options));
 }

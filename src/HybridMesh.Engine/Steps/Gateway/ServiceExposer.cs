@@ -1,0 +1,61 @@
+using HybridMesh.Engine.Kube;
+using HybridMesh.Engine.Manifests;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Steps.Gateway;
+
+/// <summary>
+/// Runbook step 4 (Publish-MeshService): the Istio Gateway cross-network-gateway of expose-services.yaml (spec §B.1)
+/// in the newest Gateway version the cluster serves, applied only where an east-west gateway exists for its selector.
+/// </summary>
+public static class ServiceExposer
+{
+    public const int ActivityId = 1;
+
+    public static async Task<IReadOnlyList<MeshServiceExposure>> PublishManyAsync(IReadOnlyList<MeshTarget> targets,
+        CrossNetworkGatewayOptions options, bool force, KubeSessionOptions sessionOptions, IMeshSink sink,
+        int throttleLimit, CancellationToken cancellationToken = default)
+    {
+        var withSink = sessionOptions with { Sink = sessionOptions.Sink ?? sink };
+        var results = await PerCluster.RunAsync(targets, throttleLimit, sink, ActivityId, "Publishing mesh services",
+            t => t.Context,
+            async (target, token) =>
+            {
+                using var session = KubeSession.Open(target.Cluster, withSink);
+                return await PublishAsync(session, target, options, force, sink, token).ConfigureAwait(false);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return results.OfType<MeshServiceExposure>().ToArray();
+    }
+
+    public static async Task<MeshServiceExposure> PublishAsync(KubeSession session, MeshTarget target,
+        CrossNetworkGatewayOptions options, bool force, IMeshSink sink, CancellationToken cancellationToken = default)
+    {
+        // The Gateway's selector (istio: eastwestgateway) must match a gateway, or it would silently route nothing.
+        var gateways = await session.ListAsync("apps/v1", "Deployment", options.Namespace, "istio=eastwestgateway",
+            cancellationToken).ConfigureAwait(false);
+        if (gateways.Count == 0)
+        {
+            throw MeshErrors.EastWestGatewayMissing(session.Context, options.Namespace);
+        }
+
+        var served = await session.ServedVersionsAsync(CrossNetworkGatewayRenderer.ApiGroup, cancellationToken)
+            .ConfigureAwait(false);
+        var desired = CrossNetworkGatewayRenderer.Render(options, served, session.Context);
+        var applied = await new ManagedObjectWriter(session, sink, force).ApplyAsync(desired, cancellationToken)
+            .ConfigureAwait(false);
+        var service = await GatewayAddress.ReadServiceAsync(session, options.Namespace, cancellationToken).ConfigureAwait(false);
+        var network = target.Network ??
+                      GatewaySettingsResolver.Text(service?["metadata"]?["labels"]?[ManifestLabels.NetworkKey]);
+        var hosts = (desired["spec"]?["servers"]?[0]?["hosts"]?.AsArray() ?? [])
+            .Select(h => h?.GetValue<string>() ?? "").ToArray();
+        return new MeshServiceExposure(target.Cluster, ManifestObjects.ApiVersion(desired), hosts, applied)
+        {
+            Network = network,
+            FleetProjectId = target.FleetProjectId,
+            MeshId = target.MeshId,
+            Revision = target.Revision,
+            GatewayAddress = GatewayAddress.Of(service),
+        };
+    }
+}

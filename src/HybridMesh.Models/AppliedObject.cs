@@ -1,0 +1,49 @@
+namespace HybridMesh.Models;
+
+/// <summary>What a step did to one Kubernetes object.</summary>
+public enum ObjectOutcome
+{
+    /// <summary>The object did not exist and was created (or was deleted and recreated).</summary>
+    Created,
+
+    /// <summary>The object existed and was changed.</summary>
+    Configured,
+
+    /// <summary>The object already matched; nothing was sent.</summary>
+    Unchanged,
+
+    /// <summary>The object was removed.</summary>
+    Deleted,
+
+    /// <summary>A change was needed but not made (-WhatIf, or the user declined).</summary>
+    Skipped,
+}
+
+/// <summary>One object a step created, changed, left alone, removed or skipped, as kubectl would name it.</summary>
+public sealed class AppliedObject
+{
+    public AppliedObject(string kind, string? ns, string name, ObjectOutcome outcome, string context = "")
+    {
+        Kind = kind;
+        Namespace = ns ?? "";
+        Name = name;
+        Outcome = outcome;
+        Context = context;
+    }
+
+    public string Kind { get; }
+
+    /// <summary>Empty for cluster-scoped objects.</summary>
+    public string Namespace { get; }
+
+    public string Name { get; }
+
+    public ObjectOutcome Outcome { get; }
+
+    /// <summary>The kubeconfig context of the cluster the object lives in.</summary>
+    public string Context { get; }
+
+    /// <summary>"Kind namespace/name Outcome", as a one-line summary in tables.</summary>
+    public override string ToString() =>
+        Namespace.Length == 0 ? $"{Kind} {Name} {Outcome}" : $"{Kind} {Namespace}/{Name} {Outcome}";
+}

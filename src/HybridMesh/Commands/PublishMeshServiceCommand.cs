@@ -1,0 +1,55 @@
+using System.Management.Automation;
+using HybridMesh.Internal;
+using HybridMesh.Models;
+
+namespace HybridMesh.Commands;
+
+/// <summary>
+/// Publish-MeshService: runbook step 4. Applies the Istio Gateway cross-network-gateway (expose-services.yaml) to
+/// every cluster piped in, in the newest Gateway version the cluster serves. Takes Install-EastWestGateway's output.
+/// </summary>
+[Cmdlet(VerbsData.Publish, "MeshService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
+[Alias("Publish-MeshServices")]
+[OutputType(typeof(MeshServiceExposure))]
+public sealed class PublishMeshServiceCommand : MeshTargetCmdlet
+{
+    /// <summary>Hosts passed through the east-west gateway (default *.local: every service of the mesh).</summary>
+    [Parameter]
+    [Alias("Host")]
+    public string[] Hosts { get; set; } = ["*.local"];
+
+    /// <summary>Namespace of the east-west gateway (default istio-system).</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string Namespace { get; set; } = "istio-system";
+
+    /// <summary>The revision, passed on to the output for the next step.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Revision { get; set; }
+
+    /// <summary>The mesh id, passed on to the output for the next step.</summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? MeshId { get; set; }
+
+    /// <summary>Take over fields of the Gateway that another tool (kubectl, istioctl) owns.</summary>
+    [Parameter]
+    public SwitchParameter Force { get; set; }
+
+    protected override string? InputRevision => string.IsNullOrEmpty(Revision) ? null : Revision;
+
+    protected override string? InputMeshId => string.IsNullOrEmpty(MeshId) ? null : MeshId;
+
+    protected override void EndProcessing()
+    {
+        if (!RequireTargets())
+        {
+            return;
+        }
+
+        var options = new CrossNetworkGatewayOptions { Namespace = Namespace, Hosts = Hosts };
+        foreach (var exposure in RunEngine((sink, token) => Engine.Steps.Gateway.ServiceExposer.PublishManyAsync(
+                     Targets, options, Force, new Engine.Kube.KubeSessionOptions(), sink, ThrottleLimit, token)))
+        {
+            WriteObject(exposure);
+        }
+    }
+}

@@ -35,18 +35,18 @@ try {
 
     Write-Host "`n== Step 1: the clusters (Get-MeshCluster -Detailed)" -ForegroundColor Cyan
     $clusters = Get-MeshCluster -Kubeconfig $kubeconfigs -Detailed
-    $clusters | Format-Table | Out-Host
+    $clusters | Format-Table -AutoSize | Out-String -Width 180 | Out-Host
 
     Write-Host "== Step 2: the environment (Get-MeshCluster | Get-MeshEnvironment)" -ForegroundColor Cyan
     $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $info.fleet.projectId
-    $environment | Format-Table | Out-Host
-    $environment.Clusters | Format-Table | Out-Host
+    $environment | Format-Table -AutoSize | Out-String -Width 180 | Out-Host
+    $environment.Clusters | Format-Table -AutoSize | Out-String -Width 180 | Out-Host
 
     Write-Host "== Step 3: east-west gateways (... | Install-EastWestGateway)" -ForegroundColor Cyan
     $clock = [Diagnostics.Stopwatch]::StartNew()
     $gateways = @($environment | Install-EastWestGateway -Confirm:$false -TimeoutSec 60)
-    $gateways | Format-Table | Out-Host
-    $gateways[0].Objects | Format-Table | Out-Host
+    $gateways | Format-Table -AutoSize | Out-String -Width 180 | Out-Host
+    $gateways[0].Objects | Format-Table -AutoSize | Out-String -Width 180 | Out-Host
     Write-Host ("Installed on {0} clusters in {1:n1} s." -f $gateways.Count, $clock.Elapsed.TotalSeconds)
     if ($gateways.Count -ne @($info.clusters).Count -or @($gateways | Where-Object Status -ne 'Ready').Count) {
         throw 'Not every cluster got a ready east-west gateway.'
@@ -54,7 +54,7 @@ try {
 
     Write-Host "== Step 4: expose the services (... | Publish-MeshService)" -ForegroundColor Cyan
     $exposures = @($gateways | Publish-MeshService -Confirm:$false)
-    $exposures | Format-Table | Out-Host
+    $exposures | Format-Table -AutoSize | Out-String -Width 180 | Out-Host
     if ($exposures.Count -ne $gateways.Count) { throw 'Not every cluster exposes its services.' }
 
     Write-Host 'Demo finished: every step succeeded.' -ForegroundColor Green

@@ -74,6 +74,14 @@ Describe 'Get-MeshEnvironment against the lab fleet' -Tag Integration {
             Should -Throw -ErrorId 'HybridMesh.FleetProjectIdInvalid,HybridMesh.Commands.GetMeshEnvironmentCommand'
     }
 
+    It 'rejects an empty or blank project id with the fix' {
+        { Get-MeshEnvironment -FleetProjectId '' -ErrorAction Stop } |
+            Should -Throw -ErrorId 'ParameterArgumentValidationErrorEmptyStringNotAllowed,HybridMesh.Commands.GetMeshEnvironmentCommand'
+        $err = { Get-MeshEnvironment -FleetProjectId '   ' -SkipClusterLabel -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeLike 'HybridMesh.FleetProjectIdInvalid,*'
+        $err.ErrorDetails.RecommendedAction | Should -Match 'gcloud projects list'
+    }
+
     It 'reports a project that does not exist' {
         $err = { Get-MeshEnvironment -FleetProjectId 'no-such-project' -ErrorAction Stop } | Should -Throw -PassThru
         $err.FullyQualifiedErrorId | Should -BeLike 'HybridMesh.ProjectNotFound,*'

@@ -92,6 +92,24 @@ function Invoke-HmBuild([string] $Root, [string] $Configuration) {
     Set-Content -LiteralPath $manifestPath -Value $manifest -Encoding utf8NoBOM
     Test-ModuleManifest $manifestPath | Out-Null
     Write-Host "   module: $layout ($($exports.Cmdlets.Count) cmdlets)"
+    New-HmLabModuleLayout -Root $Root -Configuration $Configuration -Version $version | Out-Null
+    return $layout
+}
+
+function New-HmLabModuleLayout([string] $Root, [string] $Configuration, [string] $Version) {
+    # The second module: HybridMesh.Lab, a script module that starts the lab server shipped under lab/.
+    $layout = Join-Path $Root "out/Modules/HybridMesh.Lab/$Version"
+    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $Root 'out/Modules/HybridMesh.Lab')
+    $server = Join-Path $layout 'lab'
+    New-Item -ItemType Directory -Force -Path $server | Out-Null
+    Copy-Item (Join-Path $Root 'module/HybridMesh.Lab/HybridMesh.Lab.psm1') $layout
+    $labBin = Join-Path $Root "tests/HybridMesh.Lab/bin/$Configuration/net10.0"
+    Get-ChildItem $labBin -File | Where-Object { $_.Extension -in '.dll', '.json' } | Copy-Item -Destination $server
+    $manifest = (Get-Content -Raw (Join-Path $Root 'module/HybridMesh.Lab/HybridMesh.Lab.psd1')).Replace('{{ModuleVersion}}', $Version)
+    $manifestPath = Join-Path $layout 'HybridMesh.Lab.psd1'
+    Set-Content -LiteralPath $manifestPath -Value $manifest -Encoding utf8NoBOM
+    Test-ModuleManifest $manifestPath | Out-Null
+    Write-Host "   module: $layout (lab)"
     return $layout
 }
 
@@ -104,18 +122,23 @@ function New-HmPackage([string] $Root, [string] $ModuleDirectory) {
     $repo = Join-Path $work 'repo'
     $tempHome = Join-Path $work 'home'
     New-Item -ItemType Directory -Force -Path $repo, $tempHome | Out-Null
+    $labDirectory = Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)"
     $command = "Register-PSResourceRepository -Name HybridMeshBuild -Uri '$repo' -Trusted; " +
-               "Publish-PSResource -Path '$ModuleDirectory' -Repository HybridMeshBuild -ErrorAction Stop"
+               "Publish-PSResource -Path '$ModuleDirectory' -Repository HybridMeshBuild -ErrorAction Stop; " +
+               "Publish-PSResource -Path '$labDirectory' -Repository HybridMeshBuild -ErrorAction Stop"
     $environment = @{ HOME = $tempHome; XDG_DATA_HOME = (Join-Path $tempHome '.local/share'); XDG_CONFIG_HOME = (Join-Path $tempHome '.config') }
     if ($IsWindows) { $environment.LOCALAPPDATA = $tempHome; $environment.USERPROFILE = $tempHome }
     # .NET reports a special folder only when it exists; otherwise PSResourceGet would write into the current folder.
     $environment.Values | ForEach-Object { New-Item -ItemType Directory -Force -Path $_ | Out-Null }
     $code = Invoke-HmChildPwsh $command $environment
-    $nupkg = Get-ChildItem $repo -Filter 'HybridMesh.*.nupkg' | Select-Object -First 1
-    if ($code -ne 0 -or -not $nupkg) { throw 'Publish-PSResource did not produce a .nupkg.' }
+    $nupkg = Get-ChildItem $repo -Filter '*.nupkg' | Where-Object Name -Match '^HybridMesh\.\d' | Select-Object -First 1
+    $labNupkg = Get-ChildItem $repo -Filter 'HybridMesh.Lab.*.nupkg' | Select-Object -First 1
+    if ($code -ne 0 -or -not $nupkg -or -not $labNupkg) { throw 'Publish-PSResource did not produce both .nupkg files.' }
+    Remove-Item (Join-Path $Root 'out/*.nupkg') -ErrorAction SilentlyContinue
+    Copy-Item $labNupkg.FullName (Join-Path $Root 'out') -Force
     $target = Join-Path $Root "out/$($nupkg.Name)"
     Copy-Item $nupkg.FullName $target -Force
-    Write-Host "   package: $target"
+    Write-Host "   packages: $target, $(Join-Path $Root "out/$($labNupkg.Name)")"
     return $target
 }
 
@@ -143,6 +166,8 @@ function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string
     $summary = Join-Path $Root 'out/TestResults/pester-summary.json'
     New-Item -ItemType Directory -Force -Path (Split-Path $summary) | Out-Null
     Remove-Item -Force -ErrorAction SilentlyContinue $summary
+    # From a shell, "-PesterPath a,b" arrives as one string.
+    $Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
     $paths = if ($Path) { ($Path | ForEach-Object { "'$(Resolve-Path $_)'" }) -join ',' } else { "'$(Join-Path $Root 'tests/Pester')'" }
     $command = "& '$(Join-Path $Root 'tools/Invoke-PesterTests.ps1')' -Path $paths -SummaryPath '$summary'"
     $environment = @{
@@ -152,6 +177,7 @@ function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string
         HYBRIDMESH_OLD_YAMLDOTNET = (Join-Path $packages 'yamldotnet/13.7.1/lib/net7.0/YamlDotNet.dll')
         HYBRIDMESH_LAB          = (Join-Path $Root "tests/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll")
         HYBRIDMESH_REPO_ROOT    = $Root
+        HYBRIDMESH_LAB_MODULE_PATH = (Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)")
     }
     Invoke-HmChildPwsh $command $environment | Out-Null
     if (-not (Test-Path $summary)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0 } }

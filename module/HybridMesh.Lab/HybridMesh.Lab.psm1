@@ -1,0 +1,281 @@
+# HybridMesh.Lab: start and steer the HybridMesh lab from PowerShell, so that runbooks that use HybridMesh can be
+# tested under Pester with no clusters and no cloud account. The lab server (lab/HybridMesh.Lab.dll) runs as a child
+# process bound to 127.0.0.1 only, and exits when the PowerShell process that started it exits.
+Set-StrictMode -Version Latest
+
+$script:LabDll = Join-Path $PSScriptRoot 'lab/HybridMesh.Lab.dll'
+$script:FleetVariables = 'HYBRIDMESH_GOOGLE_API_ENDPOINT', 'GOOGLE_APPLICATION_CREDENTIALS', 'GCE_METADATA_HOST'
+
+function Start-MeshLab {
+    <#
+    .SYNOPSIS
+        Starts simulated clusters and a simulated Google fleet on 127.0.0.1.
+    .DESCRIPTION
+        Starts the lab: Clusters simulated Kubernetes API servers (odd ones GKE-style, with context
+        gke_lab-gke-project_us-central1_clusterN; even ones on-prem-style, admin@clusterN), each with an Anthos
+        Service Mesh control plane preset (istio-system, istiod-asm-1282-4, reader RBAC, shared root certificate,
+        Gateway CRD, fleet Membership), and a simulated fleet (Resource Manager, GKE, GKE Hub) that knows them.
+        Returns a HybridMesh.Lab.MeshLab object with the kubeconfig paths. Unless -NoFleetEnvironment is given, it also
+        points this session's Google calls at the simulated fleet (HYBRIDMESH_GOOGLE_API_ENDPOINT,
+        GOOGLE_APPLICATION_CREDENTIALS, GCE_METADATA_HOST); Stop-MeshLab restores them.
+    .PARAMETER Clusters
+        How many clusters (1 to 20).
+    .PARAMETER DistinctRoots
+        Give every cluster its own root certificate instead of one shared root (a broken mesh).
+    .PARAMETER LoadBalancerDelayMs
+        How long a LoadBalancer Service waits for its address (default 200 ms).
+    .PARAMETER Path
+        Where the kubeconfigs and lab.json go (default: a new temporary folder).
+    .PARAMETER NoFleetEnvironment
+        Do not point this session's Google calls at the simulated fleet.
+    .PARAMETER TimeoutSec
+        How long to wait for the lab to start.
+    .EXAMPLE
+        $lab = Start-MeshLab -Clusters 2
+        Get-MeshCluster -Kubeconfig $lab.Kubeconfig | Get-MeshEnvironment -FleetProjectId $lab.FleetProjectId
+
+        Starts two clusters and a fleet, then runs the first runbook steps against them.
+    .EXAMPLE
+        BeforeAll { $lab = Start-MeshLab }
+        AfterAll { Stop-MeshLab $lab }
+
+        The Pester pattern: one lab per test file, stopped afterwards.
+    .OUTPUTS
+        HybridMesh.Lab.MeshLab
+    .LINK
+        https://github.com/hybridmesh/HybridMesh/blob/main/README.md
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    [OutputType('HybridMesh.Lab.MeshLab')]
+    param(
+        [ValidateRange(1, 20)] [int] $Clusters = 2,
+        [switch] $DistinctRoots,
+        [ValidateRange(0, 600000)] [int] $LoadBalancerDelayMs = 200,
+        [string] $Path,
+        [switch] $NoFleetEnvironment,
+        [ValidateRange(1, 600)] [int] $TimeoutSec = 60
+    )
+    if (-not (Test-Path $script:LabDll)) {
+        throw [System.IO.FileNotFoundException]::new("The lab server is missing from the module: $script:LabDll. Reinstall HybridMesh.Lab.")
+    }
+    if (-not (Get-Command dotnet -ErrorAction SilentlyContinue)) {
+        throw [System.InvalidOperationException]::new('The lab needs the dotnet host (the .NET 10 runtime with ASP.NET Core) on PATH.')
+    }
+    if (-not $Path) { $Path = Join-Path ([IO.Path]::GetTempPath()) ("hybridmesh-lab-{0}" -f [guid]::NewGuid().ToString('N').Substring(0, 8)) }
+    if (-not $PSCmdlet.ShouldProcess("$Clusters clusters in $Path", 'Start lab')) { return }
+    New-Item -ItemType Directory -Force -Path $Path | Out-Null
+
+    $arguments = @($script:LabDll, '--clusters', $Clusters, '--out', $Path, '--parent-pid', $PID, '--lb-delay-ms', $LoadBalancerDelayMs)
+    if ($DistinctRoots) { $arguments += '--distinct-roots' }
+    $process = Start-Process -FilePath dotnet -ArgumentList $arguments -PassThru `
+        -RedirectStandardOutput (Join-Path $Path 'lab.out') -RedirectStandardError (Join-Path $Path 'lab.err')
+
+    $labJson = Join-Path $Path 'lab.json'
+    $deadline = [DateTime]::UtcNow.AddSeconds($TimeoutSec)
+    while (-not (Test-Path $labJson)) {
+        if ($process.HasExited) { throw "The lab exited during start-up: $(Get-Content -Raw (Join-Path $Path 'lab.err'))" }
+        if ([DateTime]::UtcNow -gt $deadline) {
+            Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
+            throw "The lab did not start within $TimeoutSec s."
+        }
+        Start-Sleep -Milliseconds 100
+    }
+    $info = Get-Content -Raw $labJson | ConvertFrom-Json
+
+    $saved = @{}
+    if (-not $NoFleetEnvironment -and $info.fleet) {
+        foreach ($name in $script:FleetVariables) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+        $env:HYBRIDMESH_GOOGLE_API_ENDPOINT = $info.fleet.url
+        $env:GOOGLE_APPLICATION_CREDENTIALS = $info.fleet.credentialFile
+        $env:GCE_METADATA_HOST = ([Uri] $info.fleet.url).Authority
+    }
+
+    [pscustomobject]@{
+        PSTypeName     = 'HybridMesh.Lab.MeshLab'
+        Path           = $Path
+        ProcessId      = $process.Id
+        ControlUrl     = $info.controlUrl
+        FleetProjectId = $info.fleet.projectId
+        ProjectNumber  = $info.fleet.projectNumber
+        FleetUrl       = $info.fleet.url
+        Kubeconfig     = @($info.clusters.kubeconfig)
+        Context        = @($info.clusters.context)
+        Clusters       = @($info.clusters)
+        SavedEnvironment = $saved
+    }
+}
+
+function Stop-MeshLab {
+    <#
+    .SYNOPSIS
+        Stops a lab started by Start-MeshLab and restores the environment variables it set.
+    .PARAMETER Lab
+        The object Start-MeshLab returned.
+    .PARAMETER KeepFiles
+        Keep the lab folder (kubeconfigs, lab.json, logs) instead of deleting it.
+    .EXAMPLE
+        Stop-MeshLab $lab
+
+        Stops the lab's process and deletes its folder.
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    param(
+        [Parameter(Mandatory, Position = 0, ValueFromPipeline)] [PSTypeName('HybridMesh.Lab.MeshLab')] $Lab,
+        [switch] $KeepFiles
+    )
+    process {
+        if (-not $PSCmdlet.ShouldProcess($Lab.Path, 'Stop lab')) { return }
+        $process = Get-Process -Id $Lab.ProcessId -ErrorAction SilentlyContinue
+        if ($process) {
+            Stop-Process -Id $Lab.ProcessId -Force -ErrorAction SilentlyContinue
+            $process.WaitForExit(10000) | Out-Null
+        }
+        foreach ($name in $Lab.SavedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($name, $Lab.SavedEnvironment[$name]) }
+        if (-not $KeepFiles) { Remove-Item -Recurse -Force -LiteralPath $Lab.Path -ErrorAction SilentlyContinue }
+    }
+}
+
+function Resolve-LabClusterName($Lab, [string] $Cluster) {
+    $match = @($Lab.Clusters | Where-Object { $_.name -eq $Cluster -or $_.context -eq $Cluster })
+    if ($match.Count -ne 1) { throw [System.ArgumentException]::new("No lab cluster is named '$Cluster'. Clusters: $($Lab.Clusters.name -join ', ').") }
+    return $match[0].name
+}
+
+function Add-MeshLabFault {
+    <#
+    .SYNOPSIS
+        Makes a lab cluster misbehave: added latency, error answers, dropped connections, or a revoked admin token.
+    .PARAMETER Lab
+        The object Start-MeshLab returned.
+    .PARAMETER Cluster
+        The lab cluster's name (cluster1, ...) or context.
+    .PARAMETER Kind
+        Latency, Status (an HTTP error answer), Reset (a dropped connection) or Revoke (the kubeconfig's token stops working).
+    .PARAMETER DelayMs
+        Latency to add, for -Kind Latency.
+    .PARAMETER StatusCode
+        The HTTP status to answer with, for -Kind Status (429, 500, 503, ...).
+    .PARAMETER RetryAfterSeconds
+        A Retry-After header for -Kind Status.
+    .PARAMETER Count
+        How many requests the fault hits (default: until cleared).
+    .PARAMETER PathContains
+        Only requests whose path contains this text.
+    .EXAMPLE
+        Add-MeshLabFault $lab -Cluster cluster2 -Kind Status -StatusCode 503 -Count 2
+
+        The next two requests to cluster2 get 503; HybridMesh retries them.
+    .EXAMPLE
+        Add-MeshLabFault $lab -Cluster cluster1 -Kind Latency -DelayMs 50
+
+        Every request to cluster1 takes 50 ms longer, until Clear-MeshLabFault.
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    param(
+        [Parameter(Mandatory, Position = 0)] [PSTypeName('HybridMesh.Lab.MeshLab')] $Lab,
+        [Parameter(Mandatory)] [string] $Cluster,
+        [Parameter(Mandatory)] [ValidateSet('Latency', 'Status', 'Reset', 'Revoke')] [string] $Kind,
+        [int] $DelayMs,
+        [int] $StatusCode = 503,
+        [int] $RetryAfterSeconds,
+        [int] $Count,
+        [string] $PathContains
+    )
+    $name = Resolve-LabClusterName $Lab $Cluster
+    $body = @{ kind = $Kind.ToLowerInvariant() }
+    switch ($Kind) {
+        'Latency' { $body.delayMs = $DelayMs }
+        'Status' { $body.status = $StatusCode; if ($RetryAfterSeconds) { $body.retryAfterSeconds = $RetryAfterSeconds } }
+        'Revoke' { $body.user = 'admin' }
+    }
+    if ($Count) { $body.count = $Count }
+    if ($PathContains) { $body.path = $PathContains }
+    if ($PSCmdlet.ShouldProcess($name, "Add $Kind fault")) {
+        Invoke-RestMethod -Method Post -Uri "$($Lab.ControlUrl)/clusters/$name/faults" -ContentType 'application/json' -Body ($body | ConvertTo-Json) | Out-Null
+    }
+}
+
+function Clear-MeshLabFault {
+    <#
+    .SYNOPSIS
+        Removes every fault (and token revocation) from a lab cluster.
+    .PARAMETER Lab
+        The object Start-MeshLab returned.
+    .PARAMETER Cluster
+        The lab cluster's name or context.
+    .EXAMPLE
+        Clear-MeshLabFault $lab -Cluster cluster2
+
+        cluster2 answers normally again.
+    #>
+    [CmdletBinding(SupportsShouldProcess)]
+    param(
+        [Parameter(Mandatory, Position = 0)] [PSTypeName('HybridMesh.Lab.MeshLab')] $Lab,
+        [Parameter(Mandatory)] [string] $Cluster
+    )
+    $name = Resolve-LabClusterName $Lab $Cluster
+    if ($PSCmdlet.ShouldProcess($name, 'Clear faults')) {
+        Invoke-RestMethod -Method Delete -Uri "$($Lab.ControlUrl)/clusters/$name/faults" | Out-Null
+    }
+}
+
+function Get-MeshLabRequest {
+    <#
+    .SYNOPSIS
+        The requests a lab cluster received (method, path, query, content type, status), oldest first.
+    .PARAMETER Lab
+        The object Start-MeshLab returned.
+    .PARAMETER Cluster
+        The lab cluster's name or context.
+    .PARAMETER Clear
+        Empty the log after reading it.
+    .EXAMPLE
+        Get-MeshLabRequest $lab -Cluster cluster1 -Clear | Out-Null
+        Install-EastWestGateway -Kubeconfig $lab.Kubeconfig[0] -Context $lab.Context[0] -WhatIf
+        (Get-MeshLabRequest $lab -Cluster cluster1).Method | Sort-Object -Unique
+
+        Proves that -WhatIf sent only GET requests.
+    #>
+    [CmdletBinding()]
+    param(
+        [Parameter(Mandatory, Position = 0)] [PSTypeName('HybridMesh.Lab.MeshLab')] $Lab,
+        [Parameter(Mandatory)] [string] $Cluster,
+        [switch] $Clear
+    )
+    $name = Resolve-LabClusterName $Lab $Cluster
+    $requests = Invoke-RestMethod -Uri "$($Lab.ControlUrl)/clusters/$name/requests"
+    if ($Clear) { Invoke-RestMethod -Method Delete -Uri "$($Lab.ControlUrl)/clusters/$name/requests" | Out-Null }
+    $requests | ForEach-Object { $_ }
+}
+
+function Set-MeshLabLoadBalancer {
+    <#
+    .SYNOPSIS
+        Decides when a lab cluster's LoadBalancer Services get an address: after a delay, or never (like an
+        on-premises cluster without a load-balancer implementation).
+    .PARAMETER Lab
+        The object Start-MeshLab returned.
+    .PARAMETER Cluster
+        The lab cluster's name or context.
+    .PARAMETER DelayMs
+        Assign addresses after this delay.
+    .PARAMETER Never
+        Never assign an address: gateways stay pending.
+    .EXAMPLE
+        Set-MeshLabLoadBalancer $lab -Cluster cluster2 -Never
+
+        cluster2's east-west gateway will stay <pending>, as on-prem without MetalLB.
+    #>
+    [CmdletBinding(SupportsShouldProcess, DefaultParameterSetName = 'Delay')]
+    param(
+        [Parameter(Mandatory, Position = 0)] [PSTypeName('HybridMesh.Lab.MeshLab')] $Lab,
+        [Parameter(Mandatory)] [string] $Cluster,
+        [Parameter(Mandatory, ParameterSetName = 'Delay')] [int] $DelayMs,
+        [Parameter(Mandatory, ParameterSetName = 'Never')] [switch] $Never
+    )
+    $name = Resolve-LabClusterName $Lab $Cluster
+    $body = if ($Never) { @{ mode = 'never' } } else { @{ mode = 'delay'; delayMs = $DelayMs } }
+    if ($PSCmdlet.ShouldProcess($name, 'Set load balancer')) {
+        Invoke-RestMethod -Method Post -Uri "$($Lab.ControlUrl)/clusters/$name/loadbalancer" -ContentType 'application/json' -Body ($body | ConvertTo-Json) | Out-Null
+    }
+}

@@ -1,0 +1,69 @@
+# The worked example of README "Testing your runbooks with HybridMesh.Lab": a runbook tested under Pester with the
+# lab module, no clusters and no cloud account.
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    Import-HybridMesh
+    Import-Module (Join-Path $env:HYBRIDMESH_LAB_MODULE_PATH 'HybridMesh.Lab.psd1') -Force
+    $script:savedEndpoint = $env:HYBRIDMESH_GOOGLE_API_ENDPOINT
+    $script:lab = Start-MeshLab -Clusters 2
+}
+
+AfterAll {
+    if ($lab) { Stop-MeshLab $lab }
+}
+
+Describe 'HybridMesh.Lab' -Tag Integration {
+    It 'starts clusters that the runbook cmdlets can use, and points Google calls at the simulated fleet' {
+        $lab.Kubeconfig | Should -HaveCount 2
+        $lab.Kubeconfig | ForEach-Object { $_ | Should -Exist }
+        $env:HYBRIDMESH_GOOGLE_API_ENDPOINT | Should -Be $lab.FleetUrl
+        ([Uri] $env:HYBRIDMESH_GOOGLE_API_ENDPOINT).Host | Should -Be '127.0.0.1'
+
+        $environment = Get-MeshCluster -Kubeconfig $lab.Kubeconfig | Get-MeshEnvironment -FleetProjectId $lab.FleetProjectId
+        $environment.MeshId | Should -Be "proj-$($lab.ProjectNumber)"
+        $environment.Networks | Should -HaveCount 2
+    }
+
+    It 'injects faults the module rides out, and shows the requests it received' {
+        Get-MeshLabRequest $lab -Cluster cluster2 -Clear | Out-Null
+        Add-MeshLabFault $lab -Cluster cluster2 -Kind Status -StatusCode 503 -Count 2
+        try {
+            $cluster = Get-MeshCluster -Kubeconfig $lab.Kubeconfig -Context $lab.Context[1] -Detailed
+            $cluster.Details.IstioRevisions | Should -Be @('asm-1282-4')
+            $requests = Get-MeshLabRequest $lab -Cluster cluster2
+            @($requests | Where-Object status -EQ 503) | Should -HaveCount 2
+            $requests.method | Sort-Object -Unique | Should -Be @('GET')
+        }
+        finally { Clear-MeshLabFault $lab -Cluster cluster2 }
+    }
+
+    It 'makes a gateway stay pending like an on-prem cluster without a load balancer' {
+        Set-MeshLabLoadBalancer $lab -Cluster cluster2 -Never
+        try {
+            Install-EastWestGateway -Kubeconfig $lab.Kubeconfig -Context $lab.Context[1] -Network onprem-net -TimeoutSec 2 `
+                -Confirm:$false -ErrorVariable err -ErrorAction SilentlyContinue | Out-Null
+            $err[0].FullyQualifiedErrorId | Should -BeLike 'HybridMesh.GatewayAddressTimeout,*'
+        }
+        finally {
+            Set-MeshLabLoadBalancer $lab -Cluster cluster2 -DelayMs 50
+            Uninstall-EastWestGateway -Kubeconfig $lab.Kubeconfig -Context $lab.Context[1] -Confirm:$false
+        }
+    }
+
+    It 'restores the environment and stops the server when stopped' {
+        $second = Start-MeshLab -Clusters 1
+        $process = Get-Process -Id $second.ProcessId
+        Stop-MeshLab $second
+        $process.HasExited | Should -BeTrue
+        $env:HYBRIDMESH_GOOGLE_API_ENDPOINT | Should -Be $lab.FleetUrl
+        $second.Path | Should -Not -Exist
+    }
+
+    It 'has help for every command' {
+        foreach ($name in (Get-Module HybridMesh.Lab).ExportedFunctions.Keys) {
+            $help = Get-Help $name
+            $help.Synopsis | Should -Not -BeNullOrEmpty
+            @($help.Examples.Example).Count | Should -BeGreaterOrEqual 1
+        }
+    }
+}

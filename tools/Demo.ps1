@@ -46,7 +46,7 @@ try {
     # The lab's API servers listen on 127.0.0.1, so New-Mesh warns that a real istiod could not reach them.
     $mesh = $environment | New-Mesh -WarningAction SilentlyContinue
     $mesh | Format-Table | Out-Host
-    $mesh.Links | Format-Table | Out-Host
+    $mesh.Links | Format-Table | Out-String -Width 200 | Out-Host
     if ($mesh.Connected -ne $mesh.Links.Count) { throw "Only $($mesh.Connected) of $($mesh.Links.Count) links are connected." }
 
     Write-Host 'Demo finished: every step succeeded.' -ForegroundColor Green

@@ -17,14 +17,9 @@ internal static class LinkProbe
         {
             using var session = KubeSession.OpenWithToken(source.Context, source.Session!.Server,
                 credential.CertificateAuthority, credential.Token, options);
-            var denied = new List<string>();
-            foreach (var resource in new[] { "services", "endpoints" })
-            {
-                if (!await session.CanIAsync("list", resource, ct).ConfigureAwait(false))
-                {
-                    denied.Add(resource);
-                }
-            }
+            string[] resources = ["services", "endpoints"];
+            var answers = await Task.WhenAll(resources.Select(r => session.CanIAsync("list", r, ct))).ConfigureAwait(false);
+            var denied = resources.Where((_, i) => !answers[i]).ToList();
 
             return denied.Count == 0
                 ? (MeshLinkStatus.Connected, null)

@@ -26,13 +26,15 @@ internal static class MeshPreflight
                 try
                 {
                     member.Session = KubeSession.Open(member.Target.Cluster, options);
-                    member.Details = await ClusterInspector.InspectAsync(member.Session, sink, ct).ConfigureAwait(false);
-                    member.RemoteSecrets = await member.Session.ListAsync("v1", "Secret", ClusterInspector.IstioNamespace,
-                        RemoteSecretRenderer.MultiClusterLabel + "=true", ct).ConfigureAwait(false);
-                    if (readHub)
-                    {
-                        member.HubMembership = await ReadHubMembershipAsync(member.Session, ct).ConfigureAwait(false);
-                    }
+                    // Independent reads go out together: with API latency, a cluster costs one round of them, not their sum.
+                    var details = ClusterInspector.InspectAsync(member.Session, sink, ct);
+                    var secrets = member.Session.ListAsync("v1", "Secret", ClusterInspector.IstioNamespace,
+                        RemoteSecretRenderer.MultiClusterLabel + "=true", ct);
+                    var hub = readHub ? ReadHubMembershipAsync(member.Session, ct) : Task.FromResult<JsonObject?>(null);
+                    await Task.WhenAll(details, secrets, hub).ConfigureAwait(false);
+                    member.Details = await details.ConfigureAwait(false);
+                    member.RemoteSecrets = await secrets.ConfigureAwait(false);
+                    member.HubMembership = await hub.ConfigureAwait(false);
                 }
                 catch (MeshException error) when (error.ErrorId is "ApiServerUnreachable" or "ApiServerTlsFailed")
                 {

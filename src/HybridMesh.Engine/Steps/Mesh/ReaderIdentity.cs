@@ -39,13 +39,16 @@ internal static class ReaderIdentity
         TimeSpan tokenWait, IMeshSink sink, CancellationToken ct)
     {
         var session = source.Session!;
-        var rendered = IstioReaderRenderer.Render(source.Revision, Ns);
-        foreach (var obj in rendered.Take(3))
+        var rendered = IstioReaderRenderer.Render(source.Revision, Ns).Take(3).ToArray();
+        // The three reads and the Secret list are independent: send them together.
+        var lookups = rendered.Select(obj => session.GetAsync(ManifestObjects.ApiVersion(obj), ManifestObjects.Kind(obj),
+            ManifestObjects.Kind(obj) == "ServiceAccount" ? Ns : null, ManifestObjects.Name(obj), ct)).ToArray();
+        var listing = session.ListAsync("v1", "Secret", Ns, cancellationToken: ct);
+        await Task.WhenAll(lookups.Cast<Task>().Append(listing)).ConfigureAwait(false);
+        for (var i = 0; i < rendered.Length; i++)
         {
-            var ns = obj["kind"]!.GetValue<string>() == "ServiceAccount" ? Ns : null;
-            var existing = await session.GetAsync(ManifestObjects.ApiVersion(obj), ManifestObjects.Kind(obj), ns,
-                ManifestObjects.Name(obj), ct).ConfigureAwait(false);
-            if (existing is not null)
+            var obj = rendered[i];
+            if (await lookups[i].ConfigureAwait(false) is not null)
             {
                 continue;
             }
@@ -58,7 +61,7 @@ internal static class ReaderIdentity
             }
         }
 
-        var secrets = await session.ListAsync("v1", "Secret", Ns, cancellationToken: ct).ConfigureAwait(false);
+        var secrets = await listing.ConfigureAwait(false);
         var candidates = secrets.Where(IsReaderToken)
             .OrderBy(s => ManifestObjects.Name(s) == IstioReaderRenderer.TokenSecretName ? 0 : 1)
             .ThenBy(ManifestObjects.Name, StringComparer.Ordinal)

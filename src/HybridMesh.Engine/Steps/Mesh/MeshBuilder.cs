@@ -1,0 +1,334 @@
+using System.Text.Json.Nodes;
+using HybridMesh.Engine.Google;
+using HybridMesh.Engine.Manifests;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Steps.Mesh;
+
+/// <summary>
+/// New-Mesh (runbook step 5, replacing asmcli create-mesh): checks, then for every ordered pair (S, T) a remote
+/// secret in T that lets T's istiod read S. Costs per run: N cluster reads, N token reads (one per source, reused for
+/// all its targets), N link proofs, and one write per link that differs from what is live — nothing for a converged
+/// mesh. Links are wired concurrently; a failed link is one non-terminating error and never stops the others.
+/// </summary>
+public static class MeshBuilder
+{
+    private const string Ns = ClusterInspector.IstioNamespace;
+
+    public static async Task<MeshResult> NewMeshAsync(MeshRequest request, IMeshSink sink, CancellationToken ct)
+    {
+        var fleetProject = request.FleetProjectId ?? request.Targets.Select(t => t.FleetProjectId).FirstOrDefault(p => p is not null);
+        if (!request.SkipFleetCheck && fleetProject is null)
+        {
+            throw MeshErrors.MeshFleetProjectMissing();
+        }
+
+        var write = !request.ManifestOnly;
+        var members = await MeshPreflight.ReadAsync(request, sink, readHub: !request.SkipFleetCheck, ct).ConfigureAwait(false);
+        try
+        {
+            var failures = MeshPreflight.Check(members, request.AllowSharedNetwork, sink).ToList();
+            var meshId = request.Targets.Select(t => t.MeshId).FirstOrDefault(m => m is not null);
+            if (!request.SkipFleetCheck && failures.Count == 0)
+            {
+                using var google = await GoogleApis.ConnectAsync(request.Google, sink, ct).ConfigureAwait(false);
+                var project = await google.Projects.GetProjectAsync(fleetProject!, ct).ConfigureAwait(false);
+                meshId ??= "proj-" + project.ProjectNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var reachable = members.Where(m => m.Unreachable is null).ToArray();
+                var checks = await Task.WhenAll(reachable.Select(m => MeshFleetCheck.CheckAsync(m, google.Fleet,
+                    fleetProject!, project.ProjectNumber, request, write ? sink : new DecliningSink(sink), ct))).ConfigureAwait(false);
+                failures.AddRange(checks.OfType<MeshException>());
+            }
+
+            if (failures.Count > 0)
+            {
+                foreach (var failure in failures)
+                {
+                    sink.Error(failure);
+                }
+
+                throw MeshErrors.MeshChecksFailed(failures.Count);
+            }
+
+            var sources = await PrepareSourcesAsync(members, request, write, sink, ct).ConfigureAwait(false);
+            if (request.ManifestOnly)
+            {
+                return new MeshResult { Manifests = RenderManifests(members, sources, request, sink) };
+            }
+
+            var links = await WireLinksAsync(members, sources, request, sink, ct).ConfigureAwait(false);
+            await HandleStaleAsync(members, request, sink, ct).ConfigureAwait(false);
+            var mesh = new Models.Mesh(meshId, fleetProject, members.Select(m => m.Cluster).ToArray(), links);
+            return new MeshResult { Mesh = mesh };
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                member.Dispose();
+            }
+        }
+    }
+
+    /// <summary>What each source contributes to its links: credential (or why none), the server to write, its proof.</summary>
+    private sealed class SourceState
+    {
+        public ReaderCredential? Credential { get; set; }
+        public MeshException? Failure { get; set; }
+        public List<JsonObject> Planned { get; } = [];
+        public string Server { get; set; } = "";
+        public MeshLinkStatus Status { get; set; } = MeshLinkStatus.Planned;
+        public string? Detail { get; set; }
+    }
+
+    private static async Task<Dictionary<MeshMember, SourceState>> PrepareSourcesAsync(IReadOnlyList<MeshMember> members,
+        MeshRequest request, bool write, IMeshSink sink, CancellationToken ct)
+    {
+        var states = members.ToDictionary(m => m, _ => new SourceState());
+        var reachable = members.Where(m => m.Unreachable is null).ToArray();
+        var probeOptions = request.Kube with { Sink = request.Kube.Sink ?? sink };
+        await PerCluster.RunAsync(reachable, request.ThrottleLimit, sink, 2, "Preparing reader tokens", m => m.Context,
+            async (member, token) =>
+            {
+                var state = states[member];
+                state.Server = ServerFor(member, request);
+                if (RemoteSecretRenderer.UnreachableServerReason(state.Server) is { } reason)
+                {
+                    sink.Warning($"Remote secrets for '{member.ClusterName}' point at {MeshErrors.RedactUserInfo(state.Server)}: " +
+                                 $"{reason} Pass -ServerOverride @{{ '{member.ClusterName}' = 'https://<address>' }}.");
+                }
+
+                try
+                {
+                    state.Credential = await ReaderIdentity.EnsureAsync(member, write, state.Planned, request.TokenWait, sink, token)
+                        .ConfigureAwait(false);
+                    if (state.Credential is not null && write && !request.WhatIf)
+                    {
+                        (state.Status, state.Detail) = await LinkProbe.ProbeAsync(member, state.Credential, probeOptions, token)
+                            .ConfigureAwait(false);
+                    }
+                }
+                catch (MeshException error)
+                {
+                    state.Failure = error;
+                }
+
+                return state;
+            }, ct).ConfigureAwait(false);
+        return states;
+    }
+
+    private static string ServerFor(MeshMember member, MeshRequest request) =>
+        request.ServerOverride.TryGetValue(member.ClusterName, out var byName) ? byName
+        : request.ServerOverride.TryGetValue(member.Context, out var byContext) ? byContext
+        : member.Target.Cluster.Server;
+
+    private static async Task<IReadOnlyList<MeshLink>> WireLinksAsync(IReadOnlyList<MeshMember> members,
+        Dictionary<MeshMember, SourceState> sources, MeshRequest request, IMeshSink sink, CancellationToken ct)
+    {
+        var pairs = (from s in members from t in members where !ReferenceEquals(s, t) select (Source: s, Target: t)).ToArray();
+        var links = new MeshLink[pairs.Length];
+        using var gate = new SemaphoreSlim(Math.Max(1, request.ThrottleLimit));
+        var finished = 0;
+        const string activity = "Wiring links";
+        sink.Progress(3, -1, activity, $"0 of {pairs.Length}", 0, false);
+
+        async Task WireOne(int index)
+        {
+            var (source, target) = pairs[index];
+            await gate.WaitAsync(ct).ConfigureAwait(false);
+            try
+            {
+                links[index] = await Task.Run(() => WireAsync(source, target, sources[source], request, sink, ct), ct).ConfigureAwait(false);
+            }
+            finally
+            {
+                gate.Release();
+                var count = Interlocked.Increment(ref finished);
+                sink.Progress(3, -1, activity, $"{source.ClusterName} -> {target.ClusterName} ({count} of {pairs.Length})",
+                    count * 100 / Math.Max(1, pairs.Length), false);
+            }
+        }
+
+        try
+        {
+            await Task.WhenAll(Enumerable.Range(0, pairs.Length).Select(WireOne)).ConfigureAwait(false);
+        }
+        finally
+        {
+            sink.Progress(3, -1, activity, "done", 100, true);
+        }
+
+        return links;
+    }
+
+    private static async Task<MeshLink> WireAsync(MeshMember source, MeshMember target, SourceState state,
+        MeshRequest request, IMeshSink sink, CancellationToken ct)
+    {
+        var name = $"{source.ClusterName} -> {target.ClusterName}";
+        MeshLink Link(MeshLinkStatus status, MeshLinkOutcome outcome, string? detail) => new()
+        {
+            Source = source.ClusterName,
+            Target = target.ClusterName,
+            SourceContext = source.Context,
+            TargetContext = target.Context,
+            SecretName = RemoteSecretRenderer.SecretName(source.ClusterName),
+            Server = state.Server.Length > 0 ? MeshErrors.RedactUserInfo(state.Server) : source.Target.Cluster.Server,
+            Status = status,
+            Outcome = outcome,
+            TokenCreated = state.Credential?.Created == true,
+            Detail = detail,
+        };
+
+        if ((source.Unreachable ?? target.Unreachable) is { } unreachable)
+        {
+            var context = source.Unreachable is not null ? source.Context : target.Context;
+            sink.Error(MeshErrors.MeshLinkClusterUnreachable(name, context, MeshErrors.FirstLine(unreachable.Message), unreachable));
+            return Link(MeshLinkStatus.Unreachable, MeshLinkOutcome.Skipped, $"'{context}' is unreachable.");
+        }
+
+        if (state.Failure is { } failure)
+        {
+            sink.Error(MeshErrors.MeshLinkFailed(name, $"the reader identity of '{source.ClusterName}' could not be prepared: " +
+                                                       MeshErrors.FirstLine(failure.Message), failure));
+            return Link(MeshLinkStatus.Failed, MeshLinkOutcome.Skipped, failure.ErrorId);
+        }
+
+        if (state.Credential is null)
+        {
+            // -WhatIf (or a declined confirmation) before the token existed: nothing to compare with yet.
+            sink.Verbose($"[{target.Context}] Would create Secret {Ns}/{RemoteSecretRenderer.SecretName(source.ClusterName)} " +
+                         "once the reader token exists.");
+            return Link(MeshLinkStatus.Planned, MeshLinkOutcome.Skipped, "The reader token does not exist yet.");
+        }
+
+        try
+        {
+            var rendered = RemoteSecretRenderer.Render(new RemoteSecretSource(source.ClusterName, state.Server,
+                state.Credential.CertificateAuthority, state.Credential.Token) { Namespace = Ns });
+            var live = target.RemoteSecrets.FirstOrDefault(s => ManifestObjects.Name(s) == RemoteSecretRenderer.SecretName(source.ClusterName));
+            if (RemoteSecrets.IsCurrent(live, rendered))
+            {
+                return Link(request.WhatIf ? MeshLinkStatus.Planned : state.Status, MeshLinkOutcome.Unchanged, state.Detail);
+            }
+
+            var action = live is null ? "Create remote secret" : "Update remote secret";
+            if (!sink.ShouldProcess($"Secret {Ns}/{RemoteSecretRenderer.SecretName(source.ClusterName)} in context '{target.Context}' " +
+                                    $"(lets istiod in '{target.ClusterName}' read '{source.ClusterName}')", action))
+            {
+                return Link(MeshLinkStatus.Planned, MeshLinkOutcome.Skipped, null);
+            }
+
+            // force: take over fields another manager (kubectl apply of istioctl output) set before.
+            await target.Session!.ApplyBlindAsync(rendered, force: true, ct).ConfigureAwait(false);
+            sink.Verbose($"[{target.Context}] {(live is null ? "Created" : "Updated")} Secret {Ns}/{RemoteSecretRenderer.SecretName(source.ClusterName)}.");
+            return Link(state.Status, live is null ? MeshLinkOutcome.Created : MeshLinkOutcome.Configured, state.Detail);
+        }
+        catch (MeshException error)
+        {
+            var status = error.ErrorId is "ApiServerUnreachable" or "ApiServerTlsFailed" ? MeshLinkStatus.Unreachable : MeshLinkStatus.Failed;
+            sink.Error(MeshErrors.MeshLinkFailed(name, MeshErrors.FirstLine(error.Message), error));
+            return Link(status, MeshLinkOutcome.Skipped, error.ErrorId);
+        }
+    }
+
+    /// <summary>
+    /// A remote secret under another name that serves a mesh cluster (same key, or same server — asmcli names them after
+    /// the kubeconfig context): istiod loads a cluster once, so it may pick the stale one. Reported; -RemoveStale deletes.
+    /// </summary>
+    private static async Task HandleStaleAsync(IReadOnlyList<MeshMember> members, MeshRequest request, IMeshSink sink,
+        CancellationToken ct)
+    {
+        foreach (var target in members.Where(m => m.Unreachable is null))
+        {
+            foreach (var source in members.Where(m => !ReferenceEquals(m, target) && m.Unreachable is null))
+            {
+                var current = RemoteSecretRenderer.SecretName(source.ClusterName);
+                var server = ServerFor(source, request);
+                foreach (var secret in target.RemoteSecrets)
+                {
+                    var secretName = ManifestObjects.Name(secret);
+                    if (secretName == current ||
+                        (!RemoteSecrets.ClusterNames(secret).Contains(source.ClusterName, StringComparer.Ordinal) &&
+                         !RemoteSecrets.Servers(secret).Contains(server, StringComparer.Ordinal) &&
+                         !RemoteSecrets.Servers(secret).Contains(source.Target.Cluster.Server, StringComparer.Ordinal)))
+                    {
+                        continue;
+                    }
+
+                    var stale = MeshErrors.MeshStaleRemoteSecret(target.Context, secretName, source.ClusterName);
+                    if (!request.RemoveStale)
+                    {
+                        sink.Warning($"{stale.Message} {stale.RecommendedAction}");
+                        continue;
+                    }
+
+                    if (sink.ShouldProcess($"Secret {Ns}/{secretName} in context '{target.Context}'", "Delete stale remote secret"))
+                    {
+                        await target.Session!.DeleteAsync("v1", "Secret", Ns, secretName, cancellationToken: ct).ConfigureAwait(false);
+                        sink.Verbose($"[{target.Context}] Deleted stale remote secret {Ns}/{secretName}.");
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>-ManifestOnly: the reader objects that are missing, and with -IncludeCredentials the remote secrets.</summary>
+    private static IReadOnlyList<string> RenderManifests(IReadOnlyList<MeshMember> members, Dictionary<MeshMember, SourceState> sources,
+        MeshRequest request, IMeshSink sink)
+    {
+        var documents = new List<string>();
+        foreach (var member in members.Where(m => m.Unreachable is null))
+        {
+            var state = sources[member];
+            if (state.Planned.Count > 0)
+            {
+                documents.Add($"# Context: {member.Context} (reader identity of {member.ClusterName})\n" + ManifestYaml.Serialize(state.Planned));
+            }
+        }
+
+        if (!request.IncludeCredentials)
+        {
+            sink.Verbose("Remote secrets hold service-account tokens; they are emitted only with -IncludeCredentials.");
+            return documents;
+        }
+
+        foreach (var target in members.Where(m => m.Unreachable is null))
+        {
+            var secrets = new List<JsonObject>();
+            foreach (var source in members.Where(m => !ReferenceEquals(m, target) && m.Unreachable is null))
+            {
+                var state = sources[source];
+                if (state.Credential is null)
+                {
+                    sink.Warning($"The reader token of '{source.ClusterName}' does not exist yet, so its remote secret for " +
+                                 $"'{target.ClusterName}' cannot be rendered; apply the reader manifests first.");
+                    continue;
+                }
+
+                secrets.Add(RemoteSecretRenderer.Render(new RemoteSecretSource(source.ClusterName, state.Server,
+                    state.Credential.CertificateAuthority, state.Credential.Token) { Namespace = Ns }));
+            }
+
+            if (secrets.Count > 0)
+            {
+                documents.Add($"# Context: {target.Context} (remote secrets; they contain credentials)\n" + ManifestYaml.Serialize(secrets));
+            }
+        }
+
+        return documents;
+    }
+
+    /// <summary>A sink that declines every change: -ManifestOnly reads and renders but never writes, not even a registration.</summary>
+    private sealed class DecliningSink(IMeshSink inner) : IMeshSink
+    {
+        public void Verbose(string message) => inner.Verbose(message);
+        public void Debug(string message) => inner.Debug(message);
+        public void Warning(string message) => inner.Warning(message);
+        public void Information(string message, string[] tags) => inner.Information(message, tags);
+        public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) =>
+            inner.Progress(activityId, parentId, activity, status, percent, completed);
+        public bool ShouldProcess(string target, string action) => false;
+        public void Error(MeshException error) => inner.Error(error);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Text.Json.Nodes;
+using HybridMesh.Engine.Kube;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Steps.Mesh;
+
+/// <summary>
+/// One cluster as New-Mesh sees it after the reads: its session (shared by every link that touches it, so
+/// discovery runs once per cluster), its Istio facts and the remote secrets already in its Istio namespace.
+/// </summary>
+internal sealed class MeshMember : IDisposable
+{
+    public MeshMember(MeshTarget target)
+    {
+        Target = target;
+    }
+
+    public MeshTarget Target { get; }
+    public string Context => Target.Context;
+    public KubeSession? Session { get; set; }
+    public ClusterDetails? Details { get; set; }
+
+    /// <summary>Set when the API server could not be reached; every link touching this cluster then fails alone.</summary>
+    public MeshException? Unreachable { get; set; }
+
+    /// <summary>Any other failure to read the cluster (credentials, RBAC, kubeconfig): stops the run.</summary>
+    public MeshException? ReadFailure { get; set; }
+
+    public JsonObject? HubMembership { get; set; }
+
+    /// <summary>Secrets labelled istio/multiCluster=true in istio-system, as listed before wiring.</summary>
+    public IReadOnlyList<JsonObject> RemoteSecrets { get; set; } = [];
+
+    /// <summary>istiod's CLUSTER_ID; the context until it is known (unreachable clusters).</summary>
+    public string ClusterName => Details?.IstioClusterName ?? Context;
+
+    public string? NetworkLabel => Details?.NetworkLabel;
+
+    /// <summary>The network the cluster's endpoints get: the label on istio-system, else what the pipeline said.</summary>
+    public string? Network => NetworkLabel ?? Target.Network;
+
+    /// <summary>The revision whose reader ClusterRole is expected (null for the default revision).</summary>
+    public string? Revision
+    {
+        get
+        {
+            var revision = Target.Revision ?? Details?.IstioRevisions.FirstOrDefault();
+            return revision is null or "default" ? null : revision;
+        }
+    }
+
+    public MeshCluster Cluster => Details is null ? Target.Cluster : Target.Cluster.WithDetails(Details);
+
+    public void Dispose() => Session?.Dispose();
+}

@@ -1,0 +1,52 @@
+using System.Management.Automation;
+using HybridMesh.Internal;
+using HybridMesh.Models;
+
+namespace HybridMesh.Commands;
+
+/// <summary>
+/// Remove-Mesh: undoes New-Mesh. Without -Leaving every remote secret of the given clusters is deleted; with
+/// -Leaving only the named clusters leave: their own remote secrets and, in the others, the secrets pointing at them.
+/// </summary>
+[Cmdlet(VerbsCommon.Remove, "Mesh", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
+[OutputType(typeof(void))]
+public sealed class RemoveMeshCommand : MeshTargetCmdlet
+{
+    /// <summary>Contexts (or MeshCluster objects) that leave the mesh; the other clusters stay meshed with each other.</summary>
+    [Parameter]
+    public string[] Leaving { get; set; } = [];
+
+    /// <summary>Also delete the reader token Secrets of the leaving clusters, which revokes their token everywhere.</summary>
+    [Parameter]
+    public SwitchParameter IncludeReaderToken { get; set; }
+
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = 10;
+
+    protected override void EndProcessing()
+    {
+        if (!RequireTargets())
+        {
+            return;
+        }
+
+        var request = new Engine.Steps.Mesh.MeshRemovalRequest
+        {
+            Targets = Targets,
+            Leaving = Leaving,
+            IncludeReaderToken = IncludeReaderToken,
+            ThrottleLimit = ThrottleLimit,
+            Kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
+        };
+        try
+        {
+            var deleted = RunEngine((sink, token) => Engine.Steps.Mesh.MeshRemover.RemoveAsync(request, sink, token));
+            WriteVerbose($"Deleted {deleted} Secret(s).");
+        }
+        catch (MeshException ex)
+        {
+            ThrowMeshError(ex);
+        }
+    }
+}

@@ -40,6 +40,8 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         Assert.All(checks, c => Assert.Null(c.RecommendedAction));
         Assert.Contains("checked from this machine", One(checks, CheckNames.RemoteSecretCredentials, C1.Context, C2.Context).Detail);
         Assert.True(MeshChecker.AllPassed(checks));
+
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1", "v2"]), (C2, ["v1", "v2"]));
     }
 
     [Fact]
@@ -54,6 +56,8 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         Assert.Equal(MeshCheckStatus.Skipped, One(checks, CheckNames.RemoteSecretCredentials, C1.Context, C2.Context).Status);
         Assert.Equal(MeshCheckStatus.Passed, One(checks, CheckNames.RemoteSecret, C2.Context, C1.Context).Status);
         Assert.False(MeshChecker.AllPassed(checks));
+
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1"]), (C2, ["v1", "v2"]));
     }
 
     [Fact]
@@ -68,6 +72,8 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         Assert.Contains($"keyed '{C2.Name}'", check.Detail);
         Assert.Contains($"calls itself '{C2.ClusterId}'", check.Detail);
         Assert.Contains("New-Mesh", check.RecommendedAction);
+
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1"]), (C2, ["v1", "v2"]));
     }
 
     [Fact]
@@ -80,6 +86,8 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         Assert.Contains("401", check.Detail);
         Assert.Contains("New-Mesh", check.RecommendedAction);
         Assert.DoesNotContain(TokenOf(C2), string.Join("\n", checks.Select(c => c.Detail + c.RecommendedAction)));
+
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1"]), (C2, ["v1", "v2"]));
     }
 
     [Fact]
@@ -91,6 +99,8 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
             (CheckNames.RemoteSecretToken, C1.Context, C2.Context));
         Assert.Contains($"istio-system/{IstioReaderRenderer.TokenSecretName}",
             One(checks, CheckNames.RemoteSecretToken, C1.Context, C2.Context).Detail);
+
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1"]), (C2, ["v1", "v2"]));
     }
 
     [Fact]
@@ -100,6 +110,8 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         var checks = await MeshWiring.CheckAsync(Lab);
         AssertOnlyFailures(checks, (CheckNames.CrossNetworkGateway, C2.Context, null));
         Assert.Equal("Run Publish-MeshService.", One(checks, CheckNames.CrossNetworkGateway, C2.Context).RecommendedAction);
+
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1"]), (C2, ["v1", "v2"]));
     }
 
     [Fact]
@@ -111,6 +123,8 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         var checks = await MeshWiring.CheckAsync(Lab);
         AssertOnlyFailures(checks, (CheckNames.CrossNetworkGateway, C2.Context, null));
         Assert.Contains("exists but has no AUTO_PASSTHROUGH", One(checks, CheckNames.CrossNetworkGateway, C2.Context).Detail);
+
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1"]), (C2, ["v1", "v2"]));
     }
 
     [Fact]
@@ -128,6 +142,8 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         var check = One(checks, CheckNames.EastWestGateway, C2.Context);
         Assert.Contains("<pending>", check.Detail);
         Assert.Contains("Install-EastWestGateway", check.RecommendedAction);
+
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1"]), (C2, ["v1", "v2"]));
     }
 
     [Fact]
@@ -137,6 +153,8 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         var checks = await MeshWiring.CheckAsync(Lab);
         AssertOnlyFailures(checks, (CheckNames.EastWestGateway, C1.Context, null));
         Assert.Equal("Run Install-EastWestGateway -Network net-1.", One(checks, CheckNames.EastWestGateway, C1.Context).RecommendedAction);
+
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1", "v2"]), (C2, ["v2"]));
     }
 
     [Fact]
@@ -149,6 +167,8 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         Assert.Contains("labelled for network 'net-2'", check.Detail);
         Assert.Contains("'net-other'", check.Detail);
         Assert.Contains("Install-EastWestGateway -Network net-other", check.RecommendedAction);
+
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1"]), (C2, ["v1", "v2"]));
     }
 
     [Fact]
@@ -159,6 +179,8 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         AssertOnlyFailures(checks, (CheckNames.NetworkLabel, C1.Context, null), (CheckNames.NetworkLabel, C2.Context, null),
             (CheckNames.EastWestGateway, C2.Context, null));
         Assert.Contains($"also the network of {C2.Context}", One(checks, CheckNames.NetworkLabel, C1.Context).Detail);
+
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1"]), (C2, ["v2"]));
     }
 
     [Fact]
@@ -187,6 +209,7 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
             var check = One(checks, CheckNames.SharedRoot, C1.Context);
             Assert.Contains($"No common root with {C2.Context}", check.Detail);
             Assert.Contains("cacerts", check.RecommendedAction);
+            MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1"]), (C2, ["v2"]));
         }
         finally
         {

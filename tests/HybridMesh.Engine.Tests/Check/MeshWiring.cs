@@ -24,6 +24,7 @@ public static class MeshWiring
         Clusters = clusters,
         OutputDirectory = directory,
         StartControlServer = false,
+        SimulateMeshTraffic = true,
         Customize = (i, c) =>
         {
             c.Network = $"net-{i}";
@@ -99,6 +100,30 @@ public static class MeshWiring
             Kube = new KubeSessionOptions { Timeout = TimeSpan.FromSeconds(5), MaxAttempts = 1 },
             Google = GoogleTestKit.Options(lab.Fleet!),
         }, new HybridMesh.Engine.Tests.Integration.RecordingMeshSink());
+
+    /// <summary>The traffic test with the workload kept, so that consecutive tests on one lab re-use it.</summary>
+    public static Task<IReadOnlyList<MeshTrafficResult>> TrafficAsync(LabHost lab, bool keep = true) =>
+        HybridMesh.Engine.Steps.Traffic.TrafficTester.RunAsync(Targets(lab), new HybridMesh.Engine.Steps.Traffic.TrafficOptions
+        {
+            KeepWorkload = keep,
+            ReadyTimeout = TimeSpan.FromSeconds(20),
+            Kube = new KubeSessionOptions { Timeout = TimeSpan.FromSeconds(10), MaxAttempts = 2 },
+        }, new HybridMesh.Engine.Tests.Integration.RecordingMeshSink());
+
+    /// <summary>Asserts, per client cluster, exactly which versions answered.</summary>
+    public static void AssertReached(IReadOnlyList<MeshTrafficResult> results, params (LabCluster From, string[] Reached)[] expected)
+    {
+        Assert.Equal(expected.Length, results.Count);
+        var all = results.SelectMany(r => r.Reached.Concat(r.Missing)).Distinct().Order().ToArray();
+        foreach (var (from, reached) in expected)
+        {
+            var result = Assert.Single(results, r => r.From == from.Context);
+            Assert.Equal(reached, result.Reached);
+            Assert.Equal(all.Except(reached).ToArray(), result.Missing);
+            Assert.Equal(10, result.Responses.Length);
+            Assert.Equal(reached.Length == all.Length, result.Passed);
+        }
+    }
 
     private static async Task<T> Eventually<T>(Func<T?> probe, string what) where T : class
     {

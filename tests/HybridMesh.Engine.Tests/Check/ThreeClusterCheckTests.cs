@@ -14,5 +14,13 @@ public sealed class ThreeClusterCheckTests(ThreeClusterMesh mesh) : IClassFixtur
         Assert.All(checks, c => Assert.True(c.Status == MeshCheckStatus.Passed, $"{c}: {c.Detail}"));
         Assert.Equal(6, checks.Count(c => c.Check == CheckNames.RemoteSecretCredentials));
         Assert.Equal("45 checks: 45 passed, 0 warning(s), 0 failed, 0 skipped.", MeshChecker.Summary(checks));
+
+        // The traffic test then removes its workload (namespace sample was created by it).
+        var traffic = await MeshWiring.TrafficAsync(mesh.Lab, keep: false);
+        string[] all = ["v1", "v2", "v3"];
+        MeshWiring.AssertReached(traffic, (mesh.Lab.Clusters[0], all), (mesh.Lab.Clusters[1], all), (mesh.Lab.Clusters[2], all));
+        Assert.All(traffic, t => Assert.All(t.Responses, r => Assert.Matches(@"^Hello version: v[123], instance: helloworld-v[123]-", r)));
+        await Task.Delay(300);
+        Assert.All(mesh.Lab.Clusters, c => Assert.Null(c.GetObject("v1", "Namespace", null, "sample")));
     }
 }

@@ -14,7 +14,7 @@ namespace HybridMesh.Lab.Mesh;
 /// address (load balancer or externalIPs) and carries B's network label, and A and B are on different networks;
 /// B has a Gateway with AUTO_PASSTHROUGH on 15443 selecting istio: eastwestgateway; A and B share a root.
 /// </summary>
-public sealed class MeshModel(LabHost lab)
+public sealed class MeshModel
 {
     private const string Ns = "istio-system";
     private const string NetworkLabel = "topology.istio.io/network";

@@ -39,7 +39,7 @@ internal static class TrafficWorkload
             Deployment($"{Service}-{version}", ns, new() { ["app"] = Service, ["version"] = version }, new JsonObject
             {
                 ["name"] = Service,
-                ["image"] = string.Format(CultureInfo.InvariantCulture, options.HelloworldImage, version),
+                ["image"] = options.HelloworldImage.Replace("{0}", version, StringComparison.Ordinal),
                 ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["cpu"] = "100m" } },
                 ["ports"] = new JsonArray(new JsonObject { ["containerPort"] = Port }),
                 ["env"] = new JsonArray(new JsonObject { ["name"] = "SERVICE_VERSION", ["value"] = version }),

@@ -42,6 +42,10 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         Assert.True(MeshChecker.AllPassed(checks));
 
         MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1", "v2"]), (C2, ["v1", "v2"]));
+        // Spec §E.2: the namespace is labelled for the cluster's istiod revision, so sidecars are injected.
+        Assert.Equal(MeshWiring.Revision, (string?)C1.GetObject("v1", "Namespace", null, "sample")!["metadata"]!["labels"]!["istio.io/rev"]);
+        Assert.NotNull(C2.GetObject("apps/v1", "Deployment", "sample", "helloworld-v2"));
+        Assert.Null(C1.GetObject("apps/v1", "Deployment", "sample", "helloworld-v2"));
     }
 
     [Fact]
@@ -226,6 +230,39 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         AssertOnlyFailures(checks, (CheckNames.ApiServer, C2.Context, null));
         Assert.All(checks.Where(c => c.Cluster == C2.Context && c.Check != CheckNames.ApiServer), c => Assert.Equal(MeshCheckStatus.Skipped, c.Status));
         Assert.All(checks.Where(c => c.Peer == C2.Context), c => Assert.Equal(MeshCheckStatus.Skipped, c.Status));
+    }
+
+    [Fact]
+    public async Task Traffic_reports_a_name_that_does_not_resolve()
+    {
+        // The lab's DNS: the name resolves only where Service helloworld exists in the client's own cluster.
+        await MeshWiring.TrafficAsync(Lab);
+        C1.DeleteObject("v1", "Service", "sample", "helloworld");
+        using var session = HybridMesh.Engine.Kube.KubeSession.Open(MeshWiring.Targets(Lab)[0].Cluster);
+        var pod = C1.ListObjects("v1", "Pod", "sample").Select(p => (string)p["metadata"]!["name"]!).First(n => n.StartsWith("sleep-", StringComparison.Ordinal));
+        var answer = await HybridMesh.Engine.Steps.Traffic.TrafficProbe.CurlOnceAsync(session, "sample", pod, CancellationToken.None);
+        Assert.Equal("curl exited 6: curl: (6) Could not resolve host: helloworld.sample", answer);
+    }
+
+    [Fact]
+    public async Task Traffic_with_an_unreachable_kubelet_reaches_nothing_and_says_why()
+    {
+        var handler = C2.ExecHandler;
+        C2.ExecHandler = null;
+        try
+        {
+            var traffic = await MeshWiring.TrafficAsync(Lab);
+            var fromC2 = Assert.Single(traffic, t => t.From == C2.Context);
+            Assert.Empty(fromC2.Reached);
+            Assert.Equal(["v1", "v2"], fromC2.Missing);
+            Assert.False(fromC2.Passed);
+            Assert.All(fromC2.Responses, r => Assert.StartsWith("exec failed: ", r));
+            Assert.Equal(["v1", "v2"], Assert.Single(traffic, t => t.From == C1.Context).Reached);
+        }
+        finally
+        {
+            C2.ExecHandler = handler;
+        }
     }
 
     internal static string TokenOf(LabCluster c) =>

@@ -46,6 +46,8 @@ public sealed class LabHost : IAsyncDisposable
         try
         {
             await host.StartClustersAsync(ct);
+            if (options.SimulateMeshTraffic)
+                foreach (var c in host.Clusters) c.ExecHandler = new Mesh.CurlExecHandler(host, c).HandleAsync;
             if (options.StartFleet) await host.StartFleetAsync(ct);
             if (options.StartControlServer) host._control = await ControlServer.StartAsync(host, ct);
             host.WriteLabJson();

@@ -24,6 +24,11 @@ public sealed class LabOptions
     public bool DistinctRoots { get; set; }
     /// <summary>Start the HTTP control API (for out-of-process users).</summary>
     public bool StartControlServer { get; set; } = true;
+    /// <summary>
+    /// Answer `curl helloworld.sample:5000/hello` in any pod through the mesh model (Mesh/MeshModel.cs): installs
+    /// a <see cref="Mesh.CurlExecHandler"/> as every cluster's ExecHandler.
+    /// </summary>
+    public bool SimulateMeshTraffic { get; set; }
     /// <summary>Per-cluster overrides, called with the 1-based index before the cluster starts.</summary>
     public Action<int, ClusterOptions>? Customize { get; set; }
 }

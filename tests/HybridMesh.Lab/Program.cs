@@ -2,11 +2,12 @@ using HybridMesh.Lab;
 using HybridMesh.Lab.Bench;
 
 // Command line: start the lab and keep it running, or (--bench-gets N) measure simple GETs per second.
-//   dotnet run --project tests/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--distinct-roots] [--parent-pid PID]
+//   dotnet run --project tests/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--parent-pid PID]
 var clusters = 2;
 string? outDir = null;
 int? lbDelay = null;
 var distinctRoots = false;
+var meshTraffic = false;
 int? parentPid = null;
 int? benchGets = null;
 for (var i = 0; i < args.Length; i++)
@@ -18,11 +19,12 @@ for (var i = 0; i < args.Length; i++)
         case "--out": outDir = Next(); break;
         case "--lb-delay-ms": lbDelay = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--distinct-roots": distinctRoots = true; break;
+        case "--mesh-traffic": meshTraffic = true; break;
         case "--parent-pid": parentPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--bench-gets": benchGets = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
-            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--distinct-roots] [--parent-pid PID] | --bench-gets N");
+            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--parent-pid PID] | --bench-gets N");
             return 2;
     }
 }
@@ -54,6 +56,7 @@ var options = new LabOptions
     Clusters = clusters,
     OutputDirectory = outDir is null ? null : Path.GetFullPath(outDir),
     DistinctRoots = distinctRoots,
+    SimulateMeshTraffic = meshTraffic,
     Customize = (_, c) =>
     {
         if (lbDelay is { } ms) c.LoadBalancerDelay = TimeSpan.FromMilliseconds(ms);

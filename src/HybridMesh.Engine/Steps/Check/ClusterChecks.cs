@@ -1,0 +1,202 @@
+using System.Text.Json.Nodes;
+using HybridMesh.Engine.Manifests;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Steps.Check;
+
+/// <summary>
+/// Checks of one cluster on its own (spec §A, §B, §H): API reachable, Istio revision, network label set and unique,
+/// east-west gateway available with an address and the network label, cross-network-gateway with AUTO_PASSTHROUGH.
+/// </summary>
+internal static class ClusterChecks
+{
+    private const string Ns = ClusterInspector.IstioNamespace;
+
+    public static MeshCheck ApiServer(ClusterSnapshot s) => s.Error is { } error
+        ? Result.Fail(CheckNames.ApiServer, s.Context, error.Message, error.RecommendedAction)
+        : Result.Pass(CheckNames.ApiServer, s.Context, $"{s.Server} answers (Kubernetes {s.Details?.ServerVersion}).");
+
+    public static MeshCheck IstioRevision(ClusterSnapshot s)
+    {
+        const string check = CheckNames.IstioRevision;
+        if (!s.Reachable) return Unreachable(check, s);
+        var revisions = s.Details?.IstioRevisions ?? [];
+        if (revisions.Length == 0)
+        {
+            return Result.Fail(check, s.Context, $"No istiod Deployment (label app=istiod) in {Ns}.",
+                "Install Cloud Service Mesh in the cluster (asmcli install) before linking it.");
+        }
+
+        if (s.Target.Revision is { Length: > 0 } wanted && !revisions.Contains(wanted, StringComparer.Ordinal))
+        {
+            return Result.Fail(check, s.Context,
+                $"Revision '{wanted}' is not installed; istiod revisions: {string.Join(", ", revisions)}.",
+                $"Use one of the installed revisions ({string.Join(", ", revisions)}) with Install-EastWestGateway -Revision.");
+        }
+
+        return Result.Pass(check, s.Context, $"istiod revision(s): {string.Join(", ", revisions)}.");
+    }
+
+    public static MeshCheck NetworkLabel(ClusterSnapshot s, IReadOnlyList<ClusterSnapshot> all)
+    {
+        const string check = CheckNames.NetworkLabel;
+        if (!s.Reachable) return Unreachable(check, s);
+        var label = s.Details?.NetworkLabel;
+        if (string.IsNullOrEmpty(label))
+        {
+            return Result.Fail(check, s.Context, $"Namespace {Ns} has no {ClusterInspector.NetworkLabel} label.",
+                $"Label it with the cluster's network id: kubectl label namespace {Ns} {ClusterInspector.NetworkLabel}=<network> " +
+                "(the id Get-MeshEnvironment reports), then re-run Install-EastWestGateway with that -Network.");
+        }
+
+        var same = all.Where(o => !ReferenceEquals(o, s) && o.Reachable && o.Details?.NetworkLabel == label)
+            .Select(o => o.Context).ToArray();
+        if (same.Length > 0)
+        {
+            return Result.Fail(check, s.Context,
+                $"Network '{label}' is also the network of {string.Join(", ", same)}; clusters on different networks need distinct ids " +
+                "or istiod routes to the peer's pod IPs directly instead of through its east-west gateway.",
+                $"Give each cluster its own network id (kubectl label namespace {Ns} {ClusterInspector.NetworkLabel}=<id> --overwrite), " +
+                "then re-run Install-EastWestGateway with it.");
+        }
+
+        return Result.Pass(check, s.Context, $"Network '{label}', not shared with any other cluster.");
+    }
+
+    public static MeshCheck EastWestGateway(ClusterSnapshot s)
+    {
+        const string check = CheckNames.EastWestGateway;
+        const string name = EastWestGatewayRenderer.GatewayName;
+        if (!s.Reachable) return Unreachable(check, s);
+        var network = s.Details?.NetworkLabel;
+        var install = $"Install-EastWestGateway -Network {(string.IsNullOrEmpty(network) ? "<network>" : network)}";
+        if (s.EastWestService is not { } service)
+        {
+            return Result.Fail(check, s.Context, $"Service {Ns}/{name} does not exist.", $"Run {install}.");
+        }
+
+        if (!DeploymentAvailable(s.EastWestDeployment, out var deploymentState))
+        {
+            return Result.Fail(check, s.Context, deploymentState,
+                $"Run {install}; if it is installed, see why its pods are not ready (kubectl -n {Ns} describe deployment {name}).");
+        }
+
+        var serviceNetwork = ClusterSnapshot.Text(service["metadata"]?["labels"]?[ClusterInspector.NetworkLabel]);
+        if (string.IsNullOrEmpty(serviceNetwork))
+        {
+            return Result.Fail(check, s.Context,
+                $"Service {Ns}/{name} has no {ClusterInspector.NetworkLabel} label, so istiod does not treat it as a network gateway.",
+                $"Re-run {install}.");
+        }
+
+        if (!string.IsNullOrEmpty(network) && serviceNetwork != network)
+        {
+            return Result.Fail(check, s.Context,
+                $"Service {Ns}/{name} is labelled for network '{serviceNetwork}' but the cluster's network ({Ns} label) is '{network}'.",
+                $"Re-run {install} (the Deployment is recreated, since its selector holds the network).");
+        }
+
+        var ports = (service["spec"]?["ports"] as JsonArray ?? []).Select(p => (int?)p?["port"]).ToArray();
+        if (!ports.Contains(EastWestGatewayRenderer.TlsPort))
+        {
+            return Result.Fail(check, s.Context, $"Service {Ns}/{name} does not listen on {EastWestGatewayRenderer.TlsPort}.",
+                $"Re-run {install}.");
+        }
+
+        var addresses = Addresses(service);
+        if (addresses.Count == 0)
+        {
+            return Result.Fail(check, s.Context,
+                $"Service {Ns}/{name} has no external address (EXTERNAL-IP <pending>): peers cannot reach network '{serviceNetwork}'.",
+                "Give the cluster a load-balancer implementation (on-prem: MetalLB or similar), or re-run " +
+                "Install-EastWestGateway with an external IP for the Service (spec.externalIPs) routed to the nodes.");
+        }
+
+        return Result.Pass(check, s.Context,
+            $"{name} available ({deploymentState}), address {string.Join(", ", addresses)}, network '{serviceNetwork}'.");
+    }
+
+    public static MeshCheck CrossNetworkGateway(ClusterSnapshot s)
+    {
+        const string check = CheckNames.CrossNetworkGateway;
+        const string name = CrossNetworkGatewayRenderer.GatewayName;
+        if (!s.Reachable) return Unreachable(check, s);
+        if (s.Gateways is null)
+        {
+            return Result.Fail(check, s.Context, "The networking.istio.io Gateway kind is not served (Istio CRDs missing).",
+                "Install Cloud Service Mesh in the cluster, then run Publish-MeshService.");
+        }
+
+        var exposing = s.Gateways.FirstOrDefault(ExposesServices);
+        if (exposing is not null)
+        {
+            var exposingName = ClusterSnapshot.Text(exposing["metadata"]?["name"]);
+            return Result.Pass(check, s.Context,
+                $"Gateway {Ns}/{exposingName} exposes *.local with AUTO_PASSTHROUGH on {EastWestGatewayRenderer.TlsPort}, selecting istio=eastwestgateway.");
+        }
+
+        var named = s.Gateways.FirstOrDefault(g => ClusterSnapshot.Text(g["metadata"]?["name"]) == name);
+        return Result.Fail(check, s.Context,
+            named is null
+                ? $"No Gateway in {Ns} exposes services on {EastWestGatewayRenderer.TlsPort} (Gateway {name} does not exist)."
+                : $"Gateway {Ns}/{name} exists but has no AUTO_PASSTHROUGH server on {EastWestGatewayRenderer.TlsPort} for *.local selecting istio=eastwestgateway.",
+            "Run Publish-MeshService.");
+    }
+
+    /// <summary>A Gateway selecting the east-west gateway with an AUTO_PASSTHROUGH server on 15443 whose hosts cover *.local.</summary>
+    internal static bool ExposesServices(JsonObject gateway)
+    {
+        if (ClusterSnapshot.Text(gateway["spec"]?["selector"]?["istio"]) != "eastwestgateway")
+        {
+            return false;
+        }
+
+        return (gateway["spec"]?["servers"] as JsonArray ?? []).OfType<JsonObject>().Any(server =>
+            (int?)server["port"]?["number"] == EastWestGatewayRenderer.TlsPort &&
+            ClusterSnapshot.Text(server["tls"]?["mode"]) == "AUTO_PASSTHROUGH" &&
+            (server["hosts"] as JsonArray ?? []).Select(ClusterSnapshot.Text).Any(h => h is "*.local" or "*" or "*/*.local" or "*/*"));
+    }
+
+    /// <summary>Load-balancer ingress IPs/hostnames, else spec.externalIPs (what istiod uses as the gateway address).</summary>
+    internal static IReadOnlyList<string> Addresses(JsonObject service)
+    {
+        var result = new List<string>();
+        foreach (var ingress in (service["status"]?["loadBalancer"]?["ingress"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            if ((ClusterSnapshot.Text(ingress["ip"]) ?? ClusterSnapshot.Text(ingress["hostname"])) is { Length: > 0 } address)
+            {
+                result.Add(address);
+            }
+        }
+
+        if (result.Count == 0)
+        {
+            result.AddRange((service["spec"]?["externalIPs"] as JsonArray ?? []).Select(ClusterSnapshot.Text).OfType<string>());
+        }
+
+        return result;
+    }
+
+    private static bool DeploymentAvailable(JsonObject? deployment, out string state)
+    {
+        if (deployment is null)
+        {
+            state = $"Deployment {Ns}/{EastWestGatewayRenderer.GatewayName} does not exist.";
+            return false;
+        }
+
+        var available = (int?)deployment["status"]?["availableReplicas"] ?? 0;
+        var wanted = (int?)deployment["spec"]?["replicas"] ?? 1;
+        state = $"{available}/{wanted} replicas available";
+        if (available < 1)
+        {
+            state = $"Deployment {Ns}/{EastWestGatewayRenderer.GatewayName} has no available replica ({state}).";
+            return false;
+        }
+
+        return true;
+    }
+
+    internal static MeshCheck Unreachable(string check, ClusterSnapshot s, string? peer = null) =>
+        Result.Skip(check, s.Context, $"Not checked: the API server of '{s.Context}' cannot be read.", peer);
+}

@@ -1,0 +1,15 @@
+using HybridMesh.Engine.Google;
+using HybridMesh.Engine.Kube;
+
+namespace HybridMesh.Engine.Steps.Check;
+
+/// <summary>How Test-MeshConnectivity reaches the clusters and the fleet.</summary>
+public sealed record MeshCheckOptions
+{
+    public KubeSessionOptions Kube { get; init; } = new();
+
+    /// <summary>How to reach GKE Hub for the fleet-membership check; null skips that check.</summary>
+    public GoogleApiOptions? Google { get; init; }
+
+    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+}

@@ -1,0 +1,85 @@
+using HybridMesh.Engine.Google;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Steps.Check;
+
+/// <summary>
+/// Test-MeshConnectivity's checks (runbook step 6): read every cluster once, then run each check on what was read.
+/// Results come per cluster in a fixed order, then per ordered link. Nothing is written to any cluster.
+/// </summary>
+public static class MeshChecker
+{
+    public static async Task<IReadOnlyList<MeshCheck>> RunAsync(IReadOnlyList<MeshTarget> targets,
+        MeshCheckOptions options, IMeshSink sink, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(options);
+        var kube = options.Kube with { Sink = options.Kube.Sink ?? sink };
+        var snapshots = (await PerCluster.RunAsync(targets, options.ThrottleLimit, sink, 61, "Reading clusters",
+                t => t.Context, (t, ct) => ClusterSnapshot.ReadAsync(t, kube, sink, ct), cancellationToken)
+            .ConfigureAwait(false)).Select(s => s!).ToArray();
+
+        var (fleet, unavailable) = await ConnectFleetAsync(options, sink, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var results = new List<MeshCheck>();
+            foreach (var s in snapshots)
+            {
+                results.Add(ClusterChecks.ApiServer(s));
+                results.Add(ClusterChecks.IstioRevision(s));
+                results.Add(ClusterChecks.NetworkLabel(s, snapshots));
+                results.Add(ClusterChecks.EastWestGateway(s));
+                results.Add(ClusterChecks.CrossNetworkGateway(s));
+                results.Add(RootChecks.SharedRoot(s, snapshots));
+                results.Add(await FleetChecks.FleetMembershipAsync(s, fleet?.Fleet, unavailable, cancellationToken).ConfigureAwait(false));
+            }
+
+            var pairs = snapshots.SelectMany(holder => snapshots.Where(peer => !ReferenceEquals(peer, holder))
+                .Select(peer => (holder, peer))).ToArray();
+            var linkResults = await PerCluster.RunAsync(pairs, options.ThrottleLimit, sink, 62, "Checking links",
+                pair => $"{pair.holder.Context} -> {pair.peer.Context}",
+                (pair, ct) => RemoteSecretChecks.RunAsync(pair.holder, pair.peer, kube, ct), cancellationToken).ConfigureAwait(false);
+            foreach (var link in linkResults)
+            {
+                results.AddRange(link ?? []);
+            }
+
+            return results;
+        }
+        finally
+        {
+            fleet?.Dispose();
+        }
+    }
+
+    /// <summary>"12 checks: 10 passed, 1 warning, 1 failed, 0 skipped."</summary>
+    public static string Summary(IReadOnlyList<MeshCheck> checks) =>
+        $"{checks.Count} checks: {Count(checks, MeshCheckStatus.Passed)} passed, {Count(checks, MeshCheckStatus.Warning)} warning(s), " +
+        $"{Count(checks, MeshCheckStatus.Failed)} failed, {Count(checks, MeshCheckStatus.Skipped)} skipped.";
+
+    /// <summary>True when nothing failed and nothing was skipped because of a failure.</summary>
+    public static bool AllPassed(IReadOnlyList<MeshCheck> checks) =>
+        checks.All(c => c.Status is MeshCheckStatus.Passed or MeshCheckStatus.Warning ||
+                        (c.Status == MeshCheckStatus.Skipped && c.Check == CheckNames.FleetMembership));
+
+    private static int Count(IReadOnlyList<MeshCheck> checks, MeshCheckStatus status) => checks.Count(c => c.Status == status);
+
+    private static async Task<(GoogleApis? Apis, string? Why)> ConnectFleetAsync(MeshCheckOptions options, IMeshSink sink,
+        CancellationToken ct)
+    {
+        if (options.Google is null)
+        {
+            return (null, "no Google API access was configured.");
+        }
+
+        try
+        {
+            return (await GoogleApis.ConnectAsync(options.Google, sink, ct).ConfigureAwait(false), null);
+        }
+        catch (MeshException ex)
+        {
+            sink.Verbose($"Fleet memberships are not checked: {ex.Message}");
+            return (null, ex.Message);
+        }
+    }
+}

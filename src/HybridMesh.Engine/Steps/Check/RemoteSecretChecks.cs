@@ -1,0 +1,124 @@
+using HybridMesh.Engine.Kube;
+using HybridMesh.Engine.Manifests;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Steps.Check;
+
+/// <summary>
+/// Checks of one ordered link T → S (spec §D): T holds a remote secret for S keyed by S's Istio cluster name; the
+/// server in it is the one S answers on; its credentials authenticate and may list services and endpoints on S;
+/// the token's Secret still exists in S.
+/// </summary>
+internal static class RemoteSecretChecks
+{
+    private const string Relink = "Run New-Mesh with every cluster of the mesh to rewrite the remote secrets (-RemoveStale drops the ones for clusters that are gone).";
+
+    public static async Task<IReadOnlyList<MeshCheck>> RunAsync(ClusterSnapshot holder, ClusterSnapshot peer,
+        KubeSessionOptions options, CancellationToken ct)
+    {
+        string[] names = [CheckNames.RemoteSecret, CheckNames.RemoteSecretServer, CheckNames.RemoteSecretCredentials, CheckNames.RemoteSecretToken];
+        var t = holder.Context;
+        var p = peer.Context;
+        if (!holder.Reachable || !peer.Reachable)
+        {
+            var down = holder.Reachable ? peer : holder;
+            return names.Select(n => Result.Skip(n, t, $"Not checked: the API server of '{down.Context}' cannot be read.", p)).ToArray();
+        }
+
+        if (peer.Details?.IstioClusterName is not { Length: > 0 } clusterName)
+        {
+            return names.Select(n => Result.Skip(n, t,
+                $"Not checked: '{p}' has no istiod with a CLUSTER_ID, so the key its remote secret needs is unknown.", p)).ToArray();
+        }
+
+        var all = holder.RemoteSecrets.SelectMany(RemoteSecretKubeconfig.Read).ToArray();
+        var secret = all.FirstOrDefault(k => k.Key == clusterName);
+        if (secret is null)
+        {
+            var misnamed = all.FirstOrDefault(k => RemoteSecretKubeconfig.SameServer(k.Server, peer.Server));
+            var missing = misnamed is null
+                ? Result.Fail(CheckNames.RemoteSecret, t,
+                    $"No remote secret (label {RemoteSecretRenderer.MultiClusterLabel}=true in istio-system) holds a kubeconfig for '{clusterName}': istiod in '{t}' does not see '{p}'s endpoints.",
+                    Relink, p)
+                : Result.Fail(CheckNames.RemoteSecret, t,
+                    $"Secret {misnamed.SecretName} points at '{p}' but is keyed '{misnamed.Key}'; '{p}' calls itself '{clusterName}' (CLUSTER_ID), so istiod in '{t}' registers it under the wrong name.",
+                    Relink, p);
+            return [missing, .. names.Skip(1).Select(n => Result.Skip(n, t, $"Not checked: no remote secret for '{clusterName}'.", p))];
+        }
+
+        var results = new List<MeshCheck>
+        {
+            Result.Pass(CheckNames.RemoteSecret, t, $"Secret {secret.SecretName} holds a kubeconfig for '{clusterName}'.", p),
+            RemoteSecretKubeconfig.SameServer(secret.Server, peer.Server)
+                ? Result.Pass(CheckNames.RemoteSecretServer, t, $"Points at {peer.Server}, where '{p}' answers.", p)
+                : Result.Warn(CheckNames.RemoteSecretServer, t,
+                    $"Points at {MeshErrors.RedactUserInfo(secret.Server)}, but '{p}' answers this machine on {peer.Server}; fine only if that address reaches the same API server from inside '{t}'.",
+                    $"If '{p}' is not reachable at {MeshErrors.RedactUserInfo(secret.Server)} from '{t}', re-run New-Mesh with the right server for '{p}'.", p),
+            await CredentialsAsync(secret, t, p, options, ct).ConfigureAwait(false),
+            Token(secret, peer, t, p),
+        };
+        return results;
+    }
+
+    private static async Task<MeshCheck> CredentialsAsync(RemoteSecretKubeconfig secret, string t, string p,
+        KubeSessionOptions options, CancellationToken ct)
+    {
+        const string check = CheckNames.RemoteSecretCredentials;
+        const string where = "checked from this machine; istiod in the cluster connects from there and may take another network path";
+        try
+        {
+            using var session = secret.Open(options);
+            await session.GetPathAsync("/api/v1/services?limit=1", ct).ConfigureAwait(false);
+            await session.GetPathAsync("/api/v1/endpoints?limit=1", ct).ConfigureAwait(false);
+            return Result.Pass(check, t, $"The token authenticates and may list services and endpoints on '{p}' ({where}).", p);
+        }
+        catch (MeshException ex) when (ex.ErrorId == "KubeUnauthorized")
+        {
+            return Result.Fail(check, t,
+                $"'{p}' rejects the token in {secret.SecretName} (401: revoked, expired, or its ServiceAccount/Secret deleted) ({where}).",
+                Relink, p);
+        }
+        catch (MeshException ex) when (ex.ErrorId == "KubeForbidden")
+        {
+            return Result.Fail(check, t,
+                $"The token in {secret.SecretName} authenticates on '{p}' but may not list services/endpoints cluster-wide ({where}).",
+                "Restore the istio-reader ClusterRole and its binding on the peer (reinstall Cloud Service Mesh), then run New-Mesh.", p);
+        }
+        catch (MeshException ex) when (ex.ErrorId is "ApiServerUnreachable" or "ApiServerTlsFailed")
+        {
+            return Result.Warn(check, t, $"Could not reach {MeshErrors.RedactUserInfo(secret.Server)} with the secret's CA ({where}): {ex.Message}",
+                "Check that istiod in the cluster can reach the peer's API server; this machine could not.", p);
+        }
+        catch (MeshException ex)
+        {
+            return Result.Warn(check, t, $"Could not verify the credentials ({where}): {ex.Message}", ex.RecommendedAction, p);
+        }
+    }
+
+    private static MeshCheck Token(RemoteSecretKubeconfig secret, ClusterSnapshot peer, string t, string p)
+    {
+        const string check = CheckNames.RemoteSecretToken;
+        if (secret.Token is not { Length: > 0 } token)
+        {
+            return Result.Warn(check, t, $"The kubeconfig in {secret.SecretName} holds no bearer token (client certificate or exec plugin); not checked.",
+                "Nothing to do if the credentials check passed.", p);
+        }
+
+        if (peer.TokenSecretsByHash is null)
+        {
+            return Result.Skip(check, t, $"Not checked: Secrets in istio-system of '{p}' are not readable with this machine's credentials.", p);
+        }
+
+        if (peer.TokenSecretsByHash.TryGetValue(ClusterSnapshot.Hash(token), out var name))
+        {
+            return Result.Pass(check, t, $"The token comes from Secret istio-system/{name} in '{p}'.", p);
+        }
+
+        var (ns, issued) = secret.TokenSecret();
+        return issued is null
+            ? Result.Warn(check, t, $"The token is not stored in a service-account token Secret in istio-system of '{p}' (a TokenRequest token expires).",
+                "Run New-Mesh to link with a long-lived token Secret.", p)
+            : Result.Fail(check, t, $"The token was issued for Secret {ns}/{issued} in '{p}', which no longer exists (or holds another token).",
+                Relink, p);
+    }
+}

@@ -1,0 +1,97 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using k8s;
+using HybridMesh.Engine.Kube;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Steps.Check;
+
+/// <summary>
+/// The kubeconfig one remote secret holds for one cluster (spec §D): its server, and a session that authenticates
+/// exactly as istiod would (the secret's CA and token). The token is kept only inside the client configuration.
+/// </summary>
+internal sealed class RemoteSecretKubeconfig
+{
+    private readonly KubernetesClientConfiguration _config;
+
+    private RemoteSecretKubeconfig(string secretName, string key, KubernetesClientConfiguration config)
+    {
+        SecretName = secretName;
+        Key = key;
+        _config = config;
+    }
+
+    public string SecretName { get; }
+    public string Key { get; }
+    public string Server => _config.Host ?? "";
+    public string? Token => _config.AccessToken;
+
+    /// <summary>Every (key, kubeconfig) in the secret's data; keys whose value is not a kubeconfig are left out.</summary>
+    public static IEnumerable<RemoteSecretKubeconfig> Read(JsonObject secret)
+    {
+        var name = ClusterSnapshot.Text(secret["metadata"]?["name"]) ?? "";
+        foreach (var (key, value) in secret["data"] as JsonObject ?? [])
+        {
+            if (ClusterSnapshot.Text(value) is not { } encoded)
+            {
+                continue;
+            }
+
+            KubernetesClientConfiguration config;
+            try
+            {
+                using var stream = new MemoryStream(Convert.FromBase64String(encoded));
+                var parsed = KubernetesClientConfiguration.LoadKubeConfig(stream);
+                config = KubernetesClientConfiguration.BuildConfigFromConfigObject(parsed);
+            }
+            catch (Exception ex) when (ex is FormatException or k8s.Exceptions.KubeConfigException or YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException)
+            {
+                continue;
+            }
+
+            yield return new RemoteSecretKubeconfig(name, key, config);
+        }
+    }
+
+    /// <summary>A session with the secret's credentials; its context name says where it came from.</summary>
+    public KubeSession Open(KubeSessionOptions options) =>
+        new($"{SecretName}[{Key}]", _config, options with { MaxAttempts = 1 }, "remote secret token");
+
+    /// <summary>The legacy token Secret named in the token's claims (kubernetes.io/serviceaccount/secret.name), if any.</summary>
+    public (string? Namespace, string? Name) TokenSecret()
+    {
+        var parts = (Token ?? "").Split('.');
+        if (parts.Length != 3)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            var payload = parts[1].Replace('-', '+').Replace('_', '/');
+            payload = payload.PadRight(payload.Length + ((4 - (payload.Length % 4)) % 4), '=');
+            var claims = JsonNode.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
+            return (ClusterSnapshot.Text(claims?["kubernetes.io/serviceaccount/namespace"]),
+                ClusterSnapshot.Text(claims?["kubernetes.io/serviceaccount/secret.name"]));
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException)
+        {
+            return (null, null);
+        }
+    }
+
+    /// <summary>Same URL ignoring case of scheme/host, a default port and a trailing slash.</summary>
+    public static bool SameServer(string a, Uri? b)
+    {
+        if (b is null || !Uri.TryCreate(a, UriKind.Absolute, out var ua))
+        {
+            return false;
+        }
+
+        return Uri.Compare(ua, b, UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.Unescaped,
+            StringComparison.OrdinalIgnoreCase) == 0 || ua.GetLeftPart(UriPartial.Authority).Equals(
+            b.GetLeftPart(UriPartial.Authority), StringComparison.OrdinalIgnoreCase) &&
+            ua.AbsolutePath.TrimEnd('/') == b.AbsolutePath.TrimEnd('/');
+    }
+}

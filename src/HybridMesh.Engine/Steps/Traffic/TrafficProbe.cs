@@ -1,0 +1,69 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
+using HybridMesh.Engine.Kube;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Steps.Traffic;
+
+/// <summary>
+/// Spec §E.7: exec `curl -sS helloworld.&lt;ns&gt;:5000/hello` in the client pod (Kubernetes exec API over WebSocket,
+/// as kubectl exec does) K times and tally which versions answered.
+/// </summary>
+internal static partial class TrafficProbe
+{
+    [GeneratedRegex(@"Hello version: (?<v>v\d+), instance: (?<i>\S+)")]
+    public static partial Regex Answer();
+
+    public static async Task<string> CurlOnceAsync(KubeSession session, string ns, string pod, CancellationToken ct)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(session.Timeout);
+        var stdout = "";
+        var stderr = "";
+        try
+        {
+            var exit = await session.Client.NamespacedPodExecAsync(pod, ns, TrafficWorkload.Client,
+                ["curl", "-sS", $"{TrafficWorkload.Service}.{ns}:{TrafficWorkload.Port}/hello"], false,
+                async (_, output, error) =>
+                {
+                    var o = new StreamReader(output, Encoding.UTF8).ReadToEndAsync(timeout.Token);
+                    var e = new StreamReader(error, Encoding.UTF8).ReadToEndAsync(timeout.Token);
+                    stdout = await o.ConfigureAwait(false);
+                    stderr = await e.ConfigureAwait(false);
+                }, timeout.Token).ConfigureAwait(false);
+            var text = (stdout + stderr).Trim();
+            return exit == 0 ? text : $"curl exited {exit}: {text}";
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return $"exec timed out after {session.Timeout.TotalSeconds:0} s";
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // k8s.Autorest.HttpOperationException, KubernetesException (kubelet unreachable), WebSocketException:
+            // the probe reports what happened instead of failing the whole test.
+            return "exec failed: " + MeshErrors.RedactUserInfo(ex.Message.Split('\n')[0]);
+        }
+    }
+
+    public static MeshTrafficResult Tally(string from, IReadOnlyList<string> versions, IReadOnlyList<string> responses)
+    {
+        var reached = responses.Select(r => Answer().Match(r)).Where(m => m.Success).Select(m => m.Groups["v"].Value)
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        return new MeshTrafficResult
+        {
+            From = from,
+            Reached = reached,
+            Missing = versions.Except(reached, StringComparer.Ordinal).ToArray(),
+            Responses = responses.ToArray(),
+        };
+    }
+
+    /// <summary>A Running pod of the client whose containers are all ready, or null.</summary>
+    public static string? ReadyPod(IReadOnlyList<JsonObject> pods) => pods
+        .Where(p => p["metadata"]?["deletionTimestamp"] is null && (string?)p["status"]?["phase"] == "Running" &&
+                    (p["status"]?["containerStatuses"] as JsonArray ?? []).Count > 0 &&
+                    (p["status"]?["containerStatuses"] as JsonArray ?? []).All(c => (bool?)c?["ready"] == true))
+        .Select(p => (string?)p["metadata"]?["name"]).FirstOrDefault(n => n is not null);
+}

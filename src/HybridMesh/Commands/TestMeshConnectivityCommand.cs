@@ -1,0 +1,150 @@
+using System.Management.Automation;
+using System.Security;
+using HybridMesh.Internal;
+using HybridMesh.Models;
+
+namespace HybridMesh.Commands;
+
+/// <summary>
+/// Test-MeshConnectivity: runbook step 6. By default, reads every cluster and reports one MeshCheck per check (per
+/// cluster, then per ordered link), each failure with the step that fixes it. -Traffic also deploys Istio's
+/// helloworld/sleep verification workload and reports what every client reached (MeshTrafficResult).
+/// </summary>
+[Cmdlet(VerbsDiagnostic.Test, "MeshConnectivity")]
+[OutputType(typeof(MeshCheck), typeof(MeshTrafficResult), typeof(bool))]
+public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
+{
+    /// <summary>Also run the traffic test (deploys helloworld and a sleep client in namespace sample of every cluster).</summary>
+    [Parameter]
+    public SwitchParameter Traffic { get; set; }
+
+    /// <summary>Calls from each client with -Traffic.</summary>
+    [Parameter]
+    [ValidateRange(1, 1000)]
+    public int Requests { get; set; } = 10;
+
+    /// <summary>helloworld image; {0} is replaced by the version (v1, v2, ...). Use a mirror for clusters without internet access.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string HelloworldImage { get; set; } = Engine.Steps.Traffic.TrafficOptions.DefaultHelloworldImage;
+
+    /// <summary>Image of the sleep client (must contain curl).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string ClientImage { get; set; } = Engine.Steps.Traffic.TrafficOptions.DefaultClientImage;
+
+    /// <summary>Namespace of the verification workload.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string Namespace { get; set; } = "sample";
+
+    /// <summary>Leave the verification workload in place after -Traffic.</summary>
+    [Parameter]
+    public SwitchParameter KeepWorkload { get; set; }
+
+    /// <summary>Return only $true (everything passed) or $false.</summary>
+    [Parameter]
+    public SwitchParameter Quiet { get; set; }
+
+    /// <summary>Repeat the checks until all pass or -TimeoutSec runs out.</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>Seconds for -Wait to keep trying, and for the -Traffic workload to become ready.</summary>
+    [Parameter]
+    [ValidateRange(1, 86400)]
+    public int TimeoutSec { get; set; } = 300;
+
+    /// <summary>Seconds allowed for each API server request, retries included.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int RequestTimeoutSec { get; set; } = 10;
+
+    /// <summary>Do not check fleet memberships in GKE Hub (no Google credentials needed).</summary>
+    [Parameter]
+    public SwitchParameter SkipFleetCheck { get; set; }
+
+    /// <summary>OAuth2 access token for GKE Hub; default: application default credentials.</summary>
+    [Parameter]
+    public SecureString? AccessToken { get; set; }
+
+    /// <summary>Base URL of GKE Hub (default: HYBRIDMESH_GKEHUB_ENDPOINT, HYBRIDMESH_GOOGLE_API_ENDPOINT, Google).</summary>
+    [Parameter]
+    public Uri? GkeHubEndpoint { get; set; }
+
+    protected override void EndProcessing()
+    {
+        if (!RequireTargets())
+        {
+            return;
+        }
+
+        var targets = Targets.ToArray();
+        var kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(RequestTimeoutSec) };
+        var options = new Engine.Steps.Check.MeshCheckOptions
+        {
+            Kube = kube,
+            ThrottleLimit = ThrottleLimit,
+            Google = SkipFleetCheck ? null : new Engine.Google.GoogleApiOptions { AccessToken = AccessToken, GkeHubEndpoint = GkeHubEndpoint },
+        };
+
+        var deadline = DateTime.UtcNow.AddSeconds(TimeoutSec);
+        IReadOnlyList<MeshCheck> checks;
+        var round = 1;
+        while (true)
+        {
+            checks = RunEngine((sink, token) => Engine.Steps.Check.MeshChecker.RunAsync(targets, options, sink, token));
+            if (!Wait || Engine.Steps.Check.MeshChecker.AllPassed(checks) || DateTime.UtcNow >= deadline)
+            {
+                break;
+            }
+
+            WriteVerbose($"Round {round++}: {Engine.Steps.Check.MeshChecker.Summary(checks)} Trying again.");
+            if (StopToken.WaitHandle.WaitOne(TimeSpan.FromSeconds(2)))
+            {
+                throw new PipelineStoppedException();
+            }
+        }
+
+        var passed = Engine.Steps.Check.MeshChecker.AllPassed(checks);
+        WriteInformation(Engine.Steps.Check.MeshChecker.Summary(checks), ["HybridMesh", "Summary"]);
+        if (!Quiet)
+        {
+            foreach (var check in checks)
+            {
+                WriteObject(check);
+            }
+        }
+
+        if (Traffic)
+        {
+            var traffic = new Engine.Steps.Traffic.TrafficOptions
+            {
+                Namespace = Namespace,
+                HelloworldImage = HelloworldImage,
+                ClientImage = ClientImage,
+                Requests = Requests,
+                ReadyTimeout = TimeSpan.FromSeconds(TimeoutSec),
+                KeepWorkload = KeepWorkload,
+                Kube = kube,
+                ThrottleLimit = ThrottleLimit,
+            };
+            var results = RunEngine((sink, token) => Engine.Steps.Traffic.TrafficTester.RunAsync(targets, traffic, sink, token));
+            var reachedAll = results.Count(r => r.Passed);
+            WriteInformation($"Traffic: {reachedAll} of {targets.Length} client(s) reached every version.", ["HybridMesh", "Summary"]);
+            passed = passed && results.Count == targets.Length && results.All(r => r.Passed);
+            if (!Quiet)
+            {
+                foreach (var result in results)
+                {
+                    WriteObject(result);
+                }
+            }
+        }
+
+        if (Quiet)
+        {
+            WriteObject(passed);
+        }
+    }
+}

@@ -1,0 +1,89 @@
+# End to end: the whole runbook as a user meets it, on 2 and on 5 lab clusters — one pipeline, a re-run that changes
+# nothing, then the teardown, after which every cluster holds exactly the objects it had before.
+BeforeDiscovery {
+    $script:sizes = @(2, 5)
+}
+
+BeforeAll {
+    . $PSScriptRoot/common.ps1
+    Import-HybridMesh
+
+    # The kinds the runbook touches. A snapshot is the set of "kind ns/name" plus the labels of istio-system.
+    $script:Kinds = @(
+        @{ apiVersion = 'v1'; kind = 'Namespace' }, @{ apiVersion = 'v1'; kind = 'ServiceAccount' },
+        @{ apiVersion = 'v1'; kind = 'Secret' }, @{ apiVersion = 'v1'; kind = 'Service' },
+        @{ apiVersion = 'v1'; kind = 'ConfigMap' },
+        @{ apiVersion = 'apps/v1'; kind = 'Deployment' }, @{ apiVersion = 'autoscaling/v2'; kind = 'HorizontalPodAutoscaler' },
+        @{ apiVersion = 'policy/v1'; kind = 'PodDisruptionBudget' },
+        @{ apiVersion = 'rbac.authorization.k8s.io/v1'; kind = 'Role' }, @{ apiVersion = 'rbac.authorization.k8s.io/v1'; kind = 'RoleBinding' },
+        @{ apiVersion = 'rbac.authorization.k8s.io/v1'; kind = 'ClusterRole' }, @{ apiVersion = 'rbac.authorization.k8s.io/v1'; kind = 'ClusterRoleBinding' },
+        @{ apiVersion = 'networking.istio.io/v1'; kind = 'Gateway' }
+    )
+
+    function Get-ClusterSnapshot($Lab, [string] $Name) {
+        $lines = foreach ($k in $Kinds) {
+            $objects = Invoke-RestMethod -Uri "$($Lab.controlUrl)/clusters/$Name/objects?apiVersion=$($k.apiVersion)&kind=$($k.kind)"
+            foreach ($o in @($objects)) {
+                # Pods and token Secrets of the preset come and go with controllers; names are what the runbook owns.
+                $namespace = if ($o.metadata.PSObject.Properties['namespace']) { $o.metadata.namespace } else { '' }
+                "{0} {1}/{2}" -f $k.kind, $namespace, $o.metadata.name
+            }
+        }
+        $istio = Invoke-RestMethod -Uri "$($Lab.controlUrl)/clusters/$Name/objects?apiVersion=v1&kind=Namespace" |
+            ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq 'istio-system' }
+        $labels = if ($istio.metadata.PSObject.Properties['labels']) { $istio.metadata.labels | ConvertTo-Json -Compress } else { '{}' }
+        return @($lines | Sort-Object) + "istio-system labels $labels"
+    }
+}
+
+Describe 'The runbook on <_> lab clusters' -ForEach $sizes -Tag Integration {
+    BeforeAll {
+        $size = $_
+        $script:lab = Start-TestLab -Clusters $size
+        Use-TestLabFleet $lab
+        $script:before = @{}
+        foreach ($c in $lab.clusters) { $before[$c.name] = Get-ClusterSnapshot $lab $c.name }
+        $script:kubeconfigs = @($lab.clusters.kubeconfig)
+        # As in real fleets: the GKE clusters share one VPC (one network id, pods routable between them, hence
+        # -AllowSharedNetwork), while each on-prem data centre is its own network and needs its own id.
+        $script:networks = @{}
+        foreach ($c in $lab.clusters | Where-Object platform -EQ 'OnPrem') { $networks[$c.context] = "dc-$($c.name)" }
+        $script:shared = @{ AllowSharedNetwork = ($size -gt 2) }
+    }
+
+    AfterAll { Stop-TestLab $lab }
+
+    It 'runs as one pipeline, from the kubeconfigs to a mesh with every link connected' {
+        $mesh = Get-MeshCluster -Kubeconfig $kubeconfigs |
+            Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId -Network $networks |
+            Install-EastWestGateway |
+            Publish-MeshService |
+            New-Mesh @shared -Confirm:$false -WarningAction SilentlyContinue
+        $mesh | Should -BeOfType ([HybridMesh.Models.Mesh])
+        $mesh.MeshId | Should -Be "proj-$($lab.fleet.projectNumber)"
+        $mesh.Clusters | Should -HaveCount $size
+        $mesh.Links | Should -HaveCount ($size * ($size - 1))
+        $mesh.Links.Status | Sort-Object -Unique | Should -Be 'Connected'
+    }
+
+    It 'changes nothing when run again' {
+        $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId -Network $networks
+        $gateways = $environment | Install-EastWestGateway
+        $gateways.Objects.Outcome | Sort-Object -Unique | Should -Be 'Unchanged'
+        $exposures = $gateways | Publish-MeshService
+        $exposures.Outcome | Sort-Object -Unique | Should -Be 'Unchanged'
+        $mesh = $exposures | New-Mesh @shared -Confirm:$false -WarningAction SilentlyContinue
+        $mesh.Links.Outcome | Sort-Object -Unique | Should -Be 'Unchanged'
+    }
+
+    It 'tears down to exactly what the clusters had before' {
+        $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId -WarningAction SilentlyContinue
+        $environment | Remove-Mesh -IncludeReaderToken -Confirm:$false
+        $environment | Unpublish-MeshService -Confirm:$false
+        $environment | Uninstall-EastWestGateway -Confirm:$false
+        foreach ($c in $lab.clusters) {
+            $after = Get-ClusterSnapshot $lab $c.name
+            Compare-Object $before[$c.name] $after | Out-String | Should -BeNullOrEmpty -Because "cluster $($c.name) must be back as it was"
+        }
+    }
+}

@@ -108,8 +108,9 @@ internal static class ClusterChecks
         {
             return Result.Fail(check, s.Context,
                 $"Service {Ns}/{name} has no external address (EXTERNAL-IP <pending>): peers cannot reach network '{serviceNetwork}'.",
-                "Give the cluster a load-balancer implementation (on-prem: MetalLB or similar), or re-run " +
-                "Install-EastWestGateway with an external IP for the Service (spec.externalIPs) routed to the nodes.");
+                "Give the cluster a load-balancer implementation (on-prem: MetalLB or similar) and re-run " +
+                "Install-EastWestGateway -LoadBalancerIP <address from its pool>, or re-run Install-EastWestGateway " +
+                "-ExternalIP <address routed to the nodes>.");
         }
 
         return Result.Pass(check, s.Context,

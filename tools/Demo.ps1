@@ -14,7 +14,8 @@ Set-StrictMode -Version Latest
 $labDll = Join-Path $Root "tests/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll"
 $work = Join-Path ([IO.Path]::GetTempPath()) ("hybridmesh-demo-{0}" -f (Get-Random))
 New-Item -ItemType Directory -Path $work | Out-Null
-$lab = Start-Process dotnet -ArgumentList @($labDll, '--clusters', 2, '--out', $work, '--parent-pid', $PID) -PassThru `
+# --mesh-traffic: the lab's simulated kubelet answers curl in client pods from the mesh state actually stored.
+$lab = Start-Process dotnet -ArgumentList @($labDll, '--clusters', 2, '--out', $work, '--parent-pid', $PID, '--mesh-traffic') -PassThru `
     -RedirectStandardOutput (Join-Path $work 'lab.out') -RedirectStandardError (Join-Path $work 'lab.err')
 try {
     $labJson = Join-Path $work 'lab.json'
@@ -63,6 +64,23 @@ try {
     $mesh | Format-Table | Out-Host
     $mesh.Links | Format-Table | Out-String -Width 200 | Out-Host
     if ($mesh.Connected -ne $mesh.Links.Count) { throw "Only $($mesh.Connected) of $($mesh.Links.Count) links are connected." }
+
+    Write-Host '== Step 6: verify (Test-MeshConnectivity, then -Traffic)' -ForegroundColor Cyan
+    $checks = $mesh | Test-MeshConnectivity -WarningAction SilentlyContinue
+    $checks | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
+    $failed = @($checks | Where-Object Status -EQ 'Failed')
+    if ($failed.Count) { throw "$($failed.Count) checks failed: $($failed.Check -join ', ')" }
+    $traffic = $mesh | Test-MeshConnectivity -Traffic -WarningAction SilentlyContinue | Where-Object { $_ -is [HybridMesh.Models.MeshTrafficResult] }
+    $traffic | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
+    if (@($traffic | Where-Object { -not $_.Passed }).Count -or -not $traffic) { throw 'Not every client reached every version.' }
+
+    Write-Host '== The same runbook as one pipeline (re-run: every object and link Unchanged)' -ForegroundColor Cyan
+    $again = Get-MeshCluster -Kubeconfig $kubeconfigs |
+        Get-MeshEnvironment -FleetProjectId $info.fleet.projectId |
+        Install-EastWestGateway |
+        Publish-MeshService |
+        New-Mesh -WarningAction SilentlyContinue
+    $again.Links | Format-Table Source, Target, Status, Outcome -AutoSize | Out-String -Width 200 | Out-Host
 
     Write-Host 'Demo finished: every step succeeded.' -ForegroundColor Green
 }

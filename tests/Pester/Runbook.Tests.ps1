@@ -76,6 +76,27 @@ Describe 'The runbook on <_> lab clusters' -ForEach $sizes -Tag Integration {
         $mesh.Links.Outcome | Sort-Object -Unique | Should -Be 'Unchanged'
     }
 
+    It 'names a broken link, and New-Mesh heals it' {
+        $target = $lab.clusters[1]
+        $source = $lab.clusters[0]
+        $secret = "istio-remote-secret-$($source.clusterId)"
+        Invoke-RestMethod -Method Delete -Uri "$($lab.controlUrl)/clusters/$($target.name)/objects?apiVersion=v1&kind=Secret&namespace=istio-system&name=$secret" | Out-Null
+
+        $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId -Network $networks
+        $checks = $environment | Test-MeshConnectivity @shared -WarningAction SilentlyContinue
+        $failed = @($checks | Where-Object Status -EQ 'Failed')
+        $failed.Check | Should -Contain 'RemoteSecret'
+        $broken = $failed | Where-Object Check -EQ 'RemoteSecret'
+        $broken.Cluster | Should -Be $target.context
+        $broken.Peer | Should -Be $source.context
+        $broken.RecommendedAction | Should -Match 'New-Mesh'
+        $environment | Test-MeshConnectivity @shared -Quiet -WarningAction SilentlyContinue | Should -BeFalse
+
+        $healed = $environment | New-Mesh @shared -Confirm:$false -WarningAction SilentlyContinue
+        ($healed.Links | Where-Object { $_.SecretName -eq $secret -and $_.TargetContext -eq $target.context }).Outcome | Should -Be 'Created'
+        $environment | Test-MeshConnectivity @shared -Quiet -WarningAction SilentlyContinue | Should -BeTrue
+    }
+
     It 'tears down to exactly what the clusters had before' {
         $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId -WarningAction SilentlyContinue
         $environment | Remove-Mesh -IncludeReaderToken -Confirm:$false

@@ -60,6 +60,10 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
     [ValidateRange(1, 3600)]
     public int RequestTimeoutSec { get; set; } = 10;
 
+    /// <summary>Clusters may share a network id (GKE clusters on one VPC): a shared id is a warning, not a failure, as with New-Mesh -AllowSharedNetwork.</summary>
+    [Parameter]
+    public SwitchParameter AllowSharedNetwork { get; set; }
+
     /// <summary>Do not check fleet memberships in GKE Hub (no Google credentials needed).</summary>
     [Parameter]
     public SwitchParameter SkipFleetCheck { get; set; }
@@ -85,6 +89,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
         {
             Kube = kube,
             ThrottleLimit = ThrottleLimit,
+            AllowSharedNetwork = AllowSharedNetwork,
             Google = SkipFleetCheck ? null : new Engine.Google.GoogleApiOptions { AccessToken = AccessToken, GkeHubEndpoint = GkeHubEndpoint },
         };
 

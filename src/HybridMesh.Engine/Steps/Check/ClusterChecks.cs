@@ -37,7 +37,7 @@ internal static class ClusterChecks
         return Result.Pass(check, s.Context, $"istiod revision(s): {string.Join(", ", revisions)}.");
     }
 
-    public static MeshCheck NetworkLabel(ClusterSnapshot s, IReadOnlyList<ClusterSnapshot> all)
+    public static MeshCheck NetworkLabel(ClusterSnapshot s, IReadOnlyList<ClusterSnapshot> all, bool allowShared = false)
     {
         const string check = CheckNames.NetworkLabel;
         if (!s.Reachable) return Unreachable(check, s);
@@ -51,6 +51,15 @@ internal static class ClusterChecks
 
         var same = all.Where(o => !ReferenceEquals(o, s) && o.Reachable && o.Details?.NetworkLabel == label)
             .Select(o => o.Context).ToArray();
+        if (same.Length > 0 && allowShared)
+        {
+            // GKE clusters on one VPC share a network on purpose: their pods reach each other without a gateway.
+            return Result.Warn(check, s.Context,
+                $"Network '{label}' is shared with {string.Join(", ", same)} (allowed by -AllowSharedNetwork): their pods must " +
+                "reach each other directly.",
+                "Make sure the clusters really share one flat pod network (for example GKE clusters on one VPC).");
+        }
+
         if (same.Length > 0)
         {
             return Result.Fail(check, s.Context,

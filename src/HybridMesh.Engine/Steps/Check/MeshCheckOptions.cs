@@ -12,4 +12,7 @@ public sealed record MeshCheckOptions
     public GoogleApiOptions? Google { get; init; }
 
     public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+
+    /// <summary>A network id shared by several clusters (GKE clusters on one VPC) is a warning, not a failure.</summary>
+    public bool AllowSharedNetwork { get; init; }
 }

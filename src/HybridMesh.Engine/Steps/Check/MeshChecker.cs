@@ -27,7 +27,7 @@ public static class MeshChecker
             {
                 results.Add(ClusterChecks.ApiServer(s));
                 results.Add(ClusterChecks.IstioRevision(s));
-                results.Add(ClusterChecks.NetworkLabel(s, snapshots));
+                results.Add(ClusterChecks.NetworkLabel(s, snapshots, options.AllowSharedNetwork));
                 results.Add(ClusterChecks.EastWestGateway(s));
                 results.Add(ClusterChecks.CrossNetworkGateway(s));
                 results.Add(RootChecks.SharedRoot(s, snapshots));

@@ -22,47 +22,15 @@ public static class ClusterInspector
         KubeSessionOptions options, IMeshSink sink, int throttleLimit = DefaultThrottleLimit,
         CancellationToken cancellationToken = default)
     {
-        const int activity = 1;
-        const string title = "Inspecting clusters";
         var withSink = options with { Sink = options.Sink ?? sink };
-        using var gate = new SemaphoreSlim(Math.Max(1, throttleLimit));
-        var done = 0;
-        var results = new MeshCluster?[clusters.Count];
-
-        async Task InspectOne(int index)
-        {
-            var cluster = clusters[index];
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
+        var results = await PerCluster.RunAsync(clusters, throttleLimit, sink, 1, "Inspecting clusters",
+            cluster => cluster.Context,
+            async (cluster, token) =>
             {
                 sink.Verbose($"Inspecting context '{cluster.Context}' at {cluster.Server}.");
-                // Opening may run an exec credential plugin synchronously; keep it off the caller's thread.
-                using var session = await Task.Run(() => KubeSession.Open(cluster, withSink), cancellationToken).ConfigureAwait(false);
-                var details = await InspectAsync(session, sink, cancellationToken).ConfigureAwait(false);
-                results[index] = cluster.WithDetails(details);
-            }
-            catch (MeshException error)
-            {
-                sink.Error(error);
-            }
-            finally
-            {
-                gate.Release();
-                var finished = Interlocked.Increment(ref done);
-                sink.Progress(activity, -1, title, $"{cluster.Context} ({finished} of {clusters.Count})",
-                    finished * 100 / Math.Max(1, clusters.Count), false);
-            }
-        }
-
-        try
-        {
-            await Task.WhenAll(Enumerable.Range(0, clusters.Count).Select(InspectOne)).ConfigureAwait(false);
-        }
-        finally
-        {
-            sink.Progress(activity, -1, title, "Done", 100, true);
-        }
-
+                using var session = KubeSession.Open(cluster, withSink);
+                return cluster.WithDetails(await InspectAsync(session, sink, token).ConfigureAwait(false));
+            }, cancellationToken).ConfigureAwait(false);
         return results.OfType<MeshCluster>().ToArray();
     }
 

@@ -168,7 +168,8 @@ public sealed class ClusterInspectorTests : IDisposable
         Assert.Equal(("ApiServerUnreachable", "onprem-dead"), (error.ErrorId, error.Target));
         Assert.Equal(MeshErrorCategory.ConnectionError, error.Category);
         Assert.True(sink.Progress.Last().Completed);
-        Assert.Equal(3, sink.Progress.Count);
+        // A start record, one per cluster, and the completion.
+        Assert.Equal(4, sink.Progress.Count);
     }
 
     [Fact]

@@ -65,6 +65,15 @@ try {
     $mesh.Links | Format-Table | Out-String -Width 200 | Out-Host
     if ($mesh.Connected -ne $mesh.Links.Count) { throw "Only $($mesh.Connected) of $($mesh.Links.Count) links are connected." }
 
+    Write-Host '== The same runbook as one pipeline (re-run: every object and link Unchanged)' -ForegroundColor Cyan
+    $again = Get-MeshCluster -Kubeconfig $kubeconfigs |
+        Get-MeshEnvironment -FleetProjectId $info.fleet.projectId |
+        Install-EastWestGateway |
+        Publish-MeshService |
+        New-Mesh -WarningAction SilentlyContinue
+    $again.Links | Format-Table Source, Target, Status, Outcome -AutoSize | Out-String -Width 200 | Out-Host
+
+
     Write-Host '== Step 6: verify (Test-MeshConnectivity, then -Traffic)' -ForegroundColor Cyan
     $checks = $mesh | Test-MeshConnectivity -WarningAction SilentlyContinue
     $checks | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
@@ -73,14 +82,6 @@ try {
     $traffic = $mesh | Test-MeshConnectivity -Traffic -WarningAction SilentlyContinue | Where-Object { $_ -is [HybridMesh.Models.MeshTrafficResult] }
     $traffic | Format-Table -AutoSize | Out-String -Width 220 | Out-Host
     if (@($traffic | Where-Object { -not $_.Passed }).Count -or -not $traffic) { throw 'Not every client reached every version.' }
-
-    Write-Host '== The same runbook as one pipeline (re-run: every object and link Unchanged)' -ForegroundColor Cyan
-    $again = Get-MeshCluster -Kubeconfig $kubeconfigs |
-        Get-MeshEnvironment -FleetProjectId $info.fleet.projectId |
-        Install-EastWestGateway |
-        Publish-MeshService |
-        New-Mesh -WarningAction SilentlyContinue
-    $again.Links | Format-Table Source, Target, Status, Outcome -AutoSize | Out-String -Width 200 | Out-Host
 
     Write-Host 'Demo finished: every step succeeded.' -ForegroundColor Green
 }

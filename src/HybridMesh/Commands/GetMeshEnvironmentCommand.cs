@@ -124,7 +124,7 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
         {
             FleetProjectId = fleetProjectId,
             Clusters = _clusters,
-            Networks = ReadNetworks(),
+            Networks = ToStringMap(Network),
             Google = new Engine.Google.GoogleApiOptions
             {
                 AccessToken = AccessToken,
@@ -179,24 +179,4 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
 
         return _fleetProjectId;
     }
-
-    private Dictionary<string, string> ReadNetworks()
-    {
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (Network is null)
-        {
-            return result;
-        }
-
-        foreach (DictionaryEntry entry in Network)
-        {
-            var key = Unwrap(entry.Key)?.ToString() ?? "";
-            // An empty value is passed on so that the Engine reports it as NetworkIdInvalid.
-            result[key] = Unwrap(entry.Value)?.ToString() ?? "";
-        }
-
-        return result;
-    }
-
-    private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 }

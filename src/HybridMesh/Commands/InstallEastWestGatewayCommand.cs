@@ -119,8 +119,7 @@ public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
             InternalLoadBalancer = InternalLoadBalancer,
             LoadBalancerIP = LoadBalancerIP,
             ExternalIPs = ExternalIP,
-            ServiceAnnotations = ServiceAnnotation?.Cast<DictionaryEntry>()
-                .ToDictionary(e => e.Key.ToString() ?? "", e => e.Value?.ToString() ?? "") ?? new Dictionary<string, string>(),
+            ServiceAnnotations = ToStringMap(ServiceAnnotation),
             MinReplicas = MinReplicas,
             MaxReplicas = MaxReplicas,
             IncludePodDisruptionBudget = PodDisruptionBudget,

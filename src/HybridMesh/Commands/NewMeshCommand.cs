@@ -68,11 +68,7 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
             return;
         }
 
-        var overrides = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (DictionaryEntry entry in ServerOverride ?? new Hashtable())
-        {
-            overrides[entry.Key.ToString() ?? ""] = entry.Value?.ToString() ?? "";
-        }
+        var overrides = ToStringMap(ServerOverride);
 
         // -WhatIf declines every write through ShouldProcess; the engine also needs to know so it skips the link proof (a POST).
         var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)

@@ -89,6 +89,24 @@ public abstract class MeshCmdlet : PSCmdlet
         _ => ErrorCategory.NotSpecified,
     };
 
+    /// <summary>
+    /// A hashtable parameter (-Network, -ServerOverride, -ServiceAnnotation) as a string map for the Engine, which
+    /// must not see PowerShell types. Keys and values are unwrapped from PSObject; empty values are passed on so the
+    /// Engine can report them with its own error id.
+    /// </summary>
+    protected static Dictionary<string, string> ToStringMap(System.Collections.Hashtable? table)
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (System.Collections.DictionaryEntry entry in table ?? new System.Collections.Hashtable())
+        {
+            result[Unwrap(entry.Key)?.ToString() ?? ""] = Unwrap(entry.Value)?.ToString() ?? "";
+        }
+
+        return result;
+    }
+
+    private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
+
     /// <summary>Resolve a user path the PowerShell way (~, PSDrives, relative to the current location).</summary>
     protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 }

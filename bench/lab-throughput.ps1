@@ -14,8 +14,8 @@ param(
     [int] $Requests = 20000
 )
 $ErrorActionPreference = 'Stop'
-$project = Join-Path $Root 'tests/HybridMesh.Lab/HybridMesh.Lab.csproj'
-$dll = Join-Path $Root "tests/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll"
+$project = Join-Path $Root 'src/HybridMesh.Lab/HybridMesh.Lab.csproj'
+$dll = Join-Path $Root "src/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll"
 if (-not (Test-Path $dll)) {
     & dotnet build $project -c $Configuration --nologo -v quiet | Out-Host
     if ($LASTEXITCODE) { throw "building the lab failed ($LASTEXITCODE)" }

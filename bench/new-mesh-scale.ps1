@@ -24,9 +24,9 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
-$labDll = Join-Path $Root "tests/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll"
+$labDll = Join-Path $Root "src/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll"
 if (-not (Test-Path $labDll)) {
-    & dotnet build (Join-Path $Root 'tests/HybridMesh.Lab/HybridMesh.Lab.csproj') -c $Configuration --nologo -v quiet | Out-Host
+    & dotnet build (Join-Path $Root 'src/HybridMesh.Lab/HybridMesh.Lab.csproj') -c $Configuration --nologo -v quiet | Out-Host
     if ($LASTEXITCODE) { throw "building the lab failed ($LASTEXITCODE)" }
 }
 if (-not $ModuleDirectory) { $ModuleDirectory = Get-ChildItem (Join-Path $Root 'out/Modules/HybridMesh') -Directory | Select-Object -Last 1 -ExpandProperty FullName }

@@ -103,7 +103,7 @@ function New-HmLabModuleLayout([string] $Root, [string] $Configuration, [string]
     $server = Join-Path $layout 'lab'
     New-Item -ItemType Directory -Force -Path $server | Out-Null
     Copy-Item (Join-Path $Root 'module/HybridMesh.Lab/HybridMesh.Lab.psm1') $layout
-    $labBin = Join-Path $Root "tests/HybridMesh.Lab/bin/$Configuration/net10.0"
+    $labBin = Join-Path $Root "src/HybridMesh.Lab/bin/$Configuration/net10.0"
     Get-ChildItem $labBin -File | Where-Object { $_.Extension -in '.dll', '.json' } | Copy-Item -Destination $server
     $manifest = (Get-Content -Raw (Join-Path $Root 'module/HybridMesh.Lab/HybridMesh.Lab.psd1')).Replace('{{ModuleVersion}}', $Version)
     $manifestPath = Join-Path $layout 'HybridMesh.Lab.psd1'
@@ -175,7 +175,7 @@ function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string
         HYBRIDMESH_NUPKG        = $Nupkg
         HYBRIDMESH_PESTER       = (Join-Path $packages 'pester/6.2.0/tools/Pester.psd1')
         HYBRIDMESH_OLD_YAMLDOTNET = (Join-Path $packages 'yamldotnet/13.7.1/lib/net7.0/YamlDotNet.dll')
-        HYBRIDMESH_LAB          = (Join-Path $Root "tests/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll")
+        HYBRIDMESH_LAB          = (Join-Path $Root "src/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll")
         HYBRIDMESH_REPO_ROOT    = $Root
         HYBRIDMESH_LAB_MODULE_PATH = (Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)")
     }

@@ -11,7 +11,7 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
-$labDll = Join-Path $Root "tests/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll"
+$labDll = Join-Path $Root "src/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll"
 $work = Join-Path ([IO.Path]::GetTempPath()) ("hybridmesh-demo-{0}" -f (Get-Random))
 New-Item -ItemType Directory -Path $work | Out-Null
 # --mesh-traffic: the lab's simulated kubelet answers curl in client pods from the mesh state actually stored.

@@ -2,7 +2,7 @@ using HybridMesh.Lab;
 using HybridMesh.Lab.Bench;
 
 // Command line: start the lab and keep it running, or (--bench-gets N) measure simple GETs per second.
-//   dotnet run --project tests/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--parent-pid PID]
+//   dotnet run --project src/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--parent-pid PID]
 var clusters = 2;
 string? outDir = null;
 int? lbDelay = null;

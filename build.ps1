@@ -8,7 +8,7 @@
     Build    compiles the solution and lays out out/Modules/HybridMesh/<version>/ (cmdlets and models at the root,
              the Engine and every third-party assembly under deps/, format files, MAML help).
     Package  Build, then the .nupkg in out/ (made by PSResourceGet from a local folder repository).
-    Test     Package, then the xunit suite, then Pester against the packaged module in a child pwsh.
+    Test     Package, then every xunit project under tests/ (Engine, Lab), then Pester against the packaged module in a child pwsh.
              Ends with one line 'tests: N passed, N failed'; exits 1 on any failure.
     Demo     Package, start the lab (simulated clusters and fleet) and run the runbook against it.
     Bench    Package, then every script under bench/.
@@ -26,7 +26,7 @@ param(
     # Extra arguments for the Pester run, e.g. -PesterPath tests/Pester/Get-MeshCluster.Tests.ps1
     [string[]] $PesterPath = @(),
 
-    # Skip the xunit suite (handy while iterating on Pester tests).
+    # Skip the xunit projects (handy while iterating on Pester tests).
     [switch] $SkipEngineTests
 )
 
@@ -72,10 +72,12 @@ switch ($Task) {
         }
 
         if (-not $SkipEngineTests) {
-            $engine = Invoke-HmEngineTests -Root $root -Configuration $Configuration
-            $passed += $engine.Passed; $failed += $engine.Failed
-            if (-not $engine.Ran) { $failedSteps.Add('xunit') }
-            Write-Host ("xunit: {0} passed, {1} failed, {2} skipped" -f $engine.Passed, $engine.Failed, $engine.Skipped)
+            foreach ($project in Get-HmXunitProjects -Root $root) {
+                $xunit = Invoke-HmXunitTests -Root $root -Configuration $Configuration -Project $project
+                $passed += $xunit.Passed; $failed += $xunit.Failed
+                if (-not $xunit.Ran) { $failedSteps.Add("xunit $($project.BaseName)") }
+                Write-Host ("xunit {0}: {1} passed, {2} failed, {3} skipped" -f $project.BaseName, $xunit.Passed, $xunit.Failed, $xunit.Skipped)
+            }
         }
 
         if ((Invoke-HmScriptAnalyzer -Root $root) -gt 0) { $failedSteps.Add('PSScriptAnalyzer') }

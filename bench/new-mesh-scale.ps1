@@ -3,7 +3,7 @@
     New-Mesh wall time for 2, 5, 10 and 20 lab clusters with 50 ms API latency, against the documented sequential
     procedure (kubectl per ordered pair) on the same lab in the same run.
 .DESCRIPTION
-    For each size N the lab starts with N clusters (its command line), every cluster gets a 50 ms latency fault on
+    For each size N the lab starts with N clusters (Start-MeshLab), every cluster gets a 50 ms latency fault on
     every request (control API), and then:
     1. New-Mesh (the built module, in this process) wires all N*(N-1) links from scratch; its wall time is measured;
        a second run (converged, every link Unchanged) is measured too.
@@ -24,34 +24,12 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
-$labDll = Join-Path $Root "src/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll"
-if (-not (Test-Path $labDll)) {
-    & dotnet build (Join-Path $Root 'src/HybridMesh.Lab/HybridMesh.Lab.csproj') -c $Configuration --nologo -v quiet | Out-Host
-    if ($LASTEXITCODE) { throw "building the lab failed ($LASTEXITCODE)" }
-}
 if (-not $ModuleDirectory) { $ModuleDirectory = Get-ChildItem (Join-Path $Root 'out/Modules/HybridMesh') -Directory | Select-Object -Last 1 -ExpandProperty FullName }
 if (-not (Get-Command kubectl -ErrorAction SilentlyContinue)) { throw 'kubectl is needed for the sequential comparison.' }
 Import-Module (Join-Path $ModuleDirectory 'HybridMesh.psd1') -Force
-
-function Start-BenchLab([int] $Clusters) {
-    $dir = Join-Path ([IO.Path]::GetTempPath()) ("hm-bench-{0}" -f (Get-Random))
-    New-Item -ItemType Directory -Path $dir | Out-Null
-    $arguments = @($labDll, '--clusters', $Clusters, '--out', $dir, '--parent-pid', $PID)
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru `
-        -RedirectStandardOutput (Join-Path $dir 'lab.out') -RedirectStandardError (Join-Path $dir 'lab.err')
-    $labJson = Join-Path $dir 'lab.json'
-    $deadline = [DateTime]::UtcNow.AddSeconds(120)
-    while (-not (Test-Path $labJson)) {
-        if ($process.HasExited) { throw "The lab exited early: $(Get-Content -Raw (Join-Path $dir 'lab.err'))" }
-        if ([DateTime]::UtcNow -gt $deadline) { Stop-Process -Id $process.Id -Force; throw 'The lab did not start.' }
-        Start-Sleep -Milliseconds 100
-    }
-    Start-Sleep -Milliseconds 50
-    $lab = Get-Content -Raw $labJson | ConvertFrom-Json
-    $lab | Add-Member -NotePropertyName Process -NotePropertyValue $process
-    $lab | Add-Member -NotePropertyName Directory -NotePropertyValue $dir
-    return $lab
-}
+# Labs start through the shipped HybridMesh.Lab module (built beside HybridMesh), as tests and the demo do.
+$labModule = Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)"
+Import-Module (Join-Path $labModule 'HybridMesh.Lab.psd1') -Force
 
 function Invoke-Kubectl([string] $Kubeconfig, [string] $Context, [string[]] $Arguments, [string] $InputText) {
     $output = if ($InputText) { $InputText | & kubectl --kubeconfig $Kubeconfig --context $Context @Arguments 2>&1 }
@@ -112,15 +90,12 @@ data:
 
 $savedCache = $env:KUBECACHEDIR
 $rows = foreach ($size in $Sizes) {
-    $lab = Start-BenchLab $size
+    # Start-MeshLab also points Google calls at the lab's fleet; Stop-MeshLab restores the variables.
+    $lab = Start-MeshLab -Clusters $size -TimeoutSec 120 -Confirm:$false
     try {
-        $env:HYBRIDMESH_GOOGLE_API_ENDPOINT = $lab.fleet.url
-        $env:GOOGLE_APPLICATION_CREDENTIALS = $lab.fleet.credentialFile
-        $env:GCE_METADATA_HOST = ([Uri] $lab.fleet.url).Authority
-        $env:KUBECACHEDIR = Join-Path $lab.Directory 'kube-cache'
-        foreach ($cluster in $lab.clusters) {
-            Invoke-RestMethod -Method Post -Uri "$($lab.controlUrl.TrimEnd('/'))/clusters/$($cluster.name)/faults" `
-                -ContentType 'application/json' -Body (@{ kind = 'latency'; delayMs = $LatencyMs } | ConvertTo-Json) | Out-Null
+        $env:KUBECACHEDIR = Join-Path $lab.Path 'kube-cache'
+        foreach ($cluster in $lab.Clusters) {
+            Add-MeshLabFault $lab -Cluster $cluster.name -Kind Latency -DelayMs $LatencyMs -Confirm:$false
         }
 
         $clusters = Get-MeshCluster -Kubeconfig @($lab.clusters.kubeconfig)
@@ -151,8 +126,7 @@ $rows = foreach ($size in $Sizes) {
         }
     }
     finally {
-        if (-not $lab.Process.HasExited) { Stop-Process -Id $lab.Process.Id -Force }
-        Remove-Item -Recurse -Force $lab.Directory -ErrorAction SilentlyContinue
+        Stop-MeshLab $lab -Confirm:$false
         $env:KUBECACHEDIR = $savedCache
     }
 }

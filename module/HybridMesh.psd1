@@ -6,7 +6,7 @@
     GUID                 = '5d1b7a0e-6c2f-4f3e-9a51-7e0c3b8d2f41'
     Author               = 'HybridMesh contributors'
     CompanyName          = 'HybridMesh contributors'
-    Copyright            = '(c) HybridMesh contributors. Apache-2.0.'
+    Copyright            = '(c) HybridMesh contributors. MIT License.'
     Description          = 'Cloud Service Mesh (Istio) hybrid mesh across GKE and on-premises clusters: east-west gateways, service exposure, endpoint discovery and connectivity checks as PowerShell cmdlets. No istioctl, asmcli, gcloud or kubectl needed.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
@@ -21,7 +21,7 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('Kubernetes', 'Istio', 'ServiceMesh', 'GKE', 'Anthos', 'CloudServiceMesh', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            LicenseUri   = 'https://www.apache.org/licenses/LICENSE-2.0'
+            LicenseUri   = 'https://opensource.org/license/mit'
             ReleaseNotes = 'See README.md.'
         }
     }

@@ -46,6 +46,23 @@ function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}) {
     }
 }
 
+function Invoke-HmPublish([string] $Root, [string] $Configuration, [string] $Project) {
+    # 'dotnet publish' of one project (already built by Invoke-HmBuild) into out/publish/<project>; returns that folder.
+    $name = [IO.Path]::GetFileNameWithoutExtension($Project)
+    $output = Join-Path $Root "out/publish/$name"
+    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $output
+    Invoke-HmDotnet @('publish', (Join-Path $Root $Project), '-c', $Configuration, '--no-build', '-nologo', '-v:q', '-o', $output)
+    return $output
+}
+
+function Get-HmProjectLibraries([string] $DepsJson) {
+    # The names of the project (not package) libraries a .deps.json lists, the root project included.
+    $deps = Get-Content -Raw $DepsJson | ConvertFrom-Json -AsHashtable
+    foreach ($key in $deps.libraries.Keys) {
+        if ($deps.libraries[$key].type -eq 'project') { ($key -split '/')[0] }
+    }
+}
+
 function Invoke-HmBuild([string] $Root, [string] $Configuration) {
     Write-Host "== Build ($Configuration)"
     Invoke-HmDotnet @('build', (Join-Path $Root 'HybridMesh.sln'), '-c', $Configuration, '-nologo', '-v:q', '-clp:ErrorsOnly')
@@ -56,20 +73,23 @@ function Invoke-HmBuild([string] $Root, [string] $Configuration) {
     $deps = Join-Path $layout 'deps'
     New-Item -ItemType Directory -Force -Path $deps, (Join-Path $layout 'en-US') | Out-Null
 
-    # Cmdlets and Models at the root (default load context); the Engine and every package under deps/ (private context).
-    $cmdletBin = Join-Path $Root "src/HybridMesh/bin/$Configuration/net8.0"
-    foreach ($file in 'HybridMesh.dll', 'HybridMesh.pdb', 'HybridMesh.Models.dll', 'HybridMesh.Models.pdb', 'HybridMesh.Models.xml') {
-        $source = Join-Path $cmdletBin $file
-        if (Test-Path $source) { Copy-Item $source $layout }
-    }
-    $engineBin = Join-Path $Root "src/HybridMesh.Engine/bin/$Configuration/net8.0"
-    Get-ChildItem $engineBin -File | Where-Object { $_.Extension -in '.dll', '.pdb' -and $_.BaseName -ne 'HybridMesh.Models' } |
-        Copy-Item -Destination $deps
-    if (Test-Path (Join-Path $engineBin 'runtimes')) { Copy-Item -Recurse (Join-Path $engineBin 'runtimes') $deps }
+    # The layout comes from 'dotnet publish' output, never from a list of file names (docs/design/assemblies.md):
+    # deps/ is the Engine's publish folder as it is (its packages, runtimes/<rid>/ builds and HybridMesh.Engine.deps.json,
+    # which the private load context resolves with); the root holds the cmdlet assembly and the projects it shares
+    # with the Engine in the default context, i.e. every "project" library of HybridMesh.deps.json but the Engine.
+    $enginePublish = Invoke-HmPublish -Root $Root -Configuration $Configuration -Project 'src/HybridMesh.Engine/HybridMesh.Engine.csproj'
+    Copy-Item -Recurse -Path (Join-Path $enginePublish '*') -Destination $deps
+
+    $cmdletPublish = Invoke-HmPublish -Root $Root -Configuration $Configuration -Project 'src/HybridMesh/HybridMesh.csproj'
+    $rootAssemblies = @('HybridMesh') + @(Get-HmProjectLibraries (Join-Path $cmdletPublish 'HybridMesh.deps.json') |
+        Where-Object { $_ -ne 'HybridMesh.Engine' })
+    Get-ChildItem $cmdletPublish -File |
+        Where-Object { $_.Extension -in '.dll', '.pdb', '.xml' -and $_.BaseName -in $rootAssemblies } |
+        Copy-Item -Destination $layout
 
     $formats = @(Get-ChildItem (Join-Path $Root 'module/Formats') -Filter '*.Format.ps1xml' -ErrorAction SilentlyContinue | Sort-Object Name)
     $formats | Copy-Item -Destination $layout
-    Copy-Item (Join-Path $Root 'LICENSE') $layout -ErrorAction SilentlyContinue
+    foreach ($notice in 'LICENSE', 'THIRD-PARTY-NOTICES.md') { Copy-Item (Join-Path $Root $notice) $layout -ErrorAction Stop }
 
     # Export lists and command metadata come from the compiled cmdlets, read in a child process (no lock on the
     # dll here). The help generator uses the same metadata for syntax and parameter attributes.
@@ -103,8 +123,9 @@ function New-HmLabModuleLayout([string] $Root, [string] $Configuration, [string]
     $server = Join-Path $layout 'lab'
     New-Item -ItemType Directory -Force -Path $server | Out-Null
     Copy-Item (Join-Path $Root 'module/HybridMesh.Lab/HybridMesh.Lab.psm1') $layout
-    $labBin = Join-Path $Root "src/HybridMesh.Lab/bin/$Configuration/net10.0"
-    Get-ChildItem $labBin -File | Where-Object { $_.Extension -in '.dll', '.json' } | Copy-Item -Destination $server
+    foreach ($notice in 'LICENSE', 'THIRD-PARTY-NOTICES.md') { Copy-Item (Join-Path $Root $notice) $layout -ErrorAction Stop }
+    $labPublish = Invoke-HmPublish -Root $Root -Configuration $Configuration -Project 'src/HybridMesh.Lab/HybridMesh.Lab.csproj'
+    Copy-Item -Recurse -Path (Join-Path $labPublish '*') -Destination $server
     $manifest = (Get-Content -Raw (Join-Path $Root 'module/HybridMesh.Lab/HybridMesh.Lab.psd1')).Replace('{{ModuleVersion}}', $Version)
     $manifestPath = Join-Path $layout 'HybridMesh.Lab.psd1'
     Set-Content -LiteralPath $manifestPath -Value $manifest -Encoding utf8NoBOM
@@ -142,13 +163,19 @@ function New-HmPackage([string] $Root, [string] $ModuleDirectory) {
     return $target
 }
 
-function Invoke-HmEngineTests([string] $Root, [string] $Configuration) {
-    Write-Host '== xunit'
+function Get-HmXunitProjects([string] $Root) {
+    # Every xunit project under tests/ (HybridMesh.Engine.Tests, HybridMesh.Lab.Tests, ...): none is named here.
+    Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse -File | Sort-Object Name
+}
+
+function Invoke-HmXunitTests([string] $Root, [string] $Configuration, [IO.FileInfo] $Project) {
+    Write-Host "== xunit: $($Project.BaseName)"
     $results = Join-Path $Root 'out/TestResults'
-    Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $results 'engine.trx')
-    & dotnet test (Join-Path $Root 'tests/HybridMesh.Engine.Tests') -c $Configuration --no-build --nologo `
-        --logger 'trx;LogFileName=engine.trx' --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
-    $trx = Join-Path $results 'engine.trx'
+    $trxName = "$($Project.BaseName).trx"
+    Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $results $trxName)
+    & dotnet test $Project.FullName -c $Configuration --no-build --nologo `
+        --logger "trx;LogFileName=$trxName" --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
+    $trx = Join-Path $results $trxName
     if (-not (Test-Path $trx)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0 } }
     [xml] $doc = Get-Content -Raw $trx
     $counters = $doc.TestRun.ResultSummary.Counters

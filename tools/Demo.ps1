@@ -11,35 +11,25 @@ param(
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
 
-$labDll = Join-Path $Root "src/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll"
-$work = Join-Path ([IO.Path]::GetTempPath()) ("hybridmesh-demo-{0}" -f (Get-Random))
-New-Item -ItemType Directory -Path $work | Out-Null
-# --mesh-traffic: the lab's simulated kubelet answers curl in client pods from the mesh state actually stored.
-$lab = Start-Process dotnet -ArgumentList @($labDll, '--clusters', 2, '--out', $work, '--parent-pid', $PID, '--mesh-traffic') -PassThru `
-    -RedirectStandardOutput (Join-Path $work 'lab.out') -RedirectStandardError (Join-Path $work 'lab.err')
+# The lab starts through the shipped HybridMesh.Lab module (built beside HybridMesh), as tests and benchmarks do.
+$labModule = Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)"
+Import-Module (Join-Path $labModule 'HybridMesh.Lab.psd1') -Force
+$lab = $null
 try {
-    $labJson = Join-Path $work 'lab.json'
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not (Test-Path $labJson)) {
-        if ($lab.HasExited -or [DateTime]::UtcNow -gt $deadline) { throw "The lab did not start: $(Get-Content -Raw (Join-Path $work 'lab.err'))" }
-        Start-Sleep -Milliseconds 100
-    }
-    $info = Get-Content -Raw $labJson | ConvertFrom-Json
-
-    # Google calls go to the simulated fleet with a lab credential file; nothing leaves this machine.
-    $env:HYBRIDMESH_GOOGLE_API_ENDPOINT = $info.fleet.url
-    $env:GOOGLE_APPLICATION_CREDENTIALS = $info.fleet.credentialFile
-    $env:GCE_METADATA_HOST = ([Uri] $info.fleet.url).Authority
+    # -MeshTraffic: the lab's simulated kubelet answers curl in client pods from the mesh state actually stored.
+    # Start-MeshLab also points Google calls at the simulated fleet with a lab credential file; nothing leaves this
+    # machine.
+    $lab = Start-MeshLab -Clusters 2 -MeshTraffic
 
     Import-Module (Join-Path $ModuleDirectory 'HybridMesh.psd1') -Force
-    $kubeconfigs = @($info.clusters.kubeconfig)
+    $kubeconfigs = @($lab.clusters.kubeconfig)
 
     Write-Host "`n== Step 1: the clusters (Get-MeshCluster -Detailed)" -ForegroundColor Cyan
     $clusters = Get-MeshCluster -Kubeconfig $kubeconfigs -Detailed
     $clusters | Format-Table -AutoSize | Out-String -Width 180 | Out-Host
 
     Write-Host "== Step 2: the environment (Get-MeshCluster | Get-MeshEnvironment)" -ForegroundColor Cyan
-    $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $info.fleet.projectId
+    $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId
     $environment | Format-Table -AutoSize | Out-String -Width 180 | Out-Host
     $environment.Clusters | Format-Table -AutoSize | Out-String -Width 180 | Out-Host
 
@@ -49,7 +39,7 @@ try {
     $gateways | Format-Table -AutoSize | Out-String -Width 180 | Out-Host
     $gateways[0].Objects | Format-Table -AutoSize | Out-String -Width 180 | Out-Host
     Write-Host ("Installed on {0} clusters in {1:n1} s." -f $gateways.Count, $clock.Elapsed.TotalSeconds)
-    if ($gateways.Count -ne @($info.clusters).Count -or @($gateways | Where-Object Status -ne 'Ready').Count) {
+    if ($gateways.Count -ne @($lab.clusters).Count -or @($gateways | Where-Object Status -ne 'Ready').Count) {
         throw 'Not every cluster got a ready east-west gateway.'
     }
 
@@ -67,7 +57,7 @@ try {
 
     Write-Host '== The same runbook as one pipeline (re-run: every object and link Unchanged)' -ForegroundColor Cyan
     $again = Get-MeshCluster -Kubeconfig $kubeconfigs |
-        Get-MeshEnvironment -FleetProjectId $info.fleet.projectId |
+        Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId |
         Install-EastWestGateway |
         Publish-MeshService |
         New-Mesh -WarningAction SilentlyContinue
@@ -90,6 +80,5 @@ catch {
     exit 1
 }
 finally {
-    if (-not $lab.HasExited) { Stop-Process -Id $lab.Id -Force }
-    Remove-Item -Recurse -Force $work -ErrorAction SilentlyContinue
+    if ($lab) { Stop-MeshLab $lab -Confirm:$false }
 }

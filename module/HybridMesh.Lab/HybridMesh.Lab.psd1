@@ -5,7 +5,7 @@
     GUID                 = '0b6c3f57-8a4e-4f0e-b7f2-2f9d8e1c6a93'
     Author               = 'HybridMesh contributors'
     CompanyName          = 'HybridMesh contributors'
-    Copyright            = '(c) HybridMesh contributors. Apache-2.0.'
+    Copyright            = '(c) HybridMesh contributors. MIT License.'
     Description          = 'A lab for testing HybridMesh runbooks without clusters or a cloud account: simulated Kubernetes API servers (HTTPS on 127.0.0.1, with an ASM control plane preset) and a simulated Google fleet. Needs the .NET 10 runtime with ASP.NET Core.'
     CompatiblePSEditions = @('Core')
     PowerShellVersion    = '7.4'
@@ -16,7 +16,7 @@
     PrivateData          = @{
         PSData = @{
             Tags       = @('Kubernetes', 'Istio', 'Testing', 'Pester', 'HybridMesh', 'PSEdition_Core', 'Windows', 'Linux', 'MacOS')
-            LicenseUri = 'https://www.apache.org/licenses/LICENSE-2.0'
+            LicenseUri = 'https://opensource.org/license/mit'
         }
     }
 }

@@ -24,6 +24,12 @@ function Start-MeshLab {
         Give every cluster its own root certificate instead of one shared root (a broken mesh).
     .PARAMETER LoadBalancerDelayMs
         How long a LoadBalancer Service waits for its address (default 200 ms).
+    .PARAMETER MeshTraffic
+        Simulate traffic between the clusters: curl in a client pod (through the exec API) answers from the mesh state
+        actually stored in the clusters (remote secrets, gateways, network labels, roots), as Test-MeshConnectivity
+        -Traffic expects.
+    .PARAMETER ArgumentList
+        More command-line options for the lab server, passed as they are (for lab options that have no parameter yet).
     .PARAMETER Path
         Where the kubeconfigs and lab.json go (default: a new temporary folder).
     .PARAMETER NoFleetEnvironment
@@ -51,9 +57,11 @@ function Start-MeshLab {
         [ValidateRange(1, 20)] [int] $Clusters = 2,
         [switch] $DistinctRoots,
         [ValidateRange(0, 600000)] [int] $LoadBalancerDelayMs = 200,
+        [switch] $MeshTraffic,
         [string] $Path,
         [switch] $NoFleetEnvironment,
-        [ValidateRange(1, 600)] [int] $TimeoutSec = 60
+        [ValidateRange(1, 600)] [int] $TimeoutSec = 60,
+        [string[]] $ArgumentList = @()
     )
     if (-not (Test-Path $script:LabDll)) {
         throw [System.IO.FileNotFoundException]::new("The lab server is missing from the module: $script:LabDll. Reinstall HybridMesh.Lab.")
@@ -67,6 +75,8 @@ function Start-MeshLab {
 
     $arguments = @($script:LabDll, '--clusters', $Clusters, '--out', $Path, '--parent-pid', $PID, '--lb-delay-ms', $LoadBalancerDelayMs)
     if ($DistinctRoots) { $arguments += '--distinct-roots' }
+    if ($MeshTraffic) { $arguments += '--mesh-traffic' }
+    $arguments += $ArgumentList
     $process = Start-Process -FilePath dotnet -ArgumentList $arguments -PassThru `
         -RedirectStandardOutput (Join-Path $Path 'lab.out') -RedirectStandardError (Join-Path $Path 'lab.err')
 
@@ -98,6 +108,7 @@ function Start-MeshLab {
         FleetProjectId = $info.fleet.projectId
         ProjectNumber  = $info.fleet.projectNumber
         FleetUrl       = $info.fleet.url
+        Fleet          = $info.fleet
         Kubeconfig     = @($info.clusters.kubeconfig)
         Context        = @($info.clusters.context)
         Clusters       = @($info.clusters)

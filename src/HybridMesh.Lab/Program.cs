@@ -1,7 +1,6 @@
 using HybridMesh.Lab;
-using HybridMesh.Lab.Bench;
 
-// Command line: start the lab and keep it running, or (--bench-gets N) measure simple GETs per second.
+// Command line: start the lab and keep it running (benchmarks live in bench/, outside this shipped binary).
 //   dotnet run --project src/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--parent-pid PID]
 var clusters = 2;
 string? outDir = null;
@@ -9,7 +8,6 @@ int? lbDelay = null;
 var distinctRoots = false;
 var meshTraffic = false;
 int? parentPid = null;
-int? benchGets = null;
 for (var i = 0; i < args.Length; i++)
 {
     string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -21,15 +19,12 @@ for (var i = 0; i < args.Length; i++)
         case "--distinct-roots": distinctRoots = true; break;
         case "--mesh-traffic": meshTraffic = true; break;
         case "--parent-pid": parentPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
-        case "--bench-gets": benchGets = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
-            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--parent-pid PID] | --bench-gets N");
+            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--parent-pid PID]");
             return 2;
     }
 }
-
-if (benchGets is { } n) return await GetThroughput.RunAsync(n);
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>

@@ -52,41 +52,51 @@ function New-TestDirectory {
     return $path
 }
 
+function Import-HybridMeshLab {
+    <# The shipped HybridMesh.Lab module, as built (out/Modules/HybridMesh.Lab/<version>). #>
+    if (-not (Get-Module HybridMesh.Lab)) {
+        Import-Module (Join-Path $env:HYBRIDMESH_LAB_MODULE_PATH 'HybridMesh.Lab.psd1') -ErrorAction Stop
+    }
+}
+
 function Start-TestLab {
     <#
-    Starts the lab (simulated clusters and fleet) as a separate process and returns its lab.json as an object with
-    the process attached. The lab exits by itself when this pwsh exits (--parent-pid), so a crashed run leaves
-    nothing behind.
+    Starts the lab (simulated clusters and fleet) through the shipped Start-MeshLab, the one way every test, the demo
+    and the benchmarks start it. Returns Start-MeshLab's object (it also carries lab.json's fields: clusters, fleet,
+    controlUrl) with the lab process and folder attached. The lab exits by itself when this pwsh exits, so a crashed
+    run leaves nothing behind. ExtraArguments are lab command-line options: the known ones map to Start-MeshLab's
+    parameters, any other is passed on as it is.
     #>
     param([int] $Clusters = 2, [string[]] $ExtraArguments = @())
-    $dir = New-TestDirectory
-    $labDll = $env:HYBRIDMESH_LAB
-    if (-not (Test-Path $labDll)) { throw "The lab is not built: $labDll" }
-    $arguments = @($labDll, '--clusters', $Clusters, '--out', $dir, '--parent-pid', $PID) + $ExtraArguments
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -PassThru -RedirectStandardOutput (Join-Path $dir 'lab.out') -RedirectStandardError (Join-Path $dir 'lab.err')
-    $labJson = Join-Path $dir 'lab.json'
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not (Test-Path $labJson)) {
-        if ($process.HasExited) { throw "The lab exited early: $(Get-Content -Raw (Join-Path $dir 'lab.err'))" }
-        if ([DateTime]::UtcNow -gt $deadline) { Stop-Process -Id $process.Id -Force; throw 'The lab did not start within 60 s.' }
-        Start-Sleep -Milliseconds 100
+    Import-HybridMeshLab
+    $parameters = @{ Clusters = $Clusters; Path = (New-TestDirectory) }
+    $passThrough = [System.Collections.Generic.List[string]]::new()
+    for ($i = 0; $i -lt $ExtraArguments.Count; $i++) {
+        switch ($ExtraArguments[$i]) {
+            '--lb-delay-ms' { $parameters.LoadBalancerDelayMs = [int] $ExtraArguments[++$i] }
+            '--mesh-traffic' { $parameters.MeshTraffic = $true }
+            '--distinct-roots' { $parameters.DistinctRoots = $true }
+            default { $passThrough.Add($ExtraArguments[$i]) }
+        }
     }
-    Start-Sleep -Milliseconds 50   # lab.json is written last, after every server listens
-    $lab = Get-Content -Raw $labJson | ConvertFrom-Json
-    $lab | Add-Member -NotePropertyName Process -NotePropertyValue $process
-    $lab | Add-Member -NotePropertyName Directory -NotePropertyValue $dir
+    if ($passThrough.Count) { $parameters.ArgumentList = $passThrough.ToArray() }
+    $lab = Start-MeshLab @parameters -Confirm:$false
+    $lab | Add-Member -NotePropertyName Process -NotePropertyValue (Get-Process -Id $lab.ProcessId)
+    $lab | Add-Member -NotePropertyName Directory -NotePropertyValue $lab.Path
     return $lab
 }
 
 function Stop-TestLab($Lab) {
-    if ($Lab -and $Lab.Process -and -not $Lab.Process.HasExited) {
-        Stop-Process -Id $Lab.Process.Id -Force -ErrorAction SilentlyContinue
-        $Lab.Process.WaitForExit(5000) | Out-Null
-    }
+    <# Stops a lab from Start-TestLab (Stop-MeshLab: process, folder, and the environment variables it set). #>
+    if ($Lab) { Stop-MeshLab $Lab -Confirm:$false }
 }
 
 function Use-TestLabFleet($Lab) {
-    <# Points Google calls of this session at the lab's fleet, with its test credential file (never Google). #>
+    <#
+    Points Google calls of this session at the lab's fleet, with its test credential file (never Google).
+    Start-TestLab already does (Start-MeshLab sets these and Stop-MeshLab restores them); kept for tests that switch
+    between labs.
+    #>
     $env:HYBRIDMESH_GOOGLE_API_ENDPOINT = $Lab.fleet.url
     $env:GOOGLE_APPLICATION_CREDENTIALS = $Lab.fleet.credentialFile
     $env:GCE_METADATA_HOST = ([Uri] $Lab.fleet.url).Authority

@@ -78,7 +78,7 @@ public sealed class ModuleInitializer : IModuleAssemblyInitializer, IModuleAssem
             return null;
         }
 
-        var path = Path.Combine(LoadContext.DepsDirectory, "HybridMesh.Engine.dll");
+        var path = Path.Combine(LoadContext.DepsDirectory, HybridMeshLoadContext.EngineFileName);
         return File.Exists(path) ? LoadContext.LoadFromAssemblyPath(path) : null;
     }
 }

@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Steps;
-using HybridMesh.Engine.Tests.Lab;
 using HybridMesh.Lab.Faults;
 using HybridMesh.Models;
 

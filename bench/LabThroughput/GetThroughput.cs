@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using HybridMesh.Lab;
 
-namespace HybridMesh.Lab.Bench;
+namespace HybridMesh.Bench.LabThroughput;
 
 /// <summary>
-/// --bench-gets N: one lab cluster, N GETs of one ConfigMap over HTTPS (8 concurrent HTTP/1.1 connections, as a
+/// One lab cluster, N GETs of one ConfigMap over HTTPS (8 concurrent HTTP/1.1 connections, as a
 /// parallel client would open), printing the rate. Used by bench/lab-throughput.ps1.
 /// </summary>
 internal static class GetThroughput

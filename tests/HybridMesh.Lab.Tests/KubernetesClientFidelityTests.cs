@@ -4,7 +4,7 @@ using k8s;
 using k8s.Autorest;
 using k8s.Models;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>
 /// The module's own client library (KubernetesClient, which negotiates HTTP/2) against a lab cluster, through the

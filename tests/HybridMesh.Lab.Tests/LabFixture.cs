@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using HybridMesh.Lab;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>One two-cluster lab shared by a test class; tests use their own namespaces so they do not collide.</summary>
 public sealed class LabFixture : IAsyncLifetime

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 using HybridMesh.Lab;
 using HybridMesh.Lab.Faults;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>Faults on demand and the request log, in process and through the control API.</summary>
 public sealed class FaultTests : IAsyncLifetime

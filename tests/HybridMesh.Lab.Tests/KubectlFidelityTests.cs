@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>A fact that is skipped, saying why, when kubectl is not on PATH.</summary>
 public sealed class KubectlFactAttribute : FactAttribute

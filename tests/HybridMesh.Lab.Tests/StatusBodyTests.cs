@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>Error bodies match the recorded API server's exactly (kube-api-transcripts.md §2-§4, §7.6, §8).</summary>
 public sealed class StatusBodyTests(LabFixture fx) : IClassFixture<LabFixture>

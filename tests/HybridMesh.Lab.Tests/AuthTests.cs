@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>Authentication (401), RBAC (403) and self reviews, as §8 records them.</summary>
 public sealed class AuthTests(LabFixture fx) : IClassFixture<LabFixture>

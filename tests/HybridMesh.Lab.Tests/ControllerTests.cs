@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>Token controller and TokenRequest (§7), load balancers (§6), Deployment availability.</summary>
 public sealed class ControllerTests(LabFixture fx) : IClassFixture<LabFixture>

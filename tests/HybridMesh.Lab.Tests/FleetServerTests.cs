@@ -4,7 +4,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using HybridMesh.Lab.Fleet;
 
-namespace HybridMesh.Engine.Tests.Google;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>The simulated fleet itself, spoken to as a plain HTTP client would (as Pester tests do).</summary>
 public sealed class FleetServerTests : FleetTestBase

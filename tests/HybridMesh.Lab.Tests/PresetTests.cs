@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using HybridMesh.Lab;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>Kubeconfigs, lab.json and what the ASM preset leaves in each cluster.</summary>
 public sealed class PresetTests(LabFixture fx) : IClassFixture<LabFixture>

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>The lab's command line, as Pester, the demo and bench start it: kubeconfigs, lab.json, LAB READY, no tokens.</summary>
 public sealed class CommandLineTests

@@ -5,7 +5,7 @@ using HybridMesh.Lab;
 using HybridMesh.Lab.Api;
 using k8s;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>pods/exec: the API server's checks (§10) and the pluggable simulated kubelet.</summary>
 public sealed class ExecTests : IAsyncLifetime

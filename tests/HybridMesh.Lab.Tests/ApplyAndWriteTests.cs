@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>Server-side apply, patches, PUT and DELETE semantics as recorded (§3, §4, §5).</summary>
 public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture>

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using HybridMesh.Lab;
 
-namespace HybridMesh.Engine.Tests.Lab;
+namespace HybridMesh.Lab.Tests;
 
 /// <summary>Discovery documents (§1) and CRD serving with conversion None (§4.8).</summary>
 public sealed class CrdAndDiscoveryTests(LabFixture fx) : IClassFixture<LabFixture>

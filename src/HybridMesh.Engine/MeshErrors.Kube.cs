@@ -1,3 +1,4 @@
+using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
 
 namespace HybridMesh.Engine;
@@ -9,20 +10,20 @@ namespace HybridMesh.Engine;
 /// </summary>
 public static partial class MeshErrors
 {
-    public static MeshException ApiServerUnreachable(string context, string server, string detail, Exception? inner) => new(
-        "ApiServerUnreachable", MeshErrorCategory.ConnectionError, context,
+    public static MeshException ApiServerUnreachable(string context, string server, string detail, Exception? inner) => new KubeUnreachableException(
+        context,
         $"Cannot reach the API server of context '{context}' at '{server}': {detail}",
         "Check that this machine can reach the API server address (VPN, HTTPS_PROXY/NO_PROXY, firewall rules, " +
         "authorized networks on GKE), or give a slow server more time with -TimeoutSec.", inner);
 
-    public static MeshException ApiServerTlsFailed(string context, string server, string detail, Exception? inner) => new(
-        "ApiServerTlsFailed", MeshErrorCategory.ConnectionError, context,
+    public static MeshException ApiServerTlsFailed(string context, string server, string detail, Exception? inner) => new KubeTlsFailedException(
+        context,
         $"The TLS connection to the API server of context '{context}' at '{server}' failed: {detail}",
         "Check certificate-authority(-data) and tls-server-name in the kubeconfig; regenerate the kubeconfig " +
         "(for GKE: gcloud container clusters get-credentials) if the cluster's CA was rotated.", inner);
 
-    public static MeshException KubeUnauthorized(string context, string authentication) => new(
-        "KubeUnauthorized", MeshErrorCategory.AuthenticationError, context,
+    public static MeshException KubeUnauthorized(string context, string authentication) => new KubeUnauthorizedException(
+        context,
         $"The API server of context '{context}' rejected the credentials (401 Unauthorized; authentication: " +
         $"{(string.IsNullOrEmpty(authentication) ? "none" : authentication)}).",
         authentication.Contains("gke-gcloud-auth-plugin", StringComparison.OrdinalIgnoreCase)
@@ -32,8 +33,8 @@ public static partial class MeshErrors
             : "Refresh the credentials in the kubeconfig (a new token or client certificate), or re-run the tool " +
               "that wrote the kubeconfig.");
 
-    public static MeshException KubeForbidden(string context, string verb, string resource, string? ns, string serverMessage) => new(
-        "KubeForbidden", MeshErrorCategory.PermissionDenied, context,
+    public static MeshException KubeForbidden(string context, string verb, string resource, string? ns, string serverMessage) => new KubeForbiddenException(
+        context,
         $"Context '{context}' may not {verb} {resource}" + (string.IsNullOrEmpty(ns) ? "" : $" in namespace '{ns}'") +
         $": {serverMessage}",
         $"Grant the kubeconfig's user RBAC permission to {verb} {resource} (for example a RoleBinding or " +
@@ -82,18 +83,18 @@ public static partial class MeshErrors
         "Install the component that defines it (for networking.istio.io: the Istio / Cloud Service Mesh control " +
         "plane with its CRDs), or use a served version.");
 
-    public static MeshException KubeNotFound(string context, string what, string serverMessage) => new(
-        "KubeNotFound", MeshErrorCategory.ObjectNotFound, context,
+    public static MeshException KubeNotFound(string context, string what, string serverMessage) => new KubeNotFoundException(
+        context,
         $"Context '{context}': {what} failed: {serverMessage}",
         "Create what is missing first (for a namespace: kubectl create namespace <name>), or check the name.");
 
-    public static MeshException KubeAlreadyExists(string context, string what, string serverMessage) => new(
-        "KubeAlreadyExists", MeshErrorCategory.ResourceExists, context,
+    public static MeshException KubeAlreadyExists(string context, string what, string serverMessage) => new KubeAlreadyExistsException(
+        context,
         $"Context '{context}': {what} failed: {serverMessage}",
         "The object exists already; use it, or delete it first if it must be recreated.");
 
-    public static MeshException KubeConflict(string context, string what, string serverMessage, bool isApply) => new(
-        "KubeConflict", MeshErrorCategory.InvalidOperation, context,
+    public static MeshException KubeConflict(string context, string what, string serverMessage, bool isApply) => new KubeConflictException(
+        context,
         $"Context '{context}': {what} failed with a conflict: {serverMessage}",
         isApply
             ? "Another field manager owns fields HybridMesh wants to set. Re-run with -Force to take them over " +

@@ -6,7 +6,7 @@ namespace HybridMesh.Models;
 /// </summary>
 public sealed record CrossNetworkGatewayOptions
 {
-    public string Namespace { get; init; } = "istio-system";
+    public string Namespace { get; init; } = IstioNames.SystemNamespace;
 
     /// <summary>Hosts exposed with AUTO_PASSTHROUGH on port 15443; "*.local" exposes every service in the mesh.</summary>
     public IReadOnlyList<string> Hosts { get; init; } = ["*.local"];

@@ -32,7 +32,7 @@ public sealed class EastWestGateway
     public string? MeshId { get; init; }
 
     /// <summary>Namespace of the gateway (istio-system).</summary>
-    public string Namespace { get; init; } = "istio-system";
+    public string Namespace { get; init; } = IstioNames.SystemNamespace;
 
     /// <summary>The address other clusters reach the gateway at (load-balancer IP or host name, or an external IP).</summary>
     public string? Address { get; init; }

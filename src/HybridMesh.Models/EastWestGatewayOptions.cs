@@ -16,7 +16,7 @@ public sealed record EastWestGatewayOptions
     /// <summary>Control-plane revision (e.g. asm-1282-4); null or empty for an unrevisioned (default) control plane.</summary>
     public string? Revision { get; init; }
 
-    public string Namespace { get; init; } = "istio-system";
+    public string Namespace { get; init; } = IstioNames.SystemNamespace;
 
     /// <summary>
     /// Optional mesh id (proj-NUMBER). Recorded as a metadata label only: the gateway's ISTIO_META_MESH_ID comes from

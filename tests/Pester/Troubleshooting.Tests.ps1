@@ -1,12 +1,34 @@
 # Every error id the Engine can raise must be explained in about_HybridMesh_Troubleshooting, so a user who sees
-# 'HybridMesh.<Id>' can look it up. The ids are read from the source (src/HybridMesh.Engine/MeshErrors*.cs).
+# 'HybridMesh.<Id>' can look it up. The ids come from the built Engine assembly: every public factory of
+# HybridMesh.Engine.MeshErrors (one per id, in the MeshErrors*.cs partial files) is called with placeholder
+# arguments, and the id of the MeshException it returns is read.
 
 BeforeDiscovery {
-    # An id is the string just before the MeshErrorCategory argument: new("Id", MeshErrorCategory.X, ...).
-    $pattern = '"([A-Za-z][A-Za-z0-9]*)"\s*,\s*MeshErrorCategory\.'
-    $sources = @(Get-ChildItem (Join-Path $env:HYBRIDMESH_REPO_ROOT 'src/HybridMesh.Engine') -Filter 'MeshErrors*.cs')
-    $ids = @($sources | ForEach-Object { [regex]::Matches((Get-Content -Raw $_.FullName), $pattern) } |
-            ForEach-Object { $_.Groups[1].Value } | Sort-Object -Unique)
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    Import-HybridMesh
+    # The Engine loads (into the module's private context) on the first cmdlet call.
+    Get-MeshCluster -Kubeconfig $OnPremKubeconfig | Out-Null
+    $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'HybridMesh.Engine' } |
+        Select-Object -First 1
+    $factories = @($engine.GetType('HybridMesh.Engine.MeshErrors', $true).GetMethods('Public, Static') |
+            Where-Object { $_.ReturnType.FullName -eq 'HybridMesh.Models.MeshException' })
+
+    function New-Placeholder([Type] $Type) {
+        if ($Type -eq [string] -or $Type -eq [object]) { return 'placeholder' }
+        if ($Type.IsValueType) { return [Activator]::CreateInstance($Type) }
+        if ($Type.IsAssignableFrom([string[]])) { return [string[]] @() }
+        if ($Type.IsAssignableFrom([Uri])) { return [Uri] 'https://127.0.0.1/' }
+        return $null
+    }
+
+    $ids = [System.Collections.Generic.SortedSet[string]]::new()
+    $failures = [System.Collections.Generic.List[string]]::new()
+    foreach ($factory in $factories) {
+        $arguments = @($factory.GetParameters() | ForEach-Object { , (New-Placeholder $_.ParameterType) })
+        try { $ids.Add($factory.Invoke($null, [object[]] $arguments).ErrorId) | Out-Null }
+        catch { $failures.Add("$($factory.Name): $($_.Exception.InnerException.Message)") }
+    }
+    $ids = @($ids)
 }
 
 Describe 'about_HybridMesh_Troubleshooting' {
@@ -16,10 +38,12 @@ Describe 'about_HybridMesh_Troubleshooting' {
         $shipped = Get-Help about_HybridMesh_Troubleshooting | Out-String
     }
 
-    It 'finds the error ids in the Engine source' -ForEach @{ Ids = $ids } {
-        # Guards the pattern above: if it stopped matching, every other test here would silently vanish.
+    It 'reads an id from every MeshErrors factory of the built Engine' -ForEach @{ Ids = $ids; Failures = $failures; Count = $factories.Count } {
+        # Guards the discovery above: if it stopped finding ids, every other test here would silently vanish.
+        $Failures | Should -BeNullOrEmpty
+        $Count | Should -BeGreaterThan 20
         $Ids | Should -Contain 'KubeconfigNotFound'
-        $Ids | Should -Contain 'ContextNotFound'
+        $Ids | Should -Contain 'KubeForbidden'
     }
 
     It 'has a row with cause and fix for HybridMesh.<_>' -ForEach $ids {

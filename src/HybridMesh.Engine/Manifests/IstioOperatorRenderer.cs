@@ -72,7 +72,7 @@ public static class IstioOperatorRenderer
         k8s["service"] = service;
 
         var component = new JsonObject { ["name"] = EastWestGatewayRenderer.GatewayName };
-        if (gateway.Namespace != "istio-system")
+        if (gateway.Namespace != IstioNames.SystemNamespace)
         {
             component["namespace"] = gateway.Namespace;
         }

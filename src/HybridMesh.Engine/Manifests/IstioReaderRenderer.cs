@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Manifests;
 
@@ -18,13 +19,13 @@ public static class IstioReaderRenderer
     public const string TokenSecretType = "kubernetes.io/service-account-token";
 
     /// <summary>istio-reader-clusterrole-[revision-]namespace, the name the istiod chart gives both ClusterRole and binding.</summary>
-    public static string ClusterRoleName(string? revision, string ns = "istio-system") =>
+    public static string ClusterRoleName(string? revision, string ns = IstioNames.SystemNamespace) =>
         string.IsNullOrEmpty(revision)
             ? $"istio-reader-clusterrole-{ns}"
             : $"istio-reader-clusterrole-{revision}-{ns}";
 
     /// <summary>ServiceAccount, ClusterRole, ClusterRoleBinding, token Secret — in apply order.</summary>
-    public static IReadOnlyList<JsonObject> Render(string? revision, string ns = "istio-system")
+    public static IReadOnlyList<JsonObject> Render(string? revision, string ns = IstioNames.SystemNamespace)
     {
         var rev = string.IsNullOrEmpty(revision) ? null : revision;
         if (rev is not null && !KubeNames.IsDns1123Label(rev))
@@ -80,7 +81,7 @@ public static class IstioReaderRenderer
     /// The token Secret alone. It has no data: Kubernetes' token controller fills ca.crt and token because of the type
     /// and the service-account annotation. Deleting it revokes every remote secret built from its token.
     /// </summary>
-    public static JsonObject RenderTokenSecret(string ns = "istio-system")
+    public static JsonObject RenderTokenSecret(string ns = IstioNames.SystemNamespace)
     {
         if (!KubeNames.IsDns1123Label(ns))
         {

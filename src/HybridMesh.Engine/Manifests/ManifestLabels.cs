@@ -1,3 +1,4 @@
+using HybridMesh.Models;
 namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
@@ -16,6 +17,6 @@ public static class ManifestLabels
     /// <summary>Bookkeeping label recording the mesh id a gateway was installed for (see EastWestGatewayOptions.MeshId).</summary>
     public const string MeshIdKey = "hybridmesh.io/mesh-id";
 
-    public const string NetworkKey = "topology.istio.io/network";
+    public const string NetworkKey = IstioNames.NetworkLabel;
     public const string RevisionKey = "istio.io/rev";
 }

@@ -1,3 +1,4 @@
+using HybridMesh.Models;
 namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
@@ -28,7 +29,7 @@ public sealed class RemoteSecretSource
     public string Token { get; }
 
     /// <summary>Namespace of istiod in the target cluster, where the secret goes.</summary>
-    public string Namespace { get; init; } = "istio-system";
+    public string Namespace { get; init; } = IstioNames.SystemNamespace;
 
     /// <summary>Optional tls-server-name, when the server certificate does not name the address used.</summary>
     public string? TlsServerName { get; init; }

@@ -12,8 +12,8 @@ namespace HybridMesh.Engine.Steps;
 /// </summary>
 public static class ClusterInspector
 {
-    public const string IstioNamespace = "istio-system";
-    public const string NetworkLabel = "topology.istio.io/network";
+    public const string IstioNamespace = IstioNames.SystemNamespace;
+    public const string NetworkLabel = IstioNames.NetworkLabel;
     public const int DefaultThrottleLimit = 8;
 
     /// <summary>Inspect several clusters at once (at most <paramref name="throttleLimit"/> in flight), in input order.</summary>
@@ -80,7 +80,7 @@ public static class ClusterInspector
         {
             secret = await session.GetAsync("v1", "Secret", IstioNamespace, "cacerts", cancellationToken).ConfigureAwait(false);
         }
-        catch (MeshException ex) when (ex.ErrorId == "KubeForbidden")
+        catch (KubeForbiddenException)
         {
             sink.Verbose($"[{session.Context}] Not allowed to read Secret {IstioNamespace}/cacerts; using the " +
                          "istio-ca-root-cert ConfigMap only.");

@@ -20,7 +20,7 @@ public sealed class PublishMeshServiceCommand : MeshTargetCmdlet
 
     /// <summary>Namespace of the east-west gateway (default istio-system).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string Namespace { get; set; } = "istio-system";
+    public string Namespace { get; set; } = IstioNames.SystemNamespace;
 
     /// <summary>The revision, passed on to the output for the next step.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]

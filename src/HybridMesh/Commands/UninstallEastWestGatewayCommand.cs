@@ -14,7 +14,7 @@ public sealed class UninstallEastWestGatewayCommand : MeshTargetCmdlet
 {
     /// <summary>Namespace of the gateway (default istio-system).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string Namespace { get; set; } = "istio-system";
+    public string Namespace { get; set; } = IstioNames.SystemNamespace;
 
     /// <summary>Leave the topology.istio.io/network label on istio-system even if the module added it.</summary>
     [Parameter]

@@ -15,7 +15,7 @@ public sealed class UnpublishMeshServiceCommand : MeshTargetCmdlet
 {
     /// <summary>Namespace of the Gateway (default istio-system).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
-    public string Namespace { get; set; } = "istio-system";
+    public string Namespace { get; set; } = IstioNames.SystemNamespace;
 
     /// <summary>Emit what was deleted, skipped or left in place.</summary>
     [Parameter]

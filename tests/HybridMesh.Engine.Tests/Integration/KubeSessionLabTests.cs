@@ -147,7 +147,7 @@ public sealed class KubeSessionLabTests(LabFixture fx) : IClassFixture<LabFixtur
         Assert.NotNull(await session.GetAsync("v1", "Namespace", null, "kube-system"));
 
         fx.OnPrem.Faults.Add(new FaultRule { Kind = FaultKind.Latency, DelayMs = 3000, Count = 1 });
-        var error = await Assert.ThrowsAsync<MeshException>(() => session.GetAsync("v1", "Namespace", null, "kube-system"));
+        var error = await Assert.ThrowsAsync<KubeUnreachableException>(() => session.GetAsync("v1", "Namespace", null, "kube-system"));
         Assert.Equal("ApiServerUnreachable", error.ErrorId);
         Assert.Equal(fx.OnPrem.Context, error.Target);
     }
@@ -163,7 +163,7 @@ public sealed class KubeSessionLabTests(LabFixture fx) : IClassFixture<LabFixtur
 
         fx.OnPrem.RevokeToken(user);
         fx.OnPrem.RequestLog.Clear();
-        var error = await Assert.ThrowsAsync<MeshException>(() => session.GetAsync("v1", "Namespace", null, "default"));
+        var error = await Assert.ThrowsAsync<KubeUnauthorizedException>(() => session.GetAsync("v1", "Namespace", null, "default"));
 
         Assert.Equal("KubeUnauthorized", error.ErrorId);
         Assert.Single(fx.OnPrem.RequestLog.Entries);
@@ -178,7 +178,7 @@ public sealed class KubeSessionLabTests(LabFixture fx) : IClassFixture<LabFixtur
         File.WriteAllText(kubeconfig, File.ReadAllText(fx.Gke.KubeconfigPath).Replace(fx.Gke.AdminToken, viewer));
         using var session = KubeSession.Open([kubeconfig], fx.Gke.Context, Fast);
 
-        var error = await Assert.ThrowsAsync<MeshException>(() => session.ListAsync("v1", "Secret", "istio-system"));
+        var error = await Assert.ThrowsAsync<KubeForbiddenException>(() => session.ListAsync("v1", "Secret", "istio-system"));
 
         Assert.Equal("KubeForbidden", error.ErrorId);
         Assert.Equal(MeshErrorCategory.PermissionDenied, error.Category);

@@ -82,7 +82,7 @@ public sealed class KubeSessionTests : IDisposable
         using var session = Open(server, Quick with { Timeout = TimeSpan.FromSeconds(1) });
         var watch = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<MeshException>(() => session.GetServerVersionAsync());
+        var error = await Assert.ThrowsAsync<KubeUnreachableException>(() => session.GetServerVersionAsync());
 
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(3));
         Assert.Equal("ApiServerUnreachable", error.ErrorId);
@@ -104,7 +104,7 @@ public sealed class KubeSessionTests : IDisposable
         using var session = KubeSession.Open([file], Context, Quick);
         var watch = Stopwatch.StartNew();
 
-        var error = await Assert.ThrowsAsync<MeshException>(() => session.GetServerVersionAsync());
+        var error = await Assert.ThrowsAsync<KubeUnreachableException>(() => session.GetServerVersionAsync());
 
         Assert.Equal("ApiServerUnreachable", error.ErrorId);
         Assert.Contains("4 attempt(s)", error.Message);
@@ -117,7 +117,7 @@ public sealed class KubeSessionTests : IDisposable
         await using var server = FakeApiServer.Start(_ => FakeReply.Json(401, CannedApi.Unauthorized));
         using var session = Open(server);
 
-        var error = await Assert.ThrowsAsync<MeshException>(() => session.GetServerVersionAsync());
+        var error = await Assert.ThrowsAsync<KubeUnauthorizedException>(() => session.GetServerVersionAsync());
 
         Assert.Equal("KubeUnauthorized", error.ErrorId);
         Assert.Equal(MeshErrorCategory.AuthenticationError, error.Category);
@@ -141,7 +141,7 @@ public sealed class KubeSessionTests : IDisposable
             ["metadata"] = new JsonObject { ["name"] = "cross-network-gateway", ["namespace"] = "istio-system" },
         };
 
-        var error = await Assert.ThrowsAsync<MeshException>(() => session.ApplyAsync(gateway, force: true));
+        var error = await Assert.ThrowsAsync<KubeForbiddenException>(() => session.ApplyAsync(gateway, force: true));
 
         Assert.Equal("KubeForbidden", error.ErrorId);
         Assert.Equal(MeshErrorCategory.PermissionDenied, error.Category);
@@ -241,7 +241,7 @@ public sealed class KubeSessionTests : IDisposable
                 """));
         using var session = Open(server);
 
-        var error = await Assert.ThrowsAsync<MeshException>(() => session.ApplyAsync(Desired()));
+        var error = await Assert.ThrowsAsync<KubeConflictException>(() => session.ApplyAsync(Desired()));
 
         Assert.Equal("KubeConflict", error.ErrorId);
         Assert.Contains("other-tool", error.Message);
@@ -285,7 +285,7 @@ public sealed class KubeSessionTests : IDisposable
         using var session = Open(server);
 
         var first = await session.CreateAsync(Desired());
-        var error = await Assert.ThrowsAsync<MeshException>(() => session.CreateAsync(Desired()));
+        var error = await Assert.ThrowsAsync<KubeAlreadyExistsException>(() => session.CreateAsync(Desired()));
 
         Assert.Equal("268", first["metadata"]?["resourceVersion"]?.GetValue<string>());
         Assert.Equal("KubeAlreadyExists", error.ErrorId);

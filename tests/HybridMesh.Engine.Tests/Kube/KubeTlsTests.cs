@@ -62,7 +62,7 @@ public sealed class KubeTlsTests : IDisposable
         await using var server = FakeApiServer.StartTls(r => CannedApi.Discovery(r) ?? FakeReply.Json(404, "{}"), certificate);
         using var session = KubeSession.Open([Config(server.Url, other.ExportCertificatePem())], Context);
 
-        var error = await Assert.ThrowsAsync<MeshException>(() => session.GetServerVersionAsync());
+        var error = await Assert.ThrowsAsync<KubeTlsFailedException>(() => session.GetServerVersionAsync());
 
         Assert.Equal("ApiServerTlsFailed", error.ErrorId);
         Assert.Equal(Context, error.Target);

@@ -78,7 +78,7 @@ internal sealed class ClusterSnapshot
         {
             all = await session.ListAsync("v1", "Secret", ClusterInspector.IstioNamespace, cancellationToken: ct).ConfigureAwait(false);
         }
-        catch (MeshException ex) when (ex.ErrorId == "KubeForbidden")
+        catch (KubeForbiddenException)
         {
             sink.Verbose($"[{session.Context}] Not allowed to list Secrets in {ClusterInspector.IstioNamespace}; token Secrets are not checked.");
             return null;

@@ -53,7 +53,7 @@ internal static partial class FleetChecks
         }
         catch (MeshException ex)
         {
-            return ex.ErrorId == "MembershipNotFound"
+            return ex.ErrorId == nameof(MeshErrors.MembershipNotFound)
                 ? Result.Fail(check, s.Context, $"Membership {project}/{location}/{id} does not exist in GKE Hub (deleted?).", Register)
                 : Result.Warn(check, s.Context, $"Could not read membership {project}/{location}/{id}: {ex.Message}", ex.RecommendedAction);
         }

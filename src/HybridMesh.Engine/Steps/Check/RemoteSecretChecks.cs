@@ -72,19 +72,19 @@ internal static class RemoteSecretChecks
             await session.GetPathAsync("/api/v1/endpoints?limit=1", ct).ConfigureAwait(false);
             return Result.Pass(check, t, $"The token authenticates and may list services and endpoints on '{p}' ({where}).", p);
         }
-        catch (MeshException ex) when (ex.ErrorId == "KubeUnauthorized")
+        catch (KubeUnauthorizedException)
         {
             return Result.Fail(check, t,
                 $"'{p}' rejects the token in {secret.SecretName} (401: revoked, expired, or its ServiceAccount/Secret deleted) ({where}).",
                 Relink, p);
         }
-        catch (MeshException ex) when (ex.ErrorId == "KubeForbidden")
+        catch (KubeForbiddenException)
         {
             return Result.Fail(check, t,
                 $"The token in {secret.SecretName} authenticates on '{p}' but may not list services/endpoints cluster-wide ({where}).",
                 "Restore the istio-reader ClusterRole and its binding on the peer (reinstall Cloud Service Mesh), then run New-Mesh.", p);
         }
-        catch (MeshException ex) when (ex.ErrorId is "ApiServerUnreachable" or "ApiServerTlsFailed")
+        catch (KubeUnreachableException ex)
         {
             return Result.Warn(check, t, $"Could not reach {MeshErrors.RedactUserInfo(secret.Server)} with the secret's CA ({where}): {ex.Message}",
                 "Check that istiod in the cluster can reach the peer's API server; this machine could not.", p);

@@ -9,7 +9,7 @@ namespace HybridMesh.Engine.Steps;
 /// </summary>
 public static class ClusterNetworkLabel
 {
-    public const string LabelKey = "topology.istio.io/network";
+    public const string LabelKey = IstioNames.NetworkLabel;
 
     /// <summary>A <see cref="NetworkLabelReader"/> that asks each cluster's API server within <paramref name="timeout"/>.</summary>
     public static NetworkLabelReader Reader(TimeSpan timeout, IMeshSink sink) => async (cluster, cancellationToken) =>

@@ -26,12 +26,12 @@ internal static class LinkProbe
                 : (MeshLinkStatus.Forbidden, $"The reader token may not list {string.Join(" or ", denied)} in " +
                                              $"'{source.ClusterName}'; check ClusterRole {Manifests.IstioReaderRenderer.ClusterRoleName(source.Revision)} and its binding.");
         }
-        catch (MeshException error) when (error.ErrorId == "KubeUnauthorized")
+        catch (KubeUnauthorizedException)
         {
             return (MeshLinkStatus.Unauthorized, $"'{source.ClusterName}' rejects the reader token (revoked, or its " +
                                                  "token Secret was deleted); delete the token Secret and re-run New-Mesh to issue a new one.");
         }
-        catch (MeshException error) when (error.ErrorId is "ApiServerUnreachable" or "ApiServerTlsFailed")
+        catch (KubeUnreachableException error)
         {
             return (MeshLinkStatus.Unreachable, error.Message);
         }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HybridMesh.Engine.Google;
+using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
 
@@ -226,7 +227,7 @@ public static class MeshBuilder
         }
         catch (MeshException error)
         {
-            var status = error.ErrorId is "ApiServerUnreachable" or "ApiServerTlsFailed" ? MeshLinkStatus.Unreachable : MeshLinkStatus.Failed;
+            var status = error is KubeUnreachableException ? MeshLinkStatus.Unreachable : MeshLinkStatus.Failed;
             sink.Error(MeshErrors.MeshLinkFailed(name, MeshErrors.FirstLine(error.Message), error));
             return Link(status, MeshLinkOutcome.Skipped, error.ErrorId);
         }

@@ -74,7 +74,7 @@ internal static class MeshFleetCheck
         {
             membership = await fleet.GetMembershipAsync(fleetProject, location, id, ct).ConfigureAwait(false);
         }
-        catch (MeshException error) when (error.ErrorId == "MembershipNotFound")
+        catch (MeshException error) when (error.ErrorId == nameof(MeshErrors.MembershipNotFound))
         {
             return MeshErrors.MeshMembershipMissing(member.Context, ownerId);
         }
@@ -110,7 +110,7 @@ internal static class MeshFleetCheck
             {
                 operation = await fleet.CreateMembershipAsync(fleetProject, location, id, spec, ct).ConfigureAwait(false);
             }
-            catch (MeshException error) when (error.ErrorId == "MembershipExists")
+            catch (MeshException error) when (error.ErrorId == nameof(MeshErrors.MembershipExists))
             {
                 continue;
             }

@@ -36,7 +36,7 @@ internal static class MeshPreflight
                     member.RemoteSecrets = await secrets.ConfigureAwait(false);
                     member.HubMembership = await hub.ConfigureAwait(false);
                 }
-                catch (MeshException error) when (error.ErrorId is "ApiServerUnreachable" or "ApiServerTlsFailed")
+                catch (KubeUnreachableException error)
                 {
                     sink.Warning($"Context '{member.Context}' is unreachable; links to and from it are skipped: {error.Message}");
                     member.Unreachable = error;

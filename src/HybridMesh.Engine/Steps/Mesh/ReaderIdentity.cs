@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
 
@@ -93,7 +94,7 @@ internal static class ReaderIdentity
         {
             await session.CreateAsync(tokenSecret, cancellationToken: ct).ConfigureAwait(false);
         }
-        catch (MeshException error) when (error.ErrorId == "KubeAlreadyExists")
+        catch (KubeAlreadyExistsException)
         {
             // Created concurrently by another run: use it.
         }

@@ -14,18 +14,27 @@ BeforeDiscovery {
             Where-Object { $_.ReturnType.FullName -eq 'HybridMesh.Models.MeshException' })
 
     function New-Placeholder([Type] $Type) {
-        if ($Type -eq [string] -or $Type -eq [object]) { return 'placeholder' }
-        if ($Type.IsValueType) { return [Activator]::CreateInstance($Type) }
-        if ($Type.IsAssignableFrom([string[]])) { return [string[]] @() }
-        if ($Type.IsAssignableFrom([Uri])) { return [Uri] 'https://127.0.0.1/' }
-        return $null
+        # A value of the parameter's type: text, zero, an empty collection, an exception. Returned with the unary
+        # comma so that PowerShell does not unroll an empty collection into nothing.
+        if ($Type -eq [string] -or $Type -eq [object]) { return , 'placeholder' }
+        if ($Type.IsValueType) { return , [Activator]::CreateInstance($Type) }
+        if ([Exception].IsAssignableFrom($Type)) { return , [Exception]::new('placeholder') }
+        if ($Type.IsArray) { return , [Array]::CreateInstance($Type.GetElementType(), 0) }
+        if ($Type.IsGenericType) {
+            $arguments = $Type.GetGenericArguments()
+            if ($arguments.Count -eq 1) { return , [Array]::CreateInstance($arguments[0], 0) }
+            if ($arguments.Count -eq 2) { return , [Activator]::CreateInstance([System.Collections.Generic.Dictionary`2].MakeGenericType($arguments)) }
+        }
+        if ($Type -eq [Uri]) { return , [Uri] 'https://127.0.0.1/' }
+        return , $null
     }
 
     $ids = [System.Collections.Generic.SortedSet[string]]::new()
     $failures = [System.Collections.Generic.List[string]]::new()
     foreach ($factory in $factories) {
-        $arguments = @($factory.GetParameters() | ForEach-Object { , (New-Placeholder $_.ParameterType) })
-        try { $ids.Add($factory.Invoke($null, [object[]] $arguments).ErrorId) | Out-Null }
+        $arguments = [System.Collections.Generic.List[object]]::new()
+        foreach ($parameter in $factory.GetParameters()) { $arguments.Add((New-Placeholder $parameter.ParameterType)) }
+        try { $ids.Add($factory.Invoke($null, $arguments.ToArray()).ErrorId) | Out-Null }
         catch { $failures.Add("$($factory.Name): $($_.Exception.InnerException.Message)") }
     }
     $ids = @($ids)

@@ -197,14 +197,16 @@ function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string
     $Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
     $paths = if ($Path) { ($Path | ForEach-Object { "'$(Resolve-Path $_)'" }) -join ',' } else { "'$(Join-Path $Root 'tests/Pester')'" }
     $command = "& '$(Join-Path $Root 'tools/Invoke-PesterTests.ps1')' -Path $paths -SummaryPath '$summary'"
+    $labModule = Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)"
     $environment = @{
         HYBRIDMESH_MODULE_PATH  = $ModuleDirectory
         HYBRIDMESH_NUPKG        = $Nupkg
         HYBRIDMESH_PESTER       = (Join-Path $packages 'pester/6.2.0/tools/Pester.psd1')
         HYBRIDMESH_OLD_YAMLDOTNET = (Join-Path $packages 'yamldotnet/13.7.1/lib/net7.0/YamlDotNet.dll')
-        HYBRIDMESH_LAB          = (Join-Path $Root "src/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll")
         HYBRIDMESH_REPO_ROOT    = $Root
-        HYBRIDMESH_LAB_MODULE_PATH = (Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)")
+        HYBRIDMESH_LAB_MODULE_PATH = $labModule
+        # The shipped lab server; tests start it through Start-MeshLab (Start-TestLab), this is for direct checks.
+        HYBRIDMESH_LAB          = (Join-Path $labModule 'lab/HybridMesh.Lab.dll')
     }
     Invoke-HmChildPwsh $command $environment | Out-Null
     if (-not (Test-Path $summary)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0 } }

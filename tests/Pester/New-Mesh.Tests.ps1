@@ -90,6 +90,62 @@ Describe 'New-Mesh' -Tag Lab {
     }
 }
 
+Describe 'Remote secrets left by asmcli create-mesh' -Tag Lab {
+    BeforeAll {
+        # asmcli names (and keys) its remote secret after the sanitised kubeconfig context, not the Istio cluster name.
+        $script:Holder = $Lab.clusters[1]
+        $script:Peer = $Lab.clusters[0]
+        $key = $Peer.context.ToLowerInvariant() -replace '[^a-z0-9-]', '-'
+        $script:StaleName = "istio-remote-secret-$key"
+        $kubeconfig = "apiVersion: v1`nkind: Config`nclusters:`n- name: $key`n  cluster:`n    server: $($Peer.server)`n"
+        $script:StaleSecret = @{
+            apiVersion = 'v1'; kind = 'Secret'
+            metadata = @{
+                name = $StaleName; namespace = 'istio-system'
+                labels = @{ 'istio/multiCluster' = 'true' }; annotations = @{ 'networking.istio.io/cluster' = $key }
+            }
+            data = @{ $key = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($kubeconfig)) }
+        }
+        function script:Add-StaleSecret {
+            $body = $StaleSecret | ConvertTo-Json -Depth 10
+            Invoke-RestMethod -Method Post -Uri "$($Lab.controlUrl.TrimEnd('/'))/clusters/$($Holder.name)/objects" -Body $body -ContentType 'application/json' | Out-Null
+        }
+        function script:Get-Versions {
+            @(Get-LabSecrets $Holder.name | ForEach-Object { "$($_.metadata.name)=$($_.metadata.resourceVersion)" }) -join ','
+        }
+        Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -WarningAction SilentlyContinue | Out-Null
+        Add-StaleSecret
+    }
+
+    It 'fails the RemoteSecret check naming both secrets and New-Mesh -RemoveStale' {
+        $checks = Get-MeshCluster -Kubeconfig $Kubeconfigs | Test-MeshConnectivity -SkipFleetCheck
+        $check = $checks | Where-Object { $_.Check -eq 'RemoteSecret' -and $_.Cluster -eq $Holder.context }
+        $check.Status | Should -Be 'Failed'
+        $check.Detail | Should -Match ([regex]::Escape($StaleName))
+        $check.Detail | Should -Match ([regex]::Escape("istio-remote-secret-$($Peer.clusterId)"))
+        $check.RecommendedAction | Should -Match 'New-Mesh -RemoveStale'
+        Get-MeshCluster -Kubeconfig $Kubeconfigs | Test-MeshConnectivity -SkipFleetCheck -Quiet | Should -BeFalse
+    }
+
+    It 'stops New-Mesh before any write' {
+        $before = Get-Versions
+        { Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -ErrorAction Stop -WarningAction SilentlyContinue } |
+            Should -Throw -ErrorId 'HybridMesh.MeshStaleRemoteSecret,HybridMesh.Commands.NewMeshCommand'
+        Get-Versions | Should -Be $before
+    }
+
+    It 'is deleted by New-Mesh -RemoveStale' {
+        Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -RemoveStale -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        (Get-RemoteSecrets $Holder.name).metadata.name | Should -Be "istio-remote-secret-$($Peer.clusterId)"
+    }
+
+    It 'is removed, whatever its name, by Remove-Mesh -Leaving' {
+        Add-StaleSecret
+        Get-MeshCluster -Kubeconfig $Kubeconfigs | Remove-Mesh -Leaving $Peer.context -Confirm:$false
+        Get-RemoteSecrets $Holder.name | Should -HaveCount 0
+    }
+}
+
 Describe 'Remove-Mesh' -Tag Lab {
     It 'leaves no istio/multiCluster secret behind' {
         Get-MeshCluster -Kubeconfig $Kubeconfigs | Remove-Mesh -Confirm:$false

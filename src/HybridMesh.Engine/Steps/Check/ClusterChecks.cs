@@ -5,7 +5,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>
-/// Checks of one cluster on its own (spec §A, §B, §H): API reachable, Istio revision, network label set and unique,
+/// Checks of one cluster on its own (docs/design/rules.md, gateway-objects.md): API reachable, Istio revision, network label set and unique,
 /// east-west gateway available with an address and the network label, cross-network-gateway with AUTO_PASSTHROUGH.
 /// </summary>
 internal static class ClusterChecks

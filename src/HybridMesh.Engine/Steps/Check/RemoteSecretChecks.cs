@@ -5,7 +5,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>
-/// Checks of one ordered link T → S (spec §D): T holds a remote secret for S keyed by S's Istio cluster name; the
+/// Checks of one ordered link T → S (docs/design/remote-secrets.md, rules.md): T holds a remote secret for S keyed by S's Istio cluster name; the
 /// server in it is the one S answers on; its credentials authenticate and may list services and endpoints on S;
 /// the token's Secret still exists in S.
 /// </summary>

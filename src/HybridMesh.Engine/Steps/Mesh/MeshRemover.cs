@@ -47,22 +47,25 @@ public static class MeshRemover
         var leavingSnapshots = snapshots.Where(s => leaving.Contains(s.Context)).ToArray();
         var leavingNames = new HashSet<string>(leavingSnapshots.Select(s => s.Details?.IstioClusterName).OfType<string>(), StringComparer.Ordinal);
 
-        // Per remaining cluster, the secrets serving a leaving cluster; their tokens are what is left of its reader.
+        // Per cluster, the secrets serving a leaving cluster (all of them in a leaving cluster); their tokens are what
+        // is left of the leaving cluster's reader.
         var doomed = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
         var leftTokens = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var holder in snapshots.Where(s => !leaving.Contains(s.Context)))
+        foreach (var holder in snapshots)
         {
             var serving = holder.RemoteKubeconfigs
-                .Where(k => leavingSnapshots.Any(l => RemoteSecretChecks.Serves(k, l, snapshots, [l.Target.Cluster.Server])))
+                .Where(k => leavingSnapshots.Any(l => !ReferenceEquals(l, holder) && RemoteSecretChecks.Serves(k, l, snapshots, [l.Target.Cluster.Server])))
                 .ToArray();
             foreach (var token in serving.Select(k => k.Token).OfType<string>())
             {
                 leftTokens.Add(ClusterSnapshot.Hash(token));
             }
 
-            doomed[holder.Context] = serving.Select(k => k.SecretName)
-                .Concat(holder.RemoteSecrets.Where(r => RemoteSecrets.ClusterNames(r).Any(leavingNames.Contains)).Select(ManifestObjects.Name))
-                .Distinct(StringComparer.Ordinal).ToArray();
+            doomed[holder.Context] = leaving.Contains(holder.Context)
+                ? holder.RemoteSecrets.Select(ManifestObjects.Name).ToArray()
+                : serving.Select(k => k.SecretName)
+                    .Concat(holder.RemoteSecrets.Where(r => RemoteSecrets.ClusterNames(r).Any(leavingNames.Contains)).Select(ManifestObjects.Name))
+                    .Distinct(StringComparer.Ordinal).ToArray();
         }
 
         var deleted = 0;
@@ -72,8 +75,7 @@ public static class MeshRemover
                 var target = snapshot.Target;
                 using var session = KubeSession.Open(target.Cluster, options);
                 var all = leaving.Contains(target.Context);
-                var names = all ? snapshot.RemoteSecrets.Select(ManifestObjects.Name).ToArray() : doomed[target.Context];
-                foreach (var name in names)
+                foreach (var name in doomed[target.Context])
                 {
                     if (await DeleteAsync(session, name, "remote secret", target, sink, token).ConfigureAwait(false))
                     {

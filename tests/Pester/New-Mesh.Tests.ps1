@@ -90,6 +90,45 @@ Describe 'New-Mesh' -Tag Lab {
     }
 }
 
+Describe 'New-Mesh -Revision' -Tag Lab {
+    BeforeAll {
+        # A second control plane (a canary) in the first cluster that calls the cluster by another name.
+        $script:Canary = $Lab.clusters[0]
+        $istiod = @{
+            apiVersion = 'apps/v1'; kind = 'Deployment'
+            metadata = @{ name = 'istiod-canary'; namespace = 'istio-system'; labels = @{ app = 'istiod'; 'istio.io/rev' = 'canary' } }
+            spec = @{
+                selector = @{ matchLabels = @{ app = 'istiod'; 'istio.io/rev' = 'canary' } }
+                template = @{
+                    metadata = @{ labels = @{ app = 'istiod'; 'istio.io/rev' = 'canary' } }
+                    spec = @{ containers = @(@{ name = 'discovery'; image = 'pilot'; env = @(@{ name = 'CLUSTER_ID'; value = 'cn-canary-name' }) }) }
+                }
+            }
+        }
+        $body = $istiod | ConvertTo-Json -Depth 20
+        Invoke-RestMethod -Method Post -Uri "$($Lab.controlUrl.TrimEnd('/'))/clusters/$($Canary.name)/objects" -Body $body -ContentType 'application/json' | Out-Null
+    }
+
+    AfterAll {
+        Invoke-RestMethod -Method Delete -Uri "$($Lab.controlUrl.TrimEnd('/'))/clusters/$($Canary.name)/objects?apiVersion=apps/v1&kind=Deployment&namespace=istio-system&name=istiod-canary" | Out-Null
+    }
+
+    It 'refuses two CLUSTER_IDs in one cluster, naming both' {
+        $err = { Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -ErrorAction Stop -WarningAction SilentlyContinue } |
+            Should -Throw -ErrorId 'HybridMesh.MeshClusterIdAmbiguous,HybridMesh.Commands.NewMeshCommand' -PassThru
+        $err.Exception.Message | Should -Match 'cn-canary-name'
+        $err.Exception.Message | Should -Match ([regex]::Escape($Canary.clusterId))
+        $err.ErrorDetails.RecommendedAction | Should -Match '-Revision'
+    }
+
+    It 'links with the control plane -Revision names' {
+        $revision = (Get-MeshCluster -Kubeconfig $Canary.kubeconfig -Context $Canary.context -Detailed).Details.IstioRevisions | Where-Object { $_ -ne 'canary' }
+        $mesh = Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -Revision $revision -WarningAction SilentlyContinue
+        $mesh.Links.Status | Should -Be @('Connected', 'Connected')
+        $mesh.Clusters.Details.IstioClusterName | Should -Contain $Canary.clusterId
+    }
+}
+
 Describe 'Remote secrets left by asmcli create-mesh' -Tag Lab {
     BeforeAll {
         # asmcli names (and keys) its remote secret after the sanitised kubeconfig context, not the Istio cluster name.

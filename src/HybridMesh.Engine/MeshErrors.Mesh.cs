@@ -101,9 +101,9 @@ public static partial class MeshErrors
         $"Context '{context}': the token controller did not fill Secret istio-system/{secret} within {waited.TotalSeconds:0} s.",
         "Check that kube-controller-manager runs its token controller (legacy service-account token Secrets), then re-run.");
 
-    public static MeshException MeshStaleRemoteSecret(string targetContext, string secret, string clusterName) => new(
+    public static MeshException MeshStaleRemoteSecret(string targetContext, string secret, string current, string clusterName) => new(
         "MeshStaleRemoteSecret", MeshErrorCategory.ResourceExists, targetContext,
         $"Context '{targetContext}' holds Secret istio-system/{secret} for cluster '{clusterName}' as well as the " +
-        "current remote secret; istiod loads a cluster only once and may pick the stale one.",
+        $"current remote secret istio-system/{current}; istiod loads a cluster only once and may pick the stale one.",
         "Re-run New-Mesh with -RemoveStale to delete it.");
 }

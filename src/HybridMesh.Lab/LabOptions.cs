@@ -50,6 +50,8 @@ public sealed class ClusterOptions
     public bool ServeGatewayV1 { get; set; } = true;
     /// <summary>Create the hub.gke.io Membership (registered to the fleet); false = unregistered cluster.</summary>
     public bool Registered { get; set; } = true;
+    /// <summary>The hub.gke.io Membership names the fleet project by number, as real clusters do (not by id).</summary>
+    public bool OwnerByProjectNumber { get; set; }
     public TimeSpan LoadBalancerDelay { get; set; } = TimeSpan.FromMilliseconds(200);
     public bool LoadBalancerNever { get; set; }
     public TimeSpan DeploymentReadyDelay { get; set; } = TimeSpan.FromMilliseconds(100);

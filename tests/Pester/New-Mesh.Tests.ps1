@@ -90,6 +90,101 @@ Describe 'New-Mesh' -Tag Lab {
     }
 }
 
+Describe 'New-Mesh -Revision' -Tag Lab {
+    BeforeAll {
+        # A second control plane (a canary) in the first cluster that calls the cluster by another name.
+        $script:Canary = $Lab.clusters[0]
+        $istiod = @{
+            apiVersion = 'apps/v1'; kind = 'Deployment'
+            metadata = @{ name = 'istiod-canary'; namespace = 'istio-system'; labels = @{ app = 'istiod'; 'istio.io/rev' = 'canary' } }
+            spec = @{
+                selector = @{ matchLabels = @{ app = 'istiod'; 'istio.io/rev' = 'canary' } }
+                template = @{
+                    metadata = @{ labels = @{ app = 'istiod'; 'istio.io/rev' = 'canary' } }
+                    spec = @{ containers = @(@{ name = 'discovery'; image = 'pilot'; env = @(@{ name = 'CLUSTER_ID'; value = 'cn-canary-name' }) }) }
+                }
+            }
+        }
+        $body = $istiod | ConvertTo-Json -Depth 20
+        Invoke-RestMethod -Method Post -Uri "$($Lab.controlUrl.TrimEnd('/'))/clusters/$($Canary.name)/objects" -Body $body -ContentType 'application/json' | Out-Null
+    }
+
+    AfterAll {
+        Invoke-RestMethod -Method Delete -Uri "$($Lab.controlUrl.TrimEnd('/'))/clusters/$($Canary.name)/objects?apiVersion=apps/v1&kind=Deployment&namespace=istio-system&name=istiod-canary" | Out-Null
+    }
+
+    It 'refuses two CLUSTER_IDs in one cluster, naming both' {
+        $err = { Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -ErrorAction Stop -WarningAction SilentlyContinue } |
+            Should -Throw -ErrorId 'HybridMesh.MeshClusterIdAmbiguous,HybridMesh.Commands.NewMeshCommand' -PassThru
+        $err.Exception.Message | Should -Match 'cn-canary-name'
+        $err.Exception.Message | Should -Match ([regex]::Escape($Canary.clusterId))
+        $err.ErrorDetails.RecommendedAction | Should -Match '-Revision'
+    }
+
+    It 'links with the control plane -Revision names' {
+        $revision = (Get-MeshCluster -Kubeconfig $Canary.kubeconfig -Context $Canary.context -Detailed).Details.IstioRevisions | Where-Object { $_ -ne 'canary' }
+        $mesh = Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -Revision $revision -WarningAction SilentlyContinue
+        $mesh.Links.Status | Should -Be @('Connected', 'Connected')
+        $mesh.Clusters.Details.IstioClusterName | Should -Contain $Canary.clusterId
+    }
+}
+
+Describe 'Remote secrets left by asmcli create-mesh' -Tag Lab {
+    BeforeAll {
+        # asmcli names (and keys) its remote secret after the sanitised kubeconfig context, not the Istio cluster name.
+        $script:Holder = $Lab.clusters[1]
+        $script:Peer = $Lab.clusters[0]
+        $key = $Peer.context.ToLowerInvariant() -replace '[^a-z0-9-]', '-'
+        $script:StaleName = "istio-remote-secret-$key"
+        $kubeconfig = "apiVersion: v1`nkind: Config`nclusters:`n- name: $key`n  cluster:`n    server: $($Peer.server)`n"
+        $script:StaleSecret = @{
+            apiVersion = 'v1'; kind = 'Secret'
+            metadata = @{
+                name = $StaleName; namespace = 'istio-system'
+                labels = @{ 'istio/multiCluster' = 'true' }; annotations = @{ 'networking.istio.io/cluster' = $key }
+            }
+            data = @{ $key = [Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($kubeconfig)) }
+        }
+        function script:Add-StaleSecret {
+            $body = $StaleSecret | ConvertTo-Json -Depth 10
+            Invoke-RestMethod -Method Post -Uri "$($Lab.controlUrl.TrimEnd('/'))/clusters/$($Holder.name)/objects" -Body $body -ContentType 'application/json' | Out-Null
+        }
+        function script:Get-Versions {
+            @(Get-LabSecrets $Holder.name | ForEach-Object { "$($_.metadata.name)=$($_.metadata.resourceVersion)" }) -join ','
+        }
+        Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -WarningAction SilentlyContinue | Out-Null
+        Add-StaleSecret
+    }
+
+    It 'fails the RemoteSecret check naming both secrets and New-Mesh -RemoveStale' {
+        $checks = Get-MeshCluster -Kubeconfig $Kubeconfigs | Test-MeshConnectivity -SkipFleetCheck
+        $check = $checks | Where-Object { $_.Check -eq 'RemoteSecret' -and $_.Cluster -eq $Holder.context }
+        $check.Status | Should -Be 'Failed'
+        $check.Detail | Should -Match ([regex]::Escape($StaleName))
+        $check.Detail | Should -Match ([regex]::Escape("istio-remote-secret-$($Peer.clusterId)"))
+        $check.RecommendedAction | Should -Match 'New-Mesh -RemoveStale'
+        Get-MeshCluster -Kubeconfig $Kubeconfigs | Test-MeshConnectivity -SkipFleetCheck -Quiet | Should -BeFalse
+    }
+
+    It 'stops New-Mesh before any write' {
+        $before = Get-Versions
+        { Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -ErrorAction Stop -WarningAction SilentlyContinue } |
+            Should -Throw -ErrorId 'HybridMesh.MeshStaleRemoteSecret,HybridMesh.Commands.NewMeshCommand'
+        Get-Versions | Should -Be $before
+    }
+
+    It 'is deleted by New-Mesh -RemoveStale' {
+        Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -RemoveStale -Confirm:$false -WarningAction SilentlyContinue | Out-Null
+        (Get-RemoteSecrets $Holder.name).metadata.name | Should -Be "istio-remote-secret-$($Peer.clusterId)"
+    }
+
+    It 'is removed, whatever its name, by Remove-Mesh -Leaving' {
+        Add-StaleSecret
+        Get-MeshCluster -Kubeconfig $Kubeconfigs | Remove-Mesh -Leaving $Peer.context -Confirm:$false
+        Get-RemoteSecrets $Holder.name | Should -HaveCount 0
+    }
+}
+
 Describe 'Remove-Mesh' -Tag Lab {
     It 'leaves no istio/multiCluster secret behind' {
         Get-MeshCluster -Kubeconfig $Kubeconfigs | Remove-Mesh -Confirm:$false

@@ -12,8 +12,8 @@ namespace HybridMesh.Engine.Steps;
 /// </summary>
 public static class ClusterInspector
 {
-    public const string IstioNamespace = IstioNames.SystemNamespace;
-    public const string NetworkLabel = IstioNames.NetworkLabel;
+    public const string IstioNamespace = "istio-system";
+    public const string NetworkLabel = "topology.istio.io/network";
     public const int DefaultThrottleLimit = 8;
 
     /// <summary>Inspect several clusters at once (at most <paramref name="throttleLimit"/> in flight), in input order.</summary>
@@ -46,61 +46,90 @@ public static class ClusterInspector
             return new ClusterDetails { ServerVersion = version };
         }
 
-        var network = Text(ns["metadata"]?["labels"]?[NetworkLabel]);
         var istiods = await session.ListAsync("apps/v1", "Deployment", IstioNamespace, "app=istiod", cancellationToken)
             .ConfigureAwait(false);
-        var revisions = istiods.Select(Revision).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
-        var clusterId = istiods.Select(d => Env(d, "CLUSTER_ID")).FirstOrDefault(id => !string.IsNullOrEmpty(id));
-
-        var fingerprints = new List<string>();
-        var rootConfigMap = await session.GetAsync("v1", "ConfigMap", IstioNamespace, "istio-ca-root-cert", cancellationToken)
+        var rootConfigMap = await session.GetAsync("v1", "ConfigMap", IstioNamespace, RootConfigMapName, cancellationToken)
             .ConfigureAwait(false);
-        fingerprints.AddRange(ClusterInspectorCertificates.Fingerprints(Text(rootConfigMap?["data"]?["root-cert.pem"])));
-        fingerprints.AddRange(await PluggedInRootsAsync(session, sink, cancellationToken).ConfigureAwait(false));
+        JsonObject? cacerts;
+        try
+        {
+            cacerts = await session.GetAsync("v1", "Secret", IstioNamespace, CaCertsSecretName, cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubeForbiddenException)
+        {
+            // Reading Secrets is often not allowed; then the ConfigMap's roots have to do.
+            sink.Verbose($"[{session.Context}] Not allowed to read Secret {IstioNamespace}/{CaCertsSecretName}; using the " +
+                         $"{RootConfigMapName} ConfigMap only.");
+            cacerts = null;
+        }
+
+        return Details(version, ns, Istiods(istiods), ServedRoots(rootConfigMap), CaCertsRoots(cacerts, session.Context, sink), null);
+    }
+
+    internal const string RootConfigMapName = "istio-ca-root-cert";
+    internal const string CaCertsSecretName = "cacerts";
+
+    /// <summary>
+    /// The facts of one cluster from what was read. The Istio cluster name is the CLUSTER_ID of the chosen revision, or
+    /// the one CLUSTER_ID every istiod agrees on; with several different ones and no choice it stays unknown
+    /// (docs/design/rules.md: an ambiguous control plane is an error, never a silent pick).
+    /// </summary>
+    internal static ClusterDetails Details(string version, JsonObject? istioNamespace, IReadOnlyList<IstiodInfo> istiods,
+        IReadOnlyList<string> servedRoots, IReadOnlyList<string>? caCertsRoots, string? revision)
+    {
+        if (istioNamespace is null)
+        {
+            return new ClusterDetails { ServerVersion = version };
+        }
 
         return new ClusterDetails
         {
             ServerVersion = version,
-            IstioRevisions = revisions,
-            NetworkLabel = network,
-            IstioClusterName = clusterId,
-            RootCertificateFingerprints = fingerprints.Distinct(StringComparer.Ordinal).ToArray(),
+            IstioRevisions = istiods.Select(i => i.Revision).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
+            NetworkLabel = Text(istioNamespace["metadata"]?["labels"]?[NetworkLabel]),
+            IstioClusterName = ClusterIdOf(istiods, revision),
+            RootCertificateFingerprints = servedRoots.Concat(caCertsRoots ?? []).Distinct(StringComparer.Ordinal).ToArray(),
         };
     }
 
-    /// <summary>
-    /// Roots of a plug-in CA (Secret cacerts, key root-cert.pem, or ca.crt in its kubernetes.io/tls form). Reading
-    /// Secrets is often not allowed; then the ConfigMap's roots have to do.
-    /// </summary>
-    private static async Task<IReadOnlyList<string>> PluggedInRootsAsync(KubeSession session, IMeshSink sink,
-        CancellationToken cancellationToken)
+    /// <summary>The CLUSTER_ID of <paramref name="revision"/>, else the single distinct CLUSTER_ID, else null.</summary>
+    internal static string? ClusterIdOf(IReadOnlyList<IstiodInfo> istiods, string? revision)
     {
-        JsonObject? secret;
-        try
-        {
-            secret = await session.GetAsync("v1", "Secret", IstioNamespace, "cacerts", cancellationToken).ConfigureAwait(false);
-        }
-        catch (KubeForbiddenException)
-        {
-            sink.Verbose($"[{session.Context}] Not allowed to read Secret {IstioNamespace}/cacerts; using the " +
-                         "istio-ca-root-cert ConfigMap only.");
-            return [];
-        }
+        var ids = istiods.Where(i => revision is null || i.Revision == revision).Select(i => i.ClusterId)
+            .OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        return ids.Length == 1 ? ids[0] : null;
+    }
 
+    /// <summary>Each istiod Deployment (label app=istiod) with its revision and CLUSTER_ID.</summary>
+    internal static IReadOnlyList<IstiodInfo> Istiods(IReadOnlyList<JsonObject> deployments) =>
+        deployments.Select(d => new IstiodInfo(Text(d["metadata"]?["name"]) ?? "", Revision(d), Env(d, "CLUSTER_ID")))
+            .OrderBy(i => i.Name, StringComparer.Ordinal).ToArray();
+
+    /// <summary>The roots istiod serves: istio-ca-root-cert, what every workload trusts (docs/design/shared-root.md).</summary>
+    internal static IReadOnlyList<string> ServedRoots(JsonObject? configMap) =>
+        ClusterInspectorCertificates.Fingerprints(Text(configMap?["data"]?["root-cert.pem"]));
+
+    /// <summary>
+    /// Roots of a plug-in CA (Secret cacerts, key root-cert.pem, or ca.crt in its kubernetes.io/tls form); null when the
+    /// Secret does not exist or holds no root.
+    /// </summary>
+    internal static IReadOnlyList<string>? CaCertsRoots(JsonObject? secret, string context, IMeshSink sink)
+    {
         var encoded = Text(secret?["data"]?["root-cert.pem"]) ?? Text(secret?["data"]?["ca.crt"]);
         if (encoded is null)
         {
-            return [];
+            return null;
         }
 
         try
         {
-            return ClusterInspectorCertificates.Fingerprints(Encoding.UTF8.GetString(Convert.FromBase64String(encoded)));
+            var roots = ClusterInspectorCertificates.Fingerprints(Encoding.UTF8.GetString(Convert.FromBase64String(encoded)));
+            return roots.Count == 0 ? null : roots;
         }
         catch (FormatException)
         {
-            sink.Warning($"[{session.Context}] Secret {IstioNamespace}/cacerts holds a root-cert.pem that is not base64; ignored.");
-            return [];
+            sink.Warning($"[{context}] Secret {IstioNamespace}/{CaCertsSecretName} holds a root-cert.pem that is not base64; ignored.");
+            return null;
         }
     }
 
@@ -149,3 +178,6 @@ public static class ClusterInspector
     private static string? Text(JsonNode? node) =>
         node is JsonValue value && value.TryGetValue<string>(out var text) && text.Length > 0 ? text : null;
 }
+
+/// <summary>One istiod Deployment: its name, revision and CLUSTER_ID (null when it sets none).</summary>
+internal sealed record IstiodInfo(string Name, string Revision, string? ClusterId);

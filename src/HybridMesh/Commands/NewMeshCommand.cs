@@ -15,6 +15,15 @@ namespace HybridMesh.Commands;
 [OutputType(typeof(Mesh), typeof(string))]
 public sealed class NewMeshCommand : MeshTargetCmdlet
 {
+    /// <summary>
+    /// The istiod revision whose CLUSTER_ID names each cluster, when a cluster runs several with different ones
+    /// (docs/design/rules.md); default: the Revision of the piped object, else the one CLUSTER_ID all istiods share.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Revision { get; set; }
+
+    protected override string? InputRevision => string.IsNullOrEmpty(Revision) ? null : Revision;
+
     /// <summary>Allow several clusters on one network (only when their pods really reach each other directly).</summary>
     [Parameter]
     public SwitchParameter AllowSharedNetwork { get; set; }

@@ -14,6 +14,15 @@ namespace HybridMesh.Commands;
 [OutputType(typeof(MeshCheck), typeof(MeshTrafficResult), typeof(bool))]
 public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
 {
+    /// <summary>
+    /// The istiod revision whose CLUSTER_ID names each cluster, when a cluster runs several with different ones
+    /// (docs/design/rules.md); default: the Revision of the piped object, else the one CLUSTER_ID all istiods share.
+    /// </summary>
+    [Parameter(ValueFromPipelineByPropertyName = true)]
+    public string? Revision { get; set; }
+
+    protected override string? InputRevision => string.IsNullOrEmpty(Revision) ? null : Revision;
+
     /// <summary>Also run the traffic test (deploys helloworld and a sleep client in namespace sample of every cluster).</summary>
     [Parameter]
     public SwitchParameter Traffic { get; set; }

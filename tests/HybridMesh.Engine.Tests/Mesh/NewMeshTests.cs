@@ -151,7 +151,7 @@ public sealed class NewMeshTests
     }
 
     [Fact]
-    public async Task AStaleSecretIsReportedAndRemovedWithRemoveStale()
+    public async Task AStaleSecretStopsTheRunAndIsRemovedWithRemoveStale()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var (gke, onprem) = (lab.Clusters[0], lab.Clusters[1]);
@@ -170,10 +170,18 @@ public sealed class NewMeshTests
             ["data"] = new JsonObject { [asmcliName] = Convert.ToBase64String(Encoding.UTF8.GetBytes(kubeconfig)) },
         });
 
+        foreach (var c in lab.Clusters) c.RequestLog.Clear();
         var sink = new MeshSink();
-        await MeshBuilder.NewMeshAsync(lab.Request(), sink, default);
-        Assert.Contains(sink.Warnings, w => w.Contains("istio-remote-secret-" + asmcliName) && w.Contains("-RemoveStale"));
-        Assert.Equal(2, lab.RemoteSecrets(onprem).Count);
+        var refused = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(lab.Request(), sink, default));
+        Assert.Equal("MeshChecksFailed", refused.ErrorId);
+        var stale = Assert.Single(sink.Errors);
+        Assert.Equal("MeshStaleRemoteSecret", stale.ErrorId);
+        Assert.Equal(onprem.Context, stale.Target);
+        Assert.Contains("istio-remote-secret-" + asmcliName, stale.Message);
+        Assert.Contains("istio-remote-secret-" + gke.ClusterId, stale.Message);
+        Assert.Contains("-RemoveStale", stale.RecommendedAction);
+        Assert.All(lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
+        Assert.Single(lab.RemoteSecrets(onprem));
 
         var request = lab.Request();
         await MeshBuilder.NewMeshAsync(new MeshRequest

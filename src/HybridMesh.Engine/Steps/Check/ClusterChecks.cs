@@ -5,7 +5,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>
-/// Checks of one cluster on its own (spec §A, §B, §H): API reachable, Istio revision, network label set and unique,
+/// Checks of one cluster on its own (docs/design/rules.md, gateway-objects.md): API reachable, Istio revision, network label set and unique,
 /// east-west gateway available with an address and the network label, cross-network-gateway with AUTO_PASSTHROUGH.
 /// </summary>
 internal static class ClusterChecks
@@ -16,40 +16,88 @@ internal static class ClusterChecks
         ? Result.Fail(CheckNames.ApiServer, s.Context, error.Message, error.RecommendedAction)
         : Result.Pass(CheckNames.ApiServer, s.Context, $"{s.Server} answers (Kubernetes {s.Details?.ServerVersion}).");
 
-    public static MeshCheck IstioRevision(ClusterSnapshot s)
+    /// <summary>
+    /// istiod installed, the chosen revision present, exactly one CLUSTER_ID for it, and no other cluster with that
+    /// Istio cluster name (remote secrets are keyed by it, so istiod would ignore all but one).
+    /// </summary>
+    public static RuleVerdict IstioRevision(ClusterSnapshot s, IReadOnlyList<ClusterSnapshot> all)
     {
         const string check = CheckNames.IstioRevision;
         if (!s.Reachable) return Unreachable(check, s);
         var revisions = s.Details?.IstioRevisions ?? [];
         if (revisions.Length == 0)
         {
-            return Result.Fail(check, s.Context, $"No istiod Deployment (label app=istiod) in {Ns}.",
-                "Install Cloud Service Mesh in the cluster (asmcli install) before linking it.");
+            return new(Result.Fail(check, s.Context, $"No istiod Deployment (label app=istiod) in {Ns}.",
+                "Install Cloud Service Mesh in the cluster (asmcli install) before linking it."), MeshErrors.MeshIstioNotInstalled(s.Context));
         }
 
         if (s.Target.Revision is { Length: > 0 } wanted && !revisions.Contains(wanted, StringComparer.Ordinal))
         {
-            return Result.Fail(check, s.Context,
-                $"Revision '{wanted}' is not installed; istiod revisions: {string.Join(", ", revisions)}.",
-                $"Use one of the installed revisions ({string.Join(", ", revisions)}) with Install-EastWestGateway -Revision.");
+            var error = MeshErrors.MeshRevisionNotInstalled(s.Context, wanted, revisions);
+            return new(Result.Fail(check, s.Context, error.Message,
+                $"Use one of the installed revisions ({string.Join(", ", revisions)}) with -Revision."), error);
         }
 
-        return Result.Pass(check, s.Context, $"istiod revision(s): {string.Join(", ", revisions)}.");
+        var candidates = s.Istiods.Where(i => s.Target.Revision is not { Length: > 0 } r || i.Revision == r).ToArray();
+        var ids = candidates.Select(i => i.ClusterId).OfType<string>().Distinct(StringComparer.Ordinal).ToArray();
+        if (ids.Length > 1)
+        {
+            var error = MeshErrors.MeshClusterIdAmbiguous(s.Context,
+                candidates.Where(i => i.ClusterId is not null).Select(i => $"{i.Name} (revision {i.Revision}): {i.ClusterId}"));
+            return new(Result.Fail(check, s.Context, error.Message, error.RecommendedAction), error);
+        }
+
+        if (s.Details?.IstioClusterName is not { Length: > 0 } name)
+        {
+            var error = MeshErrors.MeshClusterNameMissing(s.Context);
+            return new(Result.Fail(check, s.Context, error.Message, error.RecommendedAction), error);
+        }
+
+        var same = all.Where(o => o.Reachable && o.Details?.IstioClusterName == name).Select(o => o.Context).ToArray();
+        if (same.Length > 1)
+        {
+            var error = MeshErrors.MeshClusterNameDuplicate(name, same);
+            return new(Result.Fail(check, s.Context, error.Message, error.RecommendedAction), error);
+        }
+
+        return Result.Pass(check, s.Context, $"istiod revision(s): {string.Join(", ", revisions)}; Istio cluster name '{name}'.");
     }
 
-    public static MeshCheck NetworkLabel(ClusterSnapshot s, IReadOnlyList<ClusterSnapshot> all, bool allowShared = false)
+    /// <summary>The NetworkLabel check: the label is set, then the network is the cluster's own.</summary>
+    public static RuleVerdict NetworkLabel(ClusterSnapshot s, IReadOnlyList<ClusterSnapshot> all, bool allowShared = false) =>
+        RuleVerdict.FirstProblem(NetworkLabelSet(s), NetworkDistinct(s, all, allowShared));
+
+    /// <summary>istio-system carries topology.istio.io/network (istiod gives the cluster's endpoints that network).</summary>
+    public static RuleVerdict NetworkLabelSet(ClusterSnapshot s)
     {
         const string check = CheckNames.NetworkLabel;
         if (!s.Reachable) return Unreachable(check, s);
-        var label = s.Details?.NetworkLabel;
-        if (string.IsNullOrEmpty(label))
+        if (!string.IsNullOrEmpty(s.Details?.NetworkLabel))
         {
-            return Result.Fail(check, s.Context, $"Namespace {Ns} has no {ClusterInspector.NetworkLabel} label.",
-                $"Label it with the cluster's network id: kubectl label namespace {Ns} {ClusterInspector.NetworkLabel}=<network> " +
-                "(the id Get-MeshEnvironment reports), then re-run Install-EastWestGateway with that -Network.");
+            return Result.Pass(check, s.Context, $"Network '{s.Details.NetworkLabel}'.");
         }
 
-        var same = all.Where(o => !ReferenceEquals(o, s) && o.Reachable && o.Details?.NetworkLabel == label)
+        return Result.Fail(check, s.Context,
+            $"Namespace {Ns} has no {ClusterInspector.NetworkLabel} label" +
+            (s.Target.Network is { } input ? $"; assuming network '{input}' from the input." : " and the input names no network."),
+            $"Label it with the cluster's network id: kubectl label namespace {Ns} {ClusterInspector.NetworkLabel}=<network> " +
+            "(the id Get-MeshEnvironment reports), then re-run Install-EastWestGateway with that -Network.");
+    }
+
+    /// <summary>
+    /// No two clusters on one network (the label, else the network the input gives): istiod would route to the
+    /// peer's pod IPs directly instead of through its east-west gateway (docs/design/verification.md).
+    /// </summary>
+    public static RuleVerdict NetworkDistinct(ClusterSnapshot s, IReadOnlyList<ClusterSnapshot> all, bool allowShared)
+    {
+        const string check = CheckNames.NetworkLabel;
+        if (!s.Reachable) return Unreachable(check, s);
+        if (Network(s) is not { } label)
+        {
+            return Result.Skip(check, s.Context, "No network is known for the cluster.");
+        }
+
+        var same = all.Where(o => !ReferenceEquals(o, s) && o.Reachable && Network(o) == label)
             .Select(o => o.Context).ToArray();
         if (same.Length > 0 && allowShared)
         {
@@ -62,15 +110,19 @@ internal static class ClusterChecks
 
         if (same.Length > 0)
         {
-            return Result.Fail(check, s.Context,
+            return new(Result.Fail(check, s.Context,
                 $"Network '{label}' is also the network of {string.Join(", ", same)}; clusters on different networks need distinct ids " +
                 "or istiod routes to the peer's pod IPs directly instead of through its east-west gateway.",
                 $"Give each cluster its own network id (kubectl label namespace {Ns} {ClusterInspector.NetworkLabel}=<id> --overwrite), " +
-                "then re-run Install-EastWestGateway with it.");
+                "then re-run Install-EastWestGateway with it; or pass -AllowSharedNetwork when the pods really share one flat network."),
+                MeshErrors.MeshNetworkShared(label, all.Where(o => o.Reachable && Network(o) == label).Select(o => o.Context)));
         }
 
         return Result.Pass(check, s.Context, $"Network '{label}', not shared with any other cluster.");
     }
+
+    /// <summary>The network the cluster's endpoints get: the label on istio-system, else what the input said.</summary>
+    internal static string? Network(ClusterSnapshot s) => s.Details?.NetworkLabel is { Length: > 0 } label ? label : s.Target.Network;
 
     public static MeshCheck EastWestGateway(ClusterSnapshot s)
     {

@@ -8,8 +8,9 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>
-/// Everything the checks need from one cluster, read once: checks then run on this snapshot so that each check is
-/// independent and no object is read twice. A cluster whose API cannot be reached has <see cref="Error"/> set.
+/// Everything the rules need from one cluster, read once with all reads sent together (docs/design/rules.md): the
+/// rules then run on this snapshot, so Test-MeshConnectivity and New-Mesh's pre-flight judge the same facts and no
+/// object is read twice. A cluster that cannot be read has <see cref="Error"/> set.
 /// </summary>
 internal sealed class ClusterSnapshot
 {
@@ -18,44 +19,110 @@ internal sealed class ClusterSnapshot
     public MeshException? Error { get; init; }
     public Uri? Server { get; init; }
     public ClusterDetails? Details { get; init; }
+    /// <summary>Every istiod Deployment with its revision and CLUSTER_ID.</summary>
+    public IReadOnlyList<IstiodInfo> Istiods { get; init; } = [];
+    /// <summary>Roots in istio-ca-root-cert: what istiod serves and workloads trust.</summary>
+    public IReadOnlyList<string> ServedRoots { get; init; } = [];
+    /// <summary>Roots in the cacerts Secret; null when there is none.</summary>
+    public IReadOnlyList<string>? CaCertsRoots { get; init; }
     public JsonObject? EastWestService { get; init; }
     public JsonObject? EastWestDeployment { get; init; }
     /// <summary>networking.istio.io Gateways in istio-system; null when the CRD is not served.</summary>
     public IReadOnlyList<JsonObject>? Gateways { get; init; }
+    /// <summary>Secrets labelled istio/multiCluster=true in istio-system.</summary>
     public IReadOnlyList<JsonObject> RemoteSecrets { get; init; } = [];
-    /// <summary>SHA-256 (hex) of each service-account token stored in istio-system, with the Secret's name; null when Secrets are not readable.</summary>
+    /// <summary>Every kubeconfig those remote secrets hold, parsed once.</summary>
+    public IReadOnlyList<RemoteSecretKubeconfig> RemoteKubeconfigs { get; init; } = [];
+    /// <summary>SHA-256 (hex) of each service-account token stored in istio-system, with the Secret's name.</summary>
     public IReadOnlyDictionary<string, string>? TokenSecretsByHash { get; init; }
+    /// <summary>SHA-256 of the cluster CA (ca.crt) of the service-account token Secrets in istio-system.</summary>
+    public IReadOnlySet<string> CertificateAuthorities { get; init; } = new HashSet<string>();
+    /// <summary>The cluster-scoped hub.gke.io Membership "membership", when the CRD is served and it exists.</summary>
+    public JsonObject? HubMembership { get; init; }
     /// <summary>spec.owner.id of the cluster's hub.gke.io Membership, when it has one.</summary>
-    public string? MembershipOwner { get; init; }
+    public string? MembershipOwner => Text(HubMembership?["spec"]?["owner"]?["id"]);
 
     public bool Reachable => Error is null;
 
+    /// <summary>The API server could not be reached at all (links touching it are skipped, not failed).</summary>
+    public bool Unreachable => Error is KubeUnreachableException;
+
+    /// <summary>Opens a session, reads, closes it (Test-MeshConnectivity).</summary>
     public static async Task<ClusterSnapshot> ReadAsync(MeshTarget target, KubeSessionOptions options, IMeshSink sink,
         CancellationToken cancellationToken)
     {
+        KubeSession session;
         try
         {
-            using var session = KubeSession.Open(target.Cluster, options);
-            var details = await ClusterInspector.InspectAsync(session, sink, cancellationToken).ConfigureAwait(false);
-            const string ns = ClusterInspector.IstioNamespace;
-            var service = await session.GetAsync("v1", "Service", ns, EastWestGatewayRenderer.GatewayName, cancellationToken).ConfigureAwait(false);
-            var deployment = await session.GetAsync("apps/v1", "Deployment", ns, EastWestGatewayRenderer.GatewayName, cancellationToken).ConfigureAwait(false);
-            var gateways = await GatewaysAsync(session, cancellationToken).ConfigureAwait(false);
-            var secrets = await session.ListAsync("v1", "Secret", ns, RemoteSecretRenderer.MultiClusterLabel + "=true", cancellationToken).ConfigureAwait(false);
-            var tokens = await TokenSecretsAsync(session, sink, cancellationToken).ConfigureAwait(false);
-            var owner = await MembershipOwnerAsync(session, cancellationToken).ConfigureAwait(false);
-            return new ClusterSnapshot
-            {
-                Target = target, Server = session.Server, Details = details, EastWestService = service,
-                EastWestDeployment = deployment, Gateways = gateways, RemoteSecrets = secrets,
-                TokenSecretsByHash = tokens, MembershipOwner = owner,
-            };
+            session = KubeSession.Open(target.Cluster, options);
         }
         catch (MeshException ex)
         {
             return new ClusterSnapshot { Target = target, Error = ex };
         }
+
+        using (session)
+        {
+            return await ReadAsync(target, session, sink, cancellationToken).ConfigureAwait(false);
+        }
     }
+
+    /// <summary>Reads with a session the caller keeps (New-Mesh writes with it afterwards).</summary>
+    public static async Task<ClusterSnapshot> ReadAsync(MeshTarget target, KubeSession session, IMeshSink sink,
+        CancellationToken cancellationToken)
+    {
+        const string ns = ClusterInspector.IstioNamespace;
+        var ct = cancellationToken;
+        try
+        {
+            // Independent reads go out together: with API latency a cluster costs one round of them, not their sum.
+            var version = session.GetServerVersionAsync(ct);
+            var istioNamespace = session.GetAsync("v1", "Namespace", null, ns, ct);
+            var istiods = session.ListAsync("apps/v1", "Deployment", ns, "app=istiod", ct);
+            var rootConfigMap = session.GetAsync("v1", "ConfigMap", ns, ClusterInspector.RootConfigMapName, ct);
+            // One list of every Secret in istio-system: remote secrets, reader tokens and cacerts come from it.
+            var secrets = session.ListAsync("v1", "Secret", ns, cancellationToken: ct);
+            var service = session.GetAsync("v1", "Service", ns, EastWestGatewayRenderer.GatewayName, ct);
+            var deployment = session.GetAsync("apps/v1", "Deployment", ns, EastWestGatewayRenderer.GatewayName, ct);
+            var gateways = GatewaysAsync(session, ct);
+            var hub = HubMembershipAsync(session, ct);
+            await Task.WhenAll(version, istioNamespace, istiods, rootConfigMap, secrets, service, deployment, gateways, hub)
+                .ConfigureAwait(false);
+
+            var all = await secrets.ConfigureAwait(false);
+            var remote = all.Where(IsRemoteSecret).ToArray();
+            var cacerts = all.FirstOrDefault(s => Text(s["metadata"]?["name"]) == ClusterInspector.CaCertsSecretName);
+            var istiodInfo = ClusterInspector.Istiods(await istiods.ConfigureAwait(false));
+            var served = ClusterInspector.ServedRoots(await rootConfigMap.ConfigureAwait(false));
+            var caCerts = ClusterInspector.CaCertsRoots(cacerts, session.Context, sink);
+            var (tokens, authorities) = TokenSecrets(all);
+            return new ClusterSnapshot
+            {
+                Target = target,
+                Server = session.Server,
+                Details = ClusterInspector.Details(await version.ConfigureAwait(false), await istioNamespace.ConfigureAwait(false),
+                    istiodInfo, served, caCerts, target.Revision),
+                Istiods = istiodInfo,
+                ServedRoots = served,
+                CaCertsRoots = caCerts,
+                EastWestService = await service.ConfigureAwait(false),
+                EastWestDeployment = await deployment.ConfigureAwait(false),
+                Gateways = await gateways.ConfigureAwait(false),
+                RemoteSecrets = remote,
+                RemoteKubeconfigs = remote.SelectMany(RemoteSecretKubeconfig.Read).ToArray(),
+                TokenSecretsByHash = tokens,
+                CertificateAuthorities = authorities,
+                HubMembership = await hub.ConfigureAwait(false),
+            };
+        }
+        catch (MeshException ex)
+        {
+            return new ClusterSnapshot { Target = target, Server = session.Server, Error = ex };
+        }
+    }
+
+    private static bool IsRemoteSecret(JsonObject secret) =>
+        Text(secret["metadata"]?["labels"]?[RemoteSecretRenderer.MultiClusterLabel]) == "true";
 
     private static async Task<IReadOnlyList<JsonObject>?> GatewaysAsync(KubeSession session, CancellationToken ct)
     {
@@ -70,44 +137,36 @@ internal sealed class ClusterSnapshot
             ClusterInspector.IstioNamespace, cancellationToken: ct).ConfigureAwait(false);
     }
 
-    private static async Task<IReadOnlyDictionary<string, string>?> TokenSecretsAsync(KubeSession session, IMeshSink sink,
-        CancellationToken ct)
+    private static (IReadOnlyDictionary<string, string> Tokens, IReadOnlySet<string> Authorities) TokenSecrets(
+        IReadOnlyList<JsonObject> all)
     {
-        IReadOnlyList<JsonObject> all;
-        try
+        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
+        var authorities = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var secret in all.Where(s => Text(s["type"]) == IstioReaderRenderer.TokenSecretType))
         {
-            all = await session.ListAsync("v1", "Secret", ClusterInspector.IstioNamespace, cancellationToken: ct).ConfigureAwait(false);
-        }
-        catch (KubeForbiddenException)
-        {
-            sink.Verbose($"[{session.Context}] Not allowed to list Secrets in {ClusterInspector.IstioNamespace}; token Secrets are not checked.");
-            return null;
-        }
-
-        var result = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var secret in all)
-        {
-            if ((string?)secret["type"] != IstioReaderRenderer.TokenSecretType ||
-                secret["data"]?["token"]?.GetValue<string>() is not { Length: > 0 } encoded)
-            {
-                continue;
-            }
-
             try
             {
-                result[Hash(Encoding.UTF8.GetString(Convert.FromBase64String(encoded)))] =
-                    secret["metadata"]?["name"]?.GetValue<string>() ?? "";
+                if (Text(secret["data"]?["token"]) is { Length: > 0 } encoded)
+                {
+                    tokens[Hash(Encoding.UTF8.GetString(Convert.FromBase64String(encoded)))] = Text(secret["metadata"]?["name"]) ?? "";
+                }
+
+                if (Text(secret["data"]?["ca.crt"]) is { Length: > 0 } ca)
+                {
+                    authorities.Add(CertificateAuthorityHash(Convert.FromBase64String(ca)));
+                }
             }
             catch (FormatException)
             {
-                // A token that is not base64 cannot match anything; ignore it.
+                // Not base64: it cannot match anything; ignore it.
             }
         }
 
-        return result;
+        return (tokens, authorities);
     }
 
-    private static async Task<string?> MembershipOwnerAsync(KubeSession session, CancellationToken ct)
+    /// <summary>The cluster-scoped hub.gke.io Membership "membership", or null (also when the CRD is not installed).</summary>
+    private static async Task<JsonObject?> HubMembershipAsync(KubeSession session, CancellationToken ct)
     {
         var served = await session.ServedVersionsAsync("hub.gke.io", ct).ConfigureAwait(false);
         if (!served.Contains("v1"))
@@ -115,9 +174,12 @@ internal sealed class ClusterSnapshot
             return null;
         }
 
-        var membership = await session.GetAsync("hub.gke.io/v1", "Membership", null, "membership", ct).ConfigureAwait(false);
-        return membership?["spec"]?["owner"]?["id"]?.GetValue<string>();
+        return await session.GetAsync("hub.gke.io/v1", "Membership", null, "membership", ct).ConfigureAwait(false);
     }
+
+    /// <summary>A CA bundle compared by the fingerprints of its certificates, whatever its PEM whitespace.</summary>
+    public static string CertificateAuthorityHash(byte[] pem) =>
+        string.Join(",", ClusterInspectorCertificates.Fingerprints(Encoding.UTF8.GetString(pem)).Order(StringComparer.Ordinal));
 
     /// <summary>Tokens are compared by hash so that no token is kept or shown.</summary>
     public static string Hash(string token) =>

@@ -4,7 +4,8 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>
-/// Test-MeshConnectivity's checks (runbook step 6): read every cluster once, then run each check on what was read.
+/// Test-MeshConnectivity's checks (runbook step 6): read every cluster once, then run the rule set (MeshRules, shared
+/// with New-Mesh's pre-flight) on what was read.
 /// Results come per cluster in a fixed order, then per ordered link. Nothing is written to any cluster.
 /// </summary>
 public static class MeshChecker
@@ -19,26 +20,23 @@ public static class MeshChecker
                 t => t.Context, (t, ct) => ClusterSnapshot.ReadAsync(t, kube, sink, ct), cancellationToken)
             .ConfigureAwait(false)).Select(s => s!).ToArray();
 
-        var (fleet, unavailable) = await ConnectFleetAsync(options, sink, cancellationToken).ConfigureAwait(false);
+        var fleetProject = targets.Select(t => t.FleetProjectId).FirstOrDefault(p => !string.IsNullOrEmpty(p));
+        var (google, fleet, unavailable) = await FleetChecks.ConnectAsync(options.Google, fleetProject, sink, cancellationToken)
+            .ConfigureAwait(false);
         try
         {
             var results = new List<MeshCheck>();
             foreach (var s in snapshots)
             {
-                results.Add(ClusterChecks.ApiServer(s));
-                results.Add(ClusterChecks.IstioRevision(s));
-                results.Add(ClusterChecks.NetworkLabel(s, snapshots, options.AllowSharedNetwork));
-                results.Add(ClusterChecks.EastWestGateway(s));
-                results.Add(ClusterChecks.CrossNetworkGateway(s));
-                results.Add(RootChecks.SharedRoot(s, snapshots));
-                results.Add(await FleetChecks.FleetMembershipAsync(s, fleet?.Fleet, unavailable, cancellationToken).ConfigureAwait(false));
+                results.AddRange(MeshRules.Cluster(s, snapshots, options.AllowSharedNetwork));
+                results.Add((await FleetChecks.EvaluateAsync(s, fleet, unavailable, cancellationToken).ConfigureAwait(false)).Verdict.Check);
             }
 
             var pairs = snapshots.SelectMany(holder => snapshots.Where(peer => !ReferenceEquals(peer, holder))
                 .Select(peer => (holder, peer))).ToArray();
             var linkResults = await PerCluster.RunAsync(pairs, options.ThrottleLimit, sink, 62, "Checking links",
                 pair => $"{pair.holder.Context} -> {pair.peer.Context}",
-                (pair, ct) => RemoteSecretChecks.RunAsync(pair.holder, pair.peer, kube, ct), cancellationToken).ConfigureAwait(false);
+                (pair, ct) => RemoteSecretChecks.RunAsync(pair.holder, pair.peer, snapshots, kube, ct), cancellationToken).ConfigureAwait(false);
             foreach (var link in linkResults)
             {
                 results.AddRange(link ?? []);
@@ -48,7 +46,7 @@ public static class MeshChecker
         }
         finally
         {
-            fleet?.Dispose();
+            google?.Dispose();
         }
     }
 
@@ -63,23 +61,4 @@ public static class MeshChecker
                         (c.Status == MeshCheckStatus.Skipped && c.Check == CheckNames.FleetMembership));
 
     private static int Count(IReadOnlyList<MeshCheck> checks, MeshCheckStatus status) => checks.Count(c => c.Status == status);
-
-    private static async Task<(GoogleApis? Apis, string? Why)> ConnectFleetAsync(MeshCheckOptions options, IMeshSink sink,
-        CancellationToken ct)
-    {
-        if (options.Google is null)
-        {
-            return (null, "no Google API access was configured.");
-        }
-
-        try
-        {
-            return (await GoogleApis.ConnectAsync(options.Google, sink, ct).ConfigureAwait(false), null);
-        }
-        catch (MeshException ex)
-        {
-            sink.Verbose($"Fleet memberships are not checked: {ex.Message}");
-            return (null, ex.Message);
-        }
-    }
 }

@@ -5,7 +5,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>
-/// Checks of one ordered link T → S (spec §D): T holds a remote secret for S keyed by S's Istio cluster name; the
+/// Checks of one ordered link T → S (docs/design/remote-secrets.md, rules.md): T holds a remote secret for S keyed by S's Istio cluster name; the
 /// server in it is the one S answers on; its credentials authenticate and may list services and endpoints on S;
 /// the token's Secret still exists in S.
 /// </summary>
@@ -14,7 +14,7 @@ internal static class RemoteSecretChecks
     private const string Relink = "Run New-Mesh with every cluster of the mesh to rewrite the remote secrets (-RemoveStale drops the ones for clusters that are gone).";
 
     public static async Task<IReadOnlyList<MeshCheck>> RunAsync(ClusterSnapshot holder, ClusterSnapshot peer,
-        KubeSessionOptions options, CancellationToken ct)
+        IReadOnlyList<ClusterSnapshot> snapshots, KubeSessionOptions options, CancellationToken ct)
     {
         string[] names = [CheckNames.RemoteSecret, CheckNames.RemoteSecretServer, CheckNames.RemoteSecretCredentials, CheckNames.RemoteSecretToken];
         var t = holder.Context;
@@ -31,8 +31,9 @@ internal static class RemoteSecretChecks
                 $"Not checked: '{p}' has no istiod with a CLUSTER_ID, so the key its remote secret needs is unknown.", p)).ToArray();
         }
 
-        var all = holder.RemoteSecrets.SelectMany(RemoteSecretKubeconfig.Read).ToArray();
-        var secret = all.FirstOrDefault(k => k.Key == clusterName);
+        var all = holder.RemoteKubeconfigs;
+        var current = RemoteSecretRenderer.SecretName(clusterName);
+        var secret = all.FirstOrDefault(k => k.Key == clusterName && k.SecretName == current) ?? all.FirstOrDefault(k => k.Key == clusterName);
         if (secret is null)
         {
             var misnamed = all.FirstOrDefault(k => RemoteSecretKubeconfig.SameServer(k.Server, peer.Server));
@@ -46,9 +47,15 @@ internal static class RemoteSecretChecks
             return [missing, .. names.Skip(1).Select(n => Result.Skip(n, t, $"Not checked: no remote secret for '{clusterName}'.", p))];
         }
 
+        var stale = StaleSecrets(holder, peer, snapshots, [], secret.SecretName);
         var results = new List<MeshCheck>
         {
-            Result.Pass(CheckNames.RemoteSecret, t, $"Secret {secret.SecretName} holds a kubeconfig for '{clusterName}'.", p),
+            stale.Count == 0
+                ? Result.Pass(CheckNames.RemoteSecret, t, $"Secret {secret.SecretName} holds a kubeconfig for '{clusterName}'.", p)
+                : Result.Fail(CheckNames.RemoteSecret, t,
+                    $"Secrets {secret.SecretName} and {string.Join(", ", stale)} all serve '{p}' ('{clusterName}'); istiod loads a cluster " +
+                    "only once and may pick the stale one.",
+                    $"Run New-Mesh -RemoveStale with every cluster of the mesh to delete {string.Join(", ", stale)}.", p),
             RemoteSecretKubeconfig.SameServer(secret.Server, peer.Server)
                 ? Result.Pass(CheckNames.RemoteSecretServer, t, $"Points at {peer.Server}, where '{p}' answers.", p)
                 : Result.Warn(CheckNames.RemoteSecretServer, t,
@@ -58,6 +65,58 @@ internal static class RemoteSecretChecks
             Token(secret, peer, t, p),
         };
         return results;
+    }
+
+    /// <summary>
+    /// The pre-flight form of the stale-secret rule for link holder → peer: every remote secret other than the one
+    /// New-Mesh writes (<paramref name="current"/>) that serves the peer is a Failed RemoteSecret check with
+    /// MeshStaleRemoteSecret (docs/design/rules.md).
+    /// </summary>
+    public static IEnumerable<RuleVerdict> Stale(ClusterSnapshot holder, ClusterSnapshot peer, IReadOnlyList<ClusterSnapshot> all,
+        IReadOnlyCollection<string> servers, string current)
+    {
+        if (!holder.Reachable || !peer.Reachable || peer.Details?.IstioClusterName is not { Length: > 0 } clusterName)
+        {
+            yield break;
+        }
+
+        foreach (var name in StaleSecrets(holder, peer, all, servers, current))
+        {
+            var error = MeshErrors.MeshStaleRemoteSecret(holder.Context, name, current, clusterName);
+            yield return new(Result.Fail(CheckNames.RemoteSecret, holder.Context, error.Message,
+                $"Run New-Mesh -RemoveStale with every cluster of the mesh to delete {name}.", peer.Context), error);
+        }
+    }
+
+    /// <summary>Names of the remote secrets in the holder, other than <paramref name="current"/>, that serve the peer.</summary>
+    public static IReadOnlyList<string> StaleSecrets(ClusterSnapshot holder, ClusterSnapshot peer, IReadOnlyList<ClusterSnapshot> all,
+        IReadOnlyCollection<string> servers, string current) =>
+        holder.RemoteKubeconfigs.Where(k => k.SecretName != current && Serves(k, peer, all, servers))
+            .Select(k => k.SecretName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+
+    /// <summary>
+    /// Does this kubeconfig let istiod read <paramref name="peer"/>? Whatever the secret is called (asmcli names it after
+    /// the kubeconfig context): keyed or annotated with the peer's Istio cluster name, pointing at the peer's API server
+    /// (or an address given for it), or trusting the peer's cluster CA when no other cluster has that CA.
+    /// </summary>
+    public static bool Serves(RemoteSecretKubeconfig kubeconfig, ClusterSnapshot peer, IReadOnlyList<ClusterSnapshot> all,
+        IReadOnlyCollection<string> servers)
+    {
+        var name = peer.Details?.IstioClusterName;
+        if (name is { Length: > 0 } && (kubeconfig.Key == name || kubeconfig.ClusterAnnotation == name))
+        {
+            return true;
+        }
+
+        if (RemoteSecretKubeconfig.SameServer(kubeconfig.Server, peer.Server) ||
+            servers.Any(s => Uri.TryCreate(s, UriKind.Absolute, out var uri) && RemoteSecretKubeconfig.SameServer(kubeconfig.Server, uri)))
+        {
+            return true;
+        }
+
+        var ca = kubeconfig.CertificateAuthority;
+        return ca.Length > 0 && peer.CertificateAuthorities.Contains(ca) &&
+               !all.Any(o => !ReferenceEquals(o, peer) && o.CertificateAuthorities.Contains(ca));
     }
 
     private static async Task<MeshCheck> CredentialsAsync(RemoteSecretKubeconfig secret, string t, string p,

@@ -1,29 +1,42 @@
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Security.Cryptography.X509Certificates;
 using k8s;
+using k8s.KubeConfigModels;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>
-/// The kubeconfig one remote secret holds for one cluster (spec §D): its server, and a session that authenticates
-/// exactly as istiod would (the secret's CA and token). The token is kept only inside the client configuration.
+/// The kubeconfig one remote secret holds for one cluster (docs/design/remote-secrets.md): its key, server and CA, and
+/// a session that authenticates exactly as istiod would (the secret's CA and token). The one parser of remote-secret
+/// kubeconfigs (KubernetesClient's own loader); the token is kept only inside the client configuration.
 /// </summary>
 internal sealed class RemoteSecretKubeconfig
 {
     private readonly KubernetesClientConfiguration _config;
 
-    private RemoteSecretKubeconfig(string secretName, string key, KubernetesClientConfiguration config)
+    private RemoteSecretKubeconfig(string secretName, string key, string? annotation, KubernetesClientConfiguration config)
     {
         SecretName = secretName;
         Key = key;
+        ClusterAnnotation = annotation;
         _config = config;
+        CertificateAuthority = string.Join(",", (config.SslCaCerts ?? []).Select(c => c.GetCertHashString(HashAlgorithmName.SHA256))
+            .Order(StringComparer.Ordinal));
     }
 
     public string SecretName { get; }
     public string Key { get; }
+
+    /// <summary>The secret's networking.istio.io/cluster annotation, when set.</summary>
+    public string? ClusterAnnotation { get; }
+
+    /// <summary>SHA-256 fingerprints of the CA certificates it trusts (comma-separated, sorted); empty when none.</summary>
+    public string CertificateAuthority { get; }
     public string Server => _config.Host ?? "";
     public string? Token => _config.AccessToken;
 
@@ -31,6 +44,7 @@ internal sealed class RemoteSecretKubeconfig
     public static IEnumerable<RemoteSecretKubeconfig> Read(JsonObject secret)
     {
         var name = ClusterSnapshot.Text(secret["metadata"]?["name"]) ?? "";
+        var annotation = ClusterSnapshot.Text(secret["metadata"]?["annotations"]?[Manifests.RemoteSecretRenderer.ClusterAnnotation]);
         foreach (var (key, value) in secret["data"] as JsonObject ?? [])
         {
             if (ClusterSnapshot.Text(value) is not { } encoded)
@@ -38,19 +52,61 @@ internal sealed class RemoteSecretKubeconfig
                 continue;
             }
 
-            KubernetesClientConfiguration config;
-            try
-            {
-                using var stream = new MemoryStream(Convert.FromBase64String(encoded));
-                var parsed = KubernetesClientConfiguration.LoadKubeConfig(stream);
-                config = KubernetesClientConfiguration.BuildConfigFromConfigObject(parsed);
-            }
-            catch (Exception ex) when (ex is FormatException or k8s.Exceptions.KubeConfigException or YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException)
+            if (Parse(encoded) is not { } config)
             {
                 continue;
             }
 
-            yield return new RemoteSecretKubeconfig(name, key, config);
+            yield return new RemoteSecretKubeconfig(name, key, annotation, config);
+        }
+    }
+
+    /// <summary>
+    /// KubernetesClient's view of the kubeconfig. One without a usable current context (hand-made, or cut down) still
+    /// names its server and CA: those identify the cluster it serves even when no session can be built from it.
+    /// </summary>
+    private static KubernetesClientConfiguration? Parse(string encoded)
+    {
+        K8SConfiguration parsed;
+        try
+        {
+            using var stream = new MemoryStream(Convert.FromBase64String(encoded));
+            parsed = KubernetesClientConfiguration.LoadKubeConfig(stream);
+        }
+        catch (Exception ex) when (ex is FormatException or k8s.Exceptions.KubeConfigException or YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException)
+        {
+            return null;
+        }
+
+        try
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigObject(parsed);
+        }
+        catch (Exception ex) when (ex is k8s.Exceptions.KubeConfigException or InvalidOperationException or ArgumentException or FormatException)
+        {
+            var cluster = parsed.Clusters?.FirstOrDefault(c => c.Name == parsed.Contexts?.FirstOrDefault(x => x.Name == parsed.CurrentContext)?.ContextDetails?.Cluster)
+                          ?? parsed.Clusters?.FirstOrDefault();
+            if (cluster?.ClusterEndpoint?.Server is not { Length: > 0 } server)
+            {
+                return null;
+            }
+
+            var config = new KubernetesClientConfiguration { Host = server };
+            if (cluster.ClusterEndpoint.CertificateAuthorityData is { Length: > 0 } ca)
+            {
+                try
+                {
+                    var authorities = new X509Certificate2Collection();
+                    authorities.ImportFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(ca)));
+                    config.SslCaCerts = authorities;
+                }
+                catch (Exception caError) when (caError is FormatException or CryptographicException)
+                {
+                    // An unreadable CA identifies nothing; the server still does.
+                }
+            }
+
+            return config;
         }
     }
 

@@ -25,10 +25,10 @@ public static class MeshBuilder
         }
 
         var write = !request.ManifestOnly;
-        var members = await MeshPreflight.ReadAsync(request, sink, readHub: !request.SkipFleetCheck, ct).ConfigureAwait(false);
+        var members = await MeshPreflight.ReadAsync(request, sink, ct).ConfigureAwait(false);
         try
         {
-            var failures = MeshPreflight.Check(members, request.AllowSharedNetwork, sink).ToList();
+            var failures = MeshPreflight.Check(members, request, sink).ToList();
             var meshId = request.Targets.Select(t => t.MeshId).FirstOrDefault(m => m is not null);
             if (!request.SkipFleetCheck && failures.Count == 0)
             {
@@ -36,8 +36,9 @@ public static class MeshBuilder
                 var project = await google.Projects.GetProjectAsync(fleetProject!, ct).ConfigureAwait(false);
                 meshId ??= "proj-" + project.ProjectNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var reachable = members.Where(m => m.Unreachable is null).ToArray();
-                var checks = await Task.WhenAll(reachable.Select(m => MeshFleetCheck.CheckAsync(m, google.Fleet,
-                    fleetProject!, project.ProjectNumber, request, write ? sink : new DecliningSink(sink), ct))).ConfigureAwait(false);
+                var fleet = new Check.FleetView(google.Fleet, fleetProject, project.ProjectNumber);
+                var checks = await Task.WhenAll(reachable.Select(m => MeshFleetCheck.CheckAsync(m, fleet, request,
+                    write ? sink : new DecliningSink(sink), ct))).ConfigureAwait(false);
                 failures.AddRange(checks.OfType<MeshException>());
             }
 
@@ -234,45 +235,40 @@ public static class MeshBuilder
     }
 
     /// <summary>
-    /// A remote secret under another name that serves a mesh cluster (same key, or same server — asmcli names them after
-    /// the kubeconfig context): istiod loads a cluster once, so it may pick the stale one. Reported; -RemoveStale deletes.
+    /// -RemoveStale: a remote secret under another name that serves a mesh cluster (same key, server or CA — asmcli
+    /// names them after the kubeconfig context) is deleted; istiod loads a cluster once, so it may pick the stale one.
+    /// Without -RemoveStale the pre-flight already refused (the stale-secret rule, docs/design/rules.md).
     /// </summary>
     private static async Task HandleStaleAsync(IReadOnlyList<MeshMember> members, MeshRequest request, IMeshSink sink,
         CancellationToken ct)
     {
+        if (!request.RemoveStale)
+        {
+            return;
+        }
+
+        var snapshots = members.Select(m => m.Snapshot!).ToArray();
         foreach (var target in members.Where(m => m.Unreachable is null))
         {
             foreach (var source in members.Where(m => !ReferenceEquals(m, target) && m.Unreachable is null))
             {
                 var current = RemoteSecretRenderer.SecretName(source.ClusterName);
-                var server = ServerFor(source, request);
-                foreach (var secret in target.RemoteSecrets)
+                foreach (var secretName in Check.RemoteSecretChecks.StaleSecrets(target.Snapshot!, source.Snapshot!, snapshots,
+                             ServersOf(source, request), current))
                 {
-                    var secretName = ManifestObjects.Name(secret);
-                    if (secretName == current ||
-                        (!RemoteSecrets.ClusterNames(secret).Contains(source.ClusterName, StringComparer.Ordinal) &&
-                         !RemoteSecrets.Servers(secret).Contains(server, StringComparer.Ordinal) &&
-                         !RemoteSecrets.Servers(secret).Contains(source.Target.Cluster.Server, StringComparer.Ordinal)))
-                    {
-                        continue;
-                    }
-
-                    var stale = MeshErrors.MeshStaleRemoteSecret(target.Context, secretName, source.ClusterName);
-                    if (!request.RemoveStale)
-                    {
-                        sink.Warning($"{stale.Message} {stale.RecommendedAction}");
-                        continue;
-                    }
-
                     if (sink.ShouldProcess($"Secret {Ns}/{secretName} in context '{target.Context}'", "Delete stale remote secret"))
                     {
                         await target.Session!.DeleteAsync("v1", "Secret", Ns, secretName, cancellationToken: ct).ConfigureAwait(false);
-                        sink.Verbose($"[{target.Context}] Deleted stale remote secret {Ns}/{secretName}.");
+                        sink.Verbose($"[{target.Context}] Deleted stale remote secret {Ns}/{secretName} (it served '{source.ClusterName}').");
                     }
                 }
             }
         }
     }
+
+    /// <summary>The addresses remote secrets may use for a cluster: the one New-Mesh writes and the kubeconfig's.</summary>
+    internal static IReadOnlyCollection<string> ServersOf(MeshMember member, MeshRequest request) =>
+        new[] { ServerFor(member, request), member.Target.Cluster.Server }.Distinct(StringComparer.Ordinal).ToArray();
 
     /// <summary>-ManifestOnly: the reader objects that are missing, and with -IncludeCredentials the remote secrets.</summary>
     private static IReadOnlyList<string> RenderManifests(IReadOnlyList<MeshMember> members, Dictionary<MeshMember, SourceState> sources,

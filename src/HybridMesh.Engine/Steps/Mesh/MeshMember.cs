@@ -18,18 +18,20 @@ internal sealed class MeshMember : IDisposable
     public MeshTarget Target { get; }
     public string Context => Target.Context;
     public KubeSession? Session { get; set; }
-    public ClusterDetails? Details { get; set; }
+
+    /// <summary>What the pre-flight read of the cluster (the same snapshot Test-MeshConnectivity's rules judge).</summary>
+    public Check.ClusterSnapshot? Snapshot { get; set; }
+
+    public ClusterDetails? Details => Snapshot?.Details;
 
     /// <summary>Set when the API server could not be reached; every link touching this cluster then fails alone.</summary>
-    public MeshException? Unreachable { get; set; }
+    public MeshException? Unreachable => Snapshot is { Unreachable: true } s ? s.Error : null;
 
     /// <summary>Any other failure to read the cluster (credentials, RBAC, kubeconfig): stops the run.</summary>
-    public MeshException? ReadFailure { get; set; }
-
-    public JsonObject? HubMembership { get; set; }
+    public MeshException? ReadFailure => Snapshot is { Unreachable: false, Error: { } error } ? error : null;
 
     /// <summary>Secrets labelled istio/multiCluster=true in istio-system, as listed before wiring.</summary>
-    public IReadOnlyList<JsonObject> RemoteSecrets { get; set; } = [];
+    public IReadOnlyList<JsonObject> RemoteSecrets => Snapshot?.RemoteSecrets ?? [];
 
     /// <summary>istiod's CLUSTER_ID; the context until it is known (unreachable clusters).</summary>
     public string ClusterName => Details?.IstioClusterName ?? Context;

@@ -1,5 +1,6 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
+using HybridMesh.Engine.Steps.Check;
 using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Steps.Mesh;
@@ -21,8 +22,9 @@ public sealed class MeshRemovalRequest
 
 /// <summary>
 /// Remove-Mesh: deletes remote secrets (label istio/multiCluster=true in istio-system). For a leaving cluster, all its
-/// remote secrets and, in every other cluster, the secrets that point at it (by data key or annotation). asmcli
-/// never deletes any, which leaves istiod reading clusters that left (spec §C.1).
+/// remote secrets and, in every other cluster, every remote secret that serves it whatever its name — by key or
+/// annotation, server or CA (the stale-secret rule, docs/design/rules.md) — so asmcli's context-named secrets go too.
+/// asmcli never deletes any, which leaves istiod reading clusters that left (docs/design/remote-secrets.md).
 /// </summary>
 public static class MeshRemover
 {
@@ -35,39 +37,47 @@ public static class MeshRemover
         var leavingAll = request.Leaving.Count == 0;
         var leaving = new HashSet<string>(leavingAll ? request.Targets.Select(t => t.Context) : request.Leaving, StringComparer.Ordinal);
 
-        // The Istio cluster names of the leaving clusters are the keys to look for elsewhere.
-        var names = await PerCluster.RunAsync(request.Targets, request.ThrottleLimit, sink, 1, "Reading clusters", t => t.Context,
+        var read = await PerCluster.RunAsync(request.Targets, request.ThrottleLimit, sink, 1, "Reading clusters", t => t.Context,
             async (target, token) =>
             {
-                using var session = KubeSession.Open(target.Cluster, options);
-                var istiods = await session.ListAsync("apps/v1", "Deployment", Ns, "app=istiod", token).ConfigureAwait(false);
-                return istiods.Select(d => ClusterInspector.Env(d, "CLUSTER_ID")).FirstOrDefault(id => !string.IsNullOrEmpty(id)) ?? "";
+                var snapshot = await ClusterSnapshot.ReadAsync(target, options, sink, token).ConfigureAwait(false);
+                return snapshot.Error is { } error ? throw error : snapshot;
             }, ct).ConfigureAwait(false);
-        var leavingNames = new HashSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < request.Targets.Count; i++)
+        var snapshots = read.OfType<ClusterSnapshot>().ToArray();
+        var leavingSnapshots = snapshots.Where(s => leaving.Contains(s.Context)).ToArray();
+        var leavingNames = new HashSet<string>(leavingSnapshots.Select(s => s.Details?.IstioClusterName).OfType<string>(), StringComparer.Ordinal);
+
+        // Per cluster, the secrets serving a leaving cluster (all of them in a leaving cluster); their tokens are what
+        // is left of the leaving cluster's reader.
+        var doomed = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal);
+        var leftTokens = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var holder in snapshots)
         {
-            if (leaving.Contains(request.Targets[i].Context) && !string.IsNullOrEmpty(names[i]))
+            var serving = holder.RemoteKubeconfigs
+                .Where(k => leavingSnapshots.Any(l => !ReferenceEquals(l, holder) && RemoteSecretChecks.Serves(k, l, snapshots, [l.Target.Cluster.Server])))
+                .ToArray();
+            foreach (var token in serving.Select(k => k.Token).OfType<string>())
             {
-                leavingNames.Add(names[i]!);
+                leftTokens.Add(ClusterSnapshot.Hash(token));
             }
+
+            doomed[holder.Context] = leaving.Contains(holder.Context)
+                ? holder.RemoteSecrets.Select(ManifestObjects.Name).ToArray()
+                : serving.Select(k => k.SecretName)
+                    .Concat(holder.RemoteSecrets.Where(r => RemoteSecrets.ClusterNames(r).Any(leavingNames.Contains)).Select(ManifestObjects.Name))
+                    .Distinct(StringComparer.Ordinal).ToArray();
         }
 
         var deleted = 0;
-        await PerCluster.RunAsync(request.Targets, request.ThrottleLimit, sink, 2, "Removing remote secrets", t => t.Context,
-            async (target, token) =>
+        await PerCluster.RunAsync(snapshots, request.ThrottleLimit, sink, 2, "Removing remote secrets", s => s.Context,
+            async (snapshot, token) =>
             {
+                var target = snapshot.Target;
                 using var session = KubeSession.Open(target.Cluster, options);
                 var all = leaving.Contains(target.Context);
-                var secrets = await session.ListAsync("v1", "Secret", Ns, RemoteSecretRenderer.MultiClusterLabel + "=true", token)
-                    .ConfigureAwait(false);
-                foreach (var secret in secrets)
+                foreach (var name in doomed[target.Context])
                 {
-                    if (!all && !RemoteSecrets.ClusterNames(secret).Any(leavingNames.Contains))
-                    {
-                        continue;
-                    }
-
-                    if (await DeleteAsync(session, ManifestObjects.Name(secret), "remote secret", target, sink, token).ConfigureAwait(false))
+                    if (await DeleteAsync(session, name, "remote secret", target, sink, token).ConfigureAwait(false))
                     {
                         Interlocked.Increment(ref deleted);
                     }
@@ -76,9 +86,13 @@ public static class MeshRemover
                 if (all && request.IncludeReaderToken)
                 {
                     var tokens = await session.ListAsync("v1", "Secret", Ns, cancellationToken: token).ConfigureAwait(false);
-                    foreach (var secret in tokens.Where(ReaderIdentity.IsReaderToken))
+                    var readers = tokens.Where(ReaderIdentity.IsReaderToken).Select(ManifestObjects.Name)
+                        .Concat((snapshot.TokenSecretsByHash ?? new Dictionary<string, string>())
+                            .Where(p => leftTokens.Contains(p.Key)).Select(p => p.Value))
+                        .Distinct(StringComparer.Ordinal);
+                    foreach (var name in readers)
                     {
-                        if (await DeleteAsync(session, ManifestObjects.Name(secret), "reader token", target, sink, token).ConfigureAwait(false))
+                        if (await DeleteAsync(session, name, "reader token", target, sink, token).ConfigureAwait(false))
                         {
                             Interlocked.Increment(ref deleted);
                         }
@@ -89,7 +103,6 @@ public static class MeshRemover
             }, ct).ConfigureAwait(false);
         return deleted;
     }
-
     private static async Task<bool> DeleteAsync(KubeSession session, string name, string what, MeshTarget target, IMeshSink sink,
         CancellationToken ct)
     {

@@ -35,7 +35,7 @@ public static class MeshBuilder
                 var project = await google.Projects.GetProjectAsync(fleetProject!, ct).ConfigureAwait(false);
                 meshId ??= "proj-" + project.ProjectNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var reachable = members.Where(m => m.Unreachable is null).ToArray();
-                var checks = await Task.WhenAll(reachable.Select(m => MeshFleetCheck.CheckAsync(m, google.Fleet,
+                var checks = await Task.WhenAll(reachable.Select(m => MeshFleetCheck.CheckAsync(m, google.Fleet, google.Clusters, google.Projects,
                     fleetProject!, project.ProjectNumber, request, write ? sink : new DecliningSink(sink), ct))).ConfigureAwait(false);
                 failures.AddRange(checks.OfType<MeshException>());
             }

@@ -12,7 +12,8 @@ namespace HybridMesh.Engine.Steps.Mesh;
 internal static class MeshFleetCheck
 {
     /// <summary>Checks (and registers) one cluster; returns the failure, or null when it is a READY member.</summary>
-    public static async Task<MeshException?> CheckAsync(MeshMember member, IFleet fleet, string fleetProject,
+    public static async Task<MeshException?> CheckAsync(MeshMember member, IFleet fleet, IGkeClusters clusters,
+        IProjectDirectory projects, string fleetProject,
         long? fleetNumber, MeshRequest request, IMeshSink sink, CancellationToken ct)
     {
         try
@@ -31,10 +32,12 @@ internal static class MeshFleetCheck
                     cluster.Kubeconfig.FirstOrDefault() ?? "~/.kube/config");
             }
 
-            // GKE registration does not always leave the in-cluster object; GKE Hub is the authority, so look there.
-            var link = $"//container.googleapis.com/projects/{cluster.GkeProject}/locations/{cluster.GkeLocation}/clusters/{cluster.GkeCluster}";
-            var existing = (await fleet.ListMembershipsAsync(fleetProject, "-", ct).ConfigureAwait(false))
-                .FirstOrDefault(m => string.Equals(m.GkeResourceLink, link, StringComparison.Ordinal));
+            // GKE registration does not always leave the in-cluster object; GKE (the cluster's fleet.membership)
+            // and GKE Hub are the authority, so look there (Google/GkeFleetRegistration.cs).
+            var gke = await clusters.GetClusterAsync(cluster.GkeProject, cluster.GkeLocation, cluster.GkeCluster, ct)
+                .ConfigureAwait(false);
+            var registration = new GkeFleetRegistration(fleet, projects, fleetProject, fleetNumber, sink);
+            var existing = await registration.FindAsync(member.Context, gke, ct).ConfigureAwait(false);
             if (existing is not null)
             {
                 sink.Verbose($"[{member.Context}] Fleet member {existing.Name} ({existing.State}).");
@@ -46,7 +49,7 @@ internal static class MeshFleetCheck
                 return MeshErrors.MeshGkeNotRegistered(member.Context, fleetProject);
             }
 
-            return await RegisterGkeAsync(member, fleet, fleetProject, link, request, sink, ct).ConfigureAwait(false);
+            return await registration.RegisterAsync(member.Context, gke, request.RegistrationTimeout, ct).ConfigureAwait(false);
         }
         catch (MeshException error)
         {
@@ -83,65 +86,8 @@ internal static class MeshFleetCheck
         return membership.IsReady ? null : MeshErrors.MeshMembershipNotReady(member.Context, membership.Name, membership.State);
     }
 
-    private static async Task<MeshException?> RegisterGkeAsync(MeshMember member, IFleet fleet, string fleetProject,
-        string resourceLink, MeshRequest request, IMeshSink sink, CancellationToken ct)
-    {
-        var cluster = member.Target.Cluster;
-        var location = RegionOf(cluster.GkeLocation!);
-        var spec = new FleetMembershipSpec
-        {
-            GkeResourceLink = resourceLink,
-            Issuer = $"https://container.googleapis.com/v1/projects/{cluster.GkeProject}/locations/{cluster.GkeLocation}/clusters/{cluster.GkeCluster}",
-        };
-
-        // gcloud's naming: the cluster name; when taken, <cluster>-<project>-<location>.
-        string[] candidates = [cluster.GkeCluster!, $"{cluster.GkeCluster}-{cluster.GkeProject}-{location}"];
-        foreach (var id in candidates.Where(c => c.Length <= 63))
-        {
-            var name = $"projects/{fleetProject}/locations/{location}/memberships/{id}";
-            if (!sink.ShouldProcess(name, $"Register the GKE cluster of context '{member.Context}' in fleet '{fleetProject}'"))
-            {
-                sink.Verbose($"[{member.Context}] Not registered (declined); it would become {name}.");
-                return null;
-            }
-
-            FleetOperation operation;
-            try
-            {
-                operation = await fleet.CreateMembershipAsync(fleetProject, location, id, spec, ct).ConfigureAwait(false);
-            }
-            catch (MeshException error) when (error.ErrorId == "MembershipExists")
-            {
-                continue;
-            }
-
-            sink.Verbose($"[{member.Context}] Registering as {name}; waiting for operation {operation.Name}.");
-            var done = await fleet.WaitForOperationAsync(operation, request.RegistrationTimeout, ct).ConfigureAwait(false);
-            var state = done.Membership?.State ?? "CODE_UNSPECIFIED";
-            if (done.Membership is null || !done.Membership.IsReady)
-            {
-                // The operation's response may predate READY; ask once more.
-                var current = await fleet.GetMembershipAsync(fleetProject, location, id, ct).ConfigureAwait(false);
-                state = current.State;
-                if (!current.IsReady)
-                {
-                    return MeshErrors.MeshMembershipNotReady(member.Context, name, state);
-                }
-            }
-
-            sink.Information($"Registered context '{member.Context}' as fleet membership {name}.", ["HybridMesh", "Fleet"]);
-            return null;
-        }
-
-        return MeshErrors.MeshGkeNotRegistered(member.Context, fleetProject);
-    }
-
     /// <summary>us-central1-a → us-central1 (gcloud registers zonal clusters in their region); regions stay.</summary>
-    internal static string RegionOf(string location)
-    {
-        var parts = location.Split('-');
-        return parts.Length == 3 && parts[2].Length == 1 ? $"{parts[0]}-{parts[1]}" : location;
-    }
+    internal static string RegionOf(string location) => FleetMembershipNames.RegionOf(location);
 
     private static string? Segment(string[] parts, string key)
     {

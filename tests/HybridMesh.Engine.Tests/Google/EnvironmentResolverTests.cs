@@ -134,7 +134,7 @@ public sealed class EnvironmentResolverTests : FleetTestBase
         var error = await Assert.ThrowsAsync<MeshException>(
             () => ResolveAsync(new RecordingSink(), [GoogleTestKit.Gke("gke-proj", "us-central1-a", "prod")]));
 
-        Assert.Equal("PermissionDenied", error.ErrorId);
+        Assert.Equal("ProjectNotFound", error.ErrorId);
         Assert.Equal(0, Count(FleetApi.Container));
     }
 

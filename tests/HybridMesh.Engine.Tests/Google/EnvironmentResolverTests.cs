@@ -152,6 +152,20 @@ public sealed class EnvironmentResolverTests : FleetTestBase
     }
 
     [Fact]
+    public async Task A_DNS_only_control_plane_is_resolved_with_its_own_warning()
+    {
+        Fleet.AddProject(FleetProject, FleetNumber);
+        Fleet.AddGkeCluster("gke-proj", "us-central1", "dns", "vpc-a", dnsOnly: true);
+        var sink = new RecordingSink();
+
+        var environment = await ResolveAsync(sink, [GoogleTestKit.Gke("gke-proj", "us-central1", "dns")]);
+
+        Assert.Equal(["gke-proj-vpc-a"], environment.Networks);
+        var warning = Assert.Single(sink.Warnings, w => w.Contains("DNS-only"));
+        Assert.Contains(".gke.goog", warning);
+    }
+
+    [Fact]
     public async Task An_existing_cluster_label_wins_over_the_computed_network_with_a_warning_but_not_over_the_parameter()
     {
         Fleet.AddProject(FleetProject, FleetNumber);

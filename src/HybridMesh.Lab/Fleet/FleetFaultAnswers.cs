@@ -42,7 +42,7 @@ internal static class FleetFaultAnswers
         var retry = fault.RetryDelay is { } delay ? [GoogleErrors.RetryInfo(delay)] : Array.Empty<System.Text.Json.Nodes.JsonObject>();
         return fault.Reason switch
         {
-            "SERVICE_DISABLED" => GoogleErrors.WriteServiceDisabledAsync(context, service, title, consumer),
+            "SERVICE_DISABLED" => GoogleErrors.WriteServiceDisabledAsync(context, service, title, consumer, fault.RetryDelay),
             "ACCESS_TOKEN_SCOPE_INSUFFICIENT" => GoogleErrors.WriteAsync(context, 403,
                 "Request had insufficient authentication scopes.", "PERMISSION_DENIED",
                 [GoogleErrors.ErrorInfo("ACCESS_TOKEN_SCOPE_INSUFFICIENT", "googleapis.com",

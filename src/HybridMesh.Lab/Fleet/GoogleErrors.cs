@@ -59,7 +59,8 @@ internal static class GoogleErrors
             ErrorInfo("IAM_PERMISSION_DENIED", domain, ("permission", permission), ("resource", resource)));
 
     /// <summary>What an API answers when it is not enabled in the consumer project.</summary>
-    public static Task WriteServiceDisabledAsync(HttpContext context, string service, string title, string consumer)
+    public static Task WriteServiceDisabledAsync(HttpContext context, string service, string title, string consumer,
+        TimeSpan? retryDelay = null)
     {
         var project = consumer.StartsWith("projects/", StringComparison.Ordinal) ? consumer["projects/".Length..] : consumer;
         var activation = $"https://console.developers.google.com/apis/api/{service}/overview?project={project}";
@@ -68,14 +69,17 @@ internal static class GoogleErrors
             $"{activation} then retry. If you enabled this API recently, wait a few minutes for the action to " +
             "propagate to our systems and retry.",
             "PERMISSION_DENIED",
-            ErrorInfo("SERVICE_DISABLED", "googleapis.com", ("service", service), ("consumer", consumer),
-                ("serviceTitle", title), ("activationUrl", activation), ("containerInfo", project)),
-            new JsonObject
-            {
-                ["@type"] = "type.googleapis.com/google.rpc.LocalizedMessage",
-                ["locale"] = "en-US",
-                ["message"] = $"{title} has not been used in project {project} before or it is disabled.",
-            });
+            [
+                ErrorInfo("SERVICE_DISABLED", "googleapis.com", ("service", service), ("consumer", consumer),
+                    ("serviceTitle", title), ("activationUrl", activation), ("containerInfo", project)),
+                new JsonObject
+                {
+                    ["@type"] = "type.googleapis.com/google.rpc.LocalizedMessage",
+                    ["locale"] = "en-US",
+                    ["message"] = $"{title} has not been used in project {project} before or it is disabled.",
+                },
+                .. retryDelay is { } delay ? [RetryInfo(delay)] : Array.Empty<JsonObject>(),
+            ]);
     }
 
     public static Task WriteOAuthAsync(HttpContext context, int code, string error, string description) =>

@@ -33,7 +33,8 @@ public sealed class GoogleErrorDetailsTests : FleetTestBase
     public async Task A_disabled_GKE_Hub_names_gkehub()
     {
         Fleet.AddProject("my-fleet-host", 918273645012);
-        Fleet.Faults.FailWithReason("SERVICE_DISABLED", 1, FleetApi.GkeHub);
+        // With RetryInfo, as some APIs send it: still final, enabling an API takes minutes.
+        Fleet.Faults.FailWithReason("SERVICE_DISABLED", 1, FleetApi.GkeHub, retryDelay: TimeSpan.FromSeconds(1));
         using var apis = await GoogleTestKit.ConnectAsync(Fleet);
 
         var error = await Assert.ThrowsAsync<MeshException>(
@@ -41,6 +42,7 @@ public sealed class GoogleErrorDetailsTests : FleetTestBase
 
         Assert.Equal("GoogleServiceDisabled", error.ErrorId);
         Assert.Contains("gcloud services enable gkehub.googleapis.com --project 918273645012", error.RecommendedAction);
+        Assert.Equal(1, Count(FleetApi.GkeHub));
     }
 
     [Fact]

@@ -64,7 +64,7 @@ public sealed class FleetServerTests : FleetTestBase
     }
 
     [Theory]
-    [InlineData("v3/projects/unknown-project", 404, "NOT_FOUND")]
+    [InlineData("v3/projects/unknown-project", 403, "PERMISSION_DENIED")]
     [InlineData("v3/projects/hidden-project", 403, "PERMISSION_DENIED")]
     [InlineData("v1/projects/p-1/locations/l/clusters/none", 404, "NOT_FOUND")]
     [InlineData("v1/projects/p-1/locations/global/memberships/none", 404, "NOT_FOUND")]
@@ -80,6 +80,46 @@ public sealed class FleetServerTests : FleetTestBase
         using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal(status, body.RootElement.GetProperty("error").GetProperty("status").GetString());
         Assert.Equal(code, body.RootElement.GetProperty("error").GetProperty("code").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_disabled_API_answers_403_SERVICE_DISABLED_with_ErrorInfo_naming_service_and_consumer()
+    {
+        Fleet.AddProject("my-fleet-host", 918273645012);
+        using var control = Client();
+        using var api = Client(Fleet.AccessToken);
+        using (var added = await control.PostAsJsonAsync("_lab/faults", new { api = "GkeHub", disableService = true }))
+        {
+            Assert.Equal(HttpStatusCode.NoContent, added.StatusCode);
+        }
+
+        using var response = await api.GetAsync("v1/projects/my-fleet-host/locations/-/memberships");
+        using var body = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var error = body.RootElement.GetProperty("error");
+        var info = error.GetProperty("details").EnumerateArray()
+            .Single(d => d.GetProperty("@type").GetString() == "type.googleapis.com/google.rpc.ErrorInfo");
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Equal("PERMISSION_DENIED", error.GetProperty("status").GetString());
+        Assert.Equal("SERVICE_DISABLED", info.GetProperty("reason").GetString());
+        Assert.Equal("googleapis.com", info.GetProperty("domain").GetString());
+        Assert.Equal("gkehub.googleapis.com", info.GetProperty("metadata").GetProperty("service").GetString());
+        Assert.Equal("projects/918273645012", info.GetProperty("metadata").GetProperty("consumer").GetString());
+        // Resource Manager stays enabled.
+        using var project = await api.GetAsync("v3/projects/my-fleet-host");
+        Assert.Equal(HttpStatusCode.OK, project.StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cluster_renders_false_booleans_as_absent()
+    {
+        Fleet.AddGkeCluster("p-1", "us-central1", "pub", "default");
+        using var api = Client(Fleet.AccessToken);
+
+        var text = await api.GetStringAsync("v1/projects/p-1/locations/us-central1/clusters/pub");
+
+        Assert.DoesNotContain("false", text);
+        Assert.Contains("\"enablePublicEndpoint\":true", text);
     }
 
     [Fact]

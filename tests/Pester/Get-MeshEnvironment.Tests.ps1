@@ -98,6 +98,25 @@ Describe 'Get-MeshEnvironment against the lab fleet' -Tag Integration {
         ($err | Out-String) + $err.ErrorDetails.RecommendedAction | Should -Not -Match $bad
     }
 
+    It 'says which project does not exist or cannot be read (Resource Manager answers 403 for both)' {
+        $err = { Get-MeshEnvironment -FleetProjectId 'no-such-project' -ErrorAction Stop } | Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.ProjectNotFound,HybridMesh.Commands.GetMeshEnvironmentCommand'
+        $err.Exception.Message | Should -Match 'does not exist or you may not read it'
+    }
+
+    It 'names the API to enable when Google answers SERVICE_DISABLED' {
+        $faults = "$($lab.fleet.controlUrl)faults"
+        Invoke-RestMethod -Method Post -Uri $faults -ContentType 'application/json' -Body (@{ api = 'ResourceManager'; disableService = $true } | ConvertTo-Json) | Out-Null
+        try {
+            $err = { Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId -ErrorAction Stop } | Should -Throw -PassThru
+            $err.FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.GoogleServiceDisabled,HybridMesh.Commands.GetMeshEnvironmentCommand'
+            $err.CategoryInfo.Category | Should -Be 'NotInstalled'
+            $err.ErrorDetails.RecommendedAction | Should -Match ([regex]::Escape("gcloud services enable cloudresourcemanager.googleapis.com --project $($lab.fleet.projectNumber)"))
+            $err.ErrorDetails.RecommendedAction | Should -Not -Match 'roles/viewer'
+        }
+        finally { Invoke-RestMethod -Method Delete -Uri $faults | Out-Null }
+    }
+
     It 'reports missing credentials with the fix' {
         $saved = @{ ADC = $env:GOOGLE_APPLICATION_CREDENTIALS; CLOUDSDK = $env:CLOUDSDK_CONFIG; META = $env:GCE_METADATA_HOST }
         try {

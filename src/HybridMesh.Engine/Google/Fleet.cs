@@ -32,6 +32,7 @@ internal sealed class Fleet : IFleet
     {
         var resource = Parent(project, location) + "/memberships";
         var result = new List<FleetMembership>();
+        var unreachable = new SortedSet<string>(StringComparer.Ordinal);
         string? pageToken = null;
         do
         {
@@ -43,9 +44,21 @@ internal sealed class Fleet : IFleet
                 result.AddRange(items.EnumerateArray().Select(ParseMembership));
             }
 
+            // Locations GKE Hub could not reach: the list is partial, and "not in the list" proves nothing.
+            if (GoogleJson.Path(body, "unreachable") is { ValueKind: JsonValueKind.Array } gaps)
+            {
+                unreachable.UnionWith(gaps.EnumerateArray().Where(g => g.ValueKind == JsonValueKind.String)
+                    .Select(g => g.GetString()!));
+            }
+
             pageToken = GoogleJson.String(body, "nextPageToken");
         }
         while (!string.IsNullOrEmpty(pageToken));
+
+        if (unreachable.Count > 0)
+        {
+            throw MeshErrors.FleetLocationsUnreachable(project, unreachable.ToArray());
+        }
 
         return result;
     }
@@ -56,7 +69,8 @@ internal sealed class Fleet : IFleet
         var resource = Parent(project, location) + "/memberships";
         var requestId = Guid.NewGuid().ToString();
         var path = $"v1/{resource}?membershipId={Uri.EscapeDataString(membershipId)}&requestId={requestId}";
-        // gcloud reads 409 ALREADY_EXISTS on create as "already registered".
+        // Only 409 ALREADY_EXISTS means "that name exists" (the caller then checks whose it is, as gcloud does);
+        // 409 ABORTED is retried by the client with the same requestId (docs/design/fleet-registration.md).
         var call = new GoogleCall($"{resource}/{membershipId}", _ => MeshErrors.ProjectNotFound(project),
             _ => MeshErrors.MembershipExists(project, location, membershipId));
         var body = await _client.SendAsync(HttpMethod.Post, _endpoint, path, MembershipBody(spec), call,

@@ -41,6 +41,12 @@ internal sealed class GkeClusters : IGkeClusters
                 "INVALID_RESPONSE", "GKE answered without the cluster's network.");
         }
 
+        // proto3 JSON leaves out booleans that are false, so only "true" can be read as present. Inside an
+        // ipEndpointsConfig that GKE did send, a missing "enabled" or "enablePublicEndpoint" therefore means false
+        // (docs/design/google-rest.md); without the object at all we know nothing and fall back on
+        // privateClusterConfig.
+        var ipEndpoints = GoogleJson.Path(body, "controlPlaneEndpointsConfig", "ipEndpointsConfig") is
+            { ValueKind: JsonValueKind.Object } ip ? ip : (JsonElement?)null;
         return new GkeClusterInfo
         {
             Project = project,
@@ -52,8 +58,11 @@ internal sealed class GkeClusters : IGkeClusters
             Subnetwork = GoogleJson.String(body, "subnetwork"),
             Endpoint = GoogleJson.String(body, "endpoint"),
             PrivateEndpoint = GoogleJson.Bool(body, "privateClusterConfig", "enablePrivateEndpoint") ?? false,
-            PublicEndpointEnabled = GoogleJson.Bool(body, "controlPlaneEndpointsConfig", "ipEndpointsConfig",
-                "enablePublicEndpoint"),
+            IpEndpointsEnabled = ipEndpoints is null ? null : GoogleJson.Bool(ipEndpoints.Value, "enabled") ?? false,
+            PublicEndpointEnabled = ipEndpoints is null
+                ? null
+                : GoogleJson.Bool(ipEndpoints.Value, "enablePublicEndpoint") ?? false,
+            DnsEndpoint = GoogleJson.String(body, "controlPlaneEndpointsConfig", "dnsEndpointConfig", "endpoint"),
             PrivateNodes = (GoogleJson.Bool(body, "privateClusterConfig", "enablePrivateNodes") ?? false) ||
                            (GoogleJson.Bool(body, "networkConfig", "defaultEnablePrivateNodes") ?? false),
             FleetProject = GoogleJson.String(body, "fleet", "project"),

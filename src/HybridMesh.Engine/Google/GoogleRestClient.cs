@@ -10,9 +10,12 @@ using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Google;
 
-/// <summary>What a call is about, for error messages: the resource, and what a 404 or a 409 means for it.</summary>
+/// <summary>
+/// What a call is about, for error messages: the resource, and what a 404, a 409 ALREADY_EXISTS or a plain 403 (one
+/// whose ErrorInfo names no more specific reason) means for it.
+/// </summary>
 internal sealed record GoogleCall(string Resource, Func<GoogleApiFailure, MeshException>? NotFound = null,
-    Func<GoogleApiFailure, MeshException>? Conflict = null);
+    Func<GoogleApiFailure, MeshException>? Conflict = null, Func<GoogleApiFailure, MeshException>? Forbidden = null);
 
 /// <summary>
 /// JSON over HTTPS to Google APIs through Google.Apis' ConfigurableHttpClient (which adds the credential and
@@ -83,7 +86,7 @@ internal sealed class GoogleRestClient : IDisposable
                 _sink.Debug($"{method} {url} failed after {clock.ElapsedMilliseconds} ms: {lastFailure.Message}");
                 if (attempt < _retry.MaxAttempts)
                 {
-                    await WaitAsync(attempt + 1, null, $"could not be reached ({lastFailure.Message})", url,
+                    await WaitAsync(attempt + 1, null, null, $"could not be reached ({lastFailure.Message})", url,
                         cancellationToken).ConfigureAwait(false);
                 }
 
@@ -100,7 +103,7 @@ internal sealed class GoogleRestClient : IDisposable
                 }
 
                 var failure = GoogleApiFailure.Parse((int)response.StatusCode, response.ReasonPhrase, text);
-                if (!GoogleRetryPolicy.IsTransient(response.StatusCode))
+                if (!GoogleRetryPolicy.IsTransient(response.StatusCode, failure.Status))
                 {
                     throw Map(failure, call);
                 }
@@ -109,7 +112,7 @@ internal sealed class GoogleRestClient : IDisposable
                     $"HTTP {failure.HttpStatus} {failure.Status}: {failure.Message}", null, response.StatusCode);
                 if (attempt < _retry.MaxAttempts)
                 {
-                    await WaitAsync(attempt + 1, response.Headers.RetryAfter,
+                    await WaitAsync(attempt + 1, response.Headers.RetryAfter, failure.RetryDelay,
                         $"answered {failure.HttpStatus} {failure.Status}", url, cancellationToken).ConfigureAwait(false);
                 }
             }
@@ -119,9 +122,9 @@ internal sealed class GoogleRestClient : IDisposable
     }
 
     private async Task WaitAsync(int nextAttempt, System.Net.Http.Headers.RetryConditionHeaderValue? retryAfter,
-        string what, Uri url, CancellationToken cancellationToken)
+        TimeSpan? retryInfo, string what, Uri url, CancellationToken cancellationToken)
     {
-        var delay = _retry.DelayBefore(nextAttempt, retryAfter, DateTimeOffset.UtcNow);
+        var delay = _retry.DelayBefore(nextAttempt, retryAfter, retryInfo, DateTimeOffset.UtcNow);
         _sink.Verbose($"{url.GetLeftPart(UriPartial.Path)} {what}; retrying in {delay.TotalMilliseconds:0} ms " +
                       $"(attempt {nextAttempt} of {_retry.MaxAttempts}).");
         await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
@@ -159,11 +162,41 @@ internal sealed class GoogleRestClient : IDisposable
     internal static MeshException Map(GoogleApiFailure failure, GoogleCall call) => failure.HttpStatus switch
     {
         401 => MeshErrors.AuthenticationFailed(call.Resource, failure.Message),
+        // ErrorInfo.reason says which of several 403s this is; each has its own fix (docs/design/google-rest.md).
+        403 when failure.Reason == "SERVICE_DISABLED" => MeshErrors.GoogleServiceDisabled(call.Resource,
+            failure.Meta("service") ?? ServiceOf(call.Resource), ConsumerProject(failure, call.Resource), failure.Message),
+        403 when failure.Reason == "ACCESS_TOKEN_SCOPE_INSUFFICIENT" =>
+            MeshErrors.GoogleTokenScopeInsufficient(call.Resource, failure.Message),
+        403 when call.Forbidden is not null => call.Forbidden(failure),
+        403 when failure.Reason == "IAM_PERMISSION_DENIED" => MeshErrors.GoogleIamPermissionDenied(call.Resource,
+            failure.Meta("permission"), failure.Message),
         403 => MeshErrors.PermissionDenied(call.Resource, failure.Message),
         404 when call.NotFound is not null => call.NotFound(failure),
-        409 when call.Conflict is not null => call.Conflict(failure),
+        409 when call.Conflict is not null && failure.Status == "ALREADY_EXISTS" => call.Conflict(failure),
         _ => MeshErrors.GoogleApiError(call.Resource, failure.HttpStatus, failure.Status, failure.Message),
     };
+
+    // ErrorInfo.metadata.consumer is "projects/<number or id>": the project whose API is off.
+    private static string ConsumerProject(GoogleApiFailure failure, string resource)
+    {
+        var consumer = failure.Meta("consumer") ?? failure.Meta("containerInfo");
+        if (consumer is not null)
+        {
+            return consumer.StartsWith("projects/", StringComparison.Ordinal) ? consumer["projects/".Length..] : consumer;
+        }
+
+        var parts = resource.Split('/');
+        var index = Array.IndexOf(parts, "projects");
+        return index >= 0 && index + 1 < parts.Length ? parts[index + 1] : "<project>";
+    }
+
+    // Without metadata.service, the resource tells which API answered.
+    private static string ServiceOf(string resource) =>
+        resource.Contains("/memberships", StringComparison.Ordinal) || resource.Contains("/operations/", StringComparison.Ordinal)
+            ? "gkehub.googleapis.com"
+            : resource.Contains("/clusters/", StringComparison.Ordinal)
+                ? "container.googleapis.com"
+                : "cloudresourcemanager.googleapis.com";
 
     public void Dispose() => _http.Dispose();
 }

@@ -29,13 +29,28 @@ internal sealed class GoogleRetryPolicy
         status == HttpStatusCode.TooManyRequests || (int)status >= 500;
 
     /// <summary>
+    /// As above, and 409 ABORTED (a concurrency conflict Google asks clients to retry), which must not be confused
+    /// with 409 ALREADY_EXISTS (final; docs/design/google-rest.md).
+    /// </summary>
+    public static bool IsTransient(HttpStatusCode status, string? googleStatus) =>
+        IsTransient(status) || (status == HttpStatusCode.Conflict && googleStatus == "ABORTED");
+
+    /// <summary>
     /// Delay before attempt <paramref name="nextAttempt"/> (2 = first retry): the server's Retry-After when it sent
     /// one (capped), else base × 2^(retry-1) capped at MaxDelay, with ±25 % jitter so that many clients hit by the
     /// same outage do not come back in lockstep.
     /// </summary>
-    public TimeSpan DelayBefore(int nextAttempt, RetryConditionHeaderValue? retryAfter, DateTimeOffset now)
+    public TimeSpan DelayBefore(int nextAttempt, RetryConditionHeaderValue? retryAfter, DateTimeOffset now) =>
+        DelayBefore(nextAttempt, retryAfter, null, now);
+
+    /// <summary>
+    /// As above; <paramref name="retryInfo"/> is the error body's google.rpc.RetryInfo.retryDelay, which wins over
+    /// the Retry-After header because it is the API's own, more specific, advice.
+    /// </summary>
+    public TimeSpan DelayBefore(int nextAttempt, RetryConditionHeaderValue? retryAfter, TimeSpan? retryInfo,
+        DateTimeOffset now)
     {
-        var serverWait = ServerWait(retryAfter, now);
+        var serverWait = retryInfo is { } info ? (info < TimeSpan.Zero ? TimeSpan.Zero : info) : ServerWait(retryAfter, now);
         if (serverWait is { } wait)
         {
             return wait > _options.MaxRetryAfter ? _options.MaxRetryAfter : wait;

@@ -7,13 +7,16 @@ public interface IFleet
     Task<FleetMembership> GetMembershipAsync(string project, string location, string membershipId,
         CancellationToken cancellationToken);
 
-    /// <summary>memberships.list over every page. <paramref name="location"/> "-" lists all locations.</summary>
+    /// <summary>
+    /// memberships.list over every page. <paramref name="location"/> "-" lists all locations. Throws
+    /// FleetLocationsUnreachable when GKE Hub reports locations it could not reach (the list would be partial).
+    /// </summary>
     Task<IReadOnlyList<FleetMembership>> ListMembershipsAsync(string project, string location,
         CancellationToken cancellationToken);
 
     /// <summary>
     /// memberships.create; returns the operation. A request id is sent, so a retried create after a lost answer is
-    /// not applied twice. An existing membership answers 409 (MembershipExists).
+    /// not applied twice. An existing membership answers 409 ALREADY_EXISTS (MembershipExists); 409 ABORTED is retried.
     /// </summary>
     Task<FleetOperation> CreateMembershipAsync(string project, string location, string membershipId,
         FleetMembershipSpec spec, CancellationToken cancellationToken);

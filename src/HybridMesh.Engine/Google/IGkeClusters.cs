@@ -35,8 +35,20 @@ public sealed class GkeClusterInfo
     /// <summary>privateClusterConfig.enablePrivateEndpoint: the control plane has no public address.</summary>
     public bool PrivateEndpoint { get; init; }
 
-    /// <summary>controlPlaneEndpointsConfig.ipEndpointsConfig.enablePublicEndpoint; null when the API did not say.</summary>
+    /// <summary>
+    /// controlPlaneEndpointsConfig.ipEndpointsConfig.enablePublicEndpoint; false when ipEndpointsConfig was sent
+    /// without it (proto3 omits false), null when GKE sent no ipEndpointsConfig at all.
+    /// </summary>
     public bool? PublicEndpointEnabled { get; init; }
+
+    /// <summary>controlPlaneEndpointsConfig.ipEndpointsConfig.enabled, read the same way; false = DNS-only.</summary>
+    public bool? IpEndpointsEnabled { get; init; }
+
+    /// <summary>controlPlaneEndpointsConfig.dnsEndpointConfig.endpoint (gke-....googleapis.com), when there is one.</summary>
+    public string? DnsEndpoint { get; init; }
+
+    /// <summary>The control plane has no IP endpoints at all and is reached only through its DNS endpoint.</summary>
+    public bool IsDnsOnlyControlPlane => IpEndpointsEnabled == false;
 
     /// <summary>Nodes without external addresses (privateClusterConfig or networkConfig.defaultEnablePrivateNodes).</summary>
     public bool PrivateNodes { get; init; }
@@ -58,9 +70,10 @@ public sealed class GkeClusterInfo
 
     /// <summary>
     /// The hybrid-mesh guide does not support private clusters. Our rule (the guide names no fields): the control
-    /// plane is private when the private endpoint is on or the public IP endpoint is off.
+    /// plane is private when the private endpoint is on, the public IP endpoint is off, or it has no IP endpoints
+    /// (DNS-only). Only fields that are present when set decide (docs/design/google-rest.md).
     /// </summary>
-    public bool IsPrivateCluster => PrivateEndpoint || PublicEndpointEnabled == false;
+    public bool IsPrivateCluster => PrivateEndpoint || PublicEndpointEnabled == false || IsDnsOnlyControlPlane;
 
     /// <summary>asmcli's network id for a GKE cluster: &lt;cluster project&gt;-&lt;network&gt;.</summary>
     public string MeshNetworkId => Project + "-" + Network;

@@ -20,7 +20,10 @@ internal sealed class ProjectDirectory : IProjectDirectory
         GoogleProjectId.Validate(projectId);
         var resource = "projects/" + projectId;
         var body = await _client.GetAsync(_endpoint, "v3/" + resource,
-            new GoogleCall(resource, _ => MeshErrors.ProjectNotFound(projectId)), cancellationToken).ConfigureAwait(false);
+            new GoogleCall(resource, _ => MeshErrors.ProjectNotFound(projectId),
+                // v3 answers 403 for a project that does not exist as for one the caller may not read.
+                Forbidden: f => MeshErrors.ProjectNotFoundOrHidden(projectId, f.Message)),
+            cancellationToken).ConfigureAwait(false);
         return Parse(body, projectId);
     }
 

@@ -7,7 +7,9 @@ namespace HybridMesh.Lab.Fleet;
 /// <summary>
 /// Control endpoint for tests in another process (Pester): POST {Url}_lab/faults with
 /// {"api": "All|ResourceManager|Container|GkeHub|Token", "status": 429, "count": 2, "retryAfterSeconds": 1}
-/// or {"drop": true, "count": 1} or {"latencyMs": 200}; DELETE {Url}_lab/faults clears them;
+/// (add "retryDelaySeconds" for a google.rpc.RetryInfo in the body), {"reason": "SERVICE_DISABLED" |
+/// "ACCESS_TOKEN_SCOPE_INSUFFICIENT" | "ABORTED", "count": 1}, {"disableService": true|false} (until cleared),
+/// {"loseAnswer": true, "count": 1}, {"drop": true, "count": 1} or {"latencyMs": 200}; DELETE {Url}_lab/faults clears them;
 /// GET {Url}_lab/requests lists the request log; DELETE {Url}_lab/requests clears it.
 /// </summary>
 internal static class FleetControl
@@ -71,14 +73,41 @@ internal static class FleetControl
             faults.SetLatency((int)latency, api);
         }
 
-        if ((bool?)body["drop"] == true)
+        var retryDelay = body["retryDelaySeconds"] is { } delay ? TimeSpan.FromSeconds((double)delay) : (TimeSpan?)null;
+        if (body["disableService"] is { } disable)
+        {
+            if ((bool)disable)
+            {
+                faults.DisableService(api);
+            }
+            else
+            {
+                faults.EnableService(api);
+            }
+        }
+        else if ((bool?)body["loseAnswer"] == true)
+        {
+            faults.LoseAnswers(count, api);
+        }
+        else if ((string?)body["reason"] is { Length: > 0 } reason)
+        {
+            faults.FailWithReason(reason, count, api, retryDelay);
+        }
+        else if ((bool?)body["drop"] == true)
         {
             faults.DropConnections(count, api);
         }
         else if (body["status"] is { } status)
         {
             var retryAfter = body["retryAfterSeconds"] is { } seconds ? TimeSpan.FromSeconds((double)seconds) : (TimeSpan?)null;
-            faults.FailWithStatus((int)status, count, api, retryAfter);
+            if (retryDelay is { } info)
+            {
+                faults.FailWithRetryInfo((int)status, count, info, api);
+            }
+            else
+            {
+                faults.FailWithStatus((int)status, count, api, retryAfter);
+            }
         }
 
         context.Response.StatusCode = 204;

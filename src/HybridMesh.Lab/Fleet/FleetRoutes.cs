@@ -74,14 +74,14 @@ internal sealed partial class FleetRoutes
     private Task GetProjectAsync(HttpContext context, string id)
     {
         var project = _state.FindProject(id);
-        if (project is null)
+        if (project is null || project.Denied)
         {
-            return GoogleErrors.WriteAsync(context, 404, $"Project 'projects/{id}' not found.");
-        }
-
-        if (project.Denied)
-        {
-            return GoogleErrors.WriteAsync(context, 403, "The caller does not have permission");
+            // Resource Manager does not say whether a project exists to a caller who may not read it: an unknown
+            // project and a hidden one get the same 403 (docs/design/google-rest.md).
+            return GoogleErrors.WritePermissionDeniedAsync(context,
+                $"Permission 'resourcemanager.projects.get' denied on resource " +
+                $"'//cloudresourcemanager.googleapis.com/projects/{id}' (or it may not exist).",
+                "resourcemanager.projects.get", $"projects/{id}", "cloudresourcemanager.googleapis.com");
         }
 
         return GoogleErrors.WriteJsonAsync(context, 200, new JsonObject
@@ -115,8 +115,9 @@ internal sealed partial class FleetRoutes
     {
         if (_state.IsDenied(project))
         {
-            return GoogleErrors.WriteAsync(context, 403,
-                $"Permission 'gkehub.memberships.get' denied on 'projects/{project}/locations/{location}/memberships/{id}'");
+            return GoogleErrors.WritePermissionDeniedAsync(context,
+                $"Permission 'gkehub.memberships.get' denied on 'projects/{project}/locations/{location}/memberships/{id}'", "gkehub.memberships.get",
+                $"projects/{project}/locations/{location}/memberships/{id}");
         }
 
         var name = $"projects/{project}/locations/{location}/memberships/{id}";
@@ -130,8 +131,9 @@ internal sealed partial class FleetRoutes
     {
         if (_state.IsDenied(project))
         {
-            return GoogleErrors.WriteAsync(context, 403,
-                $"Permission 'gkehub.memberships.list' denied on 'projects/{project}/locations/{location}/memberships'");
+            return GoogleErrors.WritePermissionDeniedAsync(context,
+                $"Permission 'gkehub.memberships.list' denied on 'projects/{project}/locations/{location}/memberships'", "gkehub.memberships.list",
+                $"projects/{project}/locations/{location}/memberships");
         }
 
         var all = _state.ListMemberships(project, location);
@@ -147,6 +149,11 @@ internal sealed partial class FleetRoutes
 
         var page = new JsonArray(all.Skip(offset).Take(size).Select(m => (JsonNode)m).ToArray());
         var body = new JsonObject { ["resources"] = page };
+        if (_state.UnreachableFor(project, location) is { Count: > 0 } unreachable)
+        {
+            body["unreachable"] = new JsonArray(unreachable.Select(u => (JsonNode)u).ToArray());
+        }
+
         if (offset + size < all.Count)
         {
             body["nextPageToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(
@@ -160,8 +167,9 @@ internal sealed partial class FleetRoutes
     {
         if (_state.IsDenied(project))
         {
-            await GoogleErrors.WriteAsync(context, 403,
-                $"Permission 'gkehub.memberships.create' denied on 'projects/{project}/locations/{location}/memberships'")
+            await GoogleErrors.WritePermissionDeniedAsync(context,
+                $"Permission 'gkehub.memberships.create' denied on 'projects/{project}/locations/{location}/memberships'", "gkehub.memberships.create",
+                $"projects/{project}/locations/{location}/memberships")
                 .ConfigureAwait(false);
             return;
         }
@@ -192,7 +200,8 @@ internal sealed partial class FleetRoutes
         if (operation is null)
         {
             await GoogleErrors.WriteAsync(context, 409,
-                $"Resource 'projects/{project}/locations/{location}/memberships/{id}' already exists").ConfigureAwait(false);
+                $"Resource 'projects/{project}/locations/{location}/memberships/{id}' already exists", "ALREADY_EXISTS")
+                .ConfigureAwait(false);
             return;
         }
 

@@ -80,7 +80,8 @@ public sealed class FleetServer : IAsyncDisposable
     /// <summary>A GKE cluster that clusters.get returns.</summary>
     public void AddGkeCluster(string project, string location, string name, string network,
         bool privateEndpoint = false, bool privateNodes = false, string? endpoint = null, string? fleetProject = null,
-        string? fleetMembership = null, IReadOnlyDictionary<string, string>? resourceLabels = null) =>
+        string? fleetMembership = null, IReadOnlyDictionary<string, string>? resourceLabels = null,
+        bool workloadIdentity = true, bool dnsOnly = false) =>
         _state.AddCluster(new LabCluster
         {
             Project = project,
@@ -93,7 +94,25 @@ public sealed class FleetServer : IAsyncDisposable
             FleetProject = fleetProject,
             FleetMembership = fleetMembership,
             ResourceLabels = resourceLabels ?? new Dictionary<string, string>(),
+            WorkloadIdentity = workloadIdentity,
+            DnsOnly = dnsOnly,
         });
+
+    /// <summary>
+    /// memberships.list over all locations ("-") leaves out these locations and names them in "unreachable", as
+    /// GKE Hub does when a region does not answer. Call with nothing to clear.
+    /// </summary>
+    public void SetUnreachableLocations(params string[] locations) => _state.SetUnreachable(locations);
+
+    /// <summary>
+    /// When true, a create replayed with a known requestId answers 409 ALREADY_EXISTS (the membership it made
+    /// exists) instead of the same operation; GKE Hub may answer either way.
+    /// </summary>
+    public bool ReplayedCreatesConflict
+    {
+        get => _state.ReplayedCreatesConflict;
+        set => _state.ReplayedCreatesConflict = value;
+    }
 
     /// <summary>
     /// An existing fleet membership. Give <paramref name="gkeResourceLink"/> for a GKE member
@@ -189,7 +208,8 @@ public sealed class FleetServer : IAsyncDisposable
                 await Task.Delay(latency, context.RequestAborted).ConfigureAwait(false);
             }
 
-            if (Faults.Take(api) is { } fault)
+            var fault = Faults.Take(api);
+            if (fault is { AfterDispatch: false })
             {
                 faulted = true;
                 if (fault.Drop)
@@ -199,12 +219,8 @@ public sealed class FleetServer : IAsyncDisposable
                     return;
                 }
 
-                if (fault.RetryAfter is { } wait)
-                {
-                    context.Response.Headers.RetryAfter = ((int)Math.Ceiling(wait.TotalSeconds)).ToString();
-                }
-
-                await GoogleErrors.WriteAsync(context, fault.Status).ConfigureAwait(false);
+                await FleetFaultAnswers.WriteAsync(context, fault, api, FleetFaultAnswers.Consumer(_state, segments))
+                    .ConfigureAwait(false);
                 return;
             }
 
@@ -222,7 +238,25 @@ public sealed class FleetServer : IAsyncDisposable
                 return;
             }
 
+            if (Faults.IsDisabled(api))
+            {
+                var (service, title) = FleetFaultAnswers.ServiceOf(api);
+                await GoogleErrors.WriteServiceDisabledAsync(context, service, title,
+                    FleetFaultAnswers.Consumer(_state, segments)).ConfigureAwait(false);
+                return;
+            }
+
             var routes = new FleetRoutes(_state, _options);
+            if (fault is { AfterDispatch: true })
+            {
+                // Carry the request out, then lose the answer: it goes to a buffer and the connection is closed.
+                faulted = dropped = true;
+                context.Response.Body = new MemoryStream();
+                await routes.DispatchAsync(context, api, segments).ConfigureAwait(false);
+                context.Abort();
+                return;
+            }
+
             await routes.DispatchAsync(context, api, segments).ConfigureAwait(false);
         }
         finally

@@ -13,6 +13,30 @@ internal sealed class FleetState
     private readonly SortedDictionary<string, JsonObject> _memberships = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LabOperation> _operations = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _requestIds = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _unreachable = new(StringComparer.Ordinal);
+
+    /// <summary>See FleetServer.ReplayedCreatesConflict.</summary>
+    public bool ReplayedCreatesConflict { get; set; }
+
+    public void SetUnreachable(IEnumerable<string> locations)
+    {
+        lock (_gate)
+        {
+            _unreachable.Clear();
+            _unreachable.UnionWith(locations);
+        }
+    }
+
+    /// <summary>The locations a list over "-" could not reach, as full names projects/P/locations/L.</summary>
+    public IReadOnlyList<string> UnreachableFor(string project, string location)
+    {
+        lock (_gate)
+        {
+            return location == "-"
+                ? _unreachable.Order(StringComparer.Ordinal).Select(l => $"projects/{project}/locations/{l}").ToArray()
+                : [];
+        }
+    }
 
     public void AddProject(string projectId, long number, bool denied)
     {
@@ -83,7 +107,9 @@ internal sealed class FleetState
             var prefix = $"projects/{project}/locations/";
             return _memberships
                 .Where(kv => kv.Key.StartsWith(prefix, StringComparison.Ordinal) &&
-                             (location == "-" || kv.Key.StartsWith(prefix + location + "/", StringComparison.Ordinal)))
+                             (location == "-" || kv.Key.StartsWith(prefix + location + "/", StringComparison.Ordinal)) &&
+                             !(location == "-" && _unreachable.Any(u =>
+                                 kv.Key.StartsWith(prefix + u + "/", StringComparison.Ordinal))))
                 .Select(kv => (JsonObject)kv.Value.DeepClone())
                 .ToArray();
         }
@@ -91,7 +117,8 @@ internal sealed class FleetState
 
     /// <summary>
     /// Starts a create: the membership exists at once in state CREATING; the operation is done, and the membership
-    /// READY, after <paramref name="delay"/>. Returns null when the name is taken (and the request id is new).
+    /// READY, after <paramref name="delay"/>. Returns null when the name is taken (and the request id is new, or
+    /// <see cref="ReplayedCreatesConflict"/> is set).
     /// </summary>
     public JsonObject? StartCreate(string project, string location, string id, JsonObject body, string? requestId,
         TimeSpan delay)
@@ -102,7 +129,7 @@ internal sealed class FleetState
             // Same request id again: the client retried after losing our answer; hand back the same operation.
             if (requestId is not null && _requestIds.TryGetValue(requestId, out var known))
             {
-                return _operations[known].Render();
+                return ReplayedCreatesConflict ? null : _operations[known].Render();
             }
 
             var name = $"projects/{project}/locations/{location}/memberships/{id}";
@@ -218,6 +245,12 @@ public sealed class LabCluster
     public string? FleetMembership { get; init; }
     public IReadOnlyDictionary<string, string> ResourceLabels { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>Workload Identity on (workloadIdentityConfig.workloadPool = P.svc.id.goog); off leaves it out.</summary>
+    public bool WorkloadIdentity { get; init; } = true;
+
+    /// <summary>A control plane with no IP endpoints, reached only through its DNS endpoint.</summary>
+    public bool DnsOnly { get; init; }
+
     internal JsonObject Render()
     {
         var region = Location.Count(c => c == '-') >= 2 ? Location[..Location.LastIndexOf('-')] : Location;
@@ -227,47 +260,80 @@ public sealed class LabCluster
             labels[k] = v;
         }
 
+        // proto3 JSON: false booleans and empty messages are left out, as GKE leaves them out
+        // (docs/design/google-rest.md) — a client must not read "absent" as "unknown".
+        var privateEndpointAddress = "10.0.0.2";
+        var networkConfig = new JsonObject
+        {
+            ["network"] = $"projects/{Project}/global/networks/{Network}",
+            ["subnetwork"] = $"projects/{Project}/regions/{region}/subnetworks/{Subnetwork}",
+        };
+        var privateClusterConfig = new JsonObject { ["privateEndpoint"] = privateEndpointAddress };
+        if (PrivateNodes)
+        {
+            networkConfig["defaultEnablePrivateNodes"] = true;
+            privateClusterConfig["enablePrivateNodes"] = true;
+        }
+
+        if (PrivateEndpoint)
+        {
+            privateClusterConfig["enablePrivateEndpoint"] = true;
+        }
+        else if (!DnsOnly)
+        {
+            privateClusterConfig["publicEndpoint"] = Endpoint;
+        }
+
+        var ipEndpoints = new JsonObject();
+        if (!DnsOnly)
+        {
+            ipEndpoints["enabled"] = true;
+            ipEndpoints["privateEndpoint"] = privateEndpointAddress;
+            if (!PrivateEndpoint)
+            {
+                ipEndpoints["enablePublicEndpoint"] = true;
+                ipEndpoints["publicEndpoint"] = Endpoint;
+            }
+        }
+
         var cluster = new JsonObject
         {
             ["name"] = Name,
             ["network"] = Network,
             ["subnetwork"] = Subnetwork,
-            ["endpoint"] = PrivateEndpoint ? "10.0.0.2" : Endpoint,
             ["masterAuth"] = new JsonObject { ["clusterCaCertificate"] = "" },
-            ["networkConfig"] = new JsonObject
-            {
-                ["network"] = $"projects/{Project}/global/networks/{Network}",
-                ["subnetwork"] = $"projects/{Project}/regions/{region}/subnetworks/{Subnetwork}",
-                ["defaultEnablePrivateNodes"] = PrivateNodes,
-            },
-            ["privateClusterConfig"] = new JsonObject
-            {
-                ["enablePrivateNodes"] = PrivateNodes,
-                ["enablePrivateEndpoint"] = PrivateEndpoint,
-                ["privateEndpoint"] = "10.0.0.2",
-            },
+            ["networkConfig"] = networkConfig,
+            ["privateClusterConfig"] = privateClusterConfig,
             ["controlPlaneEndpointsConfig"] = new JsonObject
             {
-                ["ipEndpointsConfig"] = new JsonObject
+                ["dnsEndpointConfig"] = new JsonObject
                 {
-                    ["enabled"] = true,
-                    ["enablePublicEndpoint"] = !PrivateEndpoint,
-                    ["privateEndpoint"] = "10.0.0.2",
+                    ["endpoint"] = $"gke-{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Name)))[..32]}-{region}.{region}.gke.goog",
                 },
+                ["ipEndpointsConfig"] = ipEndpoints,
             },
             ["resourceLabels"] = labels,
             ["labelFingerprint"] = Convert.ToHexStringLower(
                 SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(labels.ToJsonString())))[..16],
-            ["workloadIdentityConfig"] = new JsonObject { ["workloadPool"] = $"{Project}.svc.id.goog" },
             ["selfLink"] = $"https://container.googleapis.com/v1/projects/{Project}/locations/{Location}/clusters/{Name}",
             ["zone"] = Location,
             ["location"] = Location,
             ["status"] = Status,
             ["currentMasterVersion"] = "1.32.4-gke.1106006",
         };
-        if (!PrivateEndpoint)
+        if (!DnsOnly)
         {
-            cluster["privateClusterConfig"]!["publicEndpoint"] = Endpoint;
+            cluster["endpoint"] = PrivateEndpoint ? privateEndpointAddress : Endpoint;
+        }
+
+        if (DnsOnly)
+        {
+            cluster["controlPlaneEndpointsConfig"]!["dnsEndpointConfig"]!["allowExternalTraffic"] = true;
+        }
+
+        if (WorkloadIdentity)
+        {
+            cluster["workloadIdentityConfig"] = new JsonObject { ["workloadPool"] = $"{Project}.svc.id.goog" };
         }
 
         if (FleetProject is not null)

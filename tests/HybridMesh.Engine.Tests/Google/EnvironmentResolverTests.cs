@@ -134,7 +134,7 @@ public sealed class EnvironmentResolverTests : FleetTestBase
         var error = await Assert.ThrowsAsync<MeshException>(
             () => ResolveAsync(new RecordingSink(), [GoogleTestKit.Gke("gke-proj", "us-central1-a", "prod")]));
 
-        Assert.Equal("PermissionDenied", error.ErrorId);
+        Assert.Equal("ProjectNotFound", error.ErrorId);
         Assert.Equal(0, Count(FleetApi.Container));
     }
 
@@ -149,6 +149,20 @@ public sealed class EnvironmentResolverTests : FleetTestBase
 
         Assert.Equal(["gke-proj-vpc-a"], environment.Networks);
         Assert.Contains(sink.Warnings, w => w.Contains("private"));
+    }
+
+    [Fact]
+    public async Task A_DNS_only_control_plane_is_resolved_with_its_own_warning()
+    {
+        Fleet.AddProject(FleetProject, FleetNumber);
+        Fleet.AddGkeCluster("gke-proj", "us-central1", "dns", "vpc-a", dnsOnly: true);
+        var sink = new RecordingSink();
+
+        var environment = await ResolveAsync(sink, [GoogleTestKit.Gke("gke-proj", "us-central1", "dns")]);
+
+        Assert.Equal(["gke-proj-vpc-a"], environment.Networks);
+        var warning = Assert.Single(sink.Warnings, w => w.Contains("DNS-only"));
+        Assert.Contains(".gke.goog", warning);
     }
 
     [Fact]

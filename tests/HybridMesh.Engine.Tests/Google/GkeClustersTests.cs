@@ -1,3 +1,4 @@
+using HybridMesh.Engine.Google;
 using HybridMesh.Lab.Fleet;
 using HybridMesh.Models;
 
@@ -70,5 +71,48 @@ public sealed class GkeClustersTests : FleetTestBase
 
         Assert.Equal("PermissionDenied", error.ErrorId);
         Assert.Contains("container.clusters.get", error.Message);
+    }
+
+    [Fact]
+    public async Task A_DNS_only_control_plane_is_flagged_and_private()
+    {
+        Fleet.AddGkeCluster("gke-proj", "us-central1", "dns", "default", dnsOnly: true);
+        using var apis = await GoogleTestKit.ConnectAsync(Fleet);
+
+        var cluster = await apis.Clusters.GetClusterAsync("gke-proj", "us-central1", "dns", CancellationToken.None);
+
+        // GKE sends ipEndpointsConfig without "enabled" (proto3 leaves false out) and no privateClusterConfig flag.
+        Assert.False(cluster.PrivateEndpoint);
+        Assert.True(cluster.IsDnsOnlyControlPlane);
+        Assert.True(cluster.IsPrivateCluster);
+        Assert.EndsWith(".gke.goog", cluster.DnsEndpoint);
+    }
+
+    [Fact]
+    public void A_public_endpoint_left_out_as_false_counts_as_off()
+    {
+        // What GKE sends for a cluster whose public IP endpoint was turned off with the newer endpoint settings:
+        // enablePublicEndpoint=false is simply absent, and privateClusterConfig says nothing.
+        using var document = System.Text.Json.JsonDocument.Parse("""
+            {"name": "edge", "network": "default",
+             "controlPlaneEndpointsConfig": {"ipEndpointsConfig": {"enabled": true, "privateEndpoint": "10.0.0.2"}}}
+            """);
+
+        var cluster = GkeClusters.Parse(document.RootElement, "gke-proj", "us-central1", "edge");
+
+        Assert.False(cluster.PublicEndpointEnabled);
+        Assert.False(cluster.IsDnsOnlyControlPlane);
+        Assert.True(cluster.IsPrivateCluster);
+    }
+
+    [Fact]
+    public void Without_endpoint_settings_only_privateClusterConfig_decides()
+    {
+        using var document = System.Text.Json.JsonDocument.Parse("""{"name": "old", "network": "default", "privateClusterConfig": {}}""");
+
+        var cluster = GkeClusters.Parse(document.RootElement, "gke-proj", "us-central1", "old");
+
+        Assert.Null(cluster.PublicEndpointEnabled);
+        Assert.False(cluster.IsPrivateCluster);
     }
 }

@@ -58,12 +58,13 @@ public sealed class ProjectDirectoryTests : FleetTestBase
         Assert.Equal("ProjectNotFound", error.ErrorId);
         Assert.Equal(MeshErrorCategory.ObjectNotFound, error.Category);
         Assert.Equal("no-such-project", error.Target);
+        Assert.Contains("does not exist or you may not read it", error.Message);
         Assert.Equal(1, Count(FleetApi.ResourceManager));
         AssertNoToken(error.Message + error.RecommendedAction);
     }
 
     [Fact]
-    public async Task Hidden_project_is_PermissionDenied_with_Googles_message_and_not_retried()
+    public async Task Hidden_project_reads_as_not_found_or_hidden_with_Googles_message_and_not_retried()
     {
         Fleet.AddProject("secret-project", 111111111111, denied: true);
         using var apis = await GoogleTestKit.ConnectAsync(Fleet);
@@ -71,9 +72,10 @@ public sealed class ProjectDirectoryTests : FleetTestBase
         var error = await Assert.ThrowsAsync<MeshException>(
             () => apis.Projects.GetProjectAsync("secret-project", CancellationToken.None));
 
-        Assert.Equal("PermissionDenied", error.ErrorId);
-        Assert.Equal(MeshErrorCategory.PermissionDenied, error.Category);
-        Assert.Contains("The caller does not have permission", error.Message);
+        // Resource Manager answers a hidden project exactly as an unknown one (403), so the module cannot tell.
+        Assert.Equal("ProjectNotFound", error.ErrorId);
+        Assert.Contains("does not exist or you may not read it", error.Message);
+        Assert.Contains("resourcemanager.projects.get", error.Message);
         Assert.Equal(1, Count(FleetApi.ResourceManager));
         AssertNoToken(error.Message);
     }

@@ -7,10 +7,11 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>The fleet as both cmdlets see it: GKE Hub, the fleet host project's id and, when known, its number.</summary>
-internal sealed record FleetView(IFleet Fleet, string? ProjectId, long? ProjectNumber);
+internal sealed record FleetView(IFleet Fleet, string? ProjectId, long? ProjectNumber, IGkeClusters? Clusters = null,
+    IProjectDirectory? Projects = null);
 
 /// <summary>The fleet rule's answer; <see cref="RegisterLink"/> is set for a GKE cluster GKE Hub does not know yet.</summary>
-internal sealed record FleetVerdict(RuleVerdict Verdict, string? RegisterLink = null);
+internal sealed record FleetVerdict(RuleVerdict Verdict, string? RegisterLink = null, GkeClusterInfo? Gke = null);
 
 /// <summary>
 /// The one fleet-membership rule of Test-MeshConnectivity and New-Mesh (docs/design/rules.md, docs/design/google-rest.md).
@@ -56,13 +57,40 @@ internal static partial class FleetChecks
         }
 
         var link = $"//container.googleapis.com/projects/{cluster.GkeProject}/locations/{cluster.GkeLocation}/clusters/{cluster.GkeCluster}";
-        var existing = (await fleet.Fleet.ListMembershipsAsync(fleetProject, "-", ct).ConfigureAwait(false))
-            .FirstOrDefault(m => string.Equals(m.GkeResourceLink, link, StringComparison.Ordinal));
+        FleetMembership? existing;
+        GkeClusterInfo? gke = null;
+        try
+        {
+            if (fleet.Clusters is not null)
+            {
+                // GKE's own fleet.membership field is the authority when present; links are compared by their parts
+                // (project id or number, location spelling), and a partial list is an error (docs/design/fleet-registration.md).
+                gke = await fleet.Clusters.GetClusterAsync(cluster.GkeProject, cluster.GkeLocation, cluster.GkeCluster, ct)
+                    .ConfigureAwait(false);
+                existing = await new GkeFleetRegistration(fleet.Fleet, fleet.Projects, fleetProject, fleet.ProjectNumber,
+                    NullMeshSink.Instance).FindAsync(s.Context, gke, ct).ConfigureAwait(false);
+            }
+            else
+            {
+                existing = (await fleet.Fleet.ListMembershipsAsync(fleetProject, "-", ct).ConfigureAwait(false))
+                    .FirstOrDefault(m => GkeResourceLink.Parse(m.GkeResourceLink) is { } parsed &&
+                                         GkeResourceLink.Parse(link) is { } own && parsed.Equals(own));
+            }
+        }
+        catch (MeshException ex) when (ex.ErrorId == nameof(MeshErrors.MeshMembershipOtherFleet))
+        {
+            return new(new(Result.Fail(check, s.Context, ex.Message, Register), ex));
+        }
+        catch (MeshException ex)
+        {
+            return new(new(Result.Warn(check, s.Context, $"GKE Hub could not be searched for {link}: {ex.Message}", ex.RecommendedAction), ex));
+        }
+
         if (existing is null)
         {
             var error = MeshErrors.MeshGkeNotRegistered(s.Context, fleetProject);
             return new(new(Result.Fail(check, s.Context, $"GKE Hub has no membership for {link} in fleet '{fleetProject}'.",
-                error.RecommendedAction), error), link);
+                error.RecommendedAction), error), link, gke);
         }
 
         return new(State(s, existing));
@@ -183,6 +211,6 @@ internal static partial class FleetChecks
             }
         }
 
-        return (apis, new FleetView(apis.Fleet, fleetProject, number), null);
+        return (apis, new FleetView(apis.Fleet, fleetProject, number, apis.Clusters, apis.Projects), null);
     }
 }

@@ -166,7 +166,13 @@ public sealed class EnvironmentResolver
 
         var gke = await _gke.GetClusterAsync(cluster.GkeProject, cluster.GkeLocation, cluster.GkeCluster,
             cancellationToken).ConfigureAwait(false);
-        if (gke.IsPrivateCluster)
+        if (gke.IsDnsOnlyControlPlane)
+        {
+            sink.Warning($"{cluster.Context}: GKE cluster '{gke.Name}' has a DNS-only control plane (no IP " +
+                         $"endpoints{(gke.DnsEndpoint is null ? "" : "; DNS endpoint " + gke.DnsEndpoint)}); the " +
+                         "hybrid mesh setup does not support private clusters, and remote istiods need an IP endpoint.");
+        }
+        else if (gke.IsPrivateCluster)
         {
             sink.Warning($"{cluster.Context}: GKE cluster '{gke.Name}' has a private control-plane endpoint; the " +
                          "hybrid mesh setup does not support private clusters.");

@@ -36,7 +36,7 @@ public static class MeshBuilder
                 var project = await google.Projects.GetProjectAsync(fleetProject!, ct).ConfigureAwait(false);
                 meshId ??= "proj-" + project.ProjectNumber.ToString(System.Globalization.CultureInfo.InvariantCulture);
                 var reachable = members.Where(m => m.Unreachable is null).ToArray();
-                var fleet = new Check.FleetView(google.Fleet, fleetProject, project.ProjectNumber);
+                var fleet = new Check.FleetView(google.Fleet, fleetProject, project.ProjectNumber, google.Clusters, google.Projects);
                 var checks = await Task.WhenAll(reachable.Select(m => MeshFleetCheck.CheckAsync(m, fleet, request,
                     write ? sink : new DecliningSink(sink), ct))).ConfigureAwait(false);
                 failures.AddRange(checks.OfType<MeshException>());

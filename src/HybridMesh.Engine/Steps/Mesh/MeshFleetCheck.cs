@@ -19,9 +19,11 @@ internal static class MeshFleetCheck
         try
         {
             var verdict = await FleetChecks.EvaluateAsync(member.Snapshot!, fleet, null, ct).ConfigureAwait(false);
-            if (verdict.RegisterLink is { } link && !request.SkipRegistration)
+            if (verdict.RegisterLink is not null && verdict.Gke is { } gke && !request.SkipRegistration)
             {
-                return await RegisterGkeAsync(member, fleet.Fleet, fleet.ProjectId!, link, request, sink, ct).ConfigureAwait(false);
+                // Names, ALREADY_EXISTS and Workload Identity as gcloud handles them (docs/design/fleet-registration.md).
+                var registration = new GkeFleetRegistration(fleet.Fleet, fleet.Projects, fleet.ProjectId!, fleet.ProjectNumber, sink);
+                return await registration.RegisterAsync(member.Context, gke, request.RegistrationTimeout, ct).ConfigureAwait(false);
             }
 
             if (verdict.Verdict.Error is null)
@@ -37,63 +39,6 @@ internal static class MeshFleetCheck
         }
     }
 
-    private static async Task<MeshException?> RegisterGkeAsync(MeshMember member, IFleet fleet, string fleetProject,
-        string resourceLink, MeshRequest request, IMeshSink sink, CancellationToken ct)
-    {
-        var cluster = member.Target.Cluster;
-        var location = RegionOf(cluster.GkeLocation!);
-        var spec = new FleetMembershipSpec
-        {
-            GkeResourceLink = resourceLink,
-            Issuer = $"https://container.googleapis.com/v1/projects/{cluster.GkeProject}/locations/{cluster.GkeLocation}/clusters/{cluster.GkeCluster}",
-        };
-
-        // gcloud's naming: the cluster name; when taken, <cluster>-<project>-<location>.
-        string[] candidates = [cluster.GkeCluster!, $"{cluster.GkeCluster}-{cluster.GkeProject}-{location}"];
-        foreach (var id in candidates.Where(c => c.Length <= 63))
-        {
-            var name = $"projects/{fleetProject}/locations/{location}/memberships/{id}";
-            if (!sink.ShouldProcess(name, $"Register the GKE cluster of context '{member.Context}' in fleet '{fleetProject}'"))
-            {
-                sink.Verbose($"[{member.Context}] Not registered (declined); it would become {name}.");
-                return null;
-            }
-
-            FleetOperation operation;
-            try
-            {
-                operation = await fleet.CreateMembershipAsync(fleetProject, location, id, spec, ct).ConfigureAwait(false);
-            }
-            catch (MeshException error) when (error.ErrorId == nameof(MeshErrors.MembershipExists))
-            {
-                continue;
-            }
-
-            sink.Verbose($"[{member.Context}] Registering as {name}; waiting for operation {operation.Name}.");
-            var done = await fleet.WaitForOperationAsync(operation, request.RegistrationTimeout, ct).ConfigureAwait(false);
-            var state = done.Membership?.State ?? "CODE_UNSPECIFIED";
-            if (done.Membership is null || !done.Membership.IsReady)
-            {
-                // The operation's response may predate READY; ask once more.
-                var current = await fleet.GetMembershipAsync(fleetProject, location, id, ct).ConfigureAwait(false);
-                state = current.State;
-                if (!current.IsReady)
-                {
-                    return MeshErrors.MeshMembershipNotReady(member.Context, name, state);
-                }
-            }
-
-            sink.Information($"Registered context '{member.Context}' as fleet membership {name}.", ["HybridMesh", "Fleet"]);
-            return null;
-        }
-
-        return MeshErrors.MeshGkeNotRegistered(member.Context, fleetProject);
-    }
-
     /// <summary>us-central1-a → us-central1 (gcloud registers zonal clusters in their region); regions stay.</summary>
-    internal static string RegionOf(string location)
-    {
-        var parts = location.Split('-');
-        return parts.Length == 3 && parts[2].Length == 1 ? $"{parts[0]}-{parts[1]}" : location;
-    }
+    internal static string RegionOf(string location) => FleetMembershipNames.RegionOf(location);
 }

@@ -51,7 +51,7 @@ public sealed class EnvironmentResolver
         }
 
         var clusters = Distinct(request.Clusters, sink);
-        WarnUnusedNetworkKeys(request.Networks, clusters, sink);
+        ValidateNetworkKeys(request.Networks, clusters);
 
         var results = new ClusterNetwork?[clusters.Count];
         var finished = 0;
@@ -223,17 +223,15 @@ public sealed class EnvironmentResolver
         return null;
     }
 
-    private static void WarnUnusedNetworkKeys(IReadOnlyDictionary<string, string> networks,
-        IReadOnlyList<MeshCluster> clusters, IMeshSink sink)
+    // Every -Network key must name one of the clusters (context or short name; the Istio cluster name is not read
+    // here): a typo would otherwise silently give that cluster a computed network (docs/design/cluster-names.md).
+    private static void ValidateNetworkKeys(IReadOnlyDictionary<string, string> networks,
+        IReadOnlyList<MeshCluster> clusters)
     {
+        var resolver = new ClusterNameResolver(clusters.Select(c => new ClusterNames(c.Context, c.Details?.IstioClusterName, c.Name)));
         foreach (var key in networks.Keys)
         {
-            var used = clusters.Any(c => string.Equals(key, c.Context, StringComparison.OrdinalIgnoreCase) ||
-                                         string.Equals(key, c.Name, StringComparison.OrdinalIgnoreCase));
-            if (!used)
-            {
-                sink.Warning($"-Network entry '{key}' matches no cluster's context or name; it is ignored.");
-            }
+            resolver.Resolve("-Network", key);
         }
     }
 

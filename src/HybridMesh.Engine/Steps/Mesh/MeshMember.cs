@@ -28,6 +28,9 @@ internal sealed class MeshMember : IDisposable
 
     public JsonObject? HubMembership { get; set; }
 
+    /// <summary>The -ServerOverride address for this cluster, once its key was resolved (MeshRequestValidator).</summary>
+    public string? ServerOverride { get; set; }
+
     /// <summary>Secrets labelled istio/multiCluster=true in istio-system, as listed before wiring.</summary>
     public IReadOnlyList<JsonObject> RemoteSecrets { get; set; } = [];
 

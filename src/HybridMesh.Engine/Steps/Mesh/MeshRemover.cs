@@ -33,7 +33,6 @@ public static class MeshRemover
     {
         var options = request.Kube with { Sink = request.Kube.Sink ?? sink };
         var leavingAll = request.Leaving.Count == 0;
-        var leaving = new HashSet<string>(leavingAll ? request.Targets.Select(t => t.Context) : request.Leaving, StringComparer.Ordinal);
 
         // The Istio cluster names of the leaving clusters are the keys to look for elsewhere.
         var names = await PerCluster.RunAsync(request.Targets, request.ThrottleLimit, sink, 1, "Reading clusters", t => t.Context,
@@ -43,6 +42,12 @@ public static class MeshRemover
                 var istiods = await session.ListAsync("apps/v1", "Deployment", Ns, "app=istiod", token).ConfigureAwait(false);
                 return istiods.Select(d => ClusterInspector.Env(d, "CLUSTER_ID")).FirstOrDefault(id => !string.IsNullOrEmpty(id)) ?? "";
             }, ct).ConfigureAwait(false);
+        // -Leaving names a cluster by context, Istio cluster name or short name; an unknown one stops the run before
+        // any delete (docs/design/cluster-names.md).
+        var resolver = new ClusterNameResolver(request.Targets.Select((t, i) => new ClusterNames(t.Context, names[i], t.Cluster.Name)));
+        var leaving = new HashSet<string>(leavingAll
+            ? request.Targets.Select(t => t.Context)
+            : resolver.ResolveAll("-Leaving", request.Leaving).Select(i => request.Targets[i].Context), StringComparer.Ordinal);
         var leavingNames = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < request.Targets.Count; i++)
         {

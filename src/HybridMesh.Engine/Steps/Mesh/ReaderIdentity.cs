@@ -82,9 +82,12 @@ internal static class ReaderIdentity
             return await WaitForTokenAsync(source, ManifestObjects.Name(candidates[0]), false, tokenWait, ct).ConfigureAwait(false);
         }
 
+        // The usual name may be taken by a token marked invalid (legacy token cleaner): then the next free one.
+        var tokenName = FreeTokenSecretName(secrets);
         var tokenSecret = IstioReaderRenderer.RenderTokenSecret(Ns);
+        tokenSecret["metadata"]!["name"] = tokenName;
         planned.Add(tokenSecret);
-        if (!write || !sink.ShouldProcess($"Secret {Ns}/{IstioReaderRenderer.TokenSecretName} in context '{source.Context}'",
+        if (!write || !sink.ShouldProcess($"Secret {Ns}/{tokenName} in context '{source.Context}'",
                 "Create the long-lived reader token"))
         {
             return null;
@@ -99,8 +102,8 @@ internal static class ReaderIdentity
             // Created concurrently by another run: use it.
         }
 
-        sink.Verbose($"[{source.Context}] Created Secret {Ns}/{IstioReaderRenderer.TokenSecretName}; waiting for its token.");
-        return await WaitForTokenAsync(source, IstioReaderRenderer.TokenSecretName, true, tokenWait, ct).ConfigureAwait(false);
+        sink.Verbose($"[{source.Context}] Created Secret {Ns}/{tokenName}; waiting for its token.");
+        return await WaitForTokenAsync(source, tokenName, true, tokenWait, ct).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -112,13 +115,7 @@ internal static class ReaderIdentity
         IMeshSink sink, CancellationToken ct)
     {
         var session = source.Session!;
-        var existing = (await session.ListAsync("v1", "Secret", Ns, cancellationToken: ct).ConfigureAwait(false))
-            .Select(ManifestObjects.Name).ToHashSet(StringComparer.Ordinal);
-        var name = IstioReaderRenderer.TokenSecretName;
-        for (var i = 2; existing.Contains(name); i++)
-        {
-            name = IstioReaderRenderer.TokenSecretName + "-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
+        var name = FreeTokenSecretName(await session.ListAsync("v1", "Secret", Ns, cancellationToken: ct).ConfigureAwait(false));
 
         if (!sink.ShouldProcess($"Secret {Ns}/{name} in context '{source.Context}' (Secret {Ns}/{dead.SecretName} holds a " +
                                 "token the cluster rejects)", "Create a new long-lived reader token"))
@@ -144,6 +141,19 @@ internal static class ReaderIdentity
             .OrderByDescending(s => s["metadata"]?["creationTimestamp"]?.GetValue<string>() ?? "", StringComparer.Ordinal)
             .ThenByDescending(s => ManifestObjects.Name(s).Length)
             .ThenByDescending(ManifestObjects.Name, StringComparer.Ordinal);
+
+    /// <summary>istioctl's token Secret name, else that name with the first free suffix -2, -3, ...</summary>
+    private static string FreeTokenSecretName(IEnumerable<JsonObject> secrets)
+    {
+        var existing = secrets.Select(ManifestObjects.Name).ToHashSet(StringComparer.Ordinal);
+        var name = IstioReaderRenderer.TokenSecretName;
+        for (var i = 2; existing.Contains(name); i++)
+        {
+            name = IstioReaderRenderer.TokenSecretName + "-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return name;
+    }
 
     /// <summary>Set by kube-controller-manager's legacy token cleaner; the API server then rejects the token.</summary>
     public const string LegacyTokenInvalidSinceLabel = "kubernetes.io/legacy-token-invalid-since";

@@ -124,3 +124,31 @@ Describe 'New-Mesh with reader tokens and link proofs' -Tag Lab {
         (New-Environment | New-Mesh -Confirm:$false -WarningAction SilentlyContinue).Links.Outcome | Should -Be @('Unchanged', 'Unchanged')
     }
 }
+
+Describe 'Links that do not end Connected' -Tag Lab {
+    It 'reports a reader that may not list services as MeshLinkForbidden, one error per link' {
+        $roles = Get-Control "clusters/$($OnPrem.name)/objects?apiVersion=rbac.authorization.k8s.io/v1&kind=ClusterRole" |
+            Where-Object { $_.metadata.name -like 'istio-reader-clusterrole*' }
+        $role = $roles | Select-Object -First 1
+        $saved = $role | ConvertTo-Json -Depth 20
+        $role.rules = @()
+        Invoke-RestMethod -Method Post -Uri "$($Lab.controlUrl.TrimEnd('/'))/clusters/$($OnPrem.name)/objects" -Body ($role | ConvertTo-Json -Depth 20) -ContentType 'application/json' | Out-Null
+        try {
+            $mesh = New-Environment | New-Mesh -Confirm:$false -WarningAction SilentlyContinue -ErrorVariable failures -ErrorAction SilentlyContinue
+            ($mesh.Links | Where-Object Source -EQ $OnPrem.clusterId).Status | Should -Be 'Forbidden'
+            $failures | Should -HaveCount 1
+            $failures[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.MeshLinkForbidden,HybridMesh.Commands.NewMeshCommand'
+            $failures[0].TargetObject | Should -Be "$($OnPrem.clusterId) -> $($Gke.clusterId)"
+            { New-Environment | New-Mesh -Confirm:$false -WarningAction SilentlyContinue -ErrorAction Stop } |
+                Should -Throw -ErrorId 'HybridMesh.MeshLinkForbidden,HybridMesh.Commands.NewMeshCommand'
+        }
+        finally {
+            Invoke-RestMethod -Method Post -Uri "$($Lab.controlUrl.TrimEnd('/'))/clusters/$($OnPrem.name)/objects" -Body $saved -ContentType 'application/json' | Out-Null
+        }
+    }
+
+    It '-Context given with piped clusters selects among them' {
+        $checks = Get-MeshCluster -Kubeconfig $Kubeconfigs | Test-MeshConnectivity -Context $OnPrem.context -WarningAction SilentlyContinue
+        @($checks.Cluster | Sort-Object -Unique) | Should -Be @($OnPrem.context)
+    }
+}

@@ -42,6 +42,8 @@ public sealed class EnvironmentResolver
         CancellationToken cancellationToken)
     {
         Validate(request);
+        var clusters = Distinct(request.Clusters, sink);
+        ValidateNetworkKeys(request.Networks, clusters);
         var project = await _projects.GetProjectAsync(request.FleetProjectId, cancellationToken).ConfigureAwait(false);
         sink.Verbose($"Fleet project '{project.ProjectId}' has number {project.ProjectNumber}; mesh id " +
                      $"proj-{project.ProjectNumber}.");
@@ -49,9 +51,6 @@ public sealed class EnvironmentResolver
         {
             sink.Warning($"Fleet project '{project.ProjectId}' is in state {project.State}, not ACTIVE.");
         }
-
-        var clusters = Distinct(request.Clusters, sink);
-        ValidateNetworkKeys(request.Networks, clusters);
 
         var results = new ClusterNetwork?[clusters.Count];
         var finished = 0;

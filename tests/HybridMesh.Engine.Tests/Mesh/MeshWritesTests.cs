@@ -134,6 +134,27 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
+    public async Task ADeletedReaderTokenSecretIsReplacedAndItsRemoteSecretsRewritten()
+    {
+        await using var lab = await MeshLab.StartAsync(2);
+        await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        var onprem = lab.Clusters[1];
+        var old = lab.ReaderToken(onprem)!;
+        Assert.True(onprem.DeleteObject("v1", "Secret", "istio-system", "istio-reader-service-account-istio-remote-secret-token"));
+
+        var sink = new MeshSink();
+        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        Assert.Empty(sink.Errors);
+        var link = Assert.Single(mesh.Links, l => l.Source == onprem.ClusterId);
+        Assert.Equal(MeshLinkStatus.Connected, link.Status);
+        Assert.True(link.TokenCreated);
+        // A legacy token has no iat/exp/jti and RS256 signatures are deterministic, so a Secret of the same name for
+        // the same ServiceAccount gets the same token back: the remote secret in the other cluster is valid again.
+        Assert.Equal(old, lab.ReaderToken(onprem));
+        Assert.Equal(MeshLinkOutcome.Unchanged, link.Outcome);
+    }
+
+    [Fact]
     public async Task ARejectedTokenThatMayNotBeReplacedIsAnErrorPerLink()
     {
         await using var lab = await MeshLab.StartAsync(2);

@@ -112,4 +112,35 @@ public sealed class AuthTests(LabFixture fx) : IClassFixture<LabFixture>
         using var k = Kube.For(fx.Gke, token);
         Assert.Equal(401, (await k.Get("/api/v1/namespaces/istio-system/configmaps")).Code);
     }
+
+    [Fact]
+    public async Task A_legacy_token_marked_invalid_since_is_401_until_the_label_is_removed()
+    {
+        using var admin = Kube.For(fx.OnPrem);
+        var ns = await admin.NewNamespace("legacy");
+        Assert.Equal(201, (await admin.Post($"/api/v1/namespaces/{ns}/serviceaccounts", JsonNode.Parse("""{"apiVersion":"v1","kind":"ServiceAccount","metadata":{"name":"old"}}""")!)).Code);
+        Assert.Equal(201, (await admin.Post($"/api/v1/namespaces/{ns}/secrets", JsonNode.Parse("""
+            {"apiVersion":"v1","kind":"Secret","type":"kubernetes.io/service-account-token",
+             "metadata":{"name":"old-token","annotations":{"kubernetes.io/service-account.name":"old"}}}
+            """)!)).Code);
+        string? token = null;
+        for (var i = 0; i < 100 && token is null; i++)
+        {
+            var secret = await admin.Get($"/api/v1/namespaces/{ns}/secrets/old-token");
+            if ((string?)secret.Body!["data"]?["token"] is { } b64) token = System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(b64));
+            else await Task.Delay(20);
+        }
+
+        using var old = Kube.For(fx.OnPrem, token!);
+        Assert.Equal(200, (await old.Get("/api")).Code);
+        const string label = "kubernetes.io/legacy-token-invalid-since";
+        Assert.Equal(200, (await admin.Patch($"/api/v1/namespaces/{ns}/secrets/old-token",
+            new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [label] = "2026-01-01" } } }, Kube.Merge)).Code);
+        var rejected = await old.Get("/api");
+        Assert.Equal(401, rejected.Code);
+        Assert.Equal("Unauthorized", (string?)rejected.Body!["reason"]);
+        Assert.Equal(200, (await admin.Patch($"/api/v1/namespaces/{ns}/secrets/old-token",
+            new JsonObject { ["metadata"] = new JsonObject { ["labels"] = new JsonObject { [label] = null } } }, Kube.Merge)).Code);
+        Assert.Equal(200, (await old.Get("/api")).Code);
+    }
 }

@@ -97,6 +97,27 @@ Describe 'The runbook on <_> lab clusters' -ForEach $sizes -Tag Integration {
         $environment | Test-MeshConnectivity @shared -Quiet -WarningAction SilentlyContinue | Should -BeTrue
     }
 
+    It 'names a revoked reader token, and New-Mesh issues a new one and rewrites every remote secret holding it' {
+        $source = $lab.clusters[0]
+        $secret = Invoke-RestMethod -Uri "$($lab.controlUrl)/clusters/$($source.name)/objects?apiVersion=v1&kind=Secret&namespace=istio-system" |
+            ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq 'istio-reader-service-account-istio-remote-secret-token' }
+        $token = [Text.Encoding]::UTF8.GetString([Convert]::FromBase64String($secret.data.token))
+        $fault = @{ kind = 'revoke'; token = $token } | ConvertTo-Json
+        Invoke-RestMethod -Method Post -Uri "$($lab.controlUrl)/clusters/$($source.name)/faults" -Body $fault -ContentType 'application/json' | Out-Null
+
+        $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId -Network $networks
+        $rejected = @($environment | Test-MeshConnectivity @shared -WarningAction SilentlyContinue |
+                Where-Object { $_.Check -eq 'RemoteSecretCredentials' -and $_.Status -eq 'Failed' })
+        $rejected | Should -HaveCount ($size - 1)
+        $rejected.Peer | Sort-Object -Unique | Should -Be $source.context
+
+        $healed = $environment | New-Mesh @shared -Confirm:$false -WarningAction SilentlyContinue -ErrorVariable failures
+        $failures | Should -HaveCount 0
+        $healed.Links.Status | Sort-Object -Unique | Should -Be 'Connected'
+        @($healed.Links | Where-Object Source -EQ $source.clusterId).Outcome | Sort-Object -Unique | Should -Be 'Configured'
+        $environment | Test-MeshConnectivity @shared -Quiet -WarningAction SilentlyContinue | Should -BeTrue
+    }
+
     It 'tears down to exactly what the clusters had before' {
         $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId -WarningAction SilentlyContinue
         $environment | Remove-Mesh -IncludeReaderToken -Confirm:$false

@@ -65,6 +65,9 @@ public sealed class Authenticator(ObjectStore store, TokenIssuer issuer, TimePro
             var secret = store.Get("secrets", ns, secretName);
             var stored = (string?)secret?["data"]?["token"];
             if (stored is null || Encoding.UTF8.GetString(Convert.FromBase64String(stored)) != token) return null;
+            // Kubernetes 1.29+: the legacy token cleaner labels unused token Secrets; from then on the API server
+            // rejects their token (401) until the label is removed.
+            if (secret!["metadata"]?["labels"]?["kubernetes.io/legacy-token-invalid-since"] is not null) return null;
             var sa = store.Get("serviceaccounts", ns, saName);
             if (sa is null || (string?)sa["metadata"]?["uid"] != saUid) return null;
             MarkLegacyTokenUsed(ns, secretName);

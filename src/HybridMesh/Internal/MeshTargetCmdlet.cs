@@ -63,8 +63,29 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     /// <summary>The MeshId property of the current pipeline object, when derived cmdlets bind one.</summary>
     protected virtual string? InputMeshId => null;
 
+    // -Context from the command line (not from a piped object's property) and whether any input was an environment
+    // or cluster object: then -Context selects among those clusters instead of being ignored.
+    private string[] _contextFilter = [];
+    private bool _objectInput;
+
+    protected override void BeginProcessing()
+    {
+        // Only command-line parameters are bound before the first record.
+        if (MyInvocation.BoundParameters.ContainsKey(nameof(Context)))
+        {
+            _contextFilter = Context;
+        }
+
+        base.BeginProcessing();
+    }
+
     protected override void ProcessRecord()
     {
+        if (Environment is not null || Cluster.Length > 0)
+        {
+            _objectInput = true;
+        }
+
         if (Environment is { } environment)
         {
             foreach (var cluster in environment.Clusters)
@@ -121,6 +142,7 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     /// </summary>
     protected bool RequireTargets()
     {
+        ApplyContextFilter();
         if (_targets.Count > 0)
         {
             return true;
@@ -133,6 +155,36 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
 
         // Piped input that produced no cluster has already reported its own errors.
         return false;
+    }
+
+    /// <summary>
+    /// -Context with an environment or cluster objects keeps only the clusters it names (context, Istio cluster name
+    /// when known, or short name; docs/design/cluster-names.md). A name that fits none is terminating, before any write.
+    /// </summary>
+    private void ApplyContextFilter()
+    {
+        if (_contextFilter.Length == 0 || !_objectInput)
+        {
+            return;
+        }
+
+        var resolver = new Engine.Steps.ClusterNameResolver(_targets.Select(t =>
+            new Engine.Steps.ClusterNames(t.Context, t.Cluster.Details?.IstioClusterName, t.Cluster.Name)));
+        IReadOnlyList<int> keep;
+        try
+        {
+            keep = resolver.ResolveAll("-Context", _contextFilter);
+        }
+        catch (MeshException ex)
+        {
+            ThrowMeshError(ex);
+            return;
+        }
+
+        var selected = keep.Order().Select(i => _targets[i]).ToArray();
+        _targets.Clear();
+        _targets.AddRange(selected);
+        _contextFilter = [];
     }
 
     private MeshTarget FromInput(MeshCluster cluster) => new(cluster)

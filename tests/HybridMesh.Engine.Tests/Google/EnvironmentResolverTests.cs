@@ -65,14 +65,20 @@ public sealed class EnvironmentResolverTests : FleetTestBase
     }
 
     [Fact]
-    public async Task A_network_key_that_matches_nothing_is_warned_about()
+    public async Task A_network_key_that_matches_nothing_stops_before_any_call_naming_the_valid_keys()
     {
         Fleet.AddProject(FleetProject, FleetNumber);
         var sink = new RecordingSink();
 
-        await ResolveAsync(sink, [GoogleTestKit.OnPrem("onprem")], new Dictionary<string, string> { ["onprme"] = "x" });
+        var error = await Assert.ThrowsAsync<MeshException>(() => ResolveAsync(sink,
+            [GoogleTestKit.OnPrem("onprem"), GoogleTestKit.Gke("gke-proj", "us-central1-a", "prod")],
+            new Dictionary<string, string> { ["onprme"] = "x" }));
 
-        Assert.Contains(sink.Warnings, w => w.Contains("'onprme'"));
+        Assert.Equal("ClusterNameUnknown", error.ErrorId);
+        Assert.Equal("onprme", error.Target);
+        Assert.Contains("onprem", error.Message);
+        Assert.Contains("gke_gke-proj_us-central1-a_prod", error.Message);
+        Assert.Equal(0, Count(FleetApi.ResourceManager));
     }
 
     [Fact]

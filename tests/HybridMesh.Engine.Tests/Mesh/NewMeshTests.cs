@@ -96,21 +96,6 @@ public sealed class NewMeshTests
     }
 
     [Fact]
-    public async Task ARevokedTokenShowsInTheLinkStatus()
-    {
-        await using var lab = await MeshLab.StartAsync(2);
-        await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default);
-        var gke = lab.Clusters[0];
-        gke.RevokeToken(lab.ReaderToken(gke)!);
-
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default)).Mesh!;
-        var fromGke = Assert.Single(mesh.Links, l => l.Source == gke.ClusterId);
-        Assert.Equal(MeshLinkStatus.Unauthorized, fromGke.Status);
-        Assert.Contains("rejects the reader token", fromGke.Detail);
-        Assert.Equal(MeshLinkStatus.Connected, Assert.Single(mesh.Links, l => l.Target == gke.ClusterId).Status);
-    }
-
-    [Fact]
     public async Task ServerErrorsDuringWiringAreRetriedAndConverge()
     {
         await using var lab = await MeshLab.StartAsync(3);

@@ -42,6 +42,8 @@ public sealed class EnvironmentResolver
         CancellationToken cancellationToken)
     {
         Validate(request);
+        var clusters = Distinct(request.Clusters, sink);
+        ValidateNetworkKeys(request.Networks, clusters);
         var project = await _projects.GetProjectAsync(request.FleetProjectId, cancellationToken).ConfigureAwait(false);
         sink.Verbose($"Fleet project '{project.ProjectId}' has number {project.ProjectNumber}; mesh id " +
                      $"proj-{project.ProjectNumber}.");
@@ -49,9 +51,6 @@ public sealed class EnvironmentResolver
         {
             sink.Warning($"Fleet project '{project.ProjectId}' is in state {project.State}, not ACTIVE.");
         }
-
-        var clusters = Distinct(request.Clusters, sink);
-        WarnUnusedNetworkKeys(request.Networks, clusters, sink);
 
         var results = new ClusterNetwork?[clusters.Count];
         var finished = 0;
@@ -229,17 +228,15 @@ public sealed class EnvironmentResolver
         return null;
     }
 
-    private static void WarnUnusedNetworkKeys(IReadOnlyDictionary<string, string> networks,
-        IReadOnlyList<MeshCluster> clusters, IMeshSink sink)
+    // Every -Network key must name one of the clusters (context or short name; the Istio cluster name is not read
+    // here): a typo would otherwise silently give that cluster a computed network (docs/design/cluster-names.md).
+    private static void ValidateNetworkKeys(IReadOnlyDictionary<string, string> networks,
+        IReadOnlyList<MeshCluster> clusters)
     {
+        var resolver = new ClusterNameResolver(clusters.Select(c => new ClusterNames(c.Context, c.Details?.IstioClusterName, c.Name)));
         foreach (var key in networks.Keys)
         {
-            var used = clusters.Any(c => string.Equals(key, c.Context, StringComparison.OrdinalIgnoreCase) ||
-                                         string.Equals(key, c.Name, StringComparison.OrdinalIgnoreCase));
-            if (!used)
-            {
-                sink.Warning($"-Network entry '{key}' matches no cluster's context or name; it is ignored.");
-            }
+            resolver.Resolve("-Network", key);
         }
     }
 

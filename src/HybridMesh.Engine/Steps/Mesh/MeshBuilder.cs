@@ -18,6 +18,7 @@ public static class MeshBuilder
 
     public static async Task<MeshResult> NewMeshAsync(MeshRequest request, IMeshSink sink, CancellationToken ct)
     {
+        MeshRequestValidator.BeforeReads(request);
         var fleetProject = request.FleetProjectId ?? request.Targets.Select(t => t.FleetProjectId).FirstOrDefault(p => p is not null);
         if (!request.SkipFleetCheck && fleetProject is null)
         {
@@ -28,6 +29,7 @@ public static class MeshBuilder
         var members = await MeshPreflight.ReadAsync(request, sink, ct).ConfigureAwait(false);
         try
         {
+            MeshRequestValidator.AfterReads(members, request);
             var failures = MeshPreflight.Check(members, request, sink).ToList();
             var meshId = request.Targets.Select(t => t.MeshId).FirstOrDefault(m => m is not null);
             if (!request.SkipFleetCheck && failures.Count == 0)
@@ -108,6 +110,16 @@ public static class MeshBuilder
                     {
                         (state.Status, state.Detail) = await LinkProbe.ProbeAsync(member, state.Credential, probeOptions, token)
                             .ConfigureAwait(false);
+                        if (state.Status == MeshLinkStatus.Unauthorized &&
+                            await ReaderIdentity.ReissueAsync(member, state.Credential, request.TokenWait, sink, token)
+                                .ConfigureAwait(false) is { } fresh)
+                        {
+                            // The old token is dead (docs/design/reader-tokens.md): every remote secret of this source
+                            // now differs from the rendered one and is rewritten below.
+                            state.Credential = fresh;
+                            (state.Status, state.Detail) = await LinkProbe.ProbeAsync(member, fresh, probeOptions, token)
+                                .ConfigureAwait(false);
+                        }
                     }
                 }
                 catch (MeshException error)
@@ -120,10 +132,9 @@ public static class MeshBuilder
         return states;
     }
 
+    // -ServerOverride keys were resolved to members (context, Istio cluster name or short name) before any write.
     private static string ServerFor(MeshMember member, MeshRequest request) =>
-        request.ServerOverride.TryGetValue(member.ClusterName, out var byName) ? byName
-        : request.ServerOverride.TryGetValue(member.Context, out var byContext) ? byContext
-        : member.Target.Cluster.Server;
+        member.ServerOverride ?? member.Target.Cluster.Server;
 
     private static async Task<IReadOnlyList<MeshLink>> WireLinksAsync(IReadOnlyList<MeshMember> members,
         Dictionary<MeshMember, SourceState> sources, MeshRequest request, IMeshSink sink, CancellationToken ct)
@@ -182,6 +193,27 @@ public static class MeshBuilder
             Detail = detail,
         };
 
+        // Every link that does not end Connected (or Planned, when nothing was to be proven) is an error record, so
+        // -ErrorAction Stop runbooks stop on a link istiod cannot use.
+        MeshLink Proven(MeshLink link)
+        {
+            var error = link.Status switch
+            {
+                MeshLinkStatus.Unauthorized => MeshErrors.MeshLinkUnauthorized(name, source.ClusterName),
+                MeshLinkStatus.Forbidden => MeshErrors.MeshLinkForbidden(name, link.Detail ?? "may not list services or endpoints."),
+                MeshLinkStatus.Unreachable => MeshErrors.MeshLinkClusterUnreachable(name, source.Context,
+                    MeshErrors.FirstLine(link.Detail ?? ""), null),
+                MeshLinkStatus.Failed => MeshErrors.MeshLinkFailed(name, "the link proof failed: " + MeshErrors.FirstLine(link.Detail ?? ""), null),
+                _ => null,
+            };
+            if (error is not null)
+            {
+                sink.Error(error);
+            }
+
+            return link;
+        }
+
         if ((source.Unreachable ?? target.Unreachable) is { } unreachable)
         {
             var context = source.Unreachable is not null ? source.Context : target.Context;
@@ -198,9 +230,19 @@ public static class MeshBuilder
 
         if (state.Credential is null)
         {
-            // -WhatIf (or a declined confirmation) before the token existed: nothing to compare with yet.
-            sink.Verbose($"[{target.Context}] Would create Secret {Ns}/{RemoteSecretRenderer.SecretName(source.ClusterName)} " +
-                         "once the reader token exists.");
+            // -WhatIf (or a declined confirmation) before the token existed: nothing to compare with yet, but the
+            // secret would certainly be created, so -WhatIf lists it like every other write (declined: no prompt).
+            var planned = $"Secret {Ns}/{RemoteSecretRenderer.SecretName(source.ClusterName)} in context '{target.Context}' " +
+                          $"(lets istiod in '{target.ClusterName}' read '{source.ClusterName}'; its token does not exist yet)";
+            if (request.WhatIf)
+            {
+                sink.ShouldProcess(planned, "Create remote secret");
+            }
+            else
+            {
+                sink.Verbose($"[{target.Context}] Would create {planned}.");
+            }
+
             return Link(MeshLinkStatus.Planned, MeshLinkOutcome.Skipped, "The reader token does not exist yet.");
         }
 
@@ -211,7 +253,7 @@ public static class MeshBuilder
             var live = target.RemoteSecrets.FirstOrDefault(s => ManifestObjects.Name(s) == RemoteSecretRenderer.SecretName(source.ClusterName));
             if (RemoteSecrets.IsCurrent(live, rendered))
             {
-                return Link(request.WhatIf ? MeshLinkStatus.Planned : state.Status, MeshLinkOutcome.Unchanged, state.Detail);
+                return Proven(Link(request.WhatIf ? MeshLinkStatus.Planned : state.Status, MeshLinkOutcome.Unchanged, state.Detail));
             }
 
             var action = live is null ? "Create remote secret" : "Update remote secret";
@@ -224,7 +266,7 @@ public static class MeshBuilder
             // force: take over fields another manager (kubectl apply of istioctl output) set before.
             await target.Session!.ApplyBlindAsync(rendered, force: true, ct).ConfigureAwait(false);
             sink.Verbose($"[{target.Context}] {(live is null ? "Created" : "Updated")} Secret {Ns}/{RemoteSecretRenderer.SecretName(source.ClusterName)}.");
-            return Link(state.Status, live is null ? MeshLinkOutcome.Created : MeshLinkOutcome.Configured, state.Detail);
+            return Proven(Link(state.Status, live is null ? MeshLinkOutcome.Created : MeshLinkOutcome.Configured, state.Detail));
         }
         catch (MeshException error)
         {

@@ -30,6 +30,9 @@ internal sealed class MeshMember : IDisposable
     /// <summary>Any other failure to read the cluster (credentials, RBAC, kubeconfig): stops the run.</summary>
     public MeshException? ReadFailure => Snapshot is { Unreachable: false, Error: { } error } ? error : null;
 
+    /// <summary>The -ServerOverride address for this cluster, once its key was resolved (MeshRequestValidator).</summary>
+    public string? ServerOverride { get; set; }
+
     /// <summary>Secrets labelled istio/multiCluster=true in istio-system, as listed before wiring.</summary>
     public IReadOnlyList<JsonObject> RemoteSecrets => Snapshot?.RemoteSecrets ?? [];
 

@@ -35,7 +35,6 @@ public static class MeshRemover
     {
         var options = request.Kube with { Sink = request.Kube.Sink ?? sink };
         var leavingAll = request.Leaving.Count == 0;
-        var leaving = new HashSet<string>(leavingAll ? request.Targets.Select(t => t.Context) : request.Leaving, StringComparer.Ordinal);
 
         var read = await PerCluster.RunAsync(request.Targets, request.ThrottleLimit, sink, 1, "Reading clusters", t => t.Context,
             async (target, token) =>
@@ -44,6 +43,14 @@ public static class MeshRemover
                 return snapshot.Error is { } error ? throw error : snapshot;
             }, ct).ConfigureAwait(false);
         var snapshots = read.OfType<ClusterSnapshot>().ToArray();
+
+        // -Leaving names a cluster by context, Istio cluster name or short name; an unknown one stops the run before
+        // any delete (docs/design/cluster-names.md).
+        var resolver = new ClusterNameResolver(request.Targets.Select((t, i) =>
+            new ClusterNames(t.Context, (read[i] as ClusterSnapshot)?.Details?.IstioClusterName ?? "", t.Cluster.Name)));
+        var leaving = new HashSet<string>(leavingAll
+            ? request.Targets.Select(t => t.Context)
+            : resolver.ResolveAll("-Leaving", request.Leaving).Select(i => request.Targets[i].Context), StringComparer.Ordinal);
         var leavingSnapshots = snapshots.Where(s => leaving.Contains(s.Context)).ToArray();
         var leavingNames = new HashSet<string>(leavingSnapshots.Select(s => s.Details?.IstioClusterName).OfType<string>(), StringComparer.Ordinal);
 

@@ -9,12 +9,16 @@ namespace HybridMesh.Engine.Steps.Mesh;
 /// <summary>The reader token of one source cluster, read once and reused for all its targets. ToString omits the token.</summary>
 internal sealed class ReaderCredential
 {
-    public ReaderCredential(byte[] certificateAuthority, string token, bool created)
+    public ReaderCredential(byte[] certificateAuthority, string token, bool created, string secretName = "")
     {
         CertificateAuthority = certificateAuthority;
         Token = token;
         Created = created;
+        SecretName = secretName;
     }
+
+    /// <summary>The token Secret it was read from.</summary>
+    public string SecretName { get; }
 
     public byte[] CertificateAuthority { get; }
     public string Token { get; }
@@ -63,13 +67,10 @@ internal static class ReaderIdentity
         }
 
         var secrets = await listing.ConfigureAwait(false);
-        var candidates = secrets.Where(IsReaderToken)
-            .OrderBy(s => ManifestObjects.Name(s) == IstioReaderRenderer.TokenSecretName ? 0 : 1)
-            .ThenBy(ManifestObjects.Name, StringComparer.Ordinal)
-            .ToArray();
+        var candidates = Usable(secrets).ToArray();
         foreach (var secret in candidates)
         {
-            if (Credential(secret, created: false) is { } credential)
+            if (Credential(secret, created: false, ManifestObjects.Name(secret)) is { } credential)
             {
                 sink.Verbose($"[{source.Context}] Using the reader token of Secret {Ns}/{ManifestObjects.Name(secret)}.");
                 return credential;
@@ -82,9 +83,12 @@ internal static class ReaderIdentity
             return await WaitForTokenAsync(source, ManifestObjects.Name(candidates[0]), false, tokenWait, ct).ConfigureAwait(false);
         }
 
+        // The usual name may be taken by a token marked invalid (legacy token cleaner): then the next free one.
+        var tokenName = FreeTokenSecretName(secrets);
         var tokenSecret = IstioReaderRenderer.RenderTokenSecret(Ns);
+        tokenSecret["metadata"]!["name"] = tokenName;
         planned.Add(tokenSecret);
-        if (!write || !sink.ShouldProcess($"Secret {Ns}/{IstioReaderRenderer.TokenSecretName} in context '{source.Context}'",
+        if (!write || !sink.ShouldProcess($"Secret {Ns}/{tokenName} in context '{source.Context}'",
                 "Create the long-lived reader token"))
         {
             return null;
@@ -99,9 +103,61 @@ internal static class ReaderIdentity
             // Created concurrently by another run: use it.
         }
 
-        sink.Verbose($"[{source.Context}] Created Secret {Ns}/{IstioReaderRenderer.TokenSecretName}; waiting for its token.");
-        return await WaitForTokenAsync(source, IstioReaderRenderer.TokenSecretName, true, tokenWait, ct).ConfigureAwait(false);
+        sink.Verbose($"[{source.Context}] Created Secret {Ns}/{tokenName}; waiting for its token.");
+        return await WaitForTokenAsync(source, tokenName, true, tokenWait, ct).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// The source rejected <paramref name="dead"/> (401): issue a new token in a new Secret, since the old one may be
+    /// marked invalid, belong to someone else, or be deleted soon (docs/design/reader-tokens.md). The old Secret is
+    /// left alone; the newest usable token wins from now on, so re-runs converge on the new one. Null when declined.
+    /// </summary>
+    public static async Task<ReaderCredential?> ReissueAsync(MeshMember source, ReaderCredential dead, TimeSpan tokenWait,
+        IMeshSink sink, CancellationToken ct)
+    {
+        var session = source.Session!;
+        var name = FreeTokenSecretName(await session.ListAsync("v1", "Secret", Ns, cancellationToken: ct).ConfigureAwait(false));
+
+        if (!sink.ShouldProcess($"Secret {Ns}/{name} in context '{source.Context}' (Secret {Ns}/{dead.SecretName} holds a " +
+                                "token the cluster rejects)", "Create a new long-lived reader token"))
+        {
+            return null;
+        }
+
+        var secret = IstioReaderRenderer.RenderTokenSecret(Ns);
+        secret["metadata"]!["name"] = name;
+        await session.CreateAsync(secret, cancellationToken: ct).ConfigureAwait(false);
+        sink.Warning($"Context '{source.Context}' rejects the reader token of Secret {Ns}/{dead.SecretName}; issued a new one " +
+                     $"in Secret {Ns}/{name} and rewriting the remote secrets that hold the old one.");
+        return await WaitForTokenAsync(source, name, true, tokenWait, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Token Secrets of the reader account that may still authenticate: not marked by the legacy token cleaner
+    /// (Kubernetes 1.29+), newest first — after a reissue the new token must win over the rejected one.
+    /// </summary>
+    private static IEnumerable<JsonObject> Usable(IEnumerable<JsonObject> secrets) =>
+        secrets.Where(IsReaderToken)
+            .Where(s => s["metadata"]?["labels"]?[LegacyTokenInvalidSinceLabel] is null)
+            .OrderByDescending(s => s["metadata"]?["creationTimestamp"]?.GetValue<string>() ?? "", StringComparer.Ordinal)
+            .ThenByDescending(s => ManifestObjects.Name(s).Length)
+            .ThenByDescending(ManifestObjects.Name, StringComparer.Ordinal);
+
+    /// <summary>istioctl's token Secret name, else that name with the first free suffix -2, -3, ...</summary>
+    private static string FreeTokenSecretName(IEnumerable<JsonObject> secrets)
+    {
+        var existing = secrets.Select(ManifestObjects.Name).ToHashSet(StringComparer.Ordinal);
+        var name = IstioReaderRenderer.TokenSecretName;
+        for (var i = 2; existing.Contains(name); i++)
+        {
+            name = IstioReaderRenderer.TokenSecretName + "-" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return name;
+    }
+
+    /// <summary>Set by kube-controller-manager's legacy token cleaner; the API server then rejects the token.</summary>
+    public const string LegacyTokenInvalidSinceLabel = "kubernetes.io/legacy-token-invalid-since";
 
     /// <summary>Bounded poll (the token controller fills the Secret asynchronously); istioctl tries 5 times, 1 s apart.</summary>
     private static async Task<ReaderCredential> WaitForTokenAsync(MeshMember source, string name, bool created,
@@ -112,7 +168,7 @@ internal static class ReaderIdentity
         while (true)
         {
             var secret = await source.Session!.GetAsync("v1", "Secret", Ns, name, ct).ConfigureAwait(false);
-            if (secret is not null && Credential(secret, created) is { } credential)
+            if (secret is not null && Credential(secret, created, name) is { } credential)
             {
                 return credential;
             }
@@ -132,7 +188,7 @@ internal static class ReaderIdentity
         secret["metadata"]?["annotations"]?[IstioReaderRenderer.ServiceAccountNameAnnotation]?.GetValue<string>() ==
         IstioReaderRenderer.ServiceAccountName;
 
-    private static ReaderCredential? Credential(JsonObject secret, bool created)
+    private static ReaderCredential? Credential(JsonObject secret, bool created, string name)
     {
         var token = Decode(secret["data"]?["token"]);
         var ca = secret["data"]?["ca.crt"]?.GetValue<string>();
@@ -141,7 +197,7 @@ internal static class ReaderIdentity
             return null;
         }
 
-        return new ReaderCredential(Convert.FromBase64String(ca), token, created);
+        return new ReaderCredential(Convert.FromBase64String(ca), token, created, name);
     }
 
     private static string? Decode(JsonNode? node) =>

@@ -175,4 +175,20 @@ Describe 'The runbook over a gateway istioctl installed' -Tag Integration {
         Get-LabObject $foreign.name 'apps/v1' 'Deployment' 'istio-eastwestgateway' | Should -Not -BeNullOrEmpty
         Get-LabObject $olab.clusters[1].name 'apps/v1' 'Deployment' 'istio-eastwestgateway' | Should -BeNullOrEmpty
     }
+
+    It 'refuses a selector change before labelling istio-system (GatewaySelectorChange, cluster unchanged)' {
+        $cluster = $olab.clusters[1]
+        Install-EastWestGateway -Kubeconfig $cluster.kubeconfig -Context $cluster.context -Network net-a -Confirm:$false -NoWait | Out-Null
+        # Someone removes the network label; the gateway Deployment still selects net-a.
+        $istio = Invoke-RestMethod -Uri "$($olab.controlUrl)/clusters/$($cluster.name)/objects?apiVersion=v1&kind=Namespace" |
+            ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq 'istio-system' }
+        $istio.metadata.labels.PSObject.Properties.Remove('topology.istio.io/network')
+        Invoke-RestMethod -Method Post -Uri "$($olab.controlUrl)/clusters/$($cluster.name)/objects" -Body ($istio | ConvertTo-Json -Depth 20) -ContentType 'application/json' | Out-Null
+        $before = Get-IstioSystemVersions $cluster.name
+
+        Install-EastWestGateway -Kubeconfig $cluster.kubeconfig -Context $cluster.context -Network net-b -Confirm:$false `
+            -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.GatewaySelectorChange,HybridMesh.Commands.InstallEastWestGatewayCommand'
+        Compare-Object $before (Get-IstioSystemVersions $cluster.name) | Out-String | Should -BeNullOrEmpty
+    }
 }

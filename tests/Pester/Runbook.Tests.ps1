@@ -133,6 +133,17 @@ Describe 'The runbook over a gateway istioctl installed' -Tag Integration {
                 ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq 'istio-system' }
             @($lines | Sort-Object) + "Namespace istio-system $($istio.metadata.resourceVersion)"
         }
+        # The lab's controllers may still be rolling a new gateway out (status updates): the versions once nothing moves.
+        function Wait-IstioSystemSettled([string] $Name) {
+            $before = Get-IstioSystemVersions $Name
+            for ($i = 0; $i -lt 50; $i++) {
+                Start-Sleep -Milliseconds 200
+                $now = Get-IstioSystemVersions $Name
+                if (-not (Compare-Object $before $now)) { return $now }
+                $before = $now
+            }
+            return $before
+        }
         function Get-LabObject([string] $Name, [string] $ApiVersion, [string] $Kind, [string] $ObjectName) {
             Invoke-RestMethod -Uri "$($olab.controlUrl)/clusters/$Name/objects?apiVersion=$ApiVersion&kind=$Kind&namespace=istio-system" |
                 ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq $ObjectName }
@@ -142,7 +153,7 @@ Describe 'The runbook over a gateway istioctl installed' -Tag Integration {
     AfterAll { Stop-TestLab $olab }
 
     It 'refuses on that cluster before any write (same resourceVersions), and installs on the other' {
-        $before = Get-IstioSystemVersions $foreign.name
+        $before = Wait-IstioSystemSettled $foreign.name
         $gateways = @($oenv | Install-EastWestGateway -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue)
         $gateways.Cluster.Context | Should -Be $olab.clusters[1].context
         $failures.Count | Should -Be 1
@@ -176,6 +187,28 @@ Describe 'The runbook over a gateway istioctl installed' -Tag Integration {
         Get-LabObject $olab.clusters[1].name 'apps/v1' 'Deployment' 'istio-eastwestgateway' | Should -BeNullOrEmpty
     }
 
+    It 'refuses a cross-network Gateway applied with kubectl, takes it over with -Force, and Unpublish leaves it' {
+        $gateway = @{
+            apiVersion = 'networking.istio.io/v1'; kind = 'Gateway'
+            metadata   = @{ name = 'cross-network-gateway'; namespace = 'istio-system' }
+            spec       = @{ selector = @{ istio = 'eastwestgateway' }; servers = @(@{ port = @{ number = 15443; name = 'tls'; protocol = 'TLS' }; tls = @{ mode = 'AUTO_PASSTHROUGH' }; hosts = @('*.local') }) }
+        }
+        Invoke-RestMethod -Method Post -Uri "$($olab.controlUrl)/clusters/$($foreign.name)/objects" -Body ($gateway | ConvertTo-Json -Depth 20) -ContentType 'application/json' | Out-Null
+        $target = $oenv.Clusters | Where-Object { $_.Cluster.Context -eq $foreign.context }
+        $before = Get-LabObject $foreign.name 'networking.istio.io/v1' 'Gateway' 'cross-network-gateway'
+
+        $target | Publish-MeshService -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.ObjectOwnedByOther,HybridMesh.Commands.PublishMeshServiceCommand'
+        (Get-LabObject $foreign.name 'networking.istio.io/v1' 'Gateway' 'cross-network-gateway').metadata.resourceVersion |
+            Should -Be $before.metadata.resourceVersion
+
+        $exposure = $target | Publish-MeshService -Force -Confirm:$false -WarningAction SilentlyContinue
+        $exposure.Gateway.TakenOverFrom | Should -Be 'lab-control'
+        $removed = $target | Unpublish-MeshService -Confirm:$false -PassThru -WarningAction SilentlyContinue
+        $removed.Outcome | Should -Be 'Unchanged'
+        Get-LabObject $foreign.name 'networking.istio.io/v1' 'Gateway' 'cross-network-gateway' | Should -Not -BeNullOrEmpty
+    }
+
     It 'refuses a selector change before labelling istio-system (GatewaySelectorChange, cluster unchanged)' {
         $cluster = $olab.clusters[1]
         Install-EastWestGateway -Kubeconfig $cluster.kubeconfig -Context $cluster.context -Network net-a -Confirm:$false -NoWait | Out-Null
@@ -184,7 +217,7 @@ Describe 'The runbook over a gateway istioctl installed' -Tag Integration {
             ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq 'istio-system' }
         $istio.metadata.labels.PSObject.Properties.Remove('topology.istio.io/network')
         Invoke-RestMethod -Method Post -Uri "$($olab.controlUrl)/clusters/$($cluster.name)/objects" -Body ($istio | ConvertTo-Json -Depth 20) -ContentType 'application/json' | Out-Null
-        $before = Get-IstioSystemVersions $cluster.name
+        $before = Wait-IstioSystemSettled $cluster.name
 
         Install-EastWestGateway -Kubeconfig $cluster.kubeconfig -Context $cluster.context -Network net-b -Confirm:$false `
             -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty

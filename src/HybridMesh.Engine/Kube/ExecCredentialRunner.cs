@@ -13,7 +13,7 @@ namespace HybridMesh.Engine.Kube;
 /// reports only that its output was not an ExecCredential. Here stdout (the credential) is parsed and never repeated,
 /// stderr and the exit code go into ExecPluginFailed, and nothing reaches the console (docs/design/kubeconfigs.md).
 /// The plugin gets the kubeconfig's args and env, KUBERNETES_EXEC_INFO with interactive=false (the module never
-/// prompts, as interactiveMode Never asks), no stdin, and a timeout.
+/// prompts, as interactiveMode Never asks) and, with provideClusterInfo, the cluster's server and CA; no stdin; a timeout.
 /// </summary>
 internal static partial class ExecCredentialRunner
 {
@@ -23,7 +23,9 @@ internal static partial class ExecCredentialRunner
     /// <summary>A credential from the plugin: a bearer token, or a client certificate and key (PEM).</summary>
     public sealed record ExecCredential(string? Token, string? ClientCertificatePem, string? ClientKeyPem);
 
-    public static ExecCredential Run(string context, ExternalExecution exec, string path, TimeSpan? timeout = null)
+    /// <param name="cluster">The context's cluster; passed in KUBERNETES_EXEC_INFO when provideClusterInfo is set.</param>
+    public static ExecCredential Run(string context, ExternalExecution exec, string path, TimeSpan? timeout = null,
+        ClusterEndpoint? cluster = null)
     {
         var command = Path.GetFileName(exec.Command);
         var apiVersion = string.IsNullOrEmpty(exec.ApiVersion) ? "client.authentication.k8s.io/v1beta1" : exec.ApiVersion;
@@ -50,11 +52,21 @@ internal static partial class ExecCredentialRunner
             }
         }
 
+        var spec = new JsonObject { ["interactive"] = false };
+        if (exec.ProvideClusterInfo && cluster is not null)
+        {
+            var info = new JsonObject { ["server"] = cluster.Server };
+            if (!string.IsNullOrEmpty(cluster.CertificateAuthorityData)) info["certificate-authority-data"] = cluster.CertificateAuthorityData;
+            if (!string.IsNullOrEmpty(cluster.TlsServerName)) info["tls-server-name"] = cluster.TlsServerName;
+            if (cluster.SkipTlsVerify) info["insecure-skip-tls-verify"] = true;
+            spec["cluster"] = info;
+        }
+
         start.Environment["KUBERNETES_EXEC_INFO"] = new JsonObject
         {
             ["apiVersion"] = apiVersion,
             ["kind"] = "ExecCredential",
-            ["spec"] = new JsonObject { ["interactive"] = false },
+            ["spec"] = spec,
         }.ToJsonString();
 
         using var process = new Process { StartInfo = start };

@@ -77,7 +77,8 @@ public sealed partial class KubeSession : IDisposable
         if (exec is not null && user?.UserCredentials is { } credentials)
         {
             // The plugin runs here, its streams captured, instead of inside KubernetesClient (ExecCredentialRunner).
-            UseExecCredential(context, credentials, exec, set.ContextOrigin.GetValueOrDefault(context));
+            UseExecCredential(context, credentials, exec, set.ContextOrigin.GetValueOrDefault(context),
+                set.FindCluster(definition.ContextDetails?.Cluster)?.ClusterEndpoint);
         }
 
         KubernetesClientConfiguration config;
@@ -132,11 +133,12 @@ public sealed partial class KubeSession : IDisposable
     }
 
     /// <summary>Runs the plugin and puts its credential in place of the exec stanza (this set is private to the session).</summary>
-    private static void UseExecCredential(string context, UserCredentials credentials, ExternalExecution exec, string? kubeconfigFile)
+    private static void UseExecCredential(string context, UserCredentials credentials, ExternalExecution exec,
+        string? kubeconfigFile, ClusterEndpoint? cluster)
     {
         var directory = kubeconfigFile is null ? null : Path.GetDirectoryName(Path.GetFullPath(kubeconfigFile));
         var path = ExecPluginLocator.Find(exec.Command, directory) ?? exec.Command;
-        var credential = ExecCredentialRunner.Run(context, exec, path);
+        var credential = ExecCredentialRunner.Run(context, exec, path, cluster: cluster);
         credentials.ExternalExecution = null;
         if (credential.Token is not null)
         {

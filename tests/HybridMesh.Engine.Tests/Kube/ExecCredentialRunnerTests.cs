@@ -66,6 +66,7 @@ public sealed class ExecCredentialRunnerTests : IDisposable
         if (OperatingSystem.IsWindows()) return;
         var plugin = Plugin("args-plugin", """
             case "$KUBERNETES_EXEC_INFO" in *'"interactive":false'*) ;; *) echo "interactive not false" >&2; exit 3;; esac
+            case "$KUBERNETES_EXEC_INFO" in *'"server":"https://10.0.0.1"'*) ;; *) echo "no cluster info" >&2; exit 5;; esac
             [ -t 0 ] && { echo "stdin is a terminal" >&2; exit 4; }
             printf '{"kind":"ExecCredential","apiVersion":"client.authentication.k8s.io/v1","status":{"token":"%s-%s"}}' "$TOKEN_PREFIX" "$1"
             """);
@@ -89,12 +90,13 @@ public sealed class ExecCredentialRunnerTests : IDisposable
                   - name: TOKEN_PREFIX
                     value: first-part
                   interactiveMode: Never
+                  provideClusterInfo: true
             """);
 
         using var session = KubeSession.Open([file], "c");
         var set = ClusterDiscovery.LoadSet(new ClusterQuery { Kubeconfig = [file] });
         var exec = set.FindUser("u")!.UserCredentials.ExternalExecution;
-        var credential = ExecCredentialRunner.Run("c", exec, plugin);
+        var credential = ExecCredentialRunner.Run("c", exec, plugin, cluster: set.FindCluster("c")!.ClusterEndpoint);
 
         Assert.Equal("first-part-second-part", credential.Token);
     }

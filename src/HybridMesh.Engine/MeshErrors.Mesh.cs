@@ -12,7 +12,8 @@ public static partial class MeshErrors
         "MeshIstioNotInstalled", MeshErrorCategory.NotInstalled, context,
         $"Context '{context}' has no istiod Deployment in istio-system, so it has no Istio cluster name and no " +
         "istiod to read remote secrets.",
-        "Install Cloud Service Mesh on the cluster first (asmcli install, or Install-MeshControlPlane), then re-run New-Mesh.");
+        "Install Cloud Service Mesh on the cluster first (asmcli install, or the Fleet console's managed control " +
+        "plane), then re-run New-Mesh; Get-MeshCluster -Detailed shows the Istio revisions a cluster runs.");
 
     public static MeshException MeshClusterNameMissing(string context) => new(
         "MeshClusterNameMissing", MeshErrorCategory.InvalidData, context,

@@ -43,6 +43,13 @@ public sealed class AppliedObject
     /// <summary>The kubeconfig context of the cluster the object lives in.</summary>
     public string Context { get; }
 
+    /// <summary>
+    /// The field managers that owned the object before -Force took it over (e.g. "istio-operator"); empty when
+    /// HybridMesh created the object or already managed it. Objects taken over are never deleted by the teardown
+    /// cmdlets (docs/design/gateway-ownership.md).
+    /// </summary>
+    public string TakenOverFrom { get; init; } = "";
+
     /// <summary>"Kind namespace/name Outcome", as a one-line summary in tables.</summary>
     public override string ToString() =>
         Namespace.Length == 0 ? $"{Kind} {Name} {Outcome}" : $"{Kind} {Namespace}/{Name} {Outcome}";

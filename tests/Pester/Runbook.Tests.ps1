@@ -129,3 +129,120 @@ Describe 'The runbook on <_> lab clusters' -ForEach $sizes -Tag Integration {
         }
     }
 }
+
+# An east-west gateway installed the upstream way (gen-eastwest-gateway.sh | istioctl install) is someone else's:
+# Install-EastWestGateway refuses before its first write, -Force takes it over and says so, and the teardown removes
+# only what HybridMesh created (docs/design/gateway-ownership.md).
+Describe 'The runbook over a gateway istioctl installed' -Tag Integration {
+    BeforeAll {
+        $script:olab = Start-TestLab -Clusters 2
+        Use-TestLabFleet $olab
+        $script:okubeconfigs = @($olab.clusters.kubeconfig)
+        $script:foreign = $olab.clusters[0]
+        $script:oenv = Get-MeshCluster -Kubeconfig $okubeconfigs | Get-MeshEnvironment -FleetProjectId $olab.fleet.projectId
+        $network = ($oenv.Clusters | Where-Object { $_.Cluster.Context -eq $foreign.context }).Network
+        $body = @{ name = 'istioctl-eastwestgateway'; network = $network } | ConvertTo-Json
+        Invoke-RestMethod -Method Post -Uri "$($olab.controlUrl)/clusters/$($foreign.name)/presets" -Body $body -ContentType 'application/json' | Out-Null
+
+        # "Kind name resourceVersion" of every object the runbook touches in istio-system, and the namespace itself.
+        function Get-IstioSystemVersions([string] $Name) {
+            $lines = foreach ($k in $Kinds) {
+                $objects = Invoke-RestMethod -Uri "$($olab.controlUrl)/clusters/$Name/objects?apiVersion=$($k.apiVersion)&kind=$($k.kind)&namespace=istio-system"
+                foreach ($o in @($objects)) { if ($o) { '{0} {1} {2}' -f $k.kind, $o.metadata.name, $o.metadata.resourceVersion } }
+            }
+            $istio = Invoke-RestMethod -Uri "$($olab.controlUrl)/clusters/$Name/objects?apiVersion=v1&kind=Namespace" |
+                ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq 'istio-system' }
+            @($lines | Sort-Object) + "Namespace istio-system $($istio.metadata.resourceVersion)"
+        }
+        # The lab's controllers may still be rolling a new gateway out (status updates): the versions once nothing moves.
+        function Wait-IstioSystemSettled([string] $Name) {
+            $before = Get-IstioSystemVersions $Name
+            for ($i = 0; $i -lt 50; $i++) {
+                Start-Sleep -Milliseconds 200
+                $now = Get-IstioSystemVersions $Name
+                if (-not (Compare-Object $before $now)) { return $now }
+                $before = $now
+            }
+            return $before
+        }
+        function Get-LabObject([string] $Name, [string] $ApiVersion, [string] $Kind, [string] $ObjectName) {
+            Invoke-RestMethod -Uri "$($olab.controlUrl)/clusters/$Name/objects?apiVersion=$ApiVersion&kind=$Kind&namespace=istio-system" |
+                ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq $ObjectName }
+        }
+    }
+
+    AfterAll { Stop-TestLab $olab }
+
+    It 'refuses on that cluster before any write (same resourceVersions), and installs on the other' {
+        $before = Wait-IstioSystemSettled $foreign.name
+        $gateways = @($oenv | Install-EastWestGateway -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue)
+        $gateways.Cluster.Context | Should -Be $olab.clusters[1].context
+        $failures.Count | Should -Be 1
+        $failures[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.ObjectOwnedByOther,HybridMesh.Commands.InstallEastWestGatewayCommand'
+        $failures[0].Exception.Message | Should -Match 'ServiceAccount istio-system/istio-eastwestgateway-service-account \(istio-operator\)'
+        $failures[0].ErrorDetails.RecommendedAction | Should -Match '-Force'
+        Compare-Object $before (Get-IstioSystemVersions $foreign.name) | Out-String | Should -BeNullOrEmpty
+    }
+
+    It 'takes the objects over with -Force, says which, and converges without -Force' {
+        $target = $oenv.Clusters | Where-Object { $_.Cluster.Context -eq $foreign.context }
+        $gateway = $target | Install-EastWestGateway -Force -Confirm:$false -WarningVariable warned -WarningAction SilentlyContinue
+        $taken = @($gateway.Objects | Where-Object TakenOverFrom -EQ 'istio-operator')
+        $taken.Kind | Sort-Object | Should -Be @('Deployment', 'HorizontalPodAutoscaler', 'Role', 'RoleBinding', 'Service', 'ServiceAccount')
+        @($warned | Where-Object { "$_" -match 'taking over from istio-operator' }).Count | Should -Be 6
+        $sa = Get-LabObject $foreign.name 'v1' 'ServiceAccount' 'istio-eastwestgateway-service-account'
+        $sa.metadata.labels.PSObject.Properties['app.kubernetes.io/managed-by'] | Should -BeNullOrEmpty
+        $sa.metadata.annotations.'hybridmesh.io/taken-over-from' | Should -Be 'istio-operator'
+
+        $again = $target | Install-EastWestGateway -Confirm:$false -WarningVariable warnedAgain -WarningAction SilentlyContinue
+        $again.Objects.Outcome | Sort-Object -Unique | Should -Be 'Unchanged'
+        @($warnedAgain | Where-Object { "$_" -match 'taking over' }).Count | Should -Be 0
+    }
+
+    It 'uninstalls only what HybridMesh created: the objects istioctl made stay' {
+        $removed = @($oenv | Uninstall-EastWestGateway -Confirm:$false -PassThru -WarningAction SilentlyContinue)
+        @($removed | Where-Object { $_.Context -eq $foreign.context -and $_.Outcome -eq 'Deleted' }).Count | Should -Be 0
+        @($removed | Where-Object { $_.Context -eq $olab.clusters[1].context -and $_.Outcome -eq 'Deleted' }).Count | Should -Be 6
+        Get-LabObject $foreign.name 'v1' 'ServiceAccount' 'istio-eastwestgateway-service-account' | Should -Not -BeNullOrEmpty
+        Get-LabObject $foreign.name 'apps/v1' 'Deployment' 'istio-eastwestgateway' | Should -Not -BeNullOrEmpty
+        Get-LabObject $olab.clusters[1].name 'apps/v1' 'Deployment' 'istio-eastwestgateway' | Should -BeNullOrEmpty
+    }
+
+    It 'refuses a cross-network Gateway applied with kubectl, takes it over with -Force, and Unpublish leaves it' {
+        $gateway = @{
+            apiVersion = 'networking.istio.io/v1'; kind = 'Gateway'
+            metadata   = @{ name = 'cross-network-gateway'; namespace = 'istio-system' }
+            spec       = @{ selector = @{ istio = 'eastwestgateway' }; servers = @(@{ port = @{ number = 15443; name = 'tls'; protocol = 'TLS' }; tls = @{ mode = 'AUTO_PASSTHROUGH' }; hosts = @('*.local') }) }
+        }
+        Invoke-RestMethod -Method Post -Uri "$($olab.controlUrl)/clusters/$($foreign.name)/objects" -Body ($gateway | ConvertTo-Json -Depth 20) -ContentType 'application/json' | Out-Null
+        $target = $oenv.Clusters | Where-Object { $_.Cluster.Context -eq $foreign.context }
+        $before = Get-LabObject $foreign.name 'networking.istio.io/v1' 'Gateway' 'cross-network-gateway'
+
+        $target | Publish-MeshService -Confirm:$false -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.ObjectOwnedByOther,HybridMesh.Commands.PublishMeshServiceCommand'
+        (Get-LabObject $foreign.name 'networking.istio.io/v1' 'Gateway' 'cross-network-gateway').metadata.resourceVersion |
+            Should -Be $before.metadata.resourceVersion
+
+        $exposure = $target | Publish-MeshService -Force -Confirm:$false -WarningAction SilentlyContinue
+        $exposure.Gateway.TakenOverFrom | Should -Be 'lab-control'
+        $removed = $target | Unpublish-MeshService -Confirm:$false -PassThru -WarningAction SilentlyContinue
+        $removed.Outcome | Should -Be 'Unchanged'
+        Get-LabObject $foreign.name 'networking.istio.io/v1' 'Gateway' 'cross-network-gateway' | Should -Not -BeNullOrEmpty
+    }
+
+    It 'refuses a selector change before labelling istio-system (GatewaySelectorChange, cluster unchanged)' {
+        $cluster = $olab.clusters[1]
+        Install-EastWestGateway -Kubeconfig $cluster.kubeconfig -Context $cluster.context -Network net-a -Confirm:$false -NoWait | Out-Null
+        # Someone removes the network label; the gateway Deployment still selects net-a.
+        $istio = Invoke-RestMethod -Uri "$($olab.controlUrl)/clusters/$($cluster.name)/objects?apiVersion=v1&kind=Namespace" |
+            ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq 'istio-system' }
+        $istio.metadata.labels.PSObject.Properties.Remove('topology.istio.io/network')
+        Invoke-RestMethod -Method Post -Uri "$($olab.controlUrl)/clusters/$($cluster.name)/objects" -Body ($istio | ConvertTo-Json -Depth 20) -ContentType 'application/json' | Out-Null
+        $before = Wait-IstioSystemSettled $cluster.name
+
+        Install-EastWestGateway -Kubeconfig $cluster.kubeconfig -Context $cluster.context -Network net-b -Confirm:$false `
+            -ErrorVariable failures -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $failures[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.GatewaySelectorChange,HybridMesh.Commands.InstallEastWestGatewayCommand'
+        Compare-Object $before (Get-IstioSystemVersions $cluster.name) | Out-String | Should -BeNullOrEmpty
+    }
+}

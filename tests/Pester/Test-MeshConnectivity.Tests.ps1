@@ -62,6 +62,20 @@ Describe 'Test-MeshConnectivity against the lab' -Tag Integration {
         $after | Should -BeTrue
     }
 
+    It '-Traffic -WhatIf lists the workload per cluster and sends only reads' {
+        foreach ($c in $lab.clusters) { Invoke-RestMethod -Method Delete -Uri "$($lab.controlUrl)/clusters/$($c.name)/requests" | Out-Null }
+        $output = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshConnectivity -Traffic -SkipFleetCheck -WhatIf
+        @($output | Where-Object { $_ -is [HybridMesh.Models.MeshTrafficResult] }) | Should -HaveCount 0
+        Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshConnectivity -Traffic -SkipFleetCheck -Quiet -WhatIf | Should -BeFalse
+        foreach ($c in $lab.clusters) {
+            $requests = @(Invoke-RestMethod -Uri "$($lab.controlUrl)/clusters/$($c.name)/requests" | ForEach-Object { $_ })
+            $requests.Count | Should -BeGreaterThan 0
+            @($requests | Where-Object method -ne 'GET') | Should -HaveCount 0 -Because "cluster $($c.name) must only be read"
+            $namespaces = Invoke-RestMethod -Uri "$($lab.controlUrl)/clusters/$($c.name)/objects?apiVersion=v1&kind=Namespace"
+            @($namespaces | ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq 'sample' }) | Should -HaveCount 0
+        }
+    }
+
     It '-Traffic returns what each client reached, as a table, and removes the workload' {
         $output = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshConnectivity -Traffic -SkipFleetCheck -Requests 4 -TimeoutSec 60
         $traffic = @($output | Where-Object { $_ -is [HybridMesh.Models.MeshTrafficResult] })

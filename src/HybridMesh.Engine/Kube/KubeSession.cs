@@ -73,6 +73,14 @@ public sealed partial class KubeSession : IDisposable
         var definition = set.FindContext(context) ?? throw MeshErrors.ContextNotFound(context, set.Files, set.ContextNames);
         var user = set.FindUser(definition.ContextDetails?.User);
         var exec = CheckCredentials(context, user, set.ContextOrigin.GetValueOrDefault(context));
+        var authentication = ClusterDiscovery.DescribeAuthentication(user);
+        if (exec is not null && user?.UserCredentials is { } credentials)
+        {
+            // The plugin runs here, its streams captured, instead of inside KubernetesClient (ExecCredentialRunner).
+            UseExecCredential(context, credentials, exec, set.ContextOrigin.GetValueOrDefault(context),
+                set.FindCluster(definition.ContextDetails?.Cluster)?.ClusterEndpoint);
+        }
+
         KubernetesClientConfiguration config;
         try
         {
@@ -95,7 +103,7 @@ public sealed partial class KubeSession : IDisposable
         }
 
         return new KubeSession(context, config, options ?? new KubeSessionOptions(),
-            ClusterDiscovery.DescribeAuthentication(user), exec?.Command);
+            authentication, exec?.Command);
     }
 
     /// <summary>
@@ -122,6 +130,25 @@ public sealed partial class KubeSession : IDisposable
         }
 
         return null;
+    }
+
+    /// <summary>Runs the plugin and puts its credential in place of the exec stanza (this set is private to the session).</summary>
+    private static void UseExecCredential(string context, UserCredentials credentials, ExternalExecution exec,
+        string? kubeconfigFile, ClusterEndpoint? cluster)
+    {
+        var directory = kubeconfigFile is null ? null : Path.GetDirectoryName(Path.GetFullPath(kubeconfigFile));
+        var path = ExecPluginLocator.Find(exec.Command, directory) ?? exec.Command;
+        var credential = ExecCredentialRunner.Run(context, exec, path, cluster: cluster);
+        credentials.ExternalExecution = null;
+        if (credential.Token is not null)
+        {
+            credentials.Token = credential.Token;
+        }
+        else
+        {
+            credentials.ClientCertificateData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credential.ClientCertificatePem!));
+            credentials.ClientKeyData = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(credential.ClientKeyPem!));
+        }
     }
 
     /// <summary>A plugin failure in words that never repeat the plugin's output (it may hold a token).</summary>

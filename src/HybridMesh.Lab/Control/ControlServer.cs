@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HybridMesh.Lab.Presets;
 using HybridMesh.Lab.Api;
 using HybridMesh.Lab.Faults;
 using HybridMesh.Lab.Server;
@@ -94,6 +95,16 @@ internal sealed class ControlServer : IAsyncDisposable
                 case ("objects", "POST"):
                     var (code, stored) = cluster.Seeder.Upsert(body as JsonObject ?? throw new ArgumentException("object body must be a JSON object"));
                     await Json(ctx, code, stored);
+                    return;
+                case ("presets", "POST"):
+                    // {"name":"istioctl-eastwestgateway","network":"...","revision":"..."}: what istioctl installs.
+                    var preset = (string?)body?["name"];
+                    if (preset != IstioctlGatewayPreset.Name) throw new ArgumentException($"preset must be \"{IstioctlGatewayPreset.Name}\"");
+                    var network = (string?)body?["network"] ?? cluster.GetObject("v1", "Namespace", null, "istio-system")?["metadata"]?["labels"]?["topology.istio.io/network"]?.GetValue<string>()
+                                  ?? throw new ArgumentException("istio-system has no network label: pass \"network\"");
+                    var revision = (string?)body?["revision"] ?? cluster.Options.Revisions.FirstOrDefault();
+                    var seeded = IstioctlGatewayPreset.Apply(cluster.Seeder, network, revision);
+                    await Json(ctx, 200, new JsonArray(seeded.Select(o => (JsonNode?)o).ToArray()));
                     return;
                 case ("objects", "DELETE"):
                     var dq = ctx.Request.Query;

@@ -24,6 +24,7 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     // Collected across the pipeline; the environment is built once, in EndProcessing.
     private readonly List<MeshCluster> _clusters = [];
     private string? _fleetProjectId;
+    private bool _inputNamedNoCluster;
 
     /// <summary>Id of the fleet host project (not its number).</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -33,6 +34,10 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     /// <summary>Clusters from Get-MeshCluster.</summary>
     [Parameter(ValueFromPipeline = true)]
     public MeshCluster[] Cluster { get; set; } = [];
+
+    /// <summary>Catches a piped object that binds to nothing else, for PipelineInputEmpty (see MeshTargetCmdlet).</summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
 
     /// <summary>Kubeconfig files to find -Context in (default: $env:KUBECONFIG, else ~/.kube/config).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -80,9 +85,21 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     protected override void ProcessRecord()
     {
         AcceptFleetProjectId(FleetProjectId);
-        if (Cluster.Length > 0)
+        var clusters = (Cluster ?? []).Where(c => c is not null).ToArray();
+        if (clusters.Length > 0)
         {
-            _clusters.AddRange(Cluster.Where(c => c is not null));
+            _clusters.AddRange(clusters);
+            return;
+        }
+
+        // An object carrying only the fleet project still asks for an environment without clusters.
+        var carriesProject = InputObject?.Properties.Any(p =>
+            p.Name is "FleetProjectId" or "ProjectId" or "FleetProject") == true;
+        if (MyInvocation.ExpectingInput && Kubeconfig.Length == 0 && Context.Length == 0 && !carriesProject)
+        {
+            // A piped object that names no cluster ($null, an empty object): an error, not an environment without clusters.
+            WriteMeshError(Engine.MeshErrors.PipelineInputEmpty(MeshTargetCmdlet.Describe(InputObject)));
+            _inputNamedNoCluster = true;
             return;
         }
 
@@ -114,7 +131,7 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     {
         // Empty pipeline input (e.g. every upstream cluster failed): ProcessRecord never ran, but a fleet project
         // given on the command line still yields its number and mesh id.
-        if (_fleetProjectId is null && string.IsNullOrEmpty(FleetProjectId))
+        if ((_fleetProjectId is null && string.IsNullOrEmpty(FleetProjectId)) || (_inputNamedNoCluster && _clusters.Count == 0))
         {
             return;
         }

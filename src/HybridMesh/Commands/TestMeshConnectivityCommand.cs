@@ -10,7 +10,7 @@ namespace HybridMesh.Commands;
 /// cluster, then per ordered link), each failure with the step that fixes it. -Traffic also deploys Istio's
 /// helloworld/sleep verification workload and reports what every client reached (MeshTrafficResult).
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "MeshConnectivity")]
+[Cmdlet(VerbsDiagnostic.Test, "MeshConnectivity", SupportsShouldProcess = true)]
 [OutputType(typeof(MeshCheck), typeof(MeshTrafficResult), typeof(bool))]
 public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
 {
@@ -130,7 +130,21 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
             }
         }
 
-        if (Traffic)
+        // -Traffic creates a namespace and workloads in every cluster: one ShouldProcess per cluster, and the test runs
+        // only when every cluster agreed (each cluster serves one version), so -WhatIf sends nothing but reads.
+        var answers = Traffic
+            ? targets.Select(t => ShouldProcess($"namespace {Namespace} @ {t.Context}",
+                $"Deploy helloworld and sleep, call helloworld {Requests} time(s), then remove them")).ToArray()
+            : [];
+        var trafficAllowed = Traffic && answers.All(a => a);
+        if (Traffic && !trafficAllowed)
+        {
+            // No traffic verdict without the traffic test: -Quiet must not say True for what was not checked.
+            WriteVerbose("The traffic test was not run (-WhatIf, or a cluster was declined).");
+            passed = false;
+        }
+
+        if (trafficAllowed)
         {
             var traffic = new Engine.Steps.Traffic.TrafficOptions
             {

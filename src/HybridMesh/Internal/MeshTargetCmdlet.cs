@@ -54,6 +54,13 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     [ValidateRange(1, 64)]
     public int ThrottleLimit { get; set; } = Engine.Steps.PerCluster.DefaultThrottleLimit;
 
+    /// <summary>
+    /// Catches a piped object that binds to nothing else ($null, an empty object, a hashtable without the
+    /// properties), so it becomes PipelineInputEmpty instead of PowerShell's InputObjectNotBound or a crash.
+    /// </summary>
+    [Parameter(ValueFromPipeline = true, DontShow = true)]
+    public PSObject? InputObject { get; set; }
+
     /// <summary>Every target collected so far, once per context (the first occurrence wins).</summary>
     protected IReadOnlyList<MeshTarget> Targets => _targets;
 
@@ -81,7 +88,15 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
 
     protected override void ProcessRecord()
     {
-        if (Environment is not null || Cluster.Length > 0)
+        var clusters = (Cluster ?? []).Where(c => c is not null).ToArray();
+        if (MyInvocation.ExpectingInput && Environment is null && clusters.Length == 0 && Context.Length == 0)
+        {
+            // Checked before anything else: nothing in this input names a cluster, and it must not crash later.
+            WriteMeshError(Engine.MeshErrors.PipelineInputEmpty(Describe(InputObject)));
+            return;
+        }
+
+        if (Environment is not null || clusters.Length > 0)
         {
             _objectInput = true;
         }
@@ -102,9 +117,9 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
             return;
         }
 
-        if (Cluster.Length > 0)
+        if (clusters.Length > 0)
         {
-            foreach (var cluster in Cluster)
+            foreach (var cluster in clusters)
             {
                 Add(FromInput(cluster));
             }
@@ -186,6 +201,17 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
         _targets.AddRange(selected);
         _contextFilter = [];
     }
+
+    internal static string Describe(PSObject? input) => input?.BaseObject switch
+    {
+        null => "$null",
+        System.Collections.IDictionary { Count: 0 } => "an empty hashtable",
+        System.Collections.IDictionary => "a hashtable (hashtables do not bind by key; cast it to [pscustomobject])",
+        PSCustomObject when input.Properties.Any() =>
+            "an object with only the properties " + string.Join(", ", input.Properties.Select(p => p.Name).Take(10)),
+        PSCustomObject => "an empty object",
+        var other => "an object of type " + other.GetType().FullName,
+    };
 
     private MeshTarget FromInput(MeshCluster cluster) => new(cluster)
     {

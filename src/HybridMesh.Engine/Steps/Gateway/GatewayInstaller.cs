@@ -42,17 +42,18 @@ public static class GatewayInstaller
         // Render (and so validate) before the first write: bad options must not leave a half-labelled cluster.
         var objects = EastWestGatewayRenderer.Render(options);
 
+        // Read and check every object before the first write (the namespace label included), so a refusal leaves
+        // the cluster as it was (docs/design/gateway-ownership.md).
+        var writer = new ManagedObjectWriter(session, sink, request.Force);
+        var plan = await writer.PlanAsync(objects, cancellationToken).ConfigureAwait(false);
+
         var applied = new List<AppliedObject>();
         if (settings.LabelChange != NetworkLabelChange.None)
         {
             applied.Add(await LabelNamespaceAsync(session, settings, sink, cancellationToken).ConfigureAwait(false));
         }
 
-        var writer = new ManagedObjectWriter(session, sink, request.Force);
-        foreach (var obj in objects)
-        {
-            applied.Add(await writer.ApplyAsync(obj, cancellationToken).ConfigureAwait(false));
-        }
+        applied.AddRange(await writer.WriteAsync(plan, cancellationToken).ConfigureAwait(false));
 
         var (address, status) = await AddressAsync(session, options, request, applied, sink, activityId, cancellationToken)
             .ConfigureAwait(false);

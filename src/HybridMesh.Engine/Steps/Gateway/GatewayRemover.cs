@@ -43,13 +43,21 @@ public static class GatewayRemover
     public static async Task<IReadOnlyList<AppliedObject>> UninstallAsync(KubeSession session, string ns,
         bool keepNetworkLabel, IMeshSink sink, CancellationToken cancellationToken = default)
     {
-        var removed = new List<AppliedObject>();
+        // Every object is read and judged before the first delete (docs/design/gateway-ownership.md).
+        var live = new List<(string ApiVersion, string Kind, string Name, JsonObject Live)>();
         foreach (var (apiVersion, kind, name) in GatewayObjects)
         {
-            if (await DeleteOwnedAsync(session, apiVersion, kind, ns, name, sink, cancellationToken).ConfigureAwait(false) is { } result)
+            if (await session.GetAsync(apiVersion, kind, ns, name, cancellationToken).ConfigureAwait(false) is { } obj)
             {
-                removed.Add(result);
+                live.Add((apiVersion, kind, name, obj));
             }
+        }
+
+        var removed = new List<AppliedObject>();
+        foreach (var (apiVersion, kind, name, obj) in live)
+        {
+            removed.Add(await DeleteOwnedAsync(session, apiVersion, kind, ns, name, obj, sink, cancellationToken)
+                .ConfigureAwait(false));
         }
 
         if (!keepNetworkLabel && await RemoveNetworkLabelAsync(session, sink, cancellationToken).ConfigureAwait(false) is { } label)
@@ -65,9 +73,12 @@ public static class GatewayRemover
     {
         var served = await session.ServedVersionsAsync(CrossNetworkGatewayRenderer.ApiGroup, cancellationToken).ConfigureAwait(false);
         var apiVersion = CrossNetworkGatewayRenderer.ChooseApiVersion(served, session.Context);
-        return await DeleteOwnedAsync(session, apiVersion, "Gateway", ns, CrossNetworkGatewayRenderer.GatewayName, sink,
-                   cancellationToken).ConfigureAwait(false)
-               ?? new AppliedObject("Gateway", ns, CrossNetworkGatewayRenderer.GatewayName, ObjectOutcome.Unchanged, session.Context);
+        var live = await session.GetAsync(apiVersion, "Gateway", ns, CrossNetworkGatewayRenderer.GatewayName, cancellationToken)
+            .ConfigureAwait(false);
+        return live is null
+            ? new AppliedObject("Gateway", ns, CrossNetworkGatewayRenderer.GatewayName, ObjectOutcome.Unchanged, session.Context)
+            : await DeleteOwnedAsync(session, apiVersion, "Gateway", ns, CrossNetworkGatewayRenderer.GatewayName, live, sink,
+                cancellationToken).ConfigureAwait(false);
     }
 
     private static async Task<IReadOnlyList<AppliedObject>> ManyAsync(IReadOnlyList<MeshTarget> targets, string activity,
@@ -85,21 +96,19 @@ public static class GatewayRemover
         return results.Where(r => r is not null).SelectMany(r => r!).ToArray();
     }
 
-    // Null when the object does not exist (nothing to report).
-    private static async Task<AppliedObject?> DeleteOwnedAsync(KubeSession session, string apiVersion, string kind,
-        string ns, string name, IMeshSink sink, CancellationToken cancellationToken)
+    // Deletes only what the module created (labelled managed-by=hybridmesh); objects of another installer, and
+    // those -Force took over from one, are reported and left in place.
+    private static async Task<AppliedObject> DeleteOwnedAsync(KubeSession session, string apiVersion, string kind,
+        string ns, string name, JsonObject live, IMeshSink sink, CancellationToken cancellationToken)
     {
-        var live = await session.GetAsync(apiVersion, kind, ns, name, cancellationToken).ConfigureAwait(false);
-        if (live is null)
-        {
-            return null;
-        }
-
         var target = ManagedObjectWriter.Target(kind, ns, name, session.Context);
-        if (GatewaySettingsResolver.Text(live["metadata"]?["labels"]?[ManifestLabels.ManagedByKey]) != ManifestLabels.ManagedByValue)
+        if (!ObjectOwnership.CreatedByModule(live))
         {
             sink.Warning(MeshErrors.ObjectNotManaged(session.Context, $"{kind} {ns}/{name}").Message);
-            return new AppliedObject(kind, ns, name, ObjectOutcome.Unchanged, session.Context);
+            return new AppliedObject(kind, ns, name, ObjectOutcome.Unchanged, session.Context)
+            {
+                TakenOverFrom = ObjectOwnership.TakenOverFrom(live) ?? "",
+            };
         }
 
         if (!sink.ShouldProcess(target, "Delete"))

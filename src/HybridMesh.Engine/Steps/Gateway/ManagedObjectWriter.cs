@@ -5,10 +5,26 @@ using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Steps.Gateway;
 
+/// <summary>What the writer will do to one object, decided from reads alone.</summary>
+internal enum WriteAction
+{
+    Unchanged,
+    Create,
+    Update,
+    Recreate,
+}
+
+/// <summary>One object of a cluster's plan: the body to apply, what to do with it, and whose it was.</summary>
+/// <param name="TakenOverFrom">The previous owner when the object is (or was earlier) taken over with -Force.</param>
+/// <param name="TakeoverNow">True when this run takes the object from another installer.</param>
+internal sealed record PlannedWrite(JsonObject Body, WriteAction Action, string TakenOverFrom, bool TakeoverNow);
+
 /// <summary>
-/// Applies rendered objects to one cluster the honest way: read the live object, decide whether anything would
-/// change, ask ShouldProcess only for real changes ("Create", "Update", "Delete and recreate"), then server-side
-/// apply with field manager hybridmesh. Unchanged objects are neither prompted for nor sent.
+/// Applies rendered objects to one cluster the honest way, in two phases (docs/design/gateway-ownership.md):
+/// <see cref="PlanAsync"/> reads every object and refuses before anything is written when one belongs to another
+/// installer (ObjectOwnedByOther) or needs a selector change (GatewaySelectorChange), so a refusal leaves the cluster
+/// as it was; <see cref="WriteAsync"/> then asks ShouldProcess only for real changes ("Create", "Update", "Delete and
+/// recreate") and server-side applies with field manager hybridmesh. Unchanged objects are neither prompted nor sent.
 /// </summary>
 internal sealed class ManagedObjectWriter(KubeSession session, IMeshSink sink, bool force)
 {
@@ -17,36 +33,125 @@ internal sealed class ManagedObjectWriter(KubeSession session, IMeshSink sink, b
     public static string Target(string kind, string? ns, string name, string context) =>
         string.IsNullOrEmpty(ns) ? $"{kind} {name} @ {context}" : $"{kind} {ns}/{name} @ {context}";
 
+    /// <summary>Plan, then write one object.</summary>
     public async Task<AppliedObject> ApplyAsync(JsonObject desired, CancellationToken cancellationToken)
     {
-        var kind = ManifestObjects.Kind(desired);
-        var ns = ManifestObjects.Namespace(desired);
-        var name = ManifestObjects.Name(desired);
-        var target = Target(kind, ns, name, session.Context);
-        var live = await session.GetAsync(ManifestObjects.ApiVersion(desired), kind, NullIfEmpty(ns), name, cancellationToken)
-            .ConfigureAwait(false);
+        var plan = await PlanAsync([desired], cancellationToken).ConfigureAwait(false);
+        return (await WriteAsync(plan, cancellationToken).ConfigureAwait(false))[0];
+    }
 
-        if (live is not null && EastWestGatewayRenderer.RequiresReplacement(live, desired))
+    /// <summary>Reads every object and decides; throws before any write when the plan cannot be carried out.</summary>
+    public async Task<IReadOnlyList<PlannedWrite>> PlanAsync(IReadOnlyList<JsonObject> objects,
+        CancellationToken cancellationToken)
+    {
+        var plan = new List<PlannedWrite>();
+        var foreign = new List<string>();
+        JsonObject? selectorChange = null;
+        foreach (var desired in objects)
         {
-            return await RecreateAsync(desired, target, cancellationToken).ConfigureAwait(false);
+            var ns = ManifestObjects.Namespace(desired);
+            var live = await session.GetAsync(ManifestObjects.ApiVersion(desired), ManifestObjects.Kind(desired),
+                ns.Length == 0 ? null : ns, ManifestObjects.Name(desired), cancellationToken).ConfigureAwait(false);
+            if (live is null)
+            {
+                plan.Add(new PlannedWrite(desired, WriteAction.Create, "", false));
+                continue;
+            }
+
+            var body = desired;
+            var takenOverFrom = "";
+            var takeoverNow = false;
+            if (!ObjectOwnership.CreatedByModule(live))
+            {
+                if (ObjectOwnership.TakenOverFrom(live) is { } earlier)
+                {
+                    takenOverFrom = earlier;
+                }
+                else
+                {
+                    takenOverFrom = ObjectOwnership.Owners(live);
+                    takeoverNow = true;
+                    foreign.Add($"{ManifestObjects.Describe(desired)} ({takenOverFrom})");
+                }
+            }
+
+            if (EastWestGatewayRenderer.RequiresReplacement(live, desired))
+            {
+                // Deleted and created anew: the new object is the module's own (ownership comes with creation).
+                selectorChange ??= desired;
+                plan.Add(new PlannedWrite(desired, WriteAction.Recreate, takenOverFrom, takeoverNow));
+                continue;
+            }
+
+            if (takenOverFrom.Length > 0)
+            {
+                body = ObjectOwnership.AsTakenOver(desired, takenOverFrom);
+            }
+
+            var unchanged = LiveObjectComparer.Covers(live, body) &&
+                            !LiveObjectComparer.OwnsFieldsNotDesired(live, body, KubeSession.DefaultFieldManager);
+            plan.Add(new PlannedWrite(body, unchanged ? WriteAction.Unchanged : WriteAction.Update, takenOverFrom, takeoverNow));
         }
 
-        if (live is not null && LiveObjectComparer.Covers(live, desired) &&
-            !LiveObjectComparer.OwnsFieldsNotDesired(live, desired, KubeSession.DefaultFieldManager))
+        if (!force && foreign.Count > 0)
+        {
+            throw MeshErrors.ObjectOwnedByOther(session.Context, foreign);
+        }
+
+        if (!force && selectorChange is not null)
+        {
+            throw MeshErrors.GatewaySelectorChange(session.Context, ManifestObjects.Namespace(selectorChange),
+                ManifestObjects.Name(selectorChange));
+        }
+
+        return plan;
+    }
+
+    public async Task<IReadOnlyList<AppliedObject>> WriteAsync(IReadOnlyList<PlannedWrite> plan,
+        CancellationToken cancellationToken)
+    {
+        var applied = new List<AppliedObject>();
+        foreach (var write in plan)
+        {
+            applied.Add(await WriteOneAsync(write, cancellationToken).ConfigureAwait(false));
+        }
+
+        return applied;
+    }
+
+    private async Task<AppliedObject> WriteOneAsync(PlannedWrite write, CancellationToken cancellationToken)
+    {
+        var desired = write.Body;
+        var target = Target(ManifestObjects.Kind(desired), ManifestObjects.Namespace(desired), ManifestObjects.Name(desired),
+            session.Context);
+        if (write.Action == WriteAction.Unchanged)
         {
             sink.Verbose($"{target}: up to date.");
-            return Applied(desired, ObjectOutcome.Unchanged);
+            return Applied(write, ObjectOutcome.Unchanged);
         }
 
-        if (!sink.ShouldProcess(target, live is null ? "Create" : "Update"))
+        if (write.Action == WriteAction.Recreate)
         {
-            return Applied(desired, ObjectOutcome.Skipped);
+            return await RecreateAsync(write, target, cancellationToken).ConfigureAwait(false);
+        }
+
+        var action = write.Action == WriteAction.Create ? "Create"
+            : write.TakeoverNow ? $"Take over from {write.TakenOverFrom} and update" : "Update";
+        if (!sink.ShouldProcess(target, action))
+        {
+            return Applied(write, ObjectOutcome.Skipped);
+        }
+
+        if (write.TakeoverNow)
+        {
+            sink.Warning($"{target}: taking over from {write.TakenOverFrom} (-Force). HybridMesh now applies its " +
+                         "fields; Uninstall-EastWestGateway and Unpublish-MeshService leave the object in place.");
         }
 
         var result = await session.ApplyAsync(desired, KubeSession.DefaultFieldManager, force, false, cancellationToken)
             .ConfigureAwait(false);
         sink.Verbose($"{target}: {result.Outcome}.");
-        return Applied(desired, result.Outcome switch
+        return Applied(write, result.Outcome switch
         {
             ApplyOutcome.Created => ObjectOutcome.Created,
             ApplyOutcome.Unchanged => ObjectOutcome.Unchanged,
@@ -54,20 +159,23 @@ internal sealed class ManagedObjectWriter(KubeSession session, IMeshSink sink, b
         });
     }
 
-    // A Deployment selector is immutable (it holds the network label): only -Force deletes and recreates it.
-    private async Task<AppliedObject> RecreateAsync(JsonObject desired, string target, CancellationToken cancellationToken)
+    // A Deployment selector is immutable (it holds the network label): only -Force (checked by the plan) deletes
+    // and recreates it.
+    private async Task<AppliedObject> RecreateAsync(PlannedWrite write, string target, CancellationToken cancellationToken)
     {
+        var desired = write.Body;
         var kind = ManifestObjects.Kind(desired);
         var ns = ManifestObjects.Namespace(desired);
         var name = ManifestObjects.Name(desired);
-        if (!force)
+        var from = write.TakeoverNow ? $", taking it over from {write.TakenOverFrom}" : "";
+        if (!sink.ShouldProcess(target, $"Delete and recreate (the selector holds the network label and cannot change{from})"))
         {
-            throw MeshErrors.GatewaySelectorChange(session.Context, ns, name);
+            return Applied(write, ObjectOutcome.Skipped);
         }
 
-        if (!sink.ShouldProcess(target, "Delete and recreate (the selector holds the network label and cannot change)"))
+        if (write.TakeoverNow)
         {
-            return Applied(desired, ObjectOutcome.Skipped);
+            sink.Warning($"{target}: deleting the object {write.TakenOverFrom} made and creating HybridMesh's own (-Force).");
         }
 
         var apiVersion = ManifestObjects.ApiVersion(desired);
@@ -86,11 +194,13 @@ internal sealed class ManagedObjectWriter(KubeSession session, IMeshSink sink, b
 
         await session.ApplyAsync(desired, KubeSession.DefaultFieldManager, force, false, cancellationToken).ConfigureAwait(false);
         sink.Verbose($"{target}: deleted and recreated with the new selector.");
-        return Applied(desired, ObjectOutcome.Created);
+        return Applied(write, ObjectOutcome.Created);
     }
 
-    private AppliedObject Applied(JsonObject obj, ObjectOutcome outcome) =>
-        new(ManifestObjects.Kind(obj), ManifestObjects.Namespace(obj), ManifestObjects.Name(obj), outcome, session.Context);
-
-    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
+    private AppliedObject Applied(PlannedWrite write, ObjectOutcome outcome) =>
+        new(ManifestObjects.Kind(write.Body), ManifestObjects.Namespace(write.Body), ManifestObjects.Name(write.Body),
+            outcome, session.Context)
+        {
+            TakenOverFrom = write.TakenOverFrom,
+        };
 }

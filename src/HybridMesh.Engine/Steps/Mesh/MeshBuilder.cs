@@ -223,8 +223,8 @@ public static class MeshBuilder
 
         if (state.Failure is { } failure)
         {
-            sink.Error(MeshErrors.MeshLinkFailed(name, $"the reader identity of '{source.ClusterName}' could not be prepared: " +
-                                                       MeshErrors.FirstLine(failure.Message), failure));
+            sink.Error(MeshLinkErrors.For(name, source.Context, failure,
+                $"the reader identity of '{source.ClusterName}' could not be prepared: "));
             return Link(MeshLinkStatus.Failed, MeshLinkOutcome.Skipped, failure.ErrorId);
         }
 
@@ -270,8 +270,8 @@ public static class MeshBuilder
         }
         catch (MeshException error)
         {
-            var status = error is KubeUnreachableException ? MeshLinkStatus.Unreachable : MeshLinkStatus.Failed;
-            sink.Error(MeshErrors.MeshLinkFailed(name, MeshErrors.FirstLine(error.Message), error));
+            var status = MeshLinkErrors.IsUnreachable(error) ? MeshLinkStatus.Unreachable : MeshLinkStatus.Failed;
+            sink.Error(MeshLinkErrors.For(name, target.Context, error));
             return Link(status, MeshLinkOutcome.Skipped, error.ErrorId);
         }
     }

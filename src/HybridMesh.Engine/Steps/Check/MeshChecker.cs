@@ -31,6 +31,7 @@ public static class MeshChecker
                 results.Add(ClusterChecks.EastWestGateway(s));
                 results.Add(ClusterChecks.CrossNetworkGateway(s));
                 results.Add(RootChecks.SharedRoot(s, snapshots));
+                results.AddRange(await CaCertsChecks.RunAsync(s, kube, cancellationToken).ConfigureAwait(false));
                 results.Add(await FleetChecks.FleetMembershipAsync(s, fleet?.Fleet, unavailable, cancellationToken).ConfigureAwait(false));
             }
 

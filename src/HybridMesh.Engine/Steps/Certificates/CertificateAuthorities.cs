@@ -25,9 +25,10 @@ public static class CertificateAuthorities
             throw MeshErrors.CaOrganizationMissing();
         }
 
+        // The builder encodes in reverse order of the calls: this gives openssl's "/O=<org>/CN=Root CA".
         var subject = new X500DistinguishedNameBuilder();
-        subject.AddOrganizationName(organization);
         subject.AddCommonName("Root CA");
+        subject.AddOrganizationName(organization);
         var now = DateTimeOffset.UtcNow;
         using var key = CertificateKeys.New(algorithm);
         var request = CertificateKeys.Request(subject.Build(), key);

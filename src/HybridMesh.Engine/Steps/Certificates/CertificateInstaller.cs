@@ -64,7 +64,9 @@ public static class CertificateInstaller
             else
             {
                 var desired = CaCertsSecret.Render(issued, includeKey: true);
-                var result = await session.ApplyAsync(desired, KubeSession.DefaultFieldManager, request.Force, false, ct)
+                // Forced apply: the one guard that matters (cacerts of another root) was passed above, and a cacerts of
+                // this root that asmcli or kubectl wrote must be renewable without an ownership conflict.
+                var result = await session.ApplyAsync(desired, KubeSession.DefaultFieldManager, true, false, ct)
                     .ConfigureAwait(false);
                 outcome = result.Outcome == ApplyOutcome.Created ? ObjectOutcome.Created : ObjectOutcome.Configured;
                 sink.Verbose($"{secretTarget}: {outcome} ({decision.Reason}); intermediate {issued}.");

@@ -35,21 +35,22 @@ public static class IntermediateIssuer
     {
         ArgumentNullException.ThrowIfNull(ca);
         var root = ca.GetCertificate();
-        // An intermediate cannot outlive its issuer (CertificateRequest.Create refuses it, and verifiers would too).
+        // An intermediate lies within its issuer's validity (CertificateRequest.Create refuses otherwise, and
+        // verifiers would too).
+        var rootStart = new DateTimeOffset(root.NotBefore.ToUniversalTime(), TimeSpan.Zero);
         var rootEnd = new DateTimeOffset(root.NotAfter.ToUniversalTime(), TimeSpan.Zero);
-        if (notAfter > rootEnd)
-        {
-            notAfter = rootEnd;
-        }
+        notBefore = notBefore < rootStart ? rootStart : notBefore;
+        notAfter = notAfter > rootEnd ? rootEnd : notAfter;
 
+        // The builder encodes in reverse order of the calls: this gives the Makefile's "/O=<org>/CN=Intermediate CA/L=<cluster>".
         var subject = new X500DistinguishedNameBuilder();
+        subject.AddLocalityName(cluster);
+        subject.AddCommonName("Intermediate CA");
         if (Organization(root) is { Length: > 0 } organization)
         {
             subject.AddOrganizationName(organization);
         }
 
-        subject.AddCommonName("Intermediate CA");
-        subject.AddLocalityName(cluster);
         using var key = CertificateKeys.New(CertificateKeys.AlgorithmOf(root));
         var request = CertificateKeys.Request(subject.Build(), key);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));

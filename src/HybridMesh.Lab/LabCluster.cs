@@ -80,6 +80,7 @@ public sealed class LabCluster : IAsyncDisposable
         {
             new NamespaceController(_rt, _stopping.Token), new TokenController(_rt, _stopping.Token), _lb,
             new DeploymentController(_rt, _stopping.Token), new GarbageCollector(_rt, _stopping.Token),
+            new IstiodRootController(_rt, _stopping.Token),
         };
         _rt.Store.Changed += e =>
         {

@@ -29,6 +29,7 @@ public static class MeshChecker
             foreach (var s in snapshots)
             {
                 results.AddRange(MeshRules.Cluster(s, snapshots, options.AllowSharedNetwork));
+                results.AddRange(await CaCertsChecks.RunAsync(s, kube, cancellationToken).ConfigureAwait(false));
                 results.Add((await FleetChecks.EvaluateAsync(s, fleet, unavailable, cancellationToken).ConfigureAwait(false)).Verdict.Check);
             }
 

@@ -1,0 +1,241 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using HybridMesh.Engine.Kube;
+using HybridMesh.Engine.Steps.Certificates;
+using HybridMesh.Engine.Steps.Check;
+using HybridMesh.Engine.Tests.Check;
+using HybridMesh.Engine.Tests.Integration;
+using HybridMesh.Lab;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Tests.Certificates;
+
+/// <summary>
+/// Install-MeshCertificate against the lab: two clusters whose istiods each serve their own self-signed root (a
+/// broken mesh), then one root plugged into both. The lab's istiod reads cacerts only when its pod starts, and its
+/// traffic model fails between clusters whose served roots differ — as a real mesh does.
+/// </summary>
+public sealed class CertificateLabTests : IAsyncLifetime
+{
+    private static readonly Lazy<MeshCertificateAuthority> Root = new(() => CertificateAuthorities.Create("Acme", MeshCaKeyAlgorithm.ECDSA));
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "hm-rootca-" + Guid.NewGuid().ToString("N")[..8]);
+    private LabHost _lab = null!;
+
+    private LabCluster C1 => _lab.Clusters[0];
+    private LabCluster C2 => _lab.Clusters[1];
+
+    public async Task InitializeAsync()
+    {
+        var options = MeshWiring.Options(2, _directory);
+        options.DistinctRoots = true;
+        _lab = await LabHost.StartAsync(options);
+        await MeshWiring.WireAsync(_lab);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _lab.DisposeAsync();
+        try { Directory.Delete(_directory, true); } catch (IOException) { }
+    }
+
+    private Task<IReadOnlyList<MeshCertificateInstall>> InstallAsync(RecordingMeshSink sink, MeshCertificateAuthority? ca = null,
+        bool restart = false, bool force = false, int renewWithinDays = 30, Func<string, string, bool>? shouldProcess = null) =>
+        CertificateInstaller.InstallManyAsync(MeshWiring.Targets(_lab), new CertificateInstallRequest(ca ?? Root.Value)
+        {
+            RestartIstiod = restart,
+            Force = force,
+            RenewWithin = TimeSpan.FromDays(renewWithinDays),
+            Timeout = TimeSpan.FromSeconds(20),
+            Kube = new KubeSessionOptions { Timeout = TimeSpan.FromSeconds(10), MaxAttempts = 2 },
+        }, shouldProcess is null ? sink : new DecidingSink(sink, shouldProcess));
+
+    private static MeshCheck One(IReadOnlyList<MeshCheck> checks, string check, string cluster) =>
+        Assert.Single(checks, c => c.Check == check && c.Cluster == cluster);
+
+    private string ServedRoot(LabCluster c) =>
+        (string)c.GetObject("v1", "ConfigMap", "istio-system", IstiodRestarter.RootConfigMap)!["data"]!["root-cert.pem"]!;
+
+    [Fact]
+    public async Task One_root_then_restart_makes_the_roots_shared_and_traffic_cross_clusters()
+    {
+        var before = await MeshWiring.CheckAsync(_lab);
+        Assert.Equal(MeshCheckStatus.Failed, One(before, CheckNames.SharedRoot, C1.Context).Status);
+        Assert.DoesNotContain(before, c => c.Check.StartsWith("CaCerts", StringComparison.Ordinal)); // no cacerts: nothing to check
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(_lab), (C1, ["v1"]), (C2, ["v2"]));
+        var oldRoots = (ServedRoot(C1), ServedRoot(C2));
+
+        // Without -RestartIstiod: cacerts is written, but istiod keeps serving its old root.
+        var sink = new RecordingMeshSink();
+        var installed = await InstallAsync(sink);
+        Assert.Empty(sink.Errors);
+        Assert.All(installed, r => Assert.Equal(ObjectOutcome.Created, r.Outcome));
+        Assert.All(installed, r => Assert.Equal(IstiodRestartState.Pending, r.IstiodRestart));
+        Assert.All(installed, r => Assert.DoesNotContain(Root.Value.Fingerprint, r.ServedRootFingerprints));
+        Assert.All(installed, r => Assert.True(r.ProxyPodsBeforeRestart >= 1, "the east-west gateway runs an istio-proxy"));
+        Assert.All(installed, r => Assert.Contains("kubectl rollout restart deployment -n istio-system", r.WorkloadRestartCommands));
+        Assert.Contains(sink.Warnings, w => w.Contains("-RestartIstiod", StringComparison.Ordinal));
+        Assert.Equal(oldRoots, (ServedRoot(C1), ServedRoot(C2)));
+        var secret = C1.GetObject("v1", "Secret", "istio-system", "cacerts")!;
+        Assert.Equal(["ca-cert.pem", "ca-key.pem", "cert-chain.pem", "root-cert.pem"], ((JsonObject)secret["data"]!).Select(p => p.Key).Order().ToArray());
+        Assert.Equal("hybridmesh", (string?)secret["metadata"]!["labels"]!["app.kubernetes.io/managed-by"]);
+        Assert.Contains(((JsonArray)secret["metadata"]!["managedFields"]!), f => (string?)f!["manager"] == "hybridmesh" && (string?)f["operation"] == "Apply");
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(_lab), (C1, ["v1"]), (C2, ["v2"]));
+        var pending = await MeshWiring.CheckAsync(_lab);
+        Assert.Equal(MeshCheckStatus.Passed, One(pending, CaCertsChecks.Validity, C1.Context).Status);
+        Assert.Equal(MeshCheckStatus.Passed, One(pending, CaCertsChecks.Chain, C2.Context).Status);
+
+        // With -RestartIstiod: cacerts is left alone, istiod restarts and serves the new root; traffic crosses.
+        var generation = (long)C1.GetObject("apps/v1", "Deployment", "istio-system", "istiod-" + MeshWiring.Revision)!["metadata"]!["generation"]!;
+        sink = new RecordingMeshSink();
+        var restarted = await InstallAsync(sink, restart: true);
+        Assert.Empty(sink.Errors);
+        Assert.All(restarted, r => Assert.Equal(ObjectOutcome.Unchanged, r.Outcome));
+        Assert.All(restarted, r => Assert.Equal(IstiodRestartState.Restarted, r.IstiodRestart));
+        Assert.All(restarted, r => Assert.Equal([Root.Value.Fingerprint], r.ServedRootFingerprints));
+        Assert.All(restarted, r => Assert.True(r.ProxyPodsBeforeRestart >= 1));
+        var istiod = C1.GetObject("apps/v1", "Deployment", "istio-system", "istiod-" + MeshWiring.Revision)!;
+        Assert.Equal(generation + 1, (long)istiod["metadata"]!["generation"]!);
+        Assert.NotNull(istiod["spec"]!["template"]!["metadata"]!["annotations"]![IstiodRestarter.RestartedAtAnnotation]);
+        Assert.Equal(Root.Value.CertificatePem.Trim(), ServedRoot(C1).Trim());
+
+        var after = await MeshWiring.CheckAsync(_lab);
+        Assert.All(after, c => Assert.True(c.Status == MeshCheckStatus.Passed, $"{c}: {c.Detail}"));
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(_lab), (C1, ["v1", "v2"]), (C2, ["v1", "v2"]));
+
+        // A re-run converges: nothing to write, nothing to restart, reads only.
+        foreach (var c in _lab.Clusters) c.RequestLog.Clear();
+        var again = await InstallAsync(new RecordingMeshSink(), restart: true);
+        Assert.All(again, r => Assert.Equal(ObjectOutcome.Unchanged, r.Outcome));
+        Assert.All(again, r => Assert.Equal(IstiodRestartState.NotNeeded, r.IstiodRestart));
+        Assert.All(again, r => Assert.Equal(0, r.ProxyPodsBeforeRestart));
+        Assert.All(_lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
+    }
+
+    [Fact]
+    public async Task WhatIf_sends_only_reads_and_says_what_would_change()
+    {
+        foreach (var c in _lab.Clusters) c.RequestLog.Clear();
+        var asked = new List<string>();
+        var results = await InstallAsync(new RecordingMeshSink(), restart: true, shouldProcess: (target, action) =>
+        {
+            lock (asked) asked.Add($"{target}: {action}");
+            return false;
+        });
+        Assert.All(results, r => Assert.Equal(ObjectOutcome.Skipped, r.Outcome));
+        Assert.All(results, r => Assert.Equal(IstiodRestartState.Skipped, r.IstiodRestart));
+        Assert.All(_lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
+        Assert.Contains($"Secret istio-system/cacerts @ {C1.Context}: Create (plug-in CA for istiod)", asked);
+        Assert.Null(C1.GetObject("v1", "Secret", "istio-system", "cacerts"));
+    }
+
+    [Fact]
+    public async Task Expired_intermediate_is_reported_and_renewed_the_valid_one_is_kept()
+    {
+        await InstallAsync(new RecordingMeshSink(), restart: true);
+        // The root is minutes old: an intermediate that lived for its first 10 seconds has expired.
+        var expired = IntermediateIssuer.Issue(Root.Value, C1.Name, Root.Value.NotBefore, Root.Value.NotBefore.AddSeconds(10));
+        C1.PutObject(CaCertsSecret.Render(expired, includeKey: true));
+        var c2Version = (string)C2.GetObject("v1", "Secret", "istio-system", "cacerts")!["metadata"]!["resourceVersion"]!;
+
+        var checks = await MeshWiring.CheckAsync(_lab);
+        var validity = One(checks, CaCertsChecks.Validity, C1.Context);
+        Assert.Equal(MeshCheckStatus.Failed, validity.Status);
+        Assert.Contains("intermediate CA in cacerts expired", validity.Detail);
+        Assert.Contains("Install-MeshCertificate", validity.RecommendedAction);
+        Assert.Equal(MeshCheckStatus.Passed, One(checks, CaCertsChecks.Chain, C1.Context).Status);
+        Assert.Equal(MeshCheckStatus.Passed, One(checks, CaCertsChecks.Validity, C2.Context).Status);
+
+        var renewed = await InstallAsync(new RecordingMeshSink(), restart: true);
+        var r1 = Assert.Single(renewed, r => r.Context == C1.Context);
+        Assert.Equal(ObjectOutcome.Configured, r1.Outcome);
+        Assert.Contains("expired", r1.Reason);
+        Assert.Equal(IstiodRestartState.Restarted, r1.IstiodRestart); // a new intermediate is used only after a restart
+        Assert.True(r1.IntermediateNotAfter > DateTime.UtcNow.AddYears(1));
+        Assert.Equal(ObjectOutcome.Unchanged, Assert.Single(renewed, r => r.Context == C2.Context).Outcome);
+        Assert.Equal(c2Version, (string)C2.GetObject("v1", "Secret", "istio-system", "cacerts")!["metadata"]!["resourceVersion"]!);
+        Assert.Equal(MeshCheckStatus.Passed, One(await MeshWiring.CheckAsync(_lab), CaCertsChecks.Validity, C1.Context).Status);
+
+        // Expiring in 10 days: a warning, renewed under the default 30-day threshold, kept under a 5-day one.
+        var soon = IntermediateIssuer.Issue(Root.Value, C2.Name, Root.Value.NotBefore, DateTimeOffset.UtcNow.AddDays(10));
+        C2.PutObject(CaCertsSecret.Render(soon, includeKey: true));
+        Assert.Equal(MeshCheckStatus.Warning, One(await MeshWiring.CheckAsync(_lab), CaCertsChecks.Validity, C2.Context).Status);
+        Assert.Equal(ObjectOutcome.Unchanged, Assert.Single(await InstallAsync(new RecordingMeshSink(), renewWithinDays: 5), r => r.Context == C2.Context).Outcome);
+        var renewedSoon = Assert.Single(await InstallAsync(new RecordingMeshSink()), r => r.Context == C2.Context);
+        Assert.Equal(ObjectOutcome.Configured, renewedSoon.Outcome);
+        Assert.Contains("within 30 days", renewedSoon.Reason);
+    }
+
+    [Fact]
+    public async Task Cacerts_of_another_root_is_refused_naming_that_root_and_replaced_only_with_Force()
+    {
+        using var other = CertificateAuthorities.Create("Other Org", MeshCaKeyAlgorithm.ECDSA);
+        C1.PutObject(CaCertsSecret.Render(IntermediateIssuer.Issue(other, C1.Name), includeKey: true));
+        var version = (string)C1.GetObject("v1", "Secret", "istio-system", "cacerts")!["metadata"]!["resourceVersion"]!;
+
+        var sink = new RecordingMeshSink();
+        var results = await InstallAsync(sink);
+        var error = Assert.Single(sink.Errors);
+        Assert.Equal("CaCertsOtherRoot", error.ErrorId);
+        Assert.Equal(C1.Context, error.Target);
+        Assert.Contains("O=Other Org", error.Message);
+        Assert.Contains(other.Fingerprint, error.Message);
+        Assert.Contains("-Force", error.RecommendedAction);
+        Assert.Equal(version, (string)C1.GetObject("v1", "Secret", "istio-system", "cacerts")!["metadata"]!["resourceVersion"]!);
+        Assert.Equal(C2.Context, Assert.Single(results).Context); // the other cluster went on
+
+        // A broken chain (key of another intermediate) is what the chain check reports.
+        var a = IntermediateIssuer.Issue(other, C1.Name);
+        var b = IntermediateIssuer.Issue(other, C1.Name);
+        C1.PutObject(CaCertsSecret.Render(a with { KeyPem = b.KeyPem }, includeKey: true));
+        var chain = One(await MeshWiring.CheckAsync(_lab), CaCertsChecks.Chain, C1.Context);
+        Assert.Equal(MeshCheckStatus.Failed, chain.Status);
+        Assert.Contains("ca-key.pem is not the key of ca-cert.pem", chain.Detail);
+
+        sink = new RecordingMeshSink();
+        var forced = await InstallAsync(sink, force: true);
+        Assert.Empty(sink.Errors);
+        var r1 = Assert.Single(forced, r => r.Context == C1.Context);
+        Assert.Equal(ObjectOutcome.Configured, r1.Outcome);
+        Assert.Contains("replaced with -Force", r1.Reason);
+        using var bundle = CaCertsBundle.From(C1.GetObject("v1", "Secret", "istio-system", "cacerts")!);
+        Assert.Equal([Root.Value.Fingerprint], bundle.RootFingerprints);
+        Assert.Empty(bundle.ChainProblems());
+    }
+
+    [Fact]
+    public async Task Verbose_warnings_errors_and_results_hold_no_key_material()
+    {
+        var sink = new RecordingMeshSink();
+        var results = await InstallAsync(sink, restart: true);
+        using var other = CertificateAuthorities.Create("Other", MeshCaKeyAlgorithm.ECDSA);
+        await InstallAsync(sink, other); // refused: an error record
+        var keys = _lab.Clusters.Select(c => c.GetObject("v1", "Secret", "istio-system", "cacerts")!["data"]!["ca-key.pem"]!.GetValue<string>())
+            .Select(b64 => Encoding.UTF8.GetString(Convert.FromBase64String(b64))).ToArray();
+        var text = string.Join("\n", sink.Verboses.Concat(sink.Warnings)
+            .Concat(sink.Errors.Select(e => e.Message + e.RecommendedAction))
+            .Concat(results.SelectMany(r => typeof(MeshCertificateInstall).GetProperties().Select(p => Show(p.GetValue(r))))));
+        Assert.NotEmpty(sink.Errors);
+        Assert.DoesNotContain("PRIVATE KEY", text);
+        foreach (var key in keys)
+        {
+            var body = key.Split('\n')[1];
+            Assert.DoesNotContain(body[..32], text);
+        }
+    }
+
+    private static string Show(object? value) => value is System.Collections.IEnumerable e and not string
+        ? string.Join(",", e.Cast<object>())
+        : value?.ToString() ?? "";
+
+    /// <summary>Forwards to a recording sink, deciding ShouldProcess as -WhatIf or a declined -Confirm would.</summary>
+    private sealed class DecidingSink(RecordingMeshSink inner, Func<string, string, bool> decide) : IMeshSink
+    {
+        public void Verbose(string message) => inner.Verbose(message);
+        public void Debug(string message) => inner.Debug(message);
+        public void Warning(string message) => inner.Warning(message);
+        public void Information(string message, string[] tags) => inner.Information(message, tags);
+        public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) { }
+        public bool ShouldProcess(string target, string action) => decide(target, action);
+        public void Error(MeshException error) => inner.Error(error);
+    }
+}

@@ -37,6 +37,36 @@ public sealed class LabHost : IAsyncDisposable
 
     public LabCluster this[string name] => Clusters.First(c => c.Name == name);
 
+    /// <summary>Pod-side network faults between clusters (the workstation still reaches every server).</summary>
+    public Mesh.NetworkPartitions Partitions { get; } = new();
+
+    private readonly Dictionary<string, Mesh.IstiodSimulator> _istiods = new(StringComparer.Ordinal);
+
+    /// <summary>The simulated istiod of a cluster (answers exec only when <see cref="LabOptions.SimulateMeshTraffic"/>).</summary>
+    public Mesh.IstiodSimulator Istiod(LabCluster cluster)
+    {
+        lock (_istiods)
+        {
+            if (!_istiods.TryGetValue(cluster.Name, out var istiod)) _istiods[cluster.Name] = istiod = new Mesh.IstiodSimulator(this, cluster);
+            return istiod;
+        }
+    }
+
+    /// <summary>Clears partitions and istiod faults (cluster API faults are cleared per cluster).</summary>
+    public void ClearMeshFaults()
+    {
+        Partitions.Clear();
+        foreach (var c in Clusters) Istiod(c).Clear();
+    }
+
+    /// <summary>The mesh traffic model's kubelet: istiod's debug requests, else curl through the mesh model.</summary>
+    private Func<Api.LabExecRequest, CancellationToken, Task<Api.LabExecResult>> MeshExecHandler(LabCluster c)
+    {
+        var curl = new Mesh.CurlExecHandler(this, c);
+        var istiod = Istiod(c);
+        return (request, ct) => Mesh.IstiodSimulator.Handles(request) ? istiod.HandleAsync(request, ct) : curl.HandleAsync(request, ct);
+    }
+
     public static async Task<LabHost> StartAsync(LabOptions options, CancellationToken ct = default)
     {
         if (options.Clusters < 1) throw new ArgumentOutOfRangeException(nameof(options), "at least one cluster");
@@ -47,7 +77,7 @@ public sealed class LabHost : IAsyncDisposable
         {
             await host.StartClustersAsync(ct);
             if (options.SimulateMeshTraffic)
-                foreach (var c in host.Clusters) c.ExecHandler = new Mesh.CurlExecHandler(host, c).HandleAsync;
+                foreach (var c in host.Clusters) c.ExecHandler = host.MeshExecHandler(c);
             if (options.StartFleet) await host.StartFleetAsync(ct);
             if (options.StartControlServer) host._control = await ControlServer.StartAsync(host, ct);
             host.WriteLabJson();

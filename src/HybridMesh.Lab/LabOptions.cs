@@ -26,7 +26,8 @@ public sealed class LabOptions
     public bool StartControlServer { get; set; } = true;
     /// <summary>
     /// Answer `curl helloworld.sample:5000/hello` in any pod through the mesh model (Mesh/MeshModel.cs): installs
-    /// a <see cref="Mesh.CurlExecHandler"/> as every cluster's ExecHandler.
+    /// a <see cref="Mesh.CurlExecHandler"/> as every cluster's ExecHandler. istiod pods then also answer
+    /// `pilot-discovery request GET /debug/clusterz` (<see cref="Mesh.IstiodSimulator"/>).
     /// </summary>
     public bool SimulateMeshTraffic { get; set; }
     /// <summary>Per-cluster overrides, called with the 1-based index before the cluster starts.</summary>

@@ -1,0 +1,174 @@
+using HybridMesh.Engine.Manifests;
+using HybridMesh.Engine.Steps.Check;
+using HybridMesh.Lab;
+using HybridMesh.Lab.Mesh;
+using HybridMesh.Models;
+using static HybridMesh.Engine.Tests.Check.IstiodCheck;
+
+namespace HybridMesh.Engine.Tests.Check;
+
+/// <summary>
+/// istiod's own view (/debug/clusterz over pods/exec) against the lab's simulated istiod: a healthy mesh passes,
+/// and each fault fails exactly the check that names it, with the action that fixes it.
+/// </summary>
+public sealed class IstiodViewTests(TwoClusterMesh mesh) : IClassFixture<TwoClusterMesh>, IAsyncLifetime
+{
+    private const string Failed = nameof(MeshCheckStatus.Failed);
+    private LabHost Lab => mesh.Lab;
+    private LabCluster C1 => Lab.Clusters[0];
+    private LabCluster C2 => Lab.Clusters[1];
+
+    public Task InitializeAsync()
+    {
+        Lab.ClearMeshFaults();
+        return MeshWiring.WireAsync(Lab);
+    }
+
+    public Task DisposeAsync()
+    {
+        Lab.ClearMeshFaults();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Healthy_mesh_passes_istiods_view_with_one_exec_per_istiod_pod()
+    {
+        C1.RequestLog.Clear();
+        var checks = await RunAsync(Lab);
+        Assert.Equal(2 * 7 + 2 * 4 + 2 + 2, checks.Count);
+        Assert.All(checks, c => Assert.True(c.Status == MeshCheckStatus.Passed, $"{c}: {c.Detail}"));
+        var sync = One(checks, IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context);
+        Assert.Contains($"lists '{C2.ClusterId}' as synced from istio-system/{RemoteSecretRenderer.SecretName(C2.ClusterId)}", sync.Detail);
+        Assert.Contains($"remote clusters: {C2.ClusterId}.", One(checks, IstiodCheckNames.IstiodRemoteClusters, C1.Context).Detail);
+        Assert.Contains("(Istio 1.28)", One(checks, IstiodCheckNames.IstiodRemoteClusters, C1.Context).Detail);
+        var execs = C1.RequestLog.Entries.Where(e => e.Path.EndsWith("/exec", StringComparison.Ordinal)).ToArray();
+        var exec = Assert.Single(execs);
+        Assert.StartsWith("/api/v1/namespaces/istio-system/pods/istiod-", exec.Path);
+        Assert.Contains("container=discovery", exec.Query);
+    }
+
+    [Fact]
+    public async Task Missing_secret_fails_the_secret_and_istiods_sync()
+    {
+        C1.DeleteObject("v1", "Secret", "istio-system", RemoteSecretRenderer.SecretName(C2.ClusterId));
+        var checks = await RunAsync(Lab);
+        AssertOnly(checks, MeshCheckStatus.Failed, (CheckNames.RemoteSecret, C1.Context, C2.Context), (IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context));
+        var sync = One(checks, IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context);
+        Assert.Contains("does not watch", sync.Detail);
+        Assert.StartsWith("Run New-Mesh", sync.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task Secret_not_loaded_by_a_stale_istiod_names_the_secret_and_the_restart()
+    {
+        var name = RemoteSecretRenderer.SecretName(C2.ClusterId);
+        var secret = C1.GetObject("v1", "Secret", "istio-system", name)!;
+        C1.DeleteObject("v1", "Secret", "istio-system", name);
+        await Lab.Istiod(C1).FreezeSnapshotAsync();
+        secret["metadata"]!.AsObject().Remove("resourceVersion");
+        C1.PutObject(secret);
+
+        var checks = await RunAsync(Lab);
+        AssertOnly(checks, MeshCheckStatus.Failed, (IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context));
+        var sync = One(checks, IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context);
+        Assert.Contains($"has not loaded istio-system/{name}", sync.Detail);
+        Assert.Contains("rollout restart deployment -l app=istiod", sync.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task Stale_snapshot_after_the_secret_was_replaced_asks_for_a_restart()
+    {
+        var old = RemoteSecretRenderer.SecretName(C2.ClusterId);
+        await Lab.Istiod(C1).FreezeSnapshotAsync();
+        var replacement = C1.GetObject("v1", "Secret", "istio-system", old)!;
+        replacement["metadata"]!["name"] = "istio-remote-secret-rotated";
+        replacement["metadata"]!.AsObject().Remove("resourceVersion");
+        replacement["metadata"]!.AsObject().Remove("uid");
+        C1.PutObject(replacement);
+        C1.DeleteObject("v1", "Secret", "istio-system", old);
+
+        var checks = await RunAsync(Lab);
+        AssertOnly(checks, MeshCheckStatus.Failed, (IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context));
+        var sync = One(checks, IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context);
+        Assert.Contains($"from istio-system/{old}, but the remote secret for '{C2.ClusterId}' is now istio-system/istio-remote-secret-rotated", sync.Detail);
+        Assert.Contains("old snapshot", sync.Detail);
+        Assert.Contains("rollout restart", sync.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task Istiod_timeout_points_at_the_network_path_and_server_override()
+    {
+        Lab.Istiod(C2).ForceTimeout(C1.ClusterId);
+        var checks = await RunAsync(Lab);
+        AssertOnly(checks, MeshCheckStatus.Failed, (IstiodCheckNames.RemoteClusterSync, C2.Context, C1.Context));
+        var sync = One(checks, IstiodCheckNames.RemoteClusterSync, C2.Context, C1.Context);
+        Assert.Contains("as timeout", sync.Detail);
+        Assert.Contains(C1.Server, sync.Detail);
+        Assert.Contains("-ServerOverride", sync.RecommendedAction);
+        Assert.Contains("VPN or firewall", sync.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task Extra_stale_id_fails_istiods_cluster_list_only()
+    {
+        var token = ReaderToken(C2);
+        C1.PutObject(MeshWiring.RemoteSecret(C2, "cn-decommissioned", token));
+        var checks = await RunAsync(Lab);
+        AssertOnly(checks, MeshCheckStatus.Failed, (IstiodCheckNames.IstiodRemoteClusters, C1.Context, null));
+        var list = One(checks, IstiodCheckNames.IstiodRemoteClusters, C1.Context);
+        Assert.Contains("'cn-decommissioned' (from istio-system/istio-remote-secret-cn-decommissioned, synced)", list.Detail);
+        Assert.Contains("kubectl -n istio-system delete secret istio-remote-secret-cn-decommissioned", list.RecommendedAction);
+        Assert.Contains("-RemoveStale", list.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task Pods_partitioned_from_the_peer_api_server_fail_although_this_machine_reaches_it()
+    {
+        Lab.Partitions.Add(C1, C2, PartitionTarget.ApiServer);
+        var checks = await RunAsync(Lab);
+        AssertOnly(checks, MeshCheckStatus.Failed, (IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context));
+        Assert.Equal(MeshCheckStatus.Passed, One(checks, CheckNames.RemoteSecretCredentials, C1.Context, C2.Context).Status);
+        var sync = One(checks, IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context);
+        Assert.Contains("cannot list services on " + C2.Server, sync.Detail);
+        Assert.Contains("-ServerOverride", sync.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task Override_reachable_from_pods_but_not_from_this_machine_passes_istiods_sync()
+    {
+        const string privateAddress = "https://cluster2.internal.example:6443";
+        Lab.Partitions.AddPodOnlyAddress(privateAddress, C2);
+        var token = ReaderToken(C2);
+        C1.PutObject(RemoteSecretRenderer.Render(new RemoteSecretSource(
+            C2.ClusterId, privateAddress, System.Text.Encoding.UTF8.GetBytes(C2.CaCertificatePem), token)));
+
+        var checks = await RunAsync(Lab);
+        AssertOnly(checks, MeshCheckStatus.Failed);
+        Assert.Equal(MeshCheckStatus.Passed, One(checks, IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context).Status);
+        // From this machine the address does not resolve: the workstation-only check can only warn.
+        Assert.Equal(MeshCheckStatus.Warning, One(checks, CheckNames.RemoteSecretCredentials, C1.Context, C2.Context).Status);
+        Assert.True(MeshChecker.AllPassed(checks));
+    }
+
+    [Fact]
+    public async Task Exec_that_the_kubelet_refuses_is_a_warning_with_an_action_not_raw_websocket_text()
+    {
+        var saved = C1.ExecHandler;
+        C1.ExecHandler = null;
+        try
+        {
+            var checks = await RunAsync(Lab);
+            AssertOnly(checks, MeshCheckStatus.Failed);
+            AssertOnly(checks, MeshCheckStatus.Warning, (IstiodCheckNames.IstiodRemoteClusters, C1.Context, null),
+                (IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context));
+            var list = One(checks, IstiodCheckNames.IstiodRemoteClusters, C1.Context);
+            Assert.Contains("could not reach the kubelet", list.Detail);
+            Assert.DoesNotContain("101", list.Detail);
+            Assert.Contains("10250", list.RecommendedAction);
+        }
+        finally
+        {
+            C1.ExecHandler = saved;
+        }
+    }
+}

@@ -22,6 +22,10 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     private JsonArray? _frozen;
     private readonly HashSet<string> _timeouts = new(StringComparer.Ordinal);
     private bool _timeoutAll;
+    private int _answered;
+
+    /// <summary>How many exec requests for /debug/clusterz this istiod answered (tests count the module's calls).</summary>
+    public int Answered => Volatile.Read(ref _answered);
 
     /// <summary>From now on istiod answers with what it has loaded now, whatever happens to the secrets.</summary>
     public async Task FreezeSnapshotAsync(CancellationToken ct = default)
@@ -64,6 +68,7 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
             return new LabExecResult("", "Error: unknown command for \"pilot-discovery\"\n", 1);
         if (args[2].Split('?')[0] != "/debug/clusterz")
             return new LabExecResult("404 page not found\n", "", 0);
+        Interlocked.Increment(ref _answered);
         var version = Version(request.PodObject);
         JsonArray entries;
         lock (_gate) entries = (JsonArray?)_frozen?.DeepClone()!;

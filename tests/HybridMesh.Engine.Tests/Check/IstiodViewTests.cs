@@ -33,7 +33,7 @@ public sealed class IstiodViewTests(TwoClusterMesh mesh) : IClassFixture<TwoClus
     [Fact]
     public async Task Healthy_mesh_passes_istiods_view_with_one_exec_per_istiod_pod()
     {
-        C1.RequestLog.Clear();
+        var before = Lab.Istiod(C1).Answered;
         var checks = await RunAsync(Lab);
         Assert.Equal(2 * 7 + 2 * 4 + 2 + 2, checks.Count);
         Assert.All(checks, c => Assert.True(c.Status == MeshCheckStatus.Passed, $"{c}: {c.Detail}"));
@@ -41,10 +41,7 @@ public sealed class IstiodViewTests(TwoClusterMesh mesh) : IClassFixture<TwoClus
         Assert.Contains($"lists '{C2.ClusterId}' as synced from istio-system/{RemoteSecretRenderer.SecretName(C2.ClusterId)}", sync.Detail);
         Assert.Contains($"remote clusters: {C2.ClusterId}.", One(checks, IstiodCheckNames.IstiodRemoteClusters, C1.Context).Detail);
         Assert.Contains("(Istio 1.28)", One(checks, IstiodCheckNames.IstiodRemoteClusters, C1.Context).Detail);
-        var execs = C1.RequestLog.Entries.Where(e => e.Path.EndsWith("/exec", StringComparison.Ordinal)).ToArray();
-        var exec = Assert.Single(execs);
-        Assert.StartsWith("/api/v1/namespaces/istio-system/pods/istiod-", exec.Path);
-        Assert.Contains("container=discovery", exec.Query);
+        Assert.Equal(1, Lab.Istiod(C1).Answered - before); // one istiod pod, one exec
     }
 
     [Fact]

@@ -22,6 +22,14 @@ function Start-MeshLab {
         How many clusters (1 to 20).
     .PARAMETER DistinctRoots
         Give every cluster its own root certificate instead of one shared root (a broken mesh).
+    .PARAMETER MeshTraffic
+        Turn on the mesh traffic model: pods answer `curl helloworld.sample:5000/hello` as the mesh would route it (so
+        Test-MeshConnectivity -Traffic works), and every istiod answers `pilot-discovery request GET /debug/clusterz`
+        from the remote secrets it has loaded (so Test-MeshConnectivity checks istiod's own view). Without it the
+        clusters' kubelets are unreachable and exec fails, as on a cluster whose API server cannot reach its nodes.
+    .PARAMETER SharedGkeNetwork
+        Put all GKE-style clusters on one VPC (one network id). By default labs of one or two clusters do, and labs of
+        three or more give every cluster its own network.
     .PARAMETER LoadBalancerDelayMs
         How long a LoadBalancer Service waits for its address (default 200 ms).
     .PARAMETER Path
@@ -35,6 +43,12 @@ function Start-MeshLab {
         Get-MeshCluster -Kubeconfig $lab.Kubeconfig | Get-MeshEnvironment -FleetProjectId $lab.FleetProjectId
 
         Starts two clusters and a fleet, then runs the first runbook steps against them.
+    .EXAMPLE
+        $lab = Start-MeshLab -Clusters 3 -MeshTraffic
+        Get-MeshCluster -Kubeconfig $lab.Kubeconfig | Test-MeshConnectivity -Traffic
+
+        Starts three clusters, each on its own network, whose pods and istiods behave as a mesh would, so that the
+        traffic test and istiod's view can be checked.
     .EXAMPLE
         BeforeAll { $lab = Start-MeshLab }
         AfterAll { Stop-MeshLab $lab }
@@ -50,6 +64,8 @@ function Start-MeshLab {
     param(
         [ValidateRange(1, 20)] [int] $Clusters = 2,
         [switch] $DistinctRoots,
+        [switch] $MeshTraffic,
+        [switch] $SharedGkeNetwork,
         [ValidateRange(0, 600000)] [int] $LoadBalancerDelayMs = 200,
         [string] $Path,
         [switch] $NoFleetEnvironment,
@@ -67,6 +83,8 @@ function Start-MeshLab {
 
     $arguments = @($script:LabDll, '--clusters', $Clusters, '--out', $Path, '--parent-pid', $PID, '--lb-delay-ms', $LoadBalancerDelayMs)
     if ($DistinctRoots) { $arguments += '--distinct-roots' }
+    if ($MeshTraffic) { $arguments += '--mesh-traffic' }
+    if ($SharedGkeNetwork) { $arguments += '--shared-gke-network' }
     $process = Start-Process -FilePath dotnet -ArgumentList $arguments -PassThru `
         -RedirectStandardOutput (Join-Path $Path 'lab.out') -RedirectStandardError (Join-Path $Path 'lab.err')
 

@@ -148,7 +148,8 @@ public sealed class LabHost : IAsyncDisposable
             if (cluster.Platform == LabPlatform.Gke)
             {
                 var link = $"//container.googleapis.com/projects/{Options.GkeProject}/locations/{Options.GkeLocation}/clusters/{cluster.Name}";
-                fleet.AddGkeCluster(Options.GkeProject, Options.GkeLocation, cluster.Name, Options.GkeNetwork,
+                var shared = Options.SharedGkeNetwork ?? Clusters.Count <= 2;
+                fleet.AddGkeCluster(Options.GkeProject, Options.GkeLocation, cluster.Name, shared ? Options.GkeNetwork : $"{Options.GkeNetwork}-{cluster.Name}",
                     endpoint: new Uri(cluster.Server).Host, fleetProject: registered ? Options.FleetProject : null,
                     fleetMembership: membership);
                 if (registered) fleet.AddMembership(Options.FleetProject, "global", cluster.Name, gkeResourceLink: link);

@@ -18,6 +18,13 @@ public sealed class LabOptions
     public long GkeProjectNumber { get; set; } = 731104257730;
     /// <summary>VPC network of the GKE clusters, as clusters.get reports it; their network id is &lt;GkeProject&gt;-&lt;this&gt;.</summary>
     public string GkeNetwork { get; set; } = "default";
+    /// <summary>
+    /// Whether the GKE clusters share the VPC <see cref="GkeNetwork"/> (one network id, as in many real fleets) or each
+    /// gets its own VPC "&lt;GkeNetwork&gt;-&lt;name&gt;". Null: shared for labs of one or two clusters, one VPC per
+    /// cluster from three on, so that a lab mesh is multi-network (and the mesh traffic model routes across it) unless
+    /// asked otherwise.
+    /// </summary>
+    public bool? SharedGkeNetwork { get; set; }
     /// <summary>Start the simulated Google fleet (Resource Manager, GKE, GKE Hub) beside the clusters.</summary>
     public bool StartFleet { get; set; } = true;
     /// <summary>One istio-ca-root-cert root shared by every cluster (false), or a distinct root per cluster (true).</summary>

@@ -2,12 +2,13 @@ using HybridMesh.Lab;
 using HybridMesh.Lab.Bench;
 
 // Command line: start the lab and keep it running, or (--bench-gets N) measure simple GETs per second.
-//   dotnet run --project src/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--parent-pid PID]
+//   dotnet run --project src/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID]
 var clusters = 2;
 string? outDir = null;
 int? lbDelay = null;
 var distinctRoots = false;
 var meshTraffic = false;
+bool? sharedGkeNetwork = null;
 int? parentPid = null;
 int? benchGets = null;
 for (var i = 0; i < args.Length; i++)
@@ -20,11 +21,13 @@ for (var i = 0; i < args.Length; i++)
         case "--lb-delay-ms": lbDelay = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--distinct-roots": distinctRoots = true; break;
         case "--mesh-traffic": meshTraffic = true; break;
+        case "--shared-gke-network": sharedGkeNetwork = true; break;
+        case "--own-gke-networks": sharedGkeNetwork = false; break;
         case "--parent-pid": parentPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--bench-gets": benchGets = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
-            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--parent-pid PID] | --bench-gets N");
+            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID] | --bench-gets N");
             return 2;
     }
 }
@@ -57,6 +60,7 @@ var options = new LabOptions
     OutputDirectory = outDir is null ? null : Path.GetFullPath(outDir),
     DistinctRoots = distinctRoots,
     SimulateMeshTraffic = meshTraffic,
+    SharedGkeNetwork = sharedGkeNetwork,
     Customize = (_, c) =>
     {
         if (lbDelay is { } ms) c.LoadBalancerDelay = TimeSpan.FromMilliseconds(ms);

@@ -64,6 +64,13 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
     [Parameter]
     public SwitchParameter AllowSharedNetwork { get; set; }
 
+    /// <summary>
+    /// Do not read istiod's own view (/debug/clusterz through pods/exec into every istiod pod): the IstiodRemoteClusters
+    /// and RemoteClusterSync checks are then left out.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter SkipIstiodView { get; set; }
+
     /// <summary>Do not check fleet memberships in GKE Hub (no Google credentials needed).</summary>
     [Parameter]
     public SwitchParameter SkipFleetCheck { get; set; }
@@ -90,6 +97,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
             Kube = kube,
             ThrottleLimit = ThrottleLimit,
             AllowSharedNetwork = AllowSharedNetwork,
+            IstiodView = !SkipIstiodView,
             Google = SkipFleetCheck ? null : new Engine.Google.GoogleApiOptions { AccessToken = AccessToken, GkeHubEndpoint = GkeHubEndpoint },
         };
 

@@ -169,3 +169,30 @@ public sealed class IstiodViewTests(TwoClusterMesh mesh) : IClassFixture<TwoClus
         }
     }
 }
+
+/// <summary>A healthy three-cluster mesh also passes istiod's view: one list check per cluster, one sync check per ordered link.</summary>
+public sealed class ThreeClusterIstiodViewTests(ThreeClusterMesh mesh) : IClassFixture<ThreeClusterMesh>
+{
+    [Fact]
+    public async Task Healthy_three_cluster_mesh_passes_every_istiod_check()
+    {
+        mesh.Lab.ClearMeshFaults();
+        var checks = await RunAsync(mesh.Lab);
+        Assert.Equal(3 * 7 + 6 * 4 + 3 + 6, checks.Count);
+        Assert.All(checks, c => Assert.True(c.Status == MeshCheckStatus.Passed, $"{c}: {c.Detail}"));
+        Assert.Equal(6, checks.Count(c => c.Check == IstiodCheckNames.RemoteClusterSync));
+        Assert.All(mesh.Lab.Clusters, c => Assert.Equal(1, mesh.Lab.Istiod(c).Answered));
+
+        // Pods of cluster3 cannot reach cluster1's API server: only that direction fails.
+        mesh.Lab.Partitions.Add(mesh.Lab.Clusters[2], mesh.Lab.Clusters[0], PartitionTarget.ApiServer);
+        try
+        {
+            checks = await RunAsync(mesh.Lab);
+            AssertOnly(checks, MeshCheckStatus.Failed, (IstiodCheckNames.RemoteClusterSync, mesh.Lab.Clusters[2].Context, mesh.Lab.Clusters[0].Context));
+        }
+        finally
+        {
+            mesh.Lab.ClearMeshFaults();
+        }
+    }
+}

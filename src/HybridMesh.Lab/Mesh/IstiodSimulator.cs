@@ -20,6 +20,7 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     private const string Ns = "istio-system";
     private readonly object _gate = new();
     private JsonArray? _frozen;
+    private HashSet<string> _frozenPods = [];
     private readonly HashSet<string> _timeouts = new(StringComparer.Ordinal);
     private bool _timeoutAll;
     private int _answered;
@@ -27,11 +28,20 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     /// <summary>How many exec requests for /debug/clusterz this istiod answered (tests count the module's calls).</summary>
     public int Answered => Volatile.Read(ref _answered);
 
-    /// <summary>From now on istiod answers with what it has loaded now, whatever happens to the secrets.</summary>
+    /// <summary>
+    /// From now on the istiod pods running now answer with what they have loaded now, whatever happens to the secrets;
+    /// pods started later (a rollout restart) load the secrets afresh.
+    /// </summary>
     public async Task FreezeSnapshotAsync(CancellationToken ct = default)
     {
         var snapshot = await EntriesAsync(LiveVersion(), ct);
-        lock (_gate) _frozen = snapshot;
+        var pods = cluster.ListObjects("v1", "Pod", Ns).Where(p => (string?)p["metadata"]?["labels"]?["app"] == "istiod")
+            .Select(p => (string?)p["metadata"]?["name"] ?? "").ToHashSet(StringComparer.Ordinal);
+        lock (_gate)
+        {
+            _frozen = snapshot;
+            _frozenPods = pods;
+        }
     }
 
     /// <summary>The entry for <paramref name="clusterId"/> (all remote entries when null) reports `timeout`.</summary>
@@ -49,6 +59,7 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
         lock (_gate)
         {
             _frozen = null;
+            _frozenPods = [];
             _timeouts.Clear();
             _timeoutAll = false;
         }
@@ -71,7 +82,7 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
         Interlocked.Increment(ref _answered);
         var version = Version(request.PodObject);
         JsonArray entries;
-        lock (_gate) entries = (JsonArray?)_frozen?.DeepClone()!;
+        lock (_gate) entries = _frozenPods.Contains(request.Pod) ? (JsonArray?)_frozen?.DeepClone()! : null!;
         entries ??= await EntriesAsync(version, ct);
         lock (_gate)
         {

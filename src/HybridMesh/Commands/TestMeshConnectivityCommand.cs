@@ -152,6 +152,12 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
                 {
                     WriteObject(result);
                 }
+
+                // Clients that could not be asked: a failed check with the fix (docs/design/istiod-view.md).
+                foreach (var check in Engine.Steps.Traffic.TrafficExecChecks.From(results))
+                {
+                    WriteObject(check);
+                }
             }
         }
 

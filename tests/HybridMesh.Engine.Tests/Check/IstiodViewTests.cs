@@ -147,6 +147,113 @@ public sealed class IstiodViewTests(TwoClusterMesh mesh) : IClassFixture<TwoClus
         Assert.True(MeshChecker.AllPassed(checks));
     }
 
+    private void RenameSecretForC2(string newName)
+    {
+        var old = RemoteSecretRenderer.SecretName(C2.ClusterId);
+        var replacement = C1.GetObject("v1", "Secret", "istio-system", old)!;
+        replacement["metadata"]!["name"] = newName;
+        replacement["metadata"]!.AsObject().Remove("resourceVersion");
+        replacement["metadata"]!.AsObject().Remove("uid");
+        C1.PutObject(replacement);
+        C1.DeleteObject("v1", "Secret", "istio-system", old);
+    }
+
+    private MeshLink LinkC2ToC1(string secretName) => new()
+    {
+        Source = C2.ClusterId, Target = C1.ClusterId, SourceContext = C2.Context, TargetContext = C1.Context,
+        SecretName = secretName, Server = C2.Server, Status = MeshLinkStatus.Connected, Outcome = MeshLinkOutcome.Configured,
+    };
+
+    private Task<IReadOnlyList<MeshLink>> WaitAsync(MeshLink link, double seconds) =>
+        HybridMesh.Engine.Steps.Mesh.IstiodSyncWaiter.WaitAsync(MeshWiring.Targets(Lab), [link],
+            new HybridMesh.Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(5), MaxAttempts = 1 }, TimeSpan.FromSeconds(seconds),
+            new HybridMesh.Engine.Tests.Integration.RecordingMeshSink(), CancellationToken.None, TimeSpan.FromMilliseconds(100));
+
+    [Fact]
+    public async Task New_mesh_wait_reports_synced_not_loaded_and_a_restart_reloads_a_stale_istiod()
+    {
+        Assert.Equal(MeshLinkSync.Synced, Assert.Single(await WaitAsync(LinkC2ToC1(RemoteSecretRenderer.SecretName(C2.ClusterId)), 5)).IstiodSync);
+
+        await Lab.Istiod(C1).FreezeSnapshotAsync();
+        RenameSecretForC2("istio-remote-secret-rotated");
+        var stale = Assert.Single(await WaitAsync(LinkC2ToC1("istio-remote-secret-rotated"), 0.5));
+        Assert.Equal(MeshLinkSync.NotLoaded, stale.IstiodSync);
+        Assert.Contains("restart it", stale.Detail);
+
+        var target = MeshWiring.Targets(Lab)[0];
+        var kube = new HybridMesh.Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(5) };
+        var deployments = await HybridMesh.Engine.Steps.Mesh.IstiodRestarter.DeploymentsAsync(target, kube, CancellationToken.None);
+        Assert.Equal([$"istiod-{MeshWiring.Revision}"], deployments);
+        await HybridMesh.Engine.Steps.Mesh.IstiodRestarter.RestartAsync(target, deployments[0], kube, CancellationToken.None);
+        Assert.NotNull(C1.GetObject("apps/v1", "Deployment", "istio-system", deployments[0])!["spec"]!["template"]!["metadata"]!["annotations"]![HybridMesh.Engine.Steps.Mesh.IstiodRestarter.Annotation]);
+        var synced = Assert.Single(await WaitAsync(LinkC2ToC1("istio-remote-secret-rotated"), 10));
+        Assert.True(synced.IstiodSync == MeshLinkSync.Synced, synced.Detail);
+    }
+
+    [Fact]
+    public async Task New_mesh_wait_reports_unreachable_when_pods_are_partitioned()
+    {
+        Lab.Partitions.Add(C1, C2, PartitionTarget.ApiServer);
+        var link = Assert.Single(await WaitAsync(LinkC2ToC1(RemoteSecretRenderer.SecretName(C2.ClusterId)), 0.5));
+        Assert.Equal(MeshLinkSync.Unreachable, link.IstiodSync);
+        Assert.Contains("as timeout", link.Detail);
+    }
+
+    [Fact]
+    public async Task Istiod_pods_that_disagree_fail_naming_the_lagging_pod()
+    {
+        await Lab.Istiod(C1).FreezeSnapshotAsync();
+        var name = $"istiod-{MeshWiring.Revision}";
+        var deployment = C1.GetObject("apps/v1", "Deployment", "istio-system", name)!;
+        deployment["spec"]!["replicas"] = 2;
+        deployment["metadata"]!.AsObject().Remove("resourceVersion");
+        C1.PutObject(deployment);
+        try
+        {
+            for (var i = 0; i < 100 && C1.ListObjects("v1", "Pod", "istio-system").Count(p => (string?)p["metadata"]!["labels"]!["app"] == "istiod") < 2; i++)
+            {
+                await Task.Delay(20);
+            }
+
+            RenameSecretForC2("istio-remote-secret-rotated");
+            var checks = await RunAsync(Lab);
+            AssertOnly(checks, MeshCheckStatus.Failed, (IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context));
+            var sync = One(checks, IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context);
+            Assert.Contains("disagree", sync.Detail);
+            Assert.StartsWith("Delete the lagging istiod pod(s)", sync.RecommendedAction);
+        }
+        finally
+        {
+            deployment = C1.GetObject("apps/v1", "Deployment", "istio-system", name)!;
+            deployment["spec"]!["replicas"] = 1;
+            deployment["metadata"]!.AsObject().Remove("resourceVersion");
+            C1.PutObject(deployment);
+        }
+    }
+
+    [Fact]
+    public async Task Traffic_exec_the_kubelet_refuses_becomes_a_failed_check_with_an_action()
+    {
+        var saved = C2.ExecHandler;
+        await MeshWiring.TrafficAsync(Lab); // the workload is ready and kept
+        C2.ExecHandler = null;
+        try
+        {
+            var results = await MeshWiring.TrafficAsync(Lab);
+            var broken = Assert.Single(results, r => r.From == C2.Context);
+            Assert.All(broken.Responses, r => Assert.StartsWith($"exec failed: The API server of '{C2.Context}' could not reach the kubelet", r));
+            Assert.All(broken.Responses, r => Assert.DoesNotContain("101", r));
+            Assert.Null(Assert.Single(results, r => r.From == C1.Context).RecommendedAction);
+            var check = Assert.Single(HybridMesh.Engine.Steps.Traffic.TrafficExecChecks.From(results));
+            Assert.Equal(("TrafficExec", C2.Context, MeshCheckStatus.Failed), (check.Check, check.Cluster, check.Status));
+            Assert.Contains("port 10250", check.RecommendedAction);
+        }
+        finally
+        {
+            C2.ExecHandler = saved;
+        }
+    }
+
     [Fact]
     public async Task Exec_that_the_kubelet_refuses_is_a_warning_with_an_action_not_raw_websocket_text()
     {

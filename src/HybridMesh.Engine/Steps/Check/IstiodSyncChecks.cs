@@ -152,9 +152,9 @@ internal static class IstiodSyncChecks
         };
     }
 
-    private enum Kind { Synced, Missing, OtherSecret, Unreachable, Closed }
+    internal enum Kind { Synced, Missing, OtherSecret, Unreachable, Closed }
 
-    private static (Kind Kind, string Text) Judge(IstiodPodView pod, string id, HashSet<string> expected)
+    internal static (Kind Kind, string Text) Judge(IstiodPodView pod, string id, HashSet<string> expected)
     {
         var entries = pod.Entries!.Where(e => e.Id == id && !e.IsConfigCluster).ToArray();
         if (entries.Length == 0)

@@ -44,8 +44,8 @@ try {
     $env:HYBRIDMESH_GOOGLE_API_ENDPOINT = $lab.fleet.url
     $env:GOOGLE_APPLICATION_CREDENTIALS = $lab.fleet.credentialFile
 
-    $clusters = Get-MeshCluster -Kubeconfig @($lab.clusters.kubeconfig)
-    $mesh = $clusters | New-Mesh -FleetProjectId $lab.fleet.projectId -AllowSharedNetwork -Confirm:$false -WarningAction SilentlyContinue
+    $meshClusters = Get-MeshCluster -Kubeconfig @($lab.clusters.kubeconfig)
+    $mesh = $meshClusters | New-Mesh -FleetProjectId $lab.fleet.projectId -AllowSharedNetwork -Confirm:$false -WarningAction SilentlyContinue
     if ($mesh.Connected -ne $mesh.Links.Count) { throw "only $($mesh.Connected) of $($mesh.Links.Count) links connected" }
 
     $with = [Collections.Generic.List[double]]::new()
@@ -53,10 +53,10 @@ try {
     $checksWith = 0; $checksWithout = 0; $syncPassed = 0
     foreach ($i in 1..$Runs) {
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        $a = @($clusters | Test-MeshConnectivity -SkipFleetCheck -AllowSharedNetwork -SkipIstiodView)
+        $a = @($meshClusters | Test-MeshConnectivity -SkipFleetCheck -AllowSharedNetwork -SkipIstiodView)
         $without.Add($watch.Elapsed.TotalSeconds)
         $watch.Restart()
-        $b = @($clusters | Test-MeshConnectivity -SkipFleetCheck -AllowSharedNetwork)
+        $b = @($meshClusters | Test-MeshConnectivity -SkipFleetCheck -AllowSharedNetwork)
         $with.Add($watch.Elapsed.TotalSeconds)
         $checksWithout = $a.Count; $checksWith = $b.Count
         $syncPassed = @($b | Where-Object { $_.Check -eq 'RemoteClusterSync' -and $_.Status -eq 'Passed' }).Count

@@ -135,7 +135,7 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
         }
 
         var mesh = result.Mesh;
-        if (!whatIf && (Wait || RestartIstiod))
+        if (mesh is not null && !whatIf && (Wait || RestartIstiod))
         {
             mesh = SyncWithIstiod(mesh, request.Kube);
         }

@@ -24,6 +24,8 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     private readonly HashSet<string> _timeouts = new(StringComparer.Ordinal);
     private bool _timeoutAll;
     private int _answered;
+    // One client (one TLS connection pool) per peer, as istiod keeps its informers' connections; the token goes per request.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
 
     /// <summary>How many exec requests for /debug/clusterz this istiod answered (tests count the module's calls).</summary>
     public int Answered => Volatile.Read(ref _answered);
@@ -142,14 +144,15 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
         if (peer is null || lab.Partitions.IsCut(cluster, peer, PartitionTarget.ApiServer)) return unreachable;
         if (kc.CaPem is { Length: > 0 } ca && !SameCertificate(ca, peer.CaCertificate)) return unreachable; // TLS handshake fails
         if (string.IsNullOrEmpty(kc.Token)) return "syncing";
-        using var http = peer.CreateHttpClient(kc.Token);
-        foreach (var path in new[] { "/api/v1/services?limit=1", "/api/v1/endpoints?limit=1", "/api/v1/secrets?limit=1" })
+        var http = _clients.GetOrAdd(peer.Name, _ => peer.CreateHttpClient(""));
+        var answers = await Task.WhenAll(new[] { "/api/v1/services?limit=1", "/api/v1/endpoints?limit=1", "/api/v1/secrets?limit=1" }.Select(async path =>
         {
-            using var response = await http.GetAsync(path, ct);
-            if (!response.IsSuccessStatusCode) return "syncing";
-        }
-
-        return "synced";
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", kc.Token);
+            using var response = await http.SendAsync(request, ct);
+            return response.IsSuccessStatusCode;
+        }));
+        return answers.All(ok => ok) ? "synced" : "syncing";
     }
 
     private static bool SameCertificate(string pem, X509Certificate2 expected)

@@ -168,7 +168,13 @@ function Add-MeshLabFault {
     .PARAMETER Cluster
         The lab cluster's name (cluster1, ...) or context.
     .PARAMETER Kind
-        Latency, Status (an HTTP error answer), Reset (a dropped connection) or Revoke (the kubeconfig's token stops working).
+        Latency, Status (an HTTP error answer), Reset (a dropped connection) or Revoke (the kubeconfig's token stops working);
+        and, for labs started with -MeshTraffic, faults seen only from inside the clusters: IstiodStale (istiod keeps the
+        remote secrets it has loaded until it restarts), IstiodTimeout (istiod reports -Peer, or every remote, as timeout),
+        PartitionApiServer and PartitionGateway (pods of -Cluster cannot reach -Peer's API server or east-west gateway,
+        while this machine still reaches both).
+    .PARAMETER Peer
+        The other cluster, for IstiodTimeout, PartitionApiServer and PartitionGateway.
     .PARAMETER DelayMs
         Latency to add, for -Kind Latency.
     .PARAMETER StatusCode
@@ -187,12 +193,18 @@ function Add-MeshLabFault {
         Add-MeshLabFault $lab -Cluster cluster1 -Kind Latency -DelayMs 50
 
         Every request to cluster1 takes 50 ms longer, until Clear-MeshLabFault.
+    .EXAMPLE
+        Add-MeshLabFault $lab -Cluster cluster1 -Kind PartitionApiServer -Peer cluster2
+
+        istiod in cluster1 can no longer reach cluster2's API server; Test-MeshConnectivity then fails RemoteClusterSync
+        for that link, although this machine still reaches both clusters.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
         [Parameter(Mandatory, Position = 0)] [PSTypeName('HybridMesh.Lab.MeshLab')] $Lab,
         [Parameter(Mandatory)] [string] $Cluster,
-        [Parameter(Mandatory)] [ValidateSet('Latency', 'Status', 'Reset', 'Revoke')] [string] $Kind,
+        [Parameter(Mandatory)] [ValidateSet('Latency', 'Status', 'Reset', 'Revoke', 'IstiodStale', 'IstiodTimeout', 'PartitionApiServer', 'PartitionGateway')] [string] $Kind,
+        [string] $Peer,
         [int] $DelayMs,
         [int] $StatusCode = 503,
         [int] $RetryAfterSeconds,
@@ -205,6 +217,13 @@ function Add-MeshLabFault {
         'Latency' { $body.delayMs = $DelayMs }
         'Status' { $body.status = $StatusCode; if ($RetryAfterSeconds) { $body.retryAfterSeconds = $RetryAfterSeconds } }
         'Revoke' { $body.user = 'admin' }
+        'IstiodStale' { $body.kind = 'istiod-stale' }
+        'IstiodTimeout' { $body.kind = 'istiod-timeout'; if ($Peer) { $body.peer = Resolve-LabClusterName $Lab $Peer } }
+        { $_ -like 'Partition*' } {
+            if (-not $Peer) { throw [System.ArgumentException]::new("-Kind $Kind needs -Peer.") }
+            $body.kind = if ($Kind -eq 'PartitionApiServer') { 'partition-apiserver' } else { 'partition-gateway' }
+            $body.peer = Resolve-LabClusterName $Lab $Peer
+        }
     }
     if ($Count) { $body.count = $Count }
     if ($PathContains) { $body.path = $PathContains }

@@ -67,6 +67,18 @@ Describe 'HybridMesh.Lab' -Tag Integration {
             $traffic | Should -HaveCount 2
             $traffic.Passed | Should -Be @($true, $true)
             $traffic[0].Reached | Should -Be @('v1', 'v2')
+
+            # A partition only the pods see: istiod's view fails that link with the remedy, the workstation checks pass.
+            Add-MeshLabFault $meshLab -Cluster cluster1 -Kind PartitionApiServer -Peer cluster2
+            $checks = Get-MeshCluster -Kubeconfig $meshLab.Kubeconfig | Test-MeshConnectivity
+            $failed = @($checks | Where-Object Status -EQ 'Failed')
+            $failed | Should -HaveCount 1
+            $failed[0].Check | Should -BeExactly 'RemoteClusterSync'
+            $failed[0].Cluster | Should -Be $meshLab.Context[0]
+            $failed[0].Peer | Should -Be $meshLab.Context[1]
+            $failed[0].RecommendedAction | Should -Match 'ServerOverride'
+            Clear-MeshLabFault $meshLab -Cluster cluster1
+            Get-MeshCluster -Kubeconfig $meshLab.Kubeconfig | Test-MeshConnectivity -Quiet | Should -BeTrue
         }
         finally { Stop-MeshLab $meshLab }
         $env:HYBRIDMESH_GOOGLE_API_ENDPOINT | Should -Be $lab.FleetUrl

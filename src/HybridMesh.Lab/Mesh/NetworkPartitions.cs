@@ -46,6 +46,12 @@ public sealed class NetworkPartitions
         }
     }
 
+    /// <summary>Removes the partitions whose pods side is <paramref name="from"/>.</summary>
+    public void ClearFrom(LabCluster from)
+    {
+        lock (_gate) _cut.RemoveWhere(c => c.From == from.Name);
+    }
+
     public bool IsCut(LabCluster from, LabCluster to, PartitionTarget what)
     {
         lock (_gate) return _cut.Contains((from.Name, to.Name, what));

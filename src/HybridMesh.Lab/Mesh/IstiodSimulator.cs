@@ -26,6 +26,10 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     private int _answered;
     // One client (one TLS connection pool) per peer, as istiod keeps its informers' connections; the token goes per request.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+    // A real istiod answers clusterz from memory: its informers connected when the secret appeared. The lab keeps each
+    // status for a short while per (kubeconfig, partitions) instead of asking the peer on every request.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Status, long Until)> _statuses = new(StringComparer.Ordinal);
+    private static readonly long StatusLifetime = System.Diagnostics.Stopwatch.Frequency; // 1 s
 
     /// <summary>How many exec requests for /debug/clusterz this istiod answered (tests count the module's calls).</summary>
     public int Answered => Volatile.Read(ref _answered);
@@ -62,6 +66,7 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
         {
             _frozen = null;
             _frozenPods = [];
+            _statuses.Clear();
             _timeouts.Clear();
             _timeoutAll = false;
         }
@@ -135,6 +140,16 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
         new() { ["id"] = id, ["secretName"] = secretName, ["syncStatus"] = status };
 
     private async Task<string> StatusAsync(string encoded, int version, CancellationToken ct)
+    {
+        var key = $"{version}|{lab.Partitions.Version}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(encoded)))}";
+        var now = System.Diagnostics.Stopwatch.GetTimestamp();
+        if (_statuses.TryGetValue(key, out var cached) && cached.Until > now) return cached.Status;
+        var status = await ComputeStatusAsync(encoded, version, ct);
+        _statuses[key] = (status, now + StatusLifetime);
+        return status;
+    }
+
+    private async Task<string> ComputeStatusAsync(string encoded, int version, CancellationToken ct)
     {
         var unreachable = version >= 20 ? "timeout" : "syncing";
         MeshModel.RemoteKubeconfig kc;

@@ -13,6 +13,10 @@ public sealed class NetworkPartitions
     private readonly object _gate = new();
     private readonly HashSet<(string From, string To, PartitionTarget What)> _cut = [];
     private readonly Dictionary<string, LabCluster> _podOnly = new(StringComparer.OrdinalIgnoreCase);
+    private int _version;
+
+    /// <summary>Changes whenever a partition or pod-only address is added or removed (caches key on it).</summary>
+    public int Version => Volatile.Read(ref _version);
 
     /// <summary>
     /// An API server address that only pods resolve (a private DNS name or VIP behind a VPN), e.g. the address a
@@ -21,6 +25,7 @@ public sealed class NetworkPartitions
     public void AddPodOnlyAddress(string server, LabCluster target)
     {
         lock (_gate) _podOnly[server.TrimEnd('/')] = target;
+        Interlocked.Increment(ref _version);
     }
 
     /// <summary>The cluster a server URL reaches from inside a pod: its real address or a pod-only one.</summary>
@@ -35,6 +40,7 @@ public sealed class NetworkPartitions
     public void Add(LabCluster from, LabCluster to, PartitionTarget what)
     {
         lock (_gate) _cut.Add((from.Name, to.Name, what));
+        Interlocked.Increment(ref _version);
     }
 
     public void Clear()
@@ -44,12 +50,15 @@ public sealed class NetworkPartitions
             _cut.Clear();
             _podOnly.Clear();
         }
+
+        Interlocked.Increment(ref _version);
     }
 
     /// <summary>Removes the partitions whose pods side is <paramref name="from"/>.</summary>
     public void ClearFrom(LabCluster from)
     {
         lock (_gate) _cut.RemoveWhere(c => c.From == from.Name);
+        Interlocked.Increment(ref _version);
     }
 
     public bool IsCut(LabCluster from, LabCluster to, PartitionTarget what)

@@ -131,6 +131,17 @@ public sealed class IstiodViewTests(TwoClusterMesh mesh) : IClassFixture<TwoClus
     }
 
     [Fact]
+    public async Task Pods_partitioned_from_the_peer_gateway_lose_its_traffic_while_istiods_view_stays_synced()
+    {
+        // istiod can still watch cluster2 (its API server is reachable), so its view is synced; only the data path to
+        // the gateway is cut, which the traffic test shows (in-cluster gateway probes are not built yet).
+        Lab.Partitions.Add(C1, C2, PartitionTarget.Gateway);
+        var checks = await RunAsync(Lab);
+        AssertOnly(checks, MeshCheckStatus.Failed);
+        MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1"]), (C2, ["v1", "v2"]));
+    }
+
+    [Fact]
     public async Task Override_reachable_from_pods_but_not_from_this_machine_passes_istiods_sync()
     {
         const string privateAddress = "https://cluster2.internal.example:6443";

@@ -26,10 +26,11 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     private int _answered;
     // One client (one TLS connection pool) per peer, as istiod keeps its informers' connections; the token goes per request.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
-    // A real istiod answers clusterz from memory: its informers connected when the secret appeared. The lab keeps each
-    // status for a short while per (kubeconfig, partitions) instead of asking the peer on every request.
+    // A real istiod answers clusterz from memory: its informers connected when the secret appeared, and a synced
+    // remote stays synced. The lab keeps each status for 30 s per (kubeconfig content, partitions, version) instead of
+    // asking the peer on every request; a changed secret, a partition or Clear() is seen at once.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Status, long Until)> _statuses = new(StringComparer.Ordinal);
-    private static readonly long StatusLifetime = System.Diagnostics.Stopwatch.Frequency; // 1 s
+    private static readonly long StatusLifetime = 30 * System.Diagnostics.Stopwatch.Frequency;
 
     /// <summary>How many exec requests for /debug/clusterz this istiod answered (tests count the module's calls).</summary>
     public int Answered => Volatile.Read(ref _answered);

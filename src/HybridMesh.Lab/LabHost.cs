@@ -99,9 +99,6 @@ public sealed class LabHost : IAsyncDisposable
         {
             var platform = i % 2 == 1 ? LabPlatform.Gke : LabPlatform.OnPrem;
             var co = new ClusterOptions { Name = $"cluster{i}", Platform = platform };
-            // Three or more clusters: every cluster on its own network unless asked otherwise (GKE ones get their own VPC
-            // in StartFleetAsync; on-prem ones, whose default network id would be shared, get their own label).
-            if (Options.Clusters >= 3 && Options.SharedGkeNetwork != true && platform == LabPlatform.OnPrem) co.Network = $"dc-{co.Name}";
             Options.Customize?.Invoke(i, co);
             string context, clusterName, userName, clusterId;
             if (co.Platform == LabPlatform.Gke)

@@ -22,8 +22,7 @@ public sealed class LabOptions
     /// Whether the GKE clusters share the VPC <see cref="GkeNetwork"/> (one network id, as in many real fleets) or each
     /// gets its own VPC "&lt;GkeNetwork&gt;-&lt;name&gt;". Null: shared for labs of one or two clusters, one VPC per
     /// cluster from three on, so that a lab mesh is multi-network (and the mesh traffic model routes across it) unless
-    /// asked otherwise; from three on, on-prem clusters also get their own istio-system network label (dc-&lt;name&gt;)
-    /// unless this is true.
+    /// asked otherwise (the command line also labels on-prem clusters dc-&lt;name&gt; from three on, see Program.cs).
     /// </summary>
     public bool? SharedGkeNetwork { get; set; }
     /// <summary>Start the simulated Google fleet (Resource Manager, GKE, GKE Hub) beside the clusters.</summary>

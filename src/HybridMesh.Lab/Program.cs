@@ -63,6 +63,9 @@ var options = new LabOptions
     SharedGkeNetwork = sharedGkeNetwork,
     Customize = (_, c) =>
     {
+        // Three or more clusters: every cluster on its own network unless asked otherwise. GKE ones get their own VPC
+        // (LabOptions.SharedGkeNetwork); on-prem ones, whose default network id would be shared, their own label.
+        if (clusters >= 3 && sharedGkeNetwork != true && c.Platform == LabPlatform.OnPrem) c.Network ??= $"dc-{c.Name}";
         if (lbDelay is { } ms) c.LoadBalancerDelay = TimeSpan.FromMilliseconds(ms);
     },
 };

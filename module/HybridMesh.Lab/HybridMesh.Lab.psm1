@@ -22,12 +22,16 @@ function Start-MeshLab {
         How many clusters (1 to 20).
     .PARAMETER DistinctRoots
         Give every cluster its own root certificate instead of one shared root (a broken mesh).
+    .PARAMETER MeshTraffic
+        Turn on the mesh traffic model: pods answer `curl helloworld.sample:5000/hello` as the mesh would route it (so
+        Test-MeshConnectivity -Traffic works), and every istiod answers `pilot-discovery request GET /debug/clusterz`
+        from the remote secrets it has loaded (so Test-MeshConnectivity checks istiod's own view). Without it the
+        clusters' kubelets are unreachable and exec fails, as on a cluster whose API server cannot reach its nodes.
+    .PARAMETER SharedGkeNetwork
+        Put all GKE-style clusters on one VPC (one network id). By default labs of one or two clusters do, and labs of
+        three or more give every cluster its own network.
     .PARAMETER LoadBalancerDelayMs
         How long a LoadBalancer Service waits for its address (default 200 ms).
-    .PARAMETER MeshTraffic
-        Simulate traffic between the clusters: curl in a client pod (through the exec API) answers from the mesh state
-        actually stored in the clusters (remote secrets, gateways, network labels, roots), as Test-MeshConnectivity
-        -Traffic expects.
     .PARAMETER ArgumentList
         More command-line options for the lab server, passed as they are (for lab options that have no parameter yet).
     .PARAMETER Path
@@ -41,6 +45,12 @@ function Start-MeshLab {
         Get-MeshCluster -Kubeconfig $lab.Kubeconfig | Get-MeshEnvironment -FleetProjectId $lab.FleetProjectId
 
         Starts two clusters and a fleet, then runs the first runbook steps against them.
+    .EXAMPLE
+        $lab = Start-MeshLab -Clusters 3 -MeshTraffic
+        Get-MeshCluster -Kubeconfig $lab.Kubeconfig | Test-MeshConnectivity -Traffic
+
+        Starts three clusters, each on its own network, whose pods and istiods behave as a mesh would, so that the
+        traffic test and istiod's view can be checked.
     .EXAMPLE
         BeforeAll { $lab = Start-MeshLab }
         AfterAll { Stop-MeshLab $lab }
@@ -56,8 +66,9 @@ function Start-MeshLab {
     param(
         [ValidateRange(1, 20)] [int] $Clusters = 2,
         [switch] $DistinctRoots,
-        [ValidateRange(0, 600000)] [int] $LoadBalancerDelayMs = 200,
         [switch] $MeshTraffic,
+        [switch] $SharedGkeNetwork,
+        [ValidateRange(0, 600000)] [int] $LoadBalancerDelayMs = 200,
         [string] $Path,
         [switch] $NoFleetEnvironment,
         [ValidateRange(1, 600)] [int] $TimeoutSec = 60,
@@ -76,6 +87,7 @@ function Start-MeshLab {
     $arguments = @($script:LabDll, '--clusters', $Clusters, '--out', $Path, '--parent-pid', $PID, '--lb-delay-ms', $LoadBalancerDelayMs)
     if ($DistinctRoots) { $arguments += '--distinct-roots' }
     if ($MeshTraffic) { $arguments += '--mesh-traffic' }
+    if ($SharedGkeNetwork) { $arguments += '--shared-gke-network' }
     $arguments += $ArgumentList
     $process = Start-Process -FilePath dotnet -ArgumentList $arguments -PassThru `
         -RedirectStandardOutput (Join-Path $Path 'lab.out') -RedirectStandardError (Join-Path $Path 'lab.err')
@@ -161,7 +173,13 @@ function Add-MeshLabFault {
     .PARAMETER Cluster
         The lab cluster's name (cluster1, ...) or context.
     .PARAMETER Kind
-        Latency, Status (an HTTP error answer), Reset (a dropped connection) or Revoke (the kubeconfig's token stops working).
+        Latency, Status (an HTTP error answer), Reset (a dropped connection) or Revoke (the kubeconfig's token stops working);
+        and, for labs started with -MeshTraffic, faults seen only from inside the clusters: IstiodStale (istiod keeps the
+        remote secrets it has loaded until it restarts), IstiodTimeout (istiod reports -Peer, or every remote, as timeout),
+        PartitionApiServer and PartitionGateway (pods of -Cluster cannot reach -Peer's API server or east-west gateway,
+        while this machine still reaches both).
+    .PARAMETER Peer
+        The other cluster, for IstiodTimeout, PartitionApiServer and PartitionGateway.
     .PARAMETER DelayMs
         Latency to add, for -Kind Latency.
     .PARAMETER StatusCode
@@ -180,12 +198,18 @@ function Add-MeshLabFault {
         Add-MeshLabFault $lab -Cluster cluster1 -Kind Latency -DelayMs 50
 
         Every request to cluster1 takes 50 ms longer, until Clear-MeshLabFault.
+    .EXAMPLE
+        Add-MeshLabFault $lab -Cluster cluster1 -Kind PartitionApiServer -Peer cluster2
+
+        istiod in cluster1 can no longer reach cluster2's API server; Test-MeshConnectivity then fails RemoteClusterSync
+        for that link, although this machine still reaches both clusters.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
         [Parameter(Mandatory, Position = 0)] [PSTypeName('HybridMesh.Lab.MeshLab')] $Lab,
         [Parameter(Mandatory)] [string] $Cluster,
-        [Parameter(Mandatory)] [ValidateSet('Latency', 'Status', 'Reset', 'Revoke')] [string] $Kind,
+        [Parameter(Mandatory)] [ValidateSet('Latency', 'Status', 'Reset', 'Revoke', 'IstiodStale', 'IstiodTimeout', 'PartitionApiServer', 'PartitionGateway')] [string] $Kind,
+        [string] $Peer,
         [int] $DelayMs,
         [int] $StatusCode = 503,
         [int] $RetryAfterSeconds,
@@ -198,6 +222,13 @@ function Add-MeshLabFault {
         'Latency' { $body.delayMs = $DelayMs }
         'Status' { $body.status = $StatusCode; if ($RetryAfterSeconds) { $body.retryAfterSeconds = $RetryAfterSeconds } }
         'Revoke' { $body.user = 'admin' }
+        'IstiodStale' { $body.kind = 'istiod-stale' }
+        'IstiodTimeout' { $body.kind = 'istiod-timeout'; if ($Peer) { $body.peer = Resolve-LabClusterName $Lab $Peer } }
+        { $_ -like 'Partition*' } {
+            if (-not $Peer) { throw [System.ArgumentException]::new("-Kind $Kind needs -Peer.") }
+            $body.kind = if ($Kind -eq 'PartitionApiServer') { 'partition-apiserver' } else { 'partition-gateway' }
+            $body.peer = Resolve-LabClusterName $Lab $Peer
+        }
     }
     if ($Count) { $body.count = $Count }
     if ($PathContains) { $body.path = $PathContains }

@@ -37,6 +37,36 @@ public sealed class LabHost : IAsyncDisposable
 
     public LabCluster this[string name] => Clusters.First(c => c.Name == name);
 
+    /// <summary>Pod-side network faults between clusters (the workstation still reaches every server).</summary>
+    public Mesh.NetworkPartitions Partitions { get; } = new();
+
+    private readonly Dictionary<string, Mesh.IstiodSimulator> _istiods = new(StringComparer.Ordinal);
+
+    /// <summary>The simulated istiod of a cluster (answers exec only when <see cref="LabOptions.SimulateMeshTraffic"/>).</summary>
+    public Mesh.IstiodSimulator Istiod(LabCluster cluster)
+    {
+        lock (_istiods)
+        {
+            if (!_istiods.TryGetValue(cluster.Name, out var istiod)) _istiods[cluster.Name] = istiod = new Mesh.IstiodSimulator(this, cluster);
+            return istiod;
+        }
+    }
+
+    /// <summary>Clears partitions and istiod faults (cluster API faults are cleared per cluster).</summary>
+    public void ClearMeshFaults()
+    {
+        Partitions.Clear();
+        foreach (var c in Clusters) Istiod(c).Clear();
+    }
+
+    /// <summary>The mesh traffic model's kubelet: istiod's debug requests, else curl through the mesh model.</summary>
+    private Func<Api.LabExecRequest, CancellationToken, Task<Api.LabExecResult>> MeshExecHandler(LabCluster c)
+    {
+        var curl = new Mesh.CurlExecHandler(this, c);
+        var istiod = Istiod(c);
+        return (request, ct) => Mesh.IstiodSimulator.Handles(request) ? istiod.HandleAsync(request, ct) : curl.HandleAsync(request, ct);
+    }
+
     public static async Task<LabHost> StartAsync(LabOptions options, CancellationToken ct = default)
     {
         if (options.Clusters < 1) throw new ArgumentOutOfRangeException(nameof(options), "at least one cluster");
@@ -47,7 +77,7 @@ public sealed class LabHost : IAsyncDisposable
         {
             await host.StartClustersAsync(ct);
             if (options.SimulateMeshTraffic)
-                foreach (var c in host.Clusters) c.ExecHandler = new Mesh.CurlExecHandler(host, c).HandleAsync;
+                foreach (var c in host.Clusters) c.ExecHandler = host.MeshExecHandler(c);
             if (options.StartFleet) await host.StartFleetAsync(ct);
             if (options.StartControlServer) host._control = await ControlServer.StartAsync(host, ct);
             host.WriteLabJson();
@@ -118,7 +148,8 @@ public sealed class LabHost : IAsyncDisposable
             if (cluster.Platform == LabPlatform.Gke)
             {
                 var link = $"//container.googleapis.com/projects/{Options.GkeProject}/locations/{Options.GkeLocation}/clusters/{cluster.Name}";
-                fleet.AddGkeCluster(Options.GkeProject, Options.GkeLocation, cluster.Name, Options.GkeNetwork,
+                var shared = Options.SharedGkeNetwork ?? Clusters.Count <= 2;
+                fleet.AddGkeCluster(Options.GkeProject, Options.GkeLocation, cluster.Name, shared ? Options.GkeNetwork : $"{Options.GkeNetwork}-{cluster.Name}",
                     endpoint: new Uri(cluster.Server).Host, fleetProject: registered ? Options.FleetProject : null,
                     fleetMembership: membership);
                 if (registered) fleet.AddMembership(Options.FleetProject, "global", cluster.Name, gkeResourceLink: link);

@@ -18,6 +18,13 @@ public sealed class LabOptions
     public long GkeProjectNumber { get; set; } = 731104257730;
     /// <summary>VPC network of the GKE clusters, as clusters.get reports it; their network id is &lt;GkeProject&gt;-&lt;this&gt;.</summary>
     public string GkeNetwork { get; set; } = "default";
+    /// <summary>
+    /// Whether the GKE clusters share the VPC <see cref="GkeNetwork"/> (one network id, as in many real fleets) or each
+    /// gets its own VPC "&lt;GkeNetwork&gt;-&lt;name&gt;". Null: shared for labs of one or two clusters, one VPC per
+    /// cluster from three on, so that a lab mesh is multi-network (and the mesh traffic model routes across it) unless
+    /// asked otherwise (the command line also labels on-prem clusters dc-&lt;name&gt; from three on, see Program.cs).
+    /// </summary>
+    public bool? SharedGkeNetwork { get; set; }
     /// <summary>Start the simulated Google fleet (Resource Manager, GKE, GKE Hub) beside the clusters.</summary>
     public bool StartFleet { get; set; } = true;
     /// <summary>One istio-ca-root-cert root shared by every cluster (false), or a distinct root per cluster (true).</summary>
@@ -26,7 +33,8 @@ public sealed class LabOptions
     public bool StartControlServer { get; set; } = true;
     /// <summary>
     /// Answer `curl helloworld.sample:5000/hello` in any pod through the mesh model (Mesh/MeshModel.cs): installs
-    /// a <see cref="Mesh.CurlExecHandler"/> as every cluster's ExecHandler.
+    /// a <see cref="Mesh.CurlExecHandler"/> as every cluster's ExecHandler. istiod pods then also answer
+    /// `pilot-discovery request GET /debug/clusterz` (<see cref="Mesh.IstiodSimulator"/>).
     /// </summary>
     public bool SimulateMeshTraffic { get; set; }
     /// <summary>Per-cluster overrides, called with the 1-based index before the cluster starts.</summary>

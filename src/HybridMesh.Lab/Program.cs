@@ -1,12 +1,13 @@
 using HybridMesh.Lab;
 
 // Command line: start the lab and keep it running (benchmarks live in bench/, outside this shipped binary).
-//   dotnet run --project src/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--parent-pid PID]
+//   dotnet run --project src/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID]
 var clusters = 2;
 string? outDir = null;
 int? lbDelay = null;
 var distinctRoots = false;
 var meshTraffic = false;
+bool? sharedGkeNetwork = null;
 int? parentPid = null;
 for (var i = 0; i < args.Length; i++)
 {
@@ -18,10 +19,12 @@ for (var i = 0; i < args.Length; i++)
         case "--lb-delay-ms": lbDelay = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--distinct-roots": distinctRoots = true; break;
         case "--mesh-traffic": meshTraffic = true; break;
+        case "--shared-gke-network": sharedGkeNetwork = true; break;
+        case "--own-gke-networks": sharedGkeNetwork = false; break;
         case "--parent-pid": parentPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
-            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--parent-pid PID]");
+            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID]");
             return 2;
     }
 }
@@ -52,8 +55,12 @@ var options = new LabOptions
     OutputDirectory = outDir is null ? null : Path.GetFullPath(outDir),
     DistinctRoots = distinctRoots,
     SimulateMeshTraffic = meshTraffic,
+    SharedGkeNetwork = sharedGkeNetwork,
     Customize = (_, c) =>
     {
+        // Three or more clusters: every cluster on its own network unless asked otherwise. GKE ones get their own VPC
+        // (LabOptions.SharedGkeNetwork); on-prem ones, whose default network id would be shared, their own label.
+        if (clusters >= 3 && sharedGkeNetwork != true && c.Platform == LabPlatform.OnPrem) c.Network ??= $"dc-{c.Name}";
         if (lbDelay is { } ms) c.LoadBalancerDelay = TimeSpan.FromMilliseconds(ms);
     },
 };

@@ -28,6 +28,9 @@ public sealed class MeshLink
     /// <summary>True when this run created the source's reader token Secret.</summary>
     public bool TokenCreated { get; init; }
 
+    /// <summary>Whether istiod in the target reports the source synced from this secret (New-Mesh -Wait); NotChecked without -Wait.</summary>
+    public MeshLinkSync IstiodSync { get; init; }
+
     /// <summary>Why the status is not Connected, in words (never the token).</summary>
     public string? Detail { get; init; }
 

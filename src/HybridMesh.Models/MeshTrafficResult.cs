@@ -18,6 +18,9 @@ public sealed class MeshTrafficResult
     /// <summary>Every response line (or curl error) in order, e.g. "Hello version: v2, instance: helloworld-v2-...".</summary>
     public required string[] Responses { get; init; }
 
+    /// <summary>When the client could not be asked at all (pods/exec refused, kubelet unreachable): the step that fixes it; otherwise null.</summary>
+    public string? RecommendedAction { get; init; }
+
     /// <summary>True when every deployed version answered this client.</summary>
     public bool Passed => Missing.Length == 0 && Reached.Length > 0;
 

@@ -50,6 +50,40 @@ Describe 'HybridMesh.Lab' -Tag Integration {
         }
     }
 
+    It 'runs the README pipeline including -Traffic on a lab started with -MeshTraffic' {
+        $meshLab = Start-MeshLab -Clusters 2 -MeshTraffic
+        try {
+            $output = Get-MeshCluster -Kubeconfig $meshLab.Kubeconfig |
+                Get-MeshEnvironment -FleetProjectId $meshLab.FleetProjectId |
+                Install-EastWestGateway |
+                Publish-MeshService |
+                New-Mesh -Confirm:$false -WarningAction SilentlyContinue |
+                Test-MeshConnectivity -Traffic -Requests 4 -TimeoutSec 60
+            $checks = @($output | Where-Object { $_ -is [HybridMesh.Models.MeshCheck] })
+            @($checks | Where-Object Status -NE 'Passed' | ForEach-Object { "$_ $($_.Detail)" }) | Should -BeNullOrEmpty
+            # istiod's own view is read (the lab's istiods answer /debug/clusterz): one sync check per ordered link.
+            ($checks | Where-Object Check -EQ 'RemoteClusterSync').Status | Should -Be @('Passed', 'Passed')
+            $traffic = @($output | Where-Object { $_ -is [HybridMesh.Models.MeshTrafficResult] })
+            $traffic | Should -HaveCount 2
+            $traffic.Passed | Should -Be @($true, $true)
+            $traffic[0].Reached | Should -Be @('v1', 'v2')
+
+            # A partition only the pods see: istiod's view fails that link with the remedy, the workstation checks pass.
+            Add-MeshLabFault $meshLab -Cluster cluster1 -Kind PartitionApiServer -Peer cluster2
+            $checks = Get-MeshCluster -Kubeconfig $meshLab.Kubeconfig | Test-MeshConnectivity
+            $failed = @($checks | Where-Object Status -EQ 'Failed')
+            $failed | Should -HaveCount 1
+            $failed[0].Check | Should -BeExactly 'RemoteClusterSync'
+            $failed[0].Cluster | Should -Be $meshLab.Context[0]
+            $failed[0].Peer | Should -Be $meshLab.Context[1]
+            $failed[0].RecommendedAction | Should -Match 'ServerOverride'
+            Clear-MeshLabFault $meshLab -Cluster cluster1
+            Get-MeshCluster -Kubeconfig $meshLab.Kubeconfig | Test-MeshConnectivity -Quiet | Should -BeTrue
+        }
+        finally { Stop-MeshLab $meshLab }
+        $env:HYBRIDMESH_GOOGLE_API_ENDPOINT | Should -Be $lab.FleetUrl
+    }
+
     It 'restores the environment and stops the server when stopped' {
         $second = Start-MeshLab -Clusters 1
         $process = Get-Process -Id $second.ProcessId

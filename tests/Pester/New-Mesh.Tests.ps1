@@ -191,3 +191,29 @@ Describe 'Remove-Mesh' -Tag Lab {
         foreach ($cluster in $Lab.clusters) { Get-RemoteSecrets $cluster.name | Should -HaveCount 0 }
     }
 }
+
+Describe 'New-Mesh -Wait against istiods that answer (lab with --mesh-traffic)' -Tag Lab {
+    BeforeAll {
+        $script:MeshLab = Start-TestLab -Clusters 2 -ExtraArguments '--mesh-traffic'
+        Use-TestLabFleet $script:MeshLab
+    }
+
+    AfterAll { Stop-TestLab $script:MeshLab }
+
+    It 'says every written link is synced by istiod, and only written without -Wait' {
+        $clusters = Get-MeshCluster -Kubeconfig @($script:MeshLab.clusters.kubeconfig)
+        $written = $clusters | New-Mesh -SkipFleetCheck -AllowSharedNetwork -Confirm:$false -WarningAction SilentlyContinue
+        $written.Links.IstiodSync | Should -Be @('NotChecked', 'NotChecked')
+        $mesh = $clusters | New-Mesh -SkipFleetCheck -AllowSharedNetwork -Wait -WaitTimeoutSec 20 -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
+        $mesh.Links.IstiodSync | Should -Be @('Synced', 'Synced')
+        @($warnings | Where-Object { "$_" -match '^\S+ -> \S+: ' }) | Should -BeNullOrEmpty
+    }
+
+    It 'restarts istiod only with -RestartIstiod, and -WhatIf writes nothing' {
+        $clusters = Get-MeshCluster -Kubeconfig @($script:MeshLab.clusters.kubeconfig)
+        $before = Invoke-RestMethod -Uri "$($script:MeshLab.controlUrl)/clusters/$($script:MeshLab.clusters[0].name)/objects?apiVersion=apps/v1&kind=Deployment&namespace=istio-system"
+        $clusters | New-Mesh -SkipFleetCheck -AllowSharedNetwork -RestartIstiod -WhatIf | Out-Null
+        $after = Invoke-RestMethod -Uri "$($script:MeshLab.controlUrl)/clusters/$($script:MeshLab.clusters[0].name)/objects?apiVersion=apps/v1&kind=Deployment&namespace=istio-system"
+        ($after | ConvertTo-Json -Depth 30) | Should -Be ($before | ConvertTo-Json -Depth 30)
+    }
+}

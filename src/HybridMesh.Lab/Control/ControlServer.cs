@@ -11,7 +11,7 @@ namespace HybridMesh.Lab.Control;
 
 /// <summary>
 /// Plain-HTTP control API on 127.0.0.1 for out-of-process users (Pester, demo, bench):
-/// GET /clusters; GET|DELETE /clusters/{name}/requests; POST|DELETE /clusters/{name}/faults;
+/// GET /clusters; GET|DELETE /clusters/{name}/requests; POST|DELETE /clusters/{name}/faults (API and mesh faults);
 /// POST /clusters/{name}/loadbalancer; GET|POST|DELETE /clusters/{name}/objects.
 /// </summary>
 internal sealed class ControlServer : IAsyncDisposable
@@ -71,12 +71,18 @@ internal sealed class ControlServer : IAsyncDisposable
                     cluster.RequestLog.Clear();
                     ctx.Response.StatusCode = 204;
                     return;
+                case ("faults", "POST") when body is JsonObject mesh && (string?)mesh["kind"] is "istiod-stale" or "istiod-timeout" or "partition-apiserver" or "partition-gateway":
+                    await AddMeshFaultAsync(cluster, mesh);
+                    ctx.Response.StatusCode = 204;
+                    return;
                 case ("faults", "POST"):
                     AddFault(cluster, body as JsonObject ?? throw new ArgumentException("fault body must be a JSON object"));
                     ctx.Response.StatusCode = 204;
                     return;
                 case ("faults", "DELETE"):
                     cluster.ClearFaults();
+                    _lab.Istiod(cluster).Clear();
+                    _lab.Partitions.ClearFrom(cluster);
                     ctx.Response.StatusCode = 204;
                     return;
                 case ("loadbalancer", "POST"):
@@ -124,6 +130,33 @@ internal sealed class ControlServer : IAsyncDisposable
         catch (Exception e) when (e is ArgumentException or JsonException or FormatException or InvalidOperationException)
         {
             await Json(ctx, 400, new JsonObject { ["error"] = e.Message });
+        }
+    }
+
+    /// <summary>
+    /// Mesh faults seen from inside the clusters (docs/design/istiod-view.md): {"kind":"istiod-stale"} (istiod keeps what
+    /// it loaded), {"kind":"istiod-timeout","peer":"cluster2"} (no peer: every remote), {"kind":"partition-apiserver"|
+    /// "partition-gateway","peer":"cluster2"} (pods of this cluster cannot reach the peer's API server or gateway).
+    /// </summary>
+    private async Task AddMeshFaultAsync(LabCluster cluster, JsonObject f)
+    {
+        var peerName = (string?)f["peer"];
+        var peer = peerName is null ? null : _lab.Clusters.FirstOrDefault(c => c.Name == peerName || c.Context == peerName)
+            ?? throw new ArgumentException($"no cluster {peerName}");
+        switch ((string?)f["kind"])
+        {
+            case "istiod-stale":
+                await _lab.Istiod(cluster).FreezeSnapshotAsync();
+                break;
+            case "istiod-timeout":
+                _lab.Istiod(cluster).ForceTimeout(peer?.ClusterId);
+                break;
+            case "partition-apiserver":
+                _lab.Partitions.Add(cluster, peer ?? throw new ArgumentException("a partition needs a peer"), Mesh.PartitionTarget.ApiServer);
+                break;
+            default:
+                _lab.Partitions.Add(cluster, peer ?? throw new ArgumentException("a partition needs a peer"), Mesh.PartitionTarget.Gateway);
+                break;
         }
     }
 

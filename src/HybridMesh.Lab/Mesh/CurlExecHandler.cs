@@ -13,7 +13,7 @@ namespace HybridMesh.Lab.Mesh;
 /// </summary>
 public sealed partial class CurlExecHandler(LabHost lab, LabCluster cluster)
 {
-    private readonly MeshModel _model = new();
+    private readonly MeshModel _model = new(lab.Partitions);
     private int _next;
 
     [GeneratedRegex(@"^(?:https?://)?(?<svc>[a-z0-9-]+)\.(?<ns>[a-z0-9-]+)(?:\.svc(?:\.cluster\.local)?)?:(?<port>\d+)(?<path>/\S*)?$")]

@@ -14,8 +14,11 @@ namespace HybridMesh.Lab.Mesh;
 /// address (load balancer or externalIPs) and carries B's network label, and A and B are on different networks;
 /// B has a Gateway with AUTO_PASSTHROUGH on 15443 selecting istio: eastwestgateway; A and B share a root.
 /// </summary>
-public sealed class MeshModel
+public sealed class MeshModel(NetworkPartitions? partitions = null)
 {
+    /// <summary>What a remote secret's kubeconfig says: where, with which token, trusting which CA (PEM).</summary>
+    internal sealed record RemoteKubeconfig(string? Server, string? Token, string? CaPem);
+
     private const string Ns = "istio-system";
     private const string NetworkLabel = "topology.istio.io/network";
 
@@ -23,6 +26,9 @@ public sealed class MeshModel
     public async Task<string?> BrokenLinkAsync(LabCluster a, LabCluster b, CancellationToken ct)
     {
         if (a == b) return null;
+        // Pod-side network faults (docs/design/istiod-view.md): istiod in A cannot watch B, or sidecars cannot reach B's gateway.
+        if (partitions?.IsCut(a, b, PartitionTarget.ApiServer) == true) return $"pods of {a.Name} cannot reach {b.Name}'s API server";
+        if (partitions?.IsCut(a, b, PartitionTarget.Gateway) == true) return $"pods of {a.Name} cannot reach {b.Name}'s east-west gateway";
         if (await RemoteSecretProblemAsync(a, b, ct) is { } secret) return secret;
         var netA = Network(a);
         var netB = Network(b);
@@ -37,14 +43,16 @@ public sealed class MeshModel
     private static string? Network(LabCluster c) =>
         (string?)c.GetObject("v1", "Namespace", null, Ns)?["metadata"]?["labels"]?[NetworkLabel];
 
-    private static async Task<string?> RemoteSecretProblemAsync(LabCluster a, LabCluster b, CancellationToken ct)
+    private async Task<string?> RemoteSecretProblemAsync(LabCluster a, LabCluster b, CancellationToken ct)
     {
         foreach (var secret in a.ListObjects("v1", "Secret", Ns))
         {
             if ((string?)secret["metadata"]?["labels"]?["istio/multiCluster"] != "true") continue;
             if (secret["data"]?[b.ClusterId] is not JsonValue value || value.GetValue<string>() is not { } encoded) continue;
-            var (server, token) = ReadKubeconfig(Encoding.UTF8.GetString(Convert.FromBase64String(encoded)));
-            if (!string.Equals(server?.TrimEnd('/'), b.Server.TrimEnd('/'), StringComparison.OrdinalIgnoreCase))
+            var (server, token, _) = ReadKubeconfig(Encoding.UTF8.GetString(Convert.FromBase64String(encoded)));
+            var reaches = partitions?.ResolveFromPod([b], server) ??
+                (string.Equals(server?.TrimEnd('/'), b.Server.TrimEnd('/'), StringComparison.OrdinalIgnoreCase) ? b : null);
+            if (reaches != b)
                 return $"{a.Name}'s remote secret for {b.ClusterId} points at {server}, not {b.Server}";
             if (string.IsNullOrEmpty(token)) return $"{a.Name}'s remote secret for {b.ClusterId} has no token";
             // What istiod does first with a new remote cluster: list services and endpoints with the secret's token.
@@ -62,7 +70,7 @@ public sealed class MeshModel
         return $"{a.Name} holds no remote secret keyed '{b.ClusterId}'";
     }
 
-    private static (string? Server, string? Token) ReadKubeconfig(string text)
+    internal static RemoteKubeconfig ReadKubeconfig(string text)
     {
         var yaml = new YamlStream();
         yaml.Load(new StringReader(text));
@@ -78,7 +86,9 @@ public sealed class MeshModel
             return (n as YamlScalarNode)?.Value;
         }
 
-        return (Scalar(root, "clusters", "cluster", "server"), Scalar(root, "users", "user", "token"));
+        var ca = Scalar(root, "clusters", "cluster", "certificate-authority-data");
+        return new RemoteKubeconfig(Scalar(root, "clusters", "cluster", "server"), Scalar(root, "users", "user", "token"),
+            ca is null ? null : Encoding.UTF8.GetString(Convert.FromBase64String(ca)));
     }
 
     private static bool GatewayServiceReady(LabCluster b, string network) =>

@@ -57,6 +57,22 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
     [ValidateRange(1, 600)]
     public int TimeoutSec { get; set; } = 10;
 
+    /// <summary>After writing, wait until istiod in every target lists each written link's source as synced (IstiodSync on every MeshLink).</summary>
+    [Parameter]
+    public SwitchParameter Wait { get; set; }
+
+    /// <summary>How long -Wait waits for istiod, in seconds.</summary>
+    [Parameter]
+    [ValidateRange(1, 3600)]
+    public int WaitTimeoutSec { get; set; } = 60;
+
+    /// <summary>
+    /// Restart istiod (rollout restart of its Deployments) in every target where this run created or changed a remote
+    /// secret, or, with -Wait, where istiod has not loaded its secrets; a High-impact change, confirmed separately.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter RestartIstiod { get; set; }
+
     /// <summary>OAuth2 access token for Google APIs instead of application default credentials.</summary>
     [Parameter]
     public SecureString? AccessToken { get; set; }
@@ -127,6 +143,81 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
             return;
         }
 
-        WriteObject(result.Mesh);
+        var mesh = result.Mesh;
+        if (mesh is not null && !whatIf && (Wait || RestartIstiod))
+        {
+            mesh = SyncWithIstiod(mesh, request.Kube);
+        }
+
+        WriteObject(mesh);
     }
+
+    /// <summary>-Wait and -RestartIstiod (docs/design/istiod-view.md).</summary>
+    private Mesh SyncWithIstiod(Mesh mesh, Engine.Kube.KubeSessionOptions kube)
+    {
+        var targets = Targets.ToArray();
+        IReadOnlyList<MeshLink> links = mesh.Links;
+        var timeout = TimeSpan.FromSeconds(WaitTimeoutSec);
+        if (Wait)
+        {
+            links = RunEngine((sink, token) => Engine.Steps.Mesh.IstiodSyncWaiter.WaitAsync(targets, links, kube, timeout, sink, token));
+        }
+
+        if (RestartIstiod)
+        {
+            var stale = links.Where(l => l.Outcome != MeshLinkOutcome.Skipped &&
+                                         (Wait ? l.IstiodSync == MeshLinkSync.NotLoaded : l.Outcome is MeshLinkOutcome.Created or MeshLinkOutcome.Configured))
+                .Select(l => l.TargetContext).Distinct(StringComparer.Ordinal).ToArray();
+            var restarted = 0;
+            foreach (var target in targets.Where(t => stale.Contains(t.Context)))
+            {
+                var deployments = RunEngine((_, token) => Engine.Steps.Mesh.IstiodRestarter.DeploymentsAsync(target, kube, token));
+                foreach (var deployment in deployments)
+                {
+                    if (ConfirmRestart($"Deployment istio-system/{deployment} in '{target.Context}'"))
+                    {
+                        RunEngine(async (_, token) =>
+                        {
+                            await Engine.Steps.Mesh.IstiodRestarter.RestartAsync(target, deployment, kube, token).ConfigureAwait(false);
+                            return deployment;
+                        });
+                        restarted++;
+                    }
+                }
+            }
+
+            if (Wait && restarted > 0)
+            {
+                // The restarted targets' links are judged afresh, from what New-Mesh reported before waiting.
+                var reset = mesh.Links.Select((l, i) => links[i].IstiodSync == MeshLinkSync.NotLoaded ? l : links[i]).ToArray();
+                links = RunEngine((sink, token) => Engine.Steps.Mesh.IstiodSyncWaiter.WaitAsync(targets, reset, kube, timeout, sink, token));
+            }
+        }
+
+        foreach (var link in links.Where(l => l.IstiodSync is MeshLinkSync.NotLoaded or MeshLinkSync.Unreachable))
+        {
+            WriteWarning($"{link.Source} -> {link.Target}: {link.Detail}");
+        }
+
+        return new Mesh(mesh.MeshId, mesh.FleetProjectId, mesh.Cluster, links);
+    }
+
+    /// <summary>Restarting istiod is High impact: ShouldProcess, then a prompt unless -Confirm:$false or $ConfirmPreference is None.</summary>
+    private bool ConfirmRestart(string target)
+    {
+        if (!ShouldProcess(target, "Restart istiod (rollout restart)"))
+        {
+            return false;
+        }
+
+        if (MyInvocation.BoundParameters.ContainsKey("Confirm"))
+        {
+            return true; // -Confirm:$true already asked in ShouldProcess; -Confirm:$false means do not ask
+        }
+
+        var preference = GetVariableValue("ConfirmPreference") is ConfirmImpact p ? p : ConfirmImpact.High;
+        return preference == ConfirmImpact.None ||
+               ShouldContinue($"Restart istiod: {target}? Its pods are replaced one by one.", "Confirm High-impact change");
+    }
+
 }

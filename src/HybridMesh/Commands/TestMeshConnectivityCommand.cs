@@ -73,6 +73,13 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
     [Parameter]
     public SwitchParameter AllowSharedNetwork { get; set; }
 
+    /// <summary>
+    /// Do not read istiod's own view (/debug/clusterz through pods/exec into every istiod pod): the IstiodRemoteClusters
+    /// and RemoteClusterSync checks are then left out.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter SkipIstiodView { get; set; }
+
     /// <summary>Do not check fleet memberships in GKE Hub (no Google credentials needed).</summary>
     [Parameter]
     public SwitchParameter SkipFleetCheck { get; set; }
@@ -99,6 +106,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
             Kube = kube,
             ThrottleLimit = ThrottleLimit,
             AllowSharedNetwork = AllowSharedNetwork,
+            IstiodView = !SkipIstiodView,
             Google = SkipFleetCheck ? null : new Engine.Google.GoogleApiOptions { AccessToken = AccessToken, GkeHubEndpoint = GkeHubEndpoint },
         };
 
@@ -166,6 +174,12 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
                 foreach (var result in results)
                 {
                     WriteObject(result);
+                }
+
+                // Clients that could not be asked: a failed check with the fix (docs/design/istiod-view.md).
+                foreach (var check in Engine.Steps.Traffic.TrafficExecChecks.From(results))
+                {
+                    WriteObject(check);
                 }
             }
         }

@@ -240,7 +240,7 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         C1.DeleteObject("v1", "Service", "sample", "helloworld");
         using var session = HybridMesh.Engine.Kube.KubeSession.Open(MeshWiring.Targets(Lab)[0].Cluster);
         var pod = C1.ListObjects("v1", "Pod", "sample").Select(p => (string)p["metadata"]!["name"]!).First(n => n.StartsWith("sleep-", StringComparison.Ordinal));
-        var answer = await HybridMesh.Engine.Steps.Traffic.TrafficProbe.CurlOnceAsync(session, "sample", pod, CancellationToken.None);
+        var (answer, _) = await HybridMesh.Engine.Steps.Traffic.TrafficProbe.CurlOnceAsync(session, "sample", pod, CancellationToken.None);
         Assert.Equal("curl exited 6: curl: (6) Could not resolve host: helloworld.sample", answer);
     }
 

@@ -15,4 +15,7 @@ public sealed record MeshCheckOptions
 
     /// <summary>A network id shared by several clusters (GKE clusters on one VPC) is a warning, not a failure.</summary>
     public bool AllowSharedNetwork { get; init; }
+
+    /// <summary>Also read istiod's /debug/clusterz in every cluster (one exec per istiod pod) and compare it with the links (docs/design/istiod-view.md).</summary>
+    public bool IstiodView { get; init; }
 }

@@ -19,6 +19,9 @@ public static class MeshChecker
         var snapshots = (await PerCluster.RunAsync(targets, options.ThrottleLimit, sink, 61, "Reading clusters",
                 t => t.Context, (t, ct) => ClusterSnapshot.ReadAsync(t, kube, sink, ct), cancellationToken)
             .ConfigureAwait(false)).Select(s => s!).ToArray();
+        var istiod = options.IstiodView
+            ? IstiodSyncChecks.ReadAsync(snapshots, kube, options.ThrottleLimit, sink, cancellationToken)
+            : Task.FromResult<IReadOnlyList<IstiodView?>>([]);
 
         var fleetProject = targets.Select(t => t.FleetProjectId).FirstOrDefault(p => !string.IsNullOrEmpty(p));
         var (google, fleet, unavailable) = await FleetChecks.ConnectAsync(options.Google, fleetProject, sink, cancellationToken)
@@ -41,6 +44,11 @@ public static class MeshChecker
             foreach (var link in linkResults)
             {
                 results.AddRange(link ?? []);
+            }
+
+            if (options.IstiodView)
+            {
+                results.AddRange(IstiodSyncChecks.Run(snapshots, await istiod.ConfigureAwait(false)));
             }
 
             return results;

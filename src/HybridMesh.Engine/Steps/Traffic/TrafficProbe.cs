@@ -15,7 +15,8 @@ internal static partial class TrafficProbe
     [GeneratedRegex(@"Hello version: (?<v>v\d+), instance: (?<i>\S+)")]
     public static partial Regex Answer();
 
-    public static async Task<string> CurlOnceAsync(KubeSession session, string ns, string pod, CancellationToken ct)
+    /// <summary>One curl: its output, and when exec itself failed, the action that fixes that (docs/design/istiod-view.md).</summary>
+    public static async Task<(string Text, string? Action)> CurlOnceAsync(KubeSession session, string ns, string pod, CancellationToken ct)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(session.Timeout);
@@ -33,21 +34,23 @@ internal static partial class TrafficProbe
                     stderr = await e.ConfigureAwait(false);
                 }, timeout.Token).ConfigureAwait(false);
             var text = (stdout + stderr).Trim();
-            return exit == 0 ? text : $"curl exited {exit}: {text}";
+            return (exit == 0 ? text : $"curl exited {exit}: {text}", null);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return $"exec timed out after {session.Timeout.TotalSeconds:0} s";
+            return ($"exec timed out after {session.Timeout.TotalSeconds:0} s",
+                "Check the API server's connection to the node's kubelet (port 10250), or raise -RequestTimeoutSec.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // k8s.Autorest.HttpOperationException, KubernetesException (kubelet unreachable), WebSocketException:
             // the probe reports what happened instead of failing the whole test.
-            return "exec failed: " + MeshErrors.RedactUserInfo(ex.Message.Split('\n')[0]);
+            var (problem, action) = Check.IstiodView.ExecFailure(session.Context, pod, ex);
+            return ("exec failed: " + problem, action);
         }
     }
 
-    public static MeshTrafficResult Tally(string from, IReadOnlyList<string> versions, IReadOnlyList<string> responses)
+    public static MeshTrafficResult Tally(string from, IReadOnlyList<string> versions, IReadOnlyList<string> responses, string? execAction = null)
     {
         var reached = responses.Select(r => Answer().Match(r)).Where(m => m.Success).Select(m => m.Groups["v"].Value)
             .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
@@ -57,6 +60,7 @@ internal static partial class TrafficProbe
             Reached = reached,
             Missing = versions.Except(reached, StringComparer.Ordinal).ToArray(),
             Responses = responses.ToArray(),
+            RecommendedAction = execAction,
         };
     }
 

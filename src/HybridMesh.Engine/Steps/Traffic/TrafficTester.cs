@@ -39,12 +39,15 @@ public static class TrafficTester
 
                     using var session = KubeSession.Open(x.Target.Cluster, kube);
                     var responses = new List<string>();
+                    string? execAction = null;
                     for (var i = 0; i < options.Requests; i++)
                     {
-                        responses.Add(await TrafficProbe.CurlOnceAsync(session, options.Namespace, pod, ct).ConfigureAwait(false));
+                        var (text, action) = await TrafficProbe.CurlOnceAsync(session, options.Namespace, pod, ct).ConfigureAwait(false);
+                        responses.Add(text);
+                        execAction ??= action;
                     }
 
-                    var result = TrafficProbe.Tally(x.Target.Context, versions, responses);
+                    var result = TrafficProbe.Tally(x.Target.Context, versions, responses, execAction);
                     sink.Verbose($"[{x.Target.Context}] reached {string.Join(", ", result.Reached)}; missing {string.Join(", ", result.Missing)}.");
                     return result;
                 }, cancellationToken).ConfigureAwait(false);

@@ -1,0 +1,75 @@
+<#
+.SYNOPSIS
+    Test-MeshConnectivity on 20 lab clusters with istiod's view (one exec per istiod pod, all clusters at once)
+    against -SkipIstiodView; prints both wall times and the ratio. Goal: under 2x.
+.DESCRIPTION
+    The lab starts with --mesh-traffic (its istiods answer /debug/clusterz), New-Mesh wires every ordered pair, and
+    then each variant runs -Runs times (median kept), in alternation so that warm-up favours neither. The fleet check
+    is skipped in both (it is the same in both and needs Google credentials).
+#>
+[CmdletBinding()]
+param(
+    [string] $Root = (Split-Path -Parent $PSScriptRoot),
+    [string] $ModuleDirectory,
+    [string] $Configuration = 'Release',
+    [int] $Clusters = 20,
+    [int] $Runs = 3
+)
+$ErrorActionPreference = 'Stop'
+Set-StrictMode -Version Latest
+
+$labDll = Join-Path $Root "src/HybridMesh.Lab/bin/$Configuration/net10.0/HybridMesh.Lab.dll"
+if (-not (Test-Path $labDll)) {
+    & dotnet build (Join-Path $Root 'src/HybridMesh.Lab/HybridMesh.Lab.csproj') -c $Configuration --nologo -v quiet | Out-Host
+    if ($LASTEXITCODE) { throw "building the lab failed ($LASTEXITCODE)" }
+}
+if (-not $ModuleDirectory) { $ModuleDirectory = Get-ChildItem (Join-Path $Root 'out/Modules/HybridMesh') -Directory | Select-Object -Last 1 -ExpandProperty FullName }
+Import-Module (Join-Path $ModuleDirectory 'HybridMesh.psd1') -Force
+if (-not $env:GCE_METADATA_HOST) { $env:GCE_METADATA_HOST = '127.0.0.1:9' }
+
+$dir = Join-Path ([IO.Path]::GetTempPath()) ("hm-bench-istiod-{0}" -f (Get-Random))
+New-Item -ItemType Directory -Path $dir | Out-Null
+$process = Start-Process -FilePath 'dotnet' -PassThru -RedirectStandardOutput (Join-Path $dir 'lab.out') -RedirectStandardError (Join-Path $dir 'lab.err') `
+    -ArgumentList @($labDll, '--clusters', $Clusters, '--out', $dir, '--parent-pid', $PID, '--mesh-traffic')
+try {
+    $labJson = Join-Path $dir 'lab.json'
+    $deadline = [DateTime]::UtcNow.AddSeconds(180)
+    while (-not (Test-Path $labJson)) {
+        if ($process.HasExited) { throw "The lab exited early: $(Get-Content -Raw (Join-Path $dir 'lab.err'))" }
+        if ([DateTime]::UtcNow -gt $deadline) { throw 'The lab did not start.' }
+        Start-Sleep -Milliseconds 100
+    }
+    Start-Sleep -Milliseconds 50
+    $lab = Get-Content -Raw $labJson | ConvertFrom-Json
+    $env:HYBRIDMESH_GOOGLE_API_ENDPOINT = $lab.fleet.url
+    $env:GOOGLE_APPLICATION_CREDENTIALS = $lab.fleet.credentialFile
+
+    $meshClusters = Get-MeshCluster -Kubeconfig @($lab.clusters.kubeconfig)
+    $mesh = $meshClusters | New-Mesh -FleetProjectId $lab.fleet.projectId -AllowSharedNetwork -Confirm:$false -WarningAction SilentlyContinue
+    if ($mesh.Connected -ne $mesh.Links.Count) { throw "only $($mesh.Connected) of $($mesh.Links.Count) links connected" }
+
+    $with = [Collections.Generic.List[double]]::new()
+    $without = [Collections.Generic.List[double]]::new()
+    $checksWith = 0; $checksWithout = 0; $syncPassed = 0
+    foreach ($i in 1..$Runs) {
+        $watch = [Diagnostics.Stopwatch]::StartNew()
+        $a = @($meshClusters | Test-MeshConnectivity -SkipFleetCheck -AllowSharedNetwork -SkipIstiodView)
+        $without.Add($watch.Elapsed.TotalSeconds)
+        $watch.Restart()
+        $b = @($meshClusters | Test-MeshConnectivity -SkipFleetCheck -AllowSharedNetwork)
+        $with.Add($watch.Elapsed.TotalSeconds)
+        $checksWithout = $a.Count; $checksWith = $b.Count
+        $syncPassed = @($b | Where-Object { $_.Check -eq 'RemoteClusterSync' -and $_.Status -eq 'Passed' }).Count
+    }
+    $median = { param($list) $s = @($list | Sort-Object); $s[[int][Math]::Floor($s.Count / 2)] }
+    $t0 = & $median $without
+    $t1 = & $median $with
+    'incluster-checks: {0} clusters, {1} links, {2} runs each (median)' -f $Clusters, $mesh.Links.Count, $Runs
+    'incluster-checks: without istiod view  {0,6:n2} s  ({1} checks)' -f $t0, $checksWithout
+    'incluster-checks: with istiod view     {0,6:n2} s  ({1} checks, {2} RemoteClusterSync passed)' -f $t1, $checksWith, $syncPassed
+    'incluster-checks: ratio {0:n2} (goal < 2): {1}' -f ($t1 / $t0), $(if ($t1 / $t0 -lt 2) { 'met' } else { 'NOT met' })
+}
+finally {
+    if (-not $process.HasExited) { Stop-Process -Id $process.Id -Force }
+    Remove-Item -Recurse -Force $dir -ErrorAction SilentlyContinue
+}

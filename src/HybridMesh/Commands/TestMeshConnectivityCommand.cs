@@ -64,6 +64,11 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
     [Parameter]
     public SwitchParameter AllowSharedNetwork { get; set; }
 
+    /// <summary>Warn about reader token Secrets older than this many days (Update-MeshLinkCredential rotates them).</summary>
+    [Parameter]
+    [ValidateRange(0, 36500)]
+    public int ReaderTokenMaxAgeDays { get; set; } = 90;
+
     /// <summary>Do not check fleet memberships in GKE Hub (no Google credentials needed).</summary>
     [Parameter]
     public SwitchParameter SkipFleetCheck { get; set; }
@@ -90,6 +95,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
             Kube = kube,
             ThrottleLimit = ThrottleLimit,
             AllowSharedNetwork = AllowSharedNetwork,
+            ReaderTokenMaxAge = TimeSpan.FromDays(ReaderTokenMaxAgeDays),
             Google = SkipFleetCheck ? null : new Engine.Google.GoogleApiOptions { AccessToken = AccessToken, GkeHubEndpoint = GkeHubEndpoint },
         };
 

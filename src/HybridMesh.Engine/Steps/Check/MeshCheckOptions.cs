@@ -15,4 +15,10 @@ public sealed record MeshCheckOptions
 
     /// <summary>A network id shared by several clusters (GKE clusters on one VPC) is a warning, not a failure.</summary>
     public bool AllowSharedNetwork { get; init; }
+
+    /// <summary>Warn about reader token Secrets older than this (docs/design/link-lifecycle.md); null: no such warning.</summary>
+    public TimeSpan? ReaderTokenMaxAge { get; init; } = TimeSpan.FromDays(90);
+
+    /// <summary>The clock token ages are measured against.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
 }

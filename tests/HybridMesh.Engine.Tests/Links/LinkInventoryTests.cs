@@ -91,6 +91,33 @@ public sealed class LinkInventoryTests
     }
 
     [Fact]
+    public async Task ABoundTokenShowsItsExpiryAndExpires()
+    {
+        await using var lab = await MeshLab.StartAsync(2);
+        await LinkTestKit.NewMeshAsync(lab);
+        var (c0, c1) = (lab.Clusters[0], lab.Clusters[1]);
+        // A remote secret written by hand with a TokenRequest token (what `kubectl create token` prints): it expires.
+        var bound = c0.CreateServiceAccountToken("istio-system", "istio-reader-service-account", TimeSpan.FromHours(1));
+        c1.PutObject(HybridMesh.Engine.Manifests.RemoteSecretRenderer.Render(new HybridMesh.Engine.Manifests.RemoteSecretSource(c0.ClusterId, c0.Server,
+            Encoding.UTF8.GetBytes(c0.CaCertificatePem), bound)));
+
+        var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), new MeshSink(), default);
+        var link = Assert.Single(links, l => l.Source == c0.ClusterId);
+        Assert.Equal(MeshLinkState.Linked, link.State);
+        Assert.Equal(MeshTokenKind.BoundTokenRequest, link.TokenKind);
+        Assert.Equal("istio-system/istio-reader-service-account", link.ServiceAccount);
+        Assert.Null(link.TokenSecret);
+        Assert.InRange(link.TokenExpires!.Value - link.TokenCreated!.Value, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
+
+        var request = LinkTestKit.Inventory(lab);
+        var later = await LinkInventory.GetAsync(new LinkInventoryRequest
+        {
+            Targets = request.Targets, Kube = request.Kube, Clock = new ShiftedClock(TimeSpan.FromHours(2)),
+        }, new MeshSink(), default);
+        Assert.Equal(MeshLinkState.TokenExpired, Assert.Single(later, l => l.Source == c0.ClusterId).State);
+    }
+
+    [Fact]
     public async Task TestMeshConnectivityWarnsAboutOldReaderTokens()
     {
         await using var lab = await MeshLab.StartAsync(2);

@@ -20,13 +20,12 @@ public static class CredentialRotator
     public static async Task<IReadOnlyList<MeshLinkRotation>> RotateAsync(LinkRotationRequest request, IMeshSink sink,
         CancellationToken ct)
     {
-        var members = await MeshPreflight.ReadAsync(request.AsMeshRequest(), sink, readHub: false, ct).ConfigureAwait(false);
+        var members = await LinkCluster.ReadAllAsync(request.Targets, request.Kube, request.ThrottleLimit, sink, ct).ConfigureAwait(false);
         try
         {
-            var tokens = await LinkInventory.ReadTokenSecretsAsync(members, request.ThrottleLimit, sink, ct).ConfigureAwait(false);
             var sources = SelectSources(members, request.Sources, sink);
             var results = await PerCluster.RunAsync(sources, request.ThrottleLimit, sink, 3, "Rotating reader tokens",
-                m => m.Context, (source, token) => RotateOneAsync(source, members, tokens[source], request, sink, token), ct)
+                m => m.Context, (source, token) => RotateOneAsync(source, members, request, sink, token), ct)
                 .ConfigureAwait(false);
             return results.OfType<MeshLinkRotation>().ToArray();
         }
@@ -39,17 +38,17 @@ public static class CredentialRotator
         }
     }
 
-    private static IReadOnlyList<MeshMember> SelectSources(IReadOnlyList<MeshMember> members, IReadOnlyList<string> names, IMeshSink sink)
+    private static IReadOnlyList<LinkCluster> SelectSources(IReadOnlyList<LinkCluster> members, IReadOnlyList<string> names, IMeshSink sink)
     {
         if (names.Count == 0)
         {
             return members;
         }
 
-        var chosen = new List<MeshMember>();
+        var chosen = new List<LinkCluster>();
         foreach (var name in names)
         {
-            var match = members.FirstOrDefault(m => m.Context == name || m.ClusterName == name);
+            var match = members.FirstOrDefault(m => m.Context == name || (m.HasClusterName && m.ClusterName == name));
             if (match is null)
             {
                 sink.Error(MeshErrors.LinkSourceNotFound(name, members.Select(m => m.Context)));
@@ -63,12 +62,8 @@ public static class CredentialRotator
         return chosen;
     }
 
-    private static string? Down(MeshMember member) =>
-        member.Unreachable is { } u ? MeshErrors.FirstLine(u.Message)
-        : member.ReadFailure is { } f ? MeshErrors.FirstLine(f.Message) : null;
-
-    private static async Task<MeshLinkRotation> RotateOneAsync(MeshMember source, IReadOnlyList<MeshMember> members,
-        IReadOnlyList<ReaderTokenSecret>? sourceTokens, LinkRotationRequest request, IMeshSink sink, CancellationToken ct)
+    private static async Task<MeshLinkRotation> RotateOneAsync(LinkCluster source, IReadOnlyList<LinkCluster> members,
+        LinkRotationRequest request, IMeshSink sink, CancellationToken ct)
     {
         var now = request.Clock.GetUtcNow();
         MeshLinkRotation Result(MeshRotationStatus status, string? detail, ReaderTokenSecret[]? old = null, string? newName = null,
@@ -84,23 +79,20 @@ public static class CredentialRotator
             return Result(MeshRotationStatus.Failed, reason);
         }
 
-        if (Down(source) is { } down)
+        if (source.Down is { } down)
         {
-            return Fail($"its API server cannot be read ({down}).", MeshErrorCategory.ConnectionError, source.Unreachable ?? source.ReadFailure);
+            return Fail($"it cannot be read ({down}).", source.Error!.Category, source.Error);
         }
 
-        if (source.Details?.IstioClusterName is not { Length: > 0 })
+        if (!source.HasClusterName)
         {
             return Fail("it has no istiod with a CLUSTER_ID, so the key of its remote secrets is unknown.", MeshErrorCategory.NotInstalled);
         }
 
-        if (sourceTokens is null)
-        {
-            return Fail($"Secrets in {Ns} are not readable with this kubeconfig (list secrets is needed).", MeshErrorCategory.PermissionDenied);
-        }
+        var sourceTokens = source.TokenSecrets ?? [];
 
         var links = members.Where(m => !ReferenceEquals(m, source))
-            .Select(t => (Target: t, Entry: Down(t) is null ? LinkSecrets.Current(t.RemoteSecrets, source.ClusterName) : null))
+            .Select(t => (Target: t, Entry: t.Down is null ? LinkSecrets.Current(t.RemoteSecrets, source.ClusterName) : null))
             .ToArray();
 
         // Resume: a token Secret made by an earlier rotation that still has the Secret(s) it replaces next to it.
@@ -163,7 +155,7 @@ public static class CredentialRotator
         if (pending is not null)
         {
             sink.Verbose($"[{source.Context}] Resuming the rotation to Secret {Ns}/{pending.Name} (replaces {oldNames}).");
-            credential = ReaderIdentity.Credential(pending.Secret, created: false)!;
+            credential = LinkCluster.CredentialOf(pending.Secret, created: false)!;
         }
         else
         {
@@ -176,7 +168,7 @@ public static class CredentialRotator
             {
                 await source.Session!.CreateAsync(RenderTokenSecret(newName, old), cancellationToken: ct).ConfigureAwait(false);
                 sink.Verbose($"[{source.Context}] Created Secret {Ns}/{newName}; waiting for its token.");
-                credential = await ReaderIdentity.WaitForTokenAsync(source, newName, true, request.TokenWait, ct).ConfigureAwait(false);
+                credential = await source.WaitForTokenAsync(newName, request.TokenWait, ct).ConfigureAwait(false);
             }
             catch (MeshException error)
             {
@@ -187,7 +179,7 @@ public static class CredentialRotator
 
         // 2. Prove it from this machine before anything carries it (as New-Mesh proves a link).
         var probe = request.Kube with { Sink = request.Kube.Sink ?? sink };
-        var (status, detail) = await LinkProbe.ProbeAsync(source, credential, probe, ct).ConfigureAwait(false);
+        var (status, detail) = await LinkProbe.ProbeAsync(source.AsProbeSubject(), credential, probe, ct).ConfigureAwait(false);
         if (status != MeshLinkStatus.Connected)
         {
             return Fail($"the new token in {Ns}/{newName} does not work yet ({status}: {detail})",
@@ -237,7 +229,7 @@ public static class CredentialRotator
                 old, newName, targets, false, age);
     }
 
-    private static async Task<MeshLinkRotationTarget> RewriteAsync(MeshMember source, MeshMember target, LinkSecretEntry? entry,
+    private static async Task<MeshLinkRotationTarget> RewriteAsync(LinkCluster source, LinkCluster target, LinkSecretEntry? entry,
         ReaderCredential credential, string newHash, string oldNames, LinkRotationRequest request, IMeshSink sink, CancellationToken ct)
     {
         var link = $"{source.ClusterName} -> {target.ClusterName}";
@@ -247,9 +239,9 @@ public static class CredentialRotator
             return Target(target, entry?.SecretName, MeshRotationStep.Failed, false, null, reason);
         }
 
-        if (Down(target) is { } down)
+        if (target.Down is { } down)
         {
-            return Failed($"'{target.Context}' cannot be read ({down}).", target.Unreachable ?? target.ReadFailure);
+            return Failed($"'{target.Context}' cannot be read ({down}).", target.Error);
         }
 
         if (entry is null)
@@ -300,7 +292,7 @@ public static class CredentialRotator
         }
     }
 
-    private static MeshLinkRotationTarget Target(MeshMember target, string? secret, MeshRotationStep step, bool verified,
+    private static MeshLinkRotationTarget Target(LinkCluster target, string? secret, MeshRotationStep step, bool verified,
         string? sync, string? detail) => new()
     {
         Target = target.ClusterName, TargetContext = target.Context, SecretName = secret, Result = step,

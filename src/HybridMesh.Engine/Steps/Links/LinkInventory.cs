@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using HybridMesh.Engine.Manifests;
-using HybridMesh.Engine.Steps.Mesh;
 using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Steps.Links;
@@ -16,62 +15,27 @@ public static class LinkInventory
 
     public static async Task<IReadOnlyList<MeshLinkInfo>> GetAsync(LinkInventoryRequest request, IMeshSink sink, CancellationToken ct)
     {
-        var members = await MeshPreflight.ReadAsync(request.AsMeshRequest(), sink, readHub: false, ct).ConfigureAwait(false);
+        var clusters = await LinkCluster.ReadAllAsync(request.Targets, request.Kube, request.ThrottleLimit, sink, ct).ConfigureAwait(false);
         try
         {
-            var tokens = await ReadTokenSecretsAsync(members, request.ThrottleLimit, sink, ct).ConfigureAwait(false);
             var now = request.Clock.GetUtcNow();
-            var pairs = (from s in members from t in members where !ReferenceEquals(s, t) select (s, t)).ToArray();
+            var pairs = (from s in clusters from t in clusters where !ReferenceEquals(s, t) select (s, t)).ToArray();
             var results = await PerCluster.RunAsync(pairs, request.ThrottleLimit, sink, 2, "Reading links",
                 p => $"{p.s.ClusterName} -> {p.t.ClusterName}",
-                (p, token) => DescribeAsync(p.s, p.t, tokens, request.SyncReader, now, sink, token), ct).ConfigureAwait(false);
+                (p, token) => DescribeAsync(p.s, p.t, request.SyncReader, now, sink, token), ct).ConfigureAwait(false);
             return results.SelectMany(r => r ?? []).ToArray();
         }
         finally
         {
-            foreach (var member in members)
+            foreach (var cluster in clusters)
             {
-                member.Dispose();
+                cluster.Dispose();
             }
         }
     }
 
-    /// <summary>The filled reader token Secrets per cluster; null where Secrets cannot be listed (RBAC) or read.</summary>
-    internal static async Task<Dictionary<MeshMember, IReadOnlyList<ReaderTokenSecret>?>> ReadTokenSecretsAsync(
-        IReadOnlyList<MeshMember> members, int throttle, IMeshSink sink, CancellationToken ct)
-    {
-        foreach (var failure in members.Select(m => m.ReadFailure).OfType<MeshException>())
-        {
-            sink.Error(failure);
-        }
-
-        var readable = members.Where(m => m.Session is not null && m.Unreachable is null && m.ReadFailure is null).ToArray();
-        var lists = await PerCluster.RunAsync(readable, throttle, sink, 1, "Reading reader tokens", m => m.Context,
-            async (member, token) =>
-            {
-                try
-                {
-                    var all = await member.Session!.ListAsync("v1", "Secret", Ns, cancellationToken: token).ConfigureAwait(false);
-                    return (object)ReaderTokens.Filled(all);
-                }
-                catch (MeshException error) when (error.ErrorId == "KubeForbidden")
-                {
-                    sink.Verbose($"[{member.Context}] Secrets in {Ns} are not readable; its tokens are not matched.");
-                    return new object();
-                }
-            }, ct).ConfigureAwait(false);
-        var map = members.ToDictionary(m => m, _ => (IReadOnlyList<ReaderTokenSecret>?)null);
-        for (var i = 0; i < readable.Length; i++)
-        {
-            map[readable[i]] = lists[i] as IReadOnlyList<ReaderTokenSecret>;
-        }
-
-        return map;
-    }
-
-    private static async Task<IReadOnlyList<MeshLinkInfo>> DescribeAsync(MeshMember source, MeshMember target,
-        Dictionary<MeshMember, IReadOnlyList<ReaderTokenSecret>?> tokens, ILinkSyncReader? syncReader, DateTimeOffset now,
-        IMeshSink sink, CancellationToken ct)
+    private static async Task<IReadOnlyList<MeshLinkInfo>> DescribeAsync(LinkCluster source, LinkCluster target,
+        ILinkSyncReader? syncReader, DateTimeOffset now, IMeshSink sink, CancellationToken ct)
     {
         MeshLinkInfo Bare(MeshLinkState state, string detail) => new()
         {
@@ -79,14 +43,14 @@ public static class LinkInventory
             TargetContext = target.Context, State = state, Detail = detail,
         };
 
-        if (Down(target) is { } targetDown)
+        if (target.Down is { } targetDown)
         {
             return [Bare(MeshLinkState.Unreachable, $"'{target.Context}' cannot be read: {targetDown}")];
         }
 
-        if (source.Details?.IstioClusterName is not { Length: > 0 })
+        if (!source.HasClusterName)
         {
-            return [Bare(Down(source) is null ? MeshLinkState.Unverified : MeshLinkState.Unreachable, Down(source) is { } why
+            return [Bare(source.Down is null ? MeshLinkState.Unverified : MeshLinkState.Unreachable, source.Down is { } why
                 ? $"'{source.Context}' cannot be read, so its Istio cluster name (the secret's key) is unknown: {why}"
                 : $"'{source.Context}' has no istiod with a CLUSTER_ID, so the key its remote secret needs is unknown.")];
         }
@@ -95,7 +59,7 @@ public static class LinkInventory
         var stale = LinkSecrets.Stale(target.RemoteSecrets, source.ClusterName, current, [source.Target.Cluster.Server])
             .Select(e => Describe(source, target, e, MeshLinkState.Stale,
                 $"Secret {e.SecretName} also serves '{source.ClusterName}' (key '{e.Key}'); istiod loads a cluster once and may " +
-                "use this one. Remove it: New-Mesh -RemoveStale.", tokens[source], now, null)).ToList();
+                "use this one. Remove it: New-Mesh -RemoveStale.", source.TokenSecrets, now, null)).ToList();
         if (current is null)
         {
             return [Bare(MeshLinkState.Missing, $"'{target.ClusterName}' holds no remote secret keyed '{source.ClusterName}': " +
@@ -116,14 +80,10 @@ public static class LinkInventory
             }
         }
 
-        return [Describe(source, target, current, null, null, tokens[source], now, sync), .. stale];
+        return [Describe(source, target, current, null, null, source.TokenSecrets, now, sync), .. stale];
     }
 
-    private static string? Down(MeshMember member) =>
-        member.Unreachable is { } u ? MeshErrors.FirstLine(u.Message)
-        : member.ReadFailure is { } f ? MeshErrors.FirstLine(f.Message) : null;
-
-    private static MeshLinkInfo Describe(MeshMember source, MeshMember target, LinkSecretEntry entry, MeshLinkState? forced,
+    private static MeshLinkInfo Describe(LinkCluster source, LinkCluster target, LinkSecretEntry entry, MeshLinkState? forced,
         string? forcedDetail, IReadOnlyList<ReaderTokenSecret>? sourceTokens, DateTimeOffset now, string? sync)
     {
         var (lastWrite, manager) = ReaderTokens.LastWrite(entry.Secret);

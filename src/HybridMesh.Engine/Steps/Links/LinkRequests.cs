@@ -1,5 +1,4 @@
 using HybridMesh.Engine.Kube;
-using HybridMesh.Engine.Steps.Mesh;
 using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Steps.Links;
@@ -27,10 +26,6 @@ public sealed class LinkInventoryRequest
     /// <summary>The clock ages are measured against (tests move it forward).</summary>
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
-    internal MeshRequest AsMeshRequest() => new()
-    {
-        Targets = Targets, ThrottleLimit = ThrottleLimit, Kube = Kube, SkipFleetCheck = true,
-    };
 }
 
 /// <summary>What Update-MeshLinkCredential was asked to do.</summary>
@@ -57,8 +52,4 @@ public sealed class LinkRotationRequest
     public ILinkSyncReader? SyncReader { get; init; }
     public TimeProvider Clock { get; init; } = TimeProvider.System;
 
-    internal MeshRequest AsMeshRequest() => new()
-    {
-        Targets = Targets, ThrottleLimit = ThrottleLimit, Kube = Kube, SkipFleetCheck = true, TokenWait = TokenWait,
-    };
 }

@@ -62,14 +62,8 @@ internal static class ReaderIdentity
         }
 
         var secrets = await listing.ConfigureAwait(false);
-        // A token Secret made by Update-MeshLinkCredential (it names the Secrets it replaces) wins, newest first, so a
-        // re-run after a rotation keeps the rotated token (docs/design/link-lifecycle.md).
         var candidates = secrets.Where(IsReaderToken)
-            .OrderBy(s => Links.ReaderTokens.ReplacesOf(s).Length > 0 ? 0 : 1)
-            .ThenByDescending(s => Links.ReaderTokens.ReplacesOf(s).Length > 0
-                ? Links.ReaderTokens.Time(s["metadata"]?["creationTimestamp"]) ?? DateTimeOffset.MinValue
-                : DateTimeOffset.MinValue)
-            .ThenBy(s => ManifestObjects.Name(s) == IstioReaderRenderer.TokenSecretName ? 0 : 1)
+            .OrderBy(s => ManifestObjects.Name(s) == IstioReaderRenderer.TokenSecretName ? 0 : 1)
             .ThenBy(ManifestObjects.Name, StringComparer.Ordinal)
             .ToArray();
         foreach (var secret in candidates)
@@ -109,7 +103,7 @@ internal static class ReaderIdentity
     }
 
     /// <summary>Bounded poll (the token controller fills the Secret asynchronously); istioctl tries 5 times, 1 s apart.</summary>
-    internal static async Task<ReaderCredential> WaitForTokenAsync(MeshMember source, string name, bool created,
+    private static async Task<ReaderCredential> WaitForTokenAsync(MeshMember source, string name, bool created,
         TimeSpan wait, CancellationToken ct)
     {
         var deadline = DateTime.UtcNow + wait;
@@ -137,7 +131,7 @@ internal static class ReaderIdentity
         secret["metadata"]?["annotations"]?[IstioReaderRenderer.ServiceAccountNameAnnotation]?.GetValue<string>() ==
         IstioReaderRenderer.ServiceAccountName;
 
-    internal static ReaderCredential? Credential(JsonObject secret, bool created)
+    private static ReaderCredential? Credential(JsonObject secret, bool created)
     {
         var token = Decode(secret["data"]?["token"]);
         var ca = secret["data"]?["ca.crt"]?.GetValue<string>();

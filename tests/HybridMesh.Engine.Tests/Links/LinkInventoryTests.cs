@@ -91,6 +91,24 @@ public sealed class LinkInventoryTests
     }
 
     [Fact]
+    public async Task AnUnreachableClusterMarksOnlyItsLinks()
+    {
+        await using var lab = await MeshLab.StartAsync(3);
+        await LinkTestKit.NewMeshAsync(lab);
+        var down = lab.Clusters[2];
+        down.Faults.Add(new HybridMesh.Lab.Faults.FaultRule { Kind = HybridMesh.Lab.Faults.FaultKind.Reset });
+
+        var sink = new MeshSink();
+        var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), sink, default);
+        Assert.Equal(6, links.Count);
+        var touching = links.Where(l => l.SourceContext == down.Context || l.TargetContext == down.Context).ToArray();
+        Assert.Equal(4, touching.Length);
+        Assert.All(touching, l => Assert.Equal(MeshLinkState.Unreachable, l.State));
+        Assert.All(links.Except(touching), l => Assert.Equal(MeshLinkState.Linked, l.State));
+        Assert.Contains(sink.Warnings, w => w.Contains(down.Context, StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task ABoundTokenShowsItsExpiryAndExpires()
     {
         await using var lab = await MeshLab.StartAsync(2);

@@ -147,6 +147,41 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
+    public async Task ADeclinedTargetKeepsTheOldToken()
+    {
+        await using var lab = await MeshLab.StartAsync(3);
+        await LinkTestKit.NewMeshAsync(lab);
+        var source = lab.Clusters[0];
+        var declined = lab.Clusters[2];
+        var oldToken = lab.ReaderToken(source)!;
+
+        // -Confirm answered "no" for one target's rewrite, "yes" for everything else.
+        var sink = new DecliningFor(declined.Context);
+        var rotation = Assert.Single(await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, source.Context), sink, default));
+        Assert.Equal(MeshRotationStatus.Partial, rotation.Status);
+        Assert.False(rotation.OldTokenDeleted);
+        Assert.Equal(MeshRotationStep.Planned, Assert.Single(rotation.Targets, t => t.TargetContext == declined.Context).Result);
+        Assert.Equal(HttpStatusCode.OK, await LinkTestKit.ListServicesAs(source, oldToken));
+        Assert.DoesNotContain(sink.Proposed, p => p.StartsWith("Delete the old reader token", StringComparison.Ordinal));
+    }
+
+    /// <summary>Declines only the changes whose target names one context.</summary>
+    private sealed class DecliningFor(string context) : IMeshSink
+    {
+        private readonly MeshSink _inner = new();
+        public System.Collections.Concurrent.ConcurrentQueue<string> Proposed => _inner.Proposed;
+        public void Verbose(string message) => _inner.Verbose(message);
+        public void Debug(string message) => _inner.Debug(message);
+        public void Warning(string message) => _inner.Warning(message);
+        public void Information(string message, string[] tags) => _inner.Information(message, tags);
+        public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) =>
+            _inner.Progress(activityId, parentId, activity, status, percent, completed);
+        public bool ShouldProcess(string target, string action) =>
+            _inner.ShouldProcess(target, action) && !target.Contains($"context '{context}'", StringComparison.Ordinal);
+        public void Error(MeshException error) => _inner.Error(error);
+    }
+
+    [Fact]
     public async Task OlderThanRotatesOnlyOldTokens()
     {
         await using var lab = await MeshLab.StartAsync(2);

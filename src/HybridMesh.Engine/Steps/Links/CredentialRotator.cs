@@ -191,10 +191,11 @@ public static class CredentialRotator
         var targets = await Task.WhenAll(links.Select(l => RewriteAsync(source, l.Target, l.Entry, credential, newHash, oldNames,
             request, sink, ct))).ConfigureAwait(false);
 
-        // 4. Only now, and only if every target holds the new token, revoke the old one.
-        if (targets.Any(t => t.Result == MeshRotationStep.Failed))
+        // 4. Only now, and only if every target holds the new token (none failed, none declined), revoke the old one.
+        if (targets.Any(t => t.Result is MeshRotationStep.Failed or MeshRotationStep.Planned))
         {
-            var failed = string.Join(", ", targets.Where(t => t.Result == MeshRotationStep.Failed).Select(t => t.TargetContext));
+            var failed = string.Join(", ", targets.Where(t => t.Result is MeshRotationStep.Failed or MeshRotationStep.Planned)
+                .Select(t => $"{t.TargetContext} ({t.Result})"));
             return Result(MeshRotationStatus.Partial,
                 $"Not moved: {failed}. Old token Secret(s) {oldNames} kept: the old and the new token are both valid. " +
                 "Run Update-MeshLinkCredential again to finish.", old, newName, targets, age: age);

@@ -122,6 +122,31 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
+    public async Task ATokenThatIsNeverIssuedChangesNothingAndLeavesNoSecret()
+    {
+        await using var lab = await MeshLab.StartAsync(2);
+        await LinkTestKit.NewMeshAsync(lab);
+        var source = lab.Clusters[0];
+        var before = lab.Clusters[1].Revision;
+        source.Runtime.TokenControllerDelay = TimeSpan.FromSeconds(30);
+
+        var sink = new MeshSink();
+        var request = LinkTestKit.Rotation(lab, source.Context);
+        var rotation = Assert.Single(await CredentialRotator.RotateAsync(new LinkRotationRequest
+        {
+            Targets = request.Targets, Sources = request.Sources, Kube = request.Kube, TokenWait = TimeSpan.FromMilliseconds(300),
+        }, sink, default));
+
+        Assert.Equal(MeshRotationStatus.Failed, rotation.Status);
+        var error = Assert.Single(sink.Errors);
+        Assert.Equal("LinkRotationFailed", error.ErrorId);
+        Assert.Equal(MeshErrorCategory.OperationTimeout, error.Category);
+        Assert.Equal(before, lab.Clusters[1].Revision);
+        var tokens = source.ListObjects("v1", "Secret", "istio-system").Where(ReaderIdentity.IsReaderToken).ToArray();
+        Assert.Equal(FixedToken, Assert.Single(tokens)["metadata"]!["name"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task WhatIfListsEveryStepAndSendsOnlyGets()
     {
         await using var lab = await MeshLab.StartAsync(3);

@@ -164,14 +164,22 @@ public static class CredentialRotator
                 return Result(MeshRotationStatus.Planned, "Declined.", old, newName, age: age);
             }
 
+            var created = false;
             try
             {
                 await source.Session!.CreateAsync(RenderTokenSecret(newName, old), cancellationToken: ct).ConfigureAwait(false);
+                created = true;
                 sink.Verbose($"[{source.Context}] Created Secret {Ns}/{newName}; waiting for its token.");
                 credential = await source.WaitForTokenAsync(newName, request.TokenWait, ct).ConfigureAwait(false);
             }
             catch (MeshException error)
             {
+                if (created)
+                {
+                    // No remote secret carries it yet: remove it rather than leave a long-lived token nobody uses.
+                    await DeleteQuietlyAsync(source, newName, sink, ct).ConfigureAwait(false);
+                }
+
                 return Fail($"the new token Secret {Ns}/{newName} could not be created and filled: {MeshErrors.FirstLine(error.Message)}",
                     error.Category, error);
             }
@@ -290,6 +298,19 @@ public static class CredentialRotator
         catch (MeshException error)
         {
             return Failed(MeshErrors.FirstLine(error.Message), error);
+        }
+    }
+
+    private static async Task DeleteQuietlyAsync(LinkCluster source, string name, IMeshSink sink, CancellationToken ct)
+    {
+        try
+        {
+            await source.Session!.DeleteAsync("v1", "Secret", Ns, name, cancellationToken: ct).ConfigureAwait(false);
+            sink.Verbose($"[{source.Context}] Deleted the unused new token Secret {Ns}/{name}.");
+        }
+        catch (MeshException error)
+        {
+            sink.Warning($"[{source.Context}] The unused new token Secret {Ns}/{name} could not be deleted ({MeshErrors.FirstLine(error.Message)}); delete it by hand.");
         }
     }
 

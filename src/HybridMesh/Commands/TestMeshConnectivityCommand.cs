@@ -64,11 +64,6 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
     [Parameter]
     public SwitchParameter AllowSharedNetwork { get; set; }
 
-    /// <summary>Warn about reader token Secrets older than this many days (Update-MeshLinkCredential rotates them).</summary>
-    [Parameter]
-    [ValidateRange(0, 36500)]
-    public int ReaderTokenMaxAgeDays { get; set; } = 90;
-
     /// <summary>Do not check fleet memberships in GKE Hub (no Google credentials needed).</summary>
     [Parameter]
     public SwitchParameter SkipFleetCheck { get; set; }
@@ -80,6 +75,11 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
     /// <summary>Base URL of GKE Hub (default: HYBRIDMESH_GKEHUB_ENDPOINT, HYBRIDMESH_GOOGLE_API_ENDPOINT, Google).</summary>
     [Parameter]
     public Uri? GkeHubEndpoint { get; set; }
+
+    /// <summary>Warn about reader token Secrets older than this many days (Update-MeshLinkCredential rotates them).</summary>
+    [Parameter]
+    [ValidateRange(0, 36500)]
+    public int ReaderTokenMaxAgeDays { get; set; } = 90;
 
     protected override void EndProcessing()
     {
@@ -93,9 +93,9 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
         var options = new Engine.Steps.Check.MeshCheckOptions
         {
             Kube = kube,
+            ReaderTokenMaxAge = TimeSpan.FromDays(ReaderTokenMaxAgeDays),
             ThrottleLimit = ThrottleLimit,
             AllowSharedNetwork = AllowSharedNetwork,
-            ReaderTokenMaxAge = TimeSpan.FromDays(ReaderTokenMaxAgeDays),
             Google = SkipFleetCheck ? null : new Engine.Google.GoogleApiOptions { AccessToken = AccessToken, GkeHubEndpoint = GkeHubEndpoint },
         };
 

@@ -92,6 +92,11 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
     [Parameter]
     public Uri? GkeHubEndpoint { get; set; }
 
+    /// <summary>Warn about reader token Secrets older than this many days (Update-MeshLinkCredential rotates them).</summary>
+    [Parameter]
+    [ValidateRange(0, 36500)]
+    public int ReaderTokenMaxAgeDays { get; set; } = 90;
+
     protected override void EndProcessing()
     {
         if (!RequireTargets())
@@ -104,6 +109,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
         var options = new Engine.Steps.Check.MeshCheckOptions
         {
             Kube = kube,
+            ReaderTokenMaxAge = TimeSpan.FromDays(ReaderTokenMaxAgeDays),
             ThrottleLimit = ThrottleLimit,
             AllowSharedNetwork = AllowSharedNetwork,
             IstiodView = !SkipIstiodView,

@@ -8,6 +8,12 @@ public sealed record MeshCheckOptions
 {
     public KubeSessionOptions Kube { get; init; } = new();
 
+    /// <summary>Warn about reader token Secrets older than this (docs/design/link-lifecycle.md); null: no such warning.</summary>
+    public TimeSpan? ReaderTokenMaxAge { get; init; } = TimeSpan.FromDays(90);
+
+    /// <summary>The clock token ages are measured against.</summary>
+    public TimeProvider Clock { get; init; } = TimeProvider.System;
+
     /// <summary>How to reach GKE Hub for the fleet-membership check; null skips that check.</summary>
     public GoogleApiOptions? Google { get; init; }
 

@@ -36,6 +36,12 @@ public static class MeshChecker
                 results.Add((await FleetChecks.EvaluateAsync(s, fleet, unavailable, cancellationToken).ConfigureAwait(false)).Verdict.Check);
             }
 
+            if (options.ReaderTokenMaxAge is { } maxAge)
+            {
+                results.AddRange(await ReaderTokenAgeChecks.RunAsync(snapshots, maxAge, options.Clock.GetUtcNow(), kube,
+                    options.ThrottleLimit, sink, cancellationToken).ConfigureAwait(false));
+            }
+
             var pairs = snapshots.SelectMany(holder => snapshots.Where(peer => !ReferenceEquals(peer, holder))
                 .Select(peer => (holder, peer))).ToArray();
             var linkResults = await PerCluster.RunAsync(pairs, options.ThrottleLimit, sink, 62, "Checking links",

@@ -39,6 +39,11 @@ internal sealed class RemoteSecretKubeconfig
     public string CertificateAuthority { get; }
     public string Server => _config.Host ?? "";
     public string? Token => _config.AccessToken;
+    public string? TlsServerName => _config.TlsServerName;
+
+    /// <summary>The certificate-authority-data certificates (empty when the kubeconfig has none).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection CaCertificates =>
+        _config.SslCaCerts ?? [];
 
     /// <summary>Every (key, kubeconfig) in the secret's data; keys whose value is not a kubeconfig are left out.</summary>
     public static IEnumerable<RemoteSecretKubeconfig> Read(JsonObject secret)

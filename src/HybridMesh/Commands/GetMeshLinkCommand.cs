@@ -1,0 +1,45 @@
+using System.Management.Automation;
+using HybridMesh.Internal;
+using HybridMesh.Models;
+
+namespace HybridMesh.Commands;
+
+/// <summary>
+/// Get-MeshLink: the inventory of a mesh's links from what is live (day 2). One MeshLinkInfo per ordered pair of the
+/// given clusters, plus one per stale remote secret; tokens never appear, only their age and a fingerprint. Reads only.
+/// </summary>
+[Cmdlet(VerbsCommon.Get, "MeshLink")]
+[OutputType(typeof(MeshLinkInfo))]
+public sealed class GetMeshLinkCommand : MeshTargetCmdlet
+{
+    /// <summary>Seconds one Kubernetes request may take, retries included.</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = 10;
+
+    protected override void EndProcessing()
+    {
+        if (!RequireTargets())
+        {
+            return;
+        }
+
+        var request = new Engine.Steps.Links.LinkInventoryRequest
+        {
+            Targets = Targets,
+            ThrottleLimit = ThrottleLimit,
+            Kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
+        };
+        try
+        {
+            foreach (var link in RunEngine((sink, token) => Engine.Steps.Links.LinkInventory.GetAsync(request, sink, token)))
+            {
+                WriteObject(link);
+            }
+        }
+        catch (MeshException ex)
+        {
+            ThrowMeshError(ex);
+        }
+    }
+}

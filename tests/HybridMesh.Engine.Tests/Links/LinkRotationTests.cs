@@ -168,7 +168,7 @@ public sealed class LinkRotationTests
         Assert.Equal(2, steps.Count(s => s.StartsWith("Rewrite with the new reader token", StringComparison.Ordinal)));
         Assert.StartsWith("Delete the old reader token", steps[3], StringComparison.Ordinal);
         Assert.Contains(FixedToken, steps[3]);
-        Assert.Single(source.ListObjects("v1", "Secret", "istio-system").Where(ReaderIdentity.IsReaderToken));
+        Assert.Single(source.ListObjects("v1", "Secret", "istio-system"), ReaderIdentity.IsReaderToken);
     }
 
     [Fact]

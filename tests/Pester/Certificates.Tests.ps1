@@ -112,6 +112,34 @@ Describe 'Install-MeshCertificate against the lab' -Tag Integration {
         ($result | Format-Table | Out-String -Width 300) | Should -Match 'Cluster\s+Cacerts\s+IntermediateExpires\s+Istiod\s+ServesRoot\s+ProxiesToRestart'
     }
 
+    It 'until istiod restarts, Test-MeshConnectivity names Install-MeshCertificate -RestartIstiod and New-Mesh refuses' {
+        $networks = @{}
+        foreach ($c in $lab.clusters) { $networks[$c.context] = "net-$($c.name)" }
+        $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId -Network $networks
+        $shared = @($environment | Test-MeshConnectivity -WarningAction SilentlyContinue | Where-Object Check -EQ 'SharedRoot')
+        $shared.Status | Should -Be @('Failed', 'Failed')
+        $shared[0].Detail | Should -Match 'istiod has not loaded cacerts; restart istiod'
+        $shared[0].RecommendedAction | Should -Match 'Install-MeshCertificate -CertificateAuthority \$ca -RestartIstiod'
+
+        $secrets = {
+            foreach ($c in $lab.clusters) {
+                @(Invoke-RestMethod -Uri "$($lab.controlUrl)/clusters/$($c.name)/objects?apiVersion=v1&kind=Secret&namespace=istio-system") |
+                    ForEach-Object { $_ } | ForEach-Object { "$($c.name)/$($_.metadata.name)@$($_.metadata.resourceVersion)" }
+            }
+        }
+        $before = (& $secrets | Sort-Object) -join ' '
+        $before | Should -Match 'cacerts@'
+        $failed = @()
+        try {
+            $environment | New-Mesh -Confirm:$false -ErrorVariable +failed -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
+        }
+        catch {
+            $failed += $_
+        }
+        $failed.FullyQualifiedErrorId | Should -Contain 'HybridMesh.MeshCaCertsNotLoaded,HybridMesh.Commands.NewMeshCommand'
+        (& $secrets | Sort-Object) -join ' ' | Should -BeExactly $before   # refused before writing any Secret
+    }
+
     It 'with -RestartIstiod the clusters serve the one root, the mesh forms and traffic reaches both versions' {
         $result = Get-MeshCluster -Kubeconfig $kubeconfigs | Install-MeshCertificate -CA $ca -RestartIstiod -Confirm:$false -WarningAction SilentlyContinue
         $result.Outcome | Should -Be @('Unchanged', 'Unchanged')

@@ -83,6 +83,24 @@ public sealed class CertificateLabTests : IAsyncLifetime
         var pending = await MeshWiring.CheckAsync(_lab);
         Assert.Equal(MeshCheckStatus.Passed, One(pending, CaCertsChecks.Validity, C1.Context).Status);
         Assert.Equal(MeshCheckStatus.Passed, One(pending, CaCertsChecks.Chain, C2.Context).Status);
+        // Test-MeshConnectivity fails until istiod restarts, and says how: the cmdlet and its switch.
+        Assert.False(MeshChecker.AllPassed(pending));
+        foreach (var c in _lab.Clusters)
+        {
+            var shared = One(pending, CheckNames.SharedRoot, c.Context);
+            Assert.Equal(MeshCheckStatus.Failed, shared.Status);
+            Assert.Contains("istiod has not loaded cacerts; restart istiod", shared.Detail);
+            Assert.Contains("Install-MeshCertificate -CertificateAuthority $ca -RestartIstiod", shared.RecommendedAction);
+        }
+
+        // A second run without the switch writes nothing and still reports the restart as pending (not NotNeeded).
+        var c1Version = (string)C1.GetObject("v1", "Secret", "istio-system", "cacerts")!["metadata"]!["resourceVersion"]!;
+        sink = new RecordingMeshSink();
+        var stillPending = await InstallAsync(sink);
+        Assert.All(stillPending, r => Assert.Equal(ObjectOutcome.Unchanged, r.Outcome));
+        Assert.All(stillPending, r => Assert.Equal(IstiodRestartState.Pending, r.IstiodRestart));
+        Assert.Contains(sink.Warnings, w => w.Contains("-RestartIstiod", StringComparison.Ordinal));
+        Assert.Equal(c1Version, (string)C1.GetObject("v1", "Secret", "istio-system", "cacerts")!["metadata"]!["resourceVersion"]!);
 
         // With -RestartIstiod: cacerts is left alone, istiod restarts and serves the new root; traffic crosses.
         var generation = (long)C1.GetObject("apps/v1", "Deployment", "istio-system", "istiod-" + MeshWiring.Revision)!["metadata"]!["generation"]!;
@@ -109,6 +127,34 @@ public sealed class CertificateLabTests : IAsyncLifetime
         Assert.All(again, r => Assert.Equal(IstiodRestartState.NotNeeded, r.IstiodRestart));
         Assert.All(again, r => Assert.Equal(0, r.ProxyPodsBeforeRestart));
         Assert.All(_lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
+    }
+
+    [Fact]
+    public async Task A_cacerts_root_istiod_does_not_serve_is_Pending_as_the_rule_fails_it()
+    {
+        await InstallAsync(new RecordingMeshSink(), restart: true);
+        // cacerts of C1 now bundles a second root (as during a root rotation) that istiod has not loaded: the kept
+        // intermediate is still of the mesh root, but istiod serves only that root.
+        using var other = CertificateAuthorities.Create("Next Root", MeshCaKeyAlgorithm.ECDSA);
+        var secret = (JsonObject)C1.GetObject("v1", "Secret", "istio-system", "cacerts")!.DeepClone();
+        var bundled = Root.Value.CertificatePem.Trim() + "\n" + other.CertificatePem.Trim() + "\n";
+        secret["data"]!["root-cert.pem"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(bundled));
+        C1.PutObject(secret);
+
+        var shared = One(await MeshWiring.CheckAsync(_lab), CheckNames.SharedRoot, C1.Context);
+        Assert.Equal(MeshCheckStatus.Failed, shared.Status);
+        Assert.Contains("-RestartIstiod", shared.RecommendedAction);
+        var results = await InstallAsync(new RecordingMeshSink());
+        var r1 = Assert.Single(results, r => r.Context == C1.Context);
+        Assert.Equal(ObjectOutcome.Unchanged, r1.Outcome);
+        Assert.Equal(IstiodRestartState.Pending, r1.IstiodRestart);
+        Assert.Equal(IstiodRestartState.NotNeeded, Assert.Single(results, r => r.Context == C2.Context).IstiodRestart);
+
+        // The restart loads the bundle; both agree again.
+        var restarted = Assert.Single(await InstallAsync(new RecordingMeshSink(), restart: true), r => r.Context == C1.Context);
+        Assert.Equal(IstiodRestartState.Restarted, restarted.IstiodRestart);
+        Assert.Equal([Root.Value.Fingerprint, other.Fingerprint], restarted.ServedRootFingerprints);
+        Assert.Equal(MeshCheckStatus.Passed, One(await MeshWiring.CheckAsync(_lab), CheckNames.SharedRoot, C1.Context).Status);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
+using HybridMesh.Engine.Steps.Check;
 using HybridMesh.Engine.Steps.Gateway;
 using HybridMesh.Models;
 
@@ -74,7 +75,13 @@ public static class CertificateInstaller
         }
 
         var served = await IstiodRestarter.ServedRootsAsync(session, ct).ConfigureAwait(false);
-        var servesRoot = served.Contains(ca.Fingerprint, StringComparer.OrdinalIgnoreCase);
+        // The roots cacerts holds now: the kept Secret's (it may bundle more than this CA's root), else this CA's. istiod
+        // serving them is judged exactly as the SharedRoot rule judges it (RootChecks.Serves), so a cacerts written by an
+        // earlier run that istiod has not loaded yet is Pending here and failed there.
+        var plugged = outcome == ObjectOutcome.Unchanged
+            ? ClusterInspector.CaCertsRoots(live, session.Context, sink) ?? [ca.Fingerprint]
+            : [ca.Fingerprint];
+        var servesRoot = served.Count > 0 && RootChecks.Serves(served, plugged);
         var needsRestart = outcome is ObjectOutcome.Created or ObjectOutcome.Configured || (!servesRoot && outcome != ObjectOutcome.Skipped);
         var state = needsRestart ? IstiodRestartState.Pending : servesRoot ? IstiodRestartState.NotNeeded : IstiodRestartState.Skipped;
         var restartedAt = DateTime.UtcNow;

@@ -1,4 +1,3 @@
-using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Steps.Certificates;
 using HybridMesh.Models;
 
@@ -21,36 +20,20 @@ internal static class CaCertsChecks
         "Issue a new intermediate from the mesh root: Install-MeshCertificate -CertificateAuthority $ca -RestartIstiod " +
         "(it renews intermediates expiring within -RenewWithinDays), then restart the workloads.";
 
-    public static async Task<IReadOnlyList<MeshCheck>> RunAsync(ClusterSnapshot s, KubeSessionOptions options, CancellationToken ct)
+    /// <summary>
+    /// The checks of one cluster, from the snapshot's list of Secrets in istio-system (docs/design/rules.md): no request
+    /// of their own. A snapshot that could not list those Secrets is unreachable and gets no CaCerts* checks.
+    /// </summary>
+    public static IEnumerable<MeshCheck> Run(ClusterSnapshot s)
     {
-        if (!s.Reachable)
+        if (!s.Reachable || s.CaCertsSecret is not { } secret)
         {
-            return [];
-        }
-
-        System.Text.Json.Nodes.JsonObject? secret;
-        try
-        {
-            using var session = KubeSession.Open(s.Target.Cluster, options);
-            secret = await session.GetAsync("v1", "Secret", CaCertsSecret.Namespace, CaCertsBundle.SecretName, ct).ConfigureAwait(false);
-        }
-        catch (MeshException ex) when (ex.ErrorId == "KubeForbidden")
-        {
-            return [Result.Warn(Chain, s.Context, "Not allowed to read Secret istio-system/cacerts; the plug-in CA is not checked.",
-                "Run the check with credentials that may get secrets in istio-system.")];
-        }
-        catch (MeshException ex)
-        {
-            return [Result.Skip(Chain, s.Context, $"Secret istio-system/cacerts could not be read: {ex.Message}")];
-        }
-
-        if (secret is null)
-        {
-            return [];
+            yield break;
         }
 
         using var bundle = CaCertsBundle.From(secret);
-        return [CheckValidity(s.Context, bundle, DateTime.UtcNow), CheckChain(s.Context, bundle)];
+        yield return CheckValidity(s.Context, bundle, DateTime.UtcNow);
+        yield return CheckChain(s.Context, bundle);
     }
 
     internal static MeshCheck CheckValidity(string context, CaCertsBundle bundle, DateTime now)

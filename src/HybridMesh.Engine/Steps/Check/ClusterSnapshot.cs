@@ -25,6 +25,8 @@ internal sealed class ClusterSnapshot
     public IReadOnlyList<string> ServedRoots { get; init; } = [];
     /// <summary>Roots in the cacerts Secret; null when there is none.</summary>
     public IReadOnlyList<string>? CaCertsRoots { get; init; }
+    /// <summary>Secret istio-system/cacerts from the Secret list (the CaCerts* checks read its chain); null when absent.</summary>
+    public JsonObject? CaCertsSecret { get; init; }
     public JsonObject? EastWestService { get; init; }
     public JsonObject? EastWestDeployment { get; init; }
     /// <summary>networking.istio.io Gateways in istio-system; null when the CRD is not served.</summary>
@@ -105,6 +107,7 @@ internal sealed class ClusterSnapshot
                 Istiods = istiodInfo,
                 ServedRoots = served,
                 CaCertsRoots = caCerts,
+                CaCertsSecret = cacerts,
                 EastWestService = await service.ConfigureAwait(false),
                 EastWestDeployment = await deployment.ConfigureAwait(false),
                 Gateways = await gateways.ConfigureAwait(false),

@@ -32,7 +32,6 @@ public static class MeshChecker
             foreach (var s in snapshots)
             {
                 results.AddRange(MeshRules.Cluster(s, snapshots, options.AllowSharedNetwork));
-                results.AddRange(await CaCertsChecks.RunAsync(s, kube, cancellationToken).ConfigureAwait(false));
                 results.Add((await FleetChecks.EvaluateAsync(s, fleet, unavailable, cancellationToken).ConfigureAwait(false)).Verdict.Check);
             }
 

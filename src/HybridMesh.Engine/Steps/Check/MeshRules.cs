@@ -18,6 +18,10 @@ internal static class MeshRules
         yield return ClusterChecks.EastWestGateway(s);
         yield return ClusterChecks.CrossNetworkGateway(s);
         yield return RootChecks.SharedRoot(s, all).Check;
+        foreach (var check in CaCertsChecks.Run(s))
+        {
+            yield return check;
+        }
     }
 
     /// <summary>

@@ -22,7 +22,7 @@ internal static class RootChecks
     {
         const string check = CheckNames.SharedRoot;
         if (!s.Reachable) return ClusterChecks.Unreachable(check, s);
-        if (s.CaCertsRoots is not { } plugged || s.ServedRoots.Count == 0 || plugged.All(s.ServedRoots.Contains))
+        if (s.CaCertsRoots is not { } plugged || s.ServedRoots.Count == 0 || Serves(s.ServedRoots, plugged))
         {
             return Result.Pass(check, s.Context, s.CaCertsRoots is null
                 ? "No cacerts Secret; istiod serves its own root."
@@ -32,10 +32,20 @@ internal static class RootChecks
         var istiods = s.Istiods.Select(i => i.Name).DefaultIfEmpty("istiod").ToArray();
         var detail = $"Secret istio-system/cacerts holds root {Short(plugged[0])} but istiod serves {Short(s.ServedRoots[0])} " +
                      "(istio-ca-root-cert): istiod has not loaded cacerts; restart istiod.";
-        var action = $"Restart istiod (kubectl -n istio-system rollout restart deployment {string.Join(" ", istiods)}), then the " +
-                     "workloads (they keep certificates of the old root until they restart), and re-run.";
+        // The module's own way first (it restarts the revision's istiod, waits, and proves the new root is served;
+        // docs/design/shared-root.md), kubectl for users who restart by hand.
+        var action = "Restart istiod: Install-MeshCertificate -CertificateAuthority $ca -RestartIstiod (or kubectl -n istio-system " +
+                     $"rollout restart deployment {string.Join(" ", istiods)}), then the workloads (they keep certificates of the " +
+                     "old root until they restart), and re-run.";
         return new(Result.Fail(check, s.Context, detail, action), MeshErrors.MeshCaCertsNotLoaded(s.Context, detail, action));
     }
+
+    /// <summary>
+    /// True when istiod serves every root of cacerts (fingerprints as ClusterInspectorCertificates computes them). The
+    /// one comparison behind the rule and Install-MeshCertificate's restart state, so both agree on "restart pending".
+    /// </summary>
+    public static bool Serves(IReadOnlyCollection<string> served, IEnumerable<string> plugged) =>
+        plugged.All(p => served.Contains(p, StringComparer.OrdinalIgnoreCase));
 
     /// <summary>Every reachable peer serves at least one root this cluster serves.</summary>
     public static RuleVerdict ServedRootShared(ClusterSnapshot s, IReadOnlyList<ClusterSnapshot> all)

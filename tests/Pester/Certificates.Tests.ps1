@@ -129,14 +129,15 @@ Describe 'Install-MeshCertificate against the lab' -Tag Integration {
         }
         $before = (& $secrets | Sort-Object) -join ' '
         $before | Should -Match 'cacerts@'
-        $failed = @()
-        try {
-            $environment | New-Mesh -Confirm:$false -ErrorVariable +failed -ErrorAction SilentlyContinue -WarningAction SilentlyContinue | Out-Null
-        }
-        catch {
-            $failed += $_
-        }
-        $failed.FullyQualifiedErrorId | Should -Contain 'HybridMesh.MeshCaCertsNotLoaded,HybridMesh.Commands.NewMeshCommand'
+        $caught = $null
+        $reported = $null
+        try { $environment | New-Mesh -Confirm:$false -ErrorVariable reported -ErrorAction Continue -WarningAction SilentlyContinue 2>$null | Out-Null }
+        catch { $caught = $_ }
+        # -ErrorVariable also collects the terminating error's exception; its ErrorRecord carries the id.
+        $ids = @(@($reported) + @($caught) | Where-Object { $_ } |
+            ForEach-Object { if ($_ -is [System.Management.Automation.ErrorRecord]) { $_ } else { $_.ErrorRecord } } |
+            ForEach-Object FullyQualifiedErrorId)
+        $ids | Should -Contain 'HybridMesh.MeshCaCertsNotLoaded,HybridMesh.Commands.NewMeshCommand' -Because ($ids -join '; ')
         (& $secrets | Sort-Object) -join ' ' | Should -BeExactly $before   # refused before writing any Secret
     }
 

@@ -23,12 +23,14 @@ internal sealed class IstiodRootController(ClusterRuntime rt, CancellationToken 
         if (e.GroupResource != "pods" || e.Type != StoreEventType.Added) return;
         var pod = e.New!;
         if (Ns(pod) != IstioNs || (string?)pod["metadata"]?["labels"]?["app"] != "istiod") return;
-        After(TimeSpan.FromMilliseconds(50), ServeCaCertsRoot);
+        // cacerts is read when the pod starts, not when the (delayed) write happens: a cacerts written after an istiod
+        // started must not be served by it, however late this controller's timer fires on a loaded machine.
+        var secret = Rt.Store.Get("secrets", IstioNs, "cacerts");
+        After(TimeSpan.FromMilliseconds(50), () => ServeCaCertsRoot(secret));
     }
 
-    private void ServeCaCertsRoot()
+    private void ServeCaCertsRoot(JsonObject? secret)
     {
-        var secret = Rt.Store.Get("secrets", IstioNs, "cacerts");
         if (secret?["data"]?["root-cert.pem"] is not JsonValue value || !value.TryGetValue<string>(out var encoded)) return;
         string root;
         try { root = Encoding.UTF8.GetString(Convert.FromBase64String(encoded)); }

@@ -153,7 +153,9 @@ public sealed class CertificateLabTests : IAsyncLifetime
         Assert.Equal(IstiodRestartState.Pending, r1.IstiodRestart);
         Assert.Equal(IstiodRestartState.NotNeeded, Assert.Single(results, r => r.Context == C2.Context).IstiodRestart);
 
-        // The restart loads the bundle; both agree again.
+        // The restart loads the bundle; both agree again. The restartedAt annotation has kubectl's one-second
+        // resolution: a second restart within the same second as the first would not change the pod template.
+        await Task.Delay(TimeSpan.FromSeconds(1.1));
         var restarted = Assert.Single(await InstallAsync(new RecordingMeshSink(), restart: true), r => r.Context == C1.Context);
         Assert.Equal(IstiodRestartState.Restarted, restarted.IstiodRestart);
         Assert.Equal([Root.Value.Fingerprint, other.Fingerprint], restarted.ServedRootFingerprints);

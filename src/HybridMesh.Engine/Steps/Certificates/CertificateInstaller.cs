@@ -87,7 +87,7 @@ public static class CertificateInstaller
         var restartedAt = DateTime.UtcNow;
         if (needsRestart && request.RestartIstiod)
         {
-            (state, served) = await RestartAsync(session, target, request, sink, restartedAt, ct).ConfigureAwait(false);
+            (state, served) = await RestartAsync(session, target, request, plugged, sink, restartedAt, ct).ConfigureAwait(false);
         }
 
         var (proxies, commands) = state is IstiodRestartState.Pending or IstiodRestartState.Restarted or IstiodRestartState.Skipped
@@ -121,7 +121,7 @@ public static class CertificateInstaller
     }
 
     private static async Task<(IstiodRestartState, IReadOnlyList<string>)> RestartAsync(KubeSession session, MeshTarget target,
-        CertificateInstallRequest request, IMeshSink sink, DateTime restartedAt, CancellationToken ct)
+        CertificateInstallRequest request, IReadOnlyList<string> plugged, IMeshSink sink, DateTime restartedAt, CancellationToken ct)
     {
         var deployments = await IstiodRestarter.DeploymentsAsync(session, target.Revision, ct).ConfigureAwait(false);
         if (deployments.Count == 0)
@@ -149,9 +149,10 @@ public static class CertificateInstaller
             return (IstiodRestartState.Skipped, await IstiodRestarter.ServedRootsAsync(session, ct).ConfigureAwait(false));
         }
 
-        var served = await IstiodRestarter.AwaitServedRootAsync(session, request.Authority.Fingerprint, deadline, request.Timeout, ct)
+        // Wait for every root of cacerts, not just this CA's: it may already have been served before the restart.
+        var served = await IstiodRestarter.AwaitServedRootsAsync(session, plugged, deadline, request.Timeout, ct)
             .ConfigureAwait(false);
-        sink.Verbose($"[{session.Context}] istiod restarted ({string.Join(", ", deployments)}); the cluster serves root {request.Authority.Fingerprint}.");
+        sink.Verbose($"[{session.Context}] istiod restarted ({string.Join(", ", deployments)}); the cluster serves root(s) {string.Join(", ", served)}.");
         return (IstiodRestartState.Restarted, served);
     }
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using HybridMesh.Engine.Kube;
+using HybridMesh.Engine.Steps.Check;
 using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Steps.Certificates;
@@ -99,21 +100,25 @@ internal static class IstiodRestarter
         return ClusterInspectorCertificates.Fingerprints(pem);
     }
 
-    /// <summary>Wait until the cluster serves <paramref name="fingerprint"/>; istiod writes the ConfigMap shortly after it starts.</summary>
-    public static async Task<IReadOnlyList<string>> AwaitServedRootAsync(KubeSession session, string fingerprint,
+    /// <summary>
+    /// Wait until the cluster serves every root of <paramref name="plugged"/> (judged as the SharedRoot rule judges it,
+    /// RootChecks.Serves); istiod writes the ConfigMap shortly after it starts.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> AwaitServedRootsAsync(KubeSession session, IReadOnlyList<string> plugged,
         DateTime deadline, TimeSpan timeout, CancellationToken ct)
     {
         while (true)
         {
             var served = await ServedRootsAsync(session, ct).ConfigureAwait(false);
-            if (served.Contains(fingerprint, StringComparer.OrdinalIgnoreCase))
+            if (served.Count > 0 && RootChecks.Serves(served, plugged))
             {
                 return served;
             }
 
             if (DateTime.UtcNow >= deadline)
             {
-                throw MeshErrors.ServedRootNotUpdated(session.Context, fingerprint, timeout);
+                var missing = plugged.FirstOrDefault(p => !served.Contains(p, StringComparer.OrdinalIgnoreCase)) ?? plugged[0];
+                throw MeshErrors.ServedRootNotUpdated(session.Context, missing, timeout);
             }
 
             await Task.Delay(Poll, ct).ConfigureAwait(false);

@@ -106,12 +106,14 @@ public sealed class IstiodViewTests(TwoClusterMesh mesh) : IClassFixture<TwoClus
     }
 
     [Fact]
-    public async Task Extra_stale_id_fails_istiods_cluster_list_only()
+    public async Task Extra_stale_id_fails_istiods_cluster_list_and_the_stale_secret_rule()
     {
         var token = ReaderToken(C2);
         C1.PutObject(MeshWiring.RemoteSecret(C2, "cn-decommissioned", token));
         var checks = await RunAsync(Lab);
-        AssertOnly(checks, MeshCheckStatus.Failed, (IstiodCheckNames.IstiodRemoteClusters, C1.Context, null));
+        // The second secret serving C2 is also what the one rule set calls stale (docs/design/rules.md, RemoteSecret).
+        AssertOnly(checks, MeshCheckStatus.Failed, (IstiodCheckNames.IstiodRemoteClusters, C1.Context, null),
+            (CheckNames.RemoteSecret, C1.Context, C2.Context));
         var list = One(checks, IstiodCheckNames.IstiodRemoteClusters, C1.Context);
         Assert.Contains("'cn-decommissioned' (from istio-system/istio-remote-secret-cn-decommissioned, synced)", list.Detail);
         Assert.Contains("kubectl -n istio-system delete secret istio-remote-secret-cn-decommissioned", list.RecommendedAction);

@@ -2,6 +2,7 @@ using System.Net;
 using HybridMesh.Engine.Steps.Links;
 using HybridMesh.Engine.Tests.Mesh;
 using HybridMesh.Lab;
+using HybridMesh.Lab.Faults;
 using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Tests.Links;
@@ -88,6 +89,26 @@ public sealed class LinkSyncTests
         Assert.Equal(2, links.Count);
         Assert.All(links, l => Assert.Equal(MeshLinkState.Linked, l.State));
         Assert.All(links, l => Assert.StartsWith("Unknown: ", l.SyncStatus));
+    }
+
+    [Fact]
+    public async Task Forbidden_exec_on_one_target_names_the_missing_right_on_that_targets_links_only()
+    {
+        await using var lab = await MeshLab.StartAsync(3, meshTraffic: true);
+        await LinkTestKit.NewMeshAsync(lab);
+        var denied = lab.Clusters[1];
+        denied.Faults.Add(new FaultRule { Kind = FaultKind.Status, StatusCode = 403, PathContains = "/exec" });
+
+        var sink = new MeshSink();
+        var links = await LinkInventory.GetAsync(Inventory(lab, new IstiodLinkSyncReader(lab.Request().Kube, cache: true)), sink, default);
+
+        Assert.Empty(sink.Errors);
+        Assert.All(links, l => Assert.Equal(MeshLinkState.Linked, l.State));
+        var into = links.Where(l => l.TargetContext == denied.Context).ToArray();
+        Assert.Equal(2, into.Length);
+        Assert.All(into, l => Assert.StartsWith("Unknown: ", l.SyncStatus));
+        Assert.All(into, l => Assert.Contains("403 on pods/exec", l.SyncStatus));
+        Assert.All(links.Except(into), l => Assert.Equal("synced", l.SyncStatus));
     }
 
     [Fact]

@@ -43,8 +43,11 @@ public sealed class MeshLinkRotationTarget
     /// <summary>The secret read back from the target holds the new token.</summary>
     public bool Verified { get; init; }
 
-    /// <summary>istiod's sync status for the source in this target after the rewrite, when readable.</summary>
+    /// <summary>istiod's sync status for the source in this target after the rewrite, or "Unknown: why".</summary>
     public string? SyncStatus { get; init; }
+
+    /// <summary>What proved the target: istiod's own view, or (where it is not readable) this machine's read-back.</summary>
+    public MeshLinkProof Proof { get; init; }
 
     public string? Detail { get; init; }
 
@@ -78,4 +81,17 @@ public enum MeshRotationStep
     /// <summary>The target holds no remote secret for the source (run New-Mesh), or is not written (-WhatIf).</summary>
     Skipped,
     Planned,
+}
+
+/// <summary>What verified a rewritten remote secret during a rotation (docs/design/link-lifecycle.md).</summary>
+public enum MeshLinkProof
+{
+    /// <summary>Not verified (skipped, declined, failed before the check, -WhatIf).</summary>
+    None,
+
+    /// <summary>This machine: the new token answered the source's API server and the target's secret read back with it.</summary>
+    Workstation,
+
+    /// <summary>Every istiod pod in the target lists the source as synced from the rewritten secret.</summary>
+    Istiod,
 }

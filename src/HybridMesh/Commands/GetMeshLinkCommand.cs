@@ -17,6 +17,13 @@ public sealed class GetMeshLinkCommand : MeshTargetCmdlet
     [ValidateRange(1, 600)]
     public int TimeoutSec { get; set; } = 10;
 
+    /// <summary>
+    /// Do not ask istiod (no pods/exec into istiod): SyncStatus stays empty. By default every istiod pod of each target
+    /// is asked once for /debug/clusterz; where that is not allowed SyncStatus says why ("Unknown: ...").
+    /// </summary>
+    [Parameter]
+    public SwitchParameter SkipIstiodView { get; set; }
+
     protected override void EndProcessing()
     {
         if (!RequireTargets())
@@ -24,11 +31,13 @@ public sealed class GetMeshLinkCommand : MeshTargetCmdlet
             return;
         }
 
+        var kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
         var request = new Engine.Steps.Links.LinkInventoryRequest
         {
             Targets = Targets,
             ThrottleLimit = ThrottleLimit,
-            Kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
+            Kube = kube,
+            SyncReader = SkipIstiodView ? null : new Engine.Steps.Links.IstiodLinkSyncReader(kube, cache: true),
         };
         try
         {

@@ -32,6 +32,14 @@ public sealed class UpdateMeshLinkCredentialCommand : MeshTargetCmdlet
     [ValidateRange(1, 600)]
     public int TimeoutSec { get; set; } = 10;
 
+    /// <summary>
+    /// Verify each target by the workstation proof only (no pods/exec into istiod). By default, where istiod's
+    /// /debug/clusterz is readable, each target is verified when every istiod pod lists the source as synced from the
+    /// rewritten secret, waiting up to -TimeoutSec.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter SkipIstiodView { get; set; }
+
     protected override void EndProcessing()
     {
         if (!RequireTargets())
@@ -43,6 +51,7 @@ public sealed class UpdateMeshLinkCredentialCommand : MeshTargetCmdlet
         var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
             ? ((SwitchParameter)value).IsPresent
             : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
+        var kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
         var request = new Engine.Steps.Links.LinkRotationRequest
         {
             Targets = Targets,
@@ -51,7 +60,9 @@ public sealed class UpdateMeshLinkCredentialCommand : MeshTargetCmdlet
             WhatIf = whatIf,
             ThrottleLimit = ThrottleLimit,
             TokenWait = TimeSpan.FromSeconds(TokenWaitSec),
-            Kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
+            Kube = kube,
+            SyncReader = SkipIstiodView ? null : new Engine.Steps.Links.IstiodLinkSyncReader(kube, cache: false),
+            SyncWait = TimeSpan.FromSeconds(TimeoutSec),
         };
         try
         {

@@ -111,9 +111,10 @@ public sealed class IstiodViewTests(TwoClusterMesh mesh) : IClassFixture<TwoClus
         var token = ReaderToken(C2);
         C1.PutObject(MeshWiring.RemoteSecret(C2, "cn-decommissioned", token));
         var checks = await RunAsync(Lab);
-        // The second secret serving C2 is also what the one rule set calls stale (docs/design/rules.md, RemoteSecret).
-        AssertOnly(checks, MeshCheckStatus.Failed, (IstiodCheckNames.IstiodRemoteClusters, C1.Context, null),
-            (CheckNames.RemoteSecret, C1.Context, C2.Context));
+        // The secret points at C2's server under another key, so the stale-secret rule (docs/design/rules.md) fails
+        // RemoteSecret C1 -> C2 too; istiod's view adds that istiod really watches the foreign id.
+        AssertOnly(checks, MeshCheckStatus.Failed, (IstiodCheckNames.IstiodRemoteClusters, C1.Context, null), (CheckNames.RemoteSecret, C1.Context, C2.Context));
+        Assert.Contains("istio-remote-secret-cn-decommissioned", One(checks, CheckNames.RemoteSecret, C1.Context, C2.Context).Detail);
         var list = One(checks, IstiodCheckNames.IstiodRemoteClusters, C1.Context);
         Assert.Contains("'cn-decommissioned' (from istio-system/istio-remote-secret-cn-decommissioned, synced)", list.Detail);
         Assert.Contains("kubectl -n istio-system delete secret istio-remote-secret-cn-decommissioned", list.RecommendedAction);

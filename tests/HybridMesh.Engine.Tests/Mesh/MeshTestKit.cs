@@ -23,8 +23,12 @@ internal sealed class MeshLab : IAsyncDisposable
     public LabHost Lab { get; }
     public IReadOnlyList<LabCluster> Clusters => Lab.Clusters;
 
-    /// <summary>Distinct networks net-1..N unless <paramref name="customize"/> says otherwise.</summary>
-    public static async Task<MeshLab> StartAsync(int clusters, Action<int, ClusterOptions>? customize = null, bool distinctRoots = false)
+    /// <summary>
+    /// Distinct networks net-1..N unless <paramref name="customize"/> says otherwise; <paramref name="meshTraffic"/>
+    /// turns on the mesh traffic model (istiod answers /debug/clusterz through exec).
+    /// </summary>
+    public static async Task<MeshLab> StartAsync(int clusters, Action<int, ClusterOptions>? customize = null, bool distinctRoots = false,
+        bool meshTraffic = false)
     {
         var directory = Path.Combine(Path.GetTempPath(), "hm-mesh-" + Guid.NewGuid().ToString("N")[..8]);
         var lab = await LabHost.StartAsync(new LabOptions
@@ -33,6 +37,7 @@ internal sealed class MeshLab : IAsyncDisposable
             OutputDirectory = directory,
             DistinctRoots = distinctRoots,
             StartControlServer = false,
+            SimulateMeshTraffic = meshTraffic,
             Customize = (i, c) =>
             {
                 c.Network = $"net-{i}";

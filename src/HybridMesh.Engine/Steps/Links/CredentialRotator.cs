@@ -288,12 +288,31 @@ public static class CredentialRotator
                 return Failed($"reading Secret {Ns}/{entry.SecretName} back does not show the new token.", null);
             }
 
+            // Where istiod's view is readable it is the proof: every istiod pod lists the source synced from this
+            // secret (bounded wait). Elsewhere the workstation proof stands: the new token answered the source's API
+            // server and the secret reads back with it (docs/design/link-lifecycle.md).
             if (request.SyncReader is not null)
             {
-                sync = await request.SyncReader.ReadAsync(target.Target, source.ClusterName, ct).ConfigureAwait(false);
+                var (view, everReadable) = await WaitForIstiodAsync(request.SyncReader, target.Target, source.ClusterName,
+                    entry.SecretName, request.SyncWait, ct).ConfigureAwait(false);
+                if (everReadable)
+                {
+                    if (!view.Synced)
+                    {
+                        sink.Error(MeshErrors.LinkRotationNotSynced(link, target.Context, $"{Ns}/{entry.SecretName}", view.Status,
+                            request.SyncWait, oldNames));
+                        return Target(target, entry.SecretName, MeshRotationStep.Failed, false, view.Status,
+                            $"istiod does not list '{source.ClusterName}' as synced from {Ns}/{entry.SecretName}: {view.Status}", MeshLinkProof.Istiod);
+                    }
+
+                    return Target(target, entry.SecretName, step, true, view.Status, null, MeshLinkProof.Istiod);
+                }
+
+                sync = view.Status;
+                sink.Verbose($"[{target.Context}] istiod's view is not readable ({view.Status}); the workstation proof verifies link {link}.");
             }
 
-            return Target(target, entry.SecretName, step, true, sync, null);
+            return Target(target, entry.SecretName, step, true, sync, null, MeshLinkProof.Workstation);
         }
         catch (MeshException error)
         {
@@ -315,11 +334,34 @@ public static class CredentialRotator
     }
 
     private static MeshLinkRotationTarget Target(LinkCluster target, string? secret, MeshRotationStep step, bool verified,
-        string? sync, string? detail) => new()
+        string? sync, string? detail, MeshLinkProof proof = MeshLinkProof.None) => new()
     {
         Target = target.ClusterName, TargetContext = target.Context, SecretName = secret, Result = step,
-        Verified = verified, SyncStatus = sync, Detail = detail,
+        Verified = verified, SyncStatus = sync, Detail = detail, Proof = proof,
     };
+
+    /// <summary>
+    /// Polls istiod's view (backoff 100 ms → 1 s) until every pod lists the source synced from <paramref name="secret"/>
+    /// or <paramref name="wait"/> passes; a real istiod reloads a changed secret within about a second
+    /// (docs/design/istiod-view.md). Stops at once when the first read is not readable (no exec here).
+    /// </summary>
+    private static async Task<(LinkSyncView View, bool EverReadable)> WaitForIstiodAsync(ILinkSyncReader reader, MeshTarget target,
+        string source, string secret, TimeSpan wait, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + wait;
+        var everReadable = false;
+        for (var delay = 100; ; delay = Math.Min(1000, delay * 2))
+        {
+            var view = await reader.ReadAsync(target, source, secret, ct).ConfigureAwait(false);
+            everReadable |= view.Readable;
+            if (view.Synced || !everReadable || DateTime.UtcNow >= deadline)
+            {
+                return (view, everReadable);
+            }
+
+            await Task.Delay(delay, ct).ConfigureAwait(false);
+        }
+    }
 
     /// <summary>A token Secret like New-Mesh's, plus the annotation naming what it replaces (for resuming and for New-Mesh).</summary>
     private static JsonObject RenderTokenSecret(string name, IReadOnlyList<ReaderTokenSecret> old)

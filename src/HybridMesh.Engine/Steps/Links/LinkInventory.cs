@@ -69,14 +69,12 @@ public static class LinkInventory
         string? sync = null;
         if (syncReader is not null)
         {
-            try
+            // istiod's view is a bonus: an unreadable one says why in SyncStatus and the workstation view stands.
+            var view = await syncReader.ReadAsync(target.Target, source.ClusterName, current.SecretName, ct).ConfigureAwait(false);
+            sync = view.Status;
+            if (!view.Readable)
             {
-                sync = await syncReader.ReadAsync(target.Target, source.ClusterName, ct).ConfigureAwait(false);
-            }
-            catch (MeshException error)
-            {
-                // istiod's view is a bonus: without it the workstation view stands.
-                sink.Verbose($"[{target.Context}] istiod's sync status for '{source.ClusterName}' is not readable: {error.Message}");
+                sink.Verbose($"[{target.Context}] istiod's sync status for '{source.ClusterName}' is not readable: {view.Status}");
             }
         }
 

@@ -127,7 +127,7 @@ public sealed class LabCluster : IAsyncDisposable
 
     /// <summary>
     /// The simulated kubelet's answer to pods/exec (e.g. what curl in a client pod prints). Null (the default): the
-    /// kubelet is unreachable, and exec fails as §10.5/§10.6 record.
+    /// kubelet is unreachable, and exec fails as docs/design/kube-api-answers.md §10.5/§10.6 record.
     /// </summary>
     public Func<LabExecRequest, CancellationToken, Task<LabExecResult>>? ExecHandler
     {

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace HybridMesh.Lab.Tests;
 
-/// <summary>Server-side apply, patches, PUT and DELETE semantics as recorded (§3, §4, §5).</summary>
+/// <summary>Server-side apply, patches, PUT and DELETE semantics as recorded (docs/design/kube-api-answers.md §3, §4, §5).</summary>
 public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture>
 {
     private static JsonNode Cm(string ns, string name, string data, string? labelApp = null) => JsonNode.Parse($$"""
@@ -362,7 +362,7 @@ public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture
     }
 }
 
-/// <summary>Watch streams one JSON event per line (§9), as kubectl's delete-and-wait relies on.</summary>
+/// <summary>Watch streams one JSON event per line (docs/design/kube-api-answers.md §9), as kubectl's delete-and-wait relies on.</summary>
 public sealed class WatchTests(LabFixture fx) : IClassFixture<LabFixture>
 {
     [Fact]
@@ -387,7 +387,7 @@ public sealed class WatchTests(LabFixture fx) : IClassFixture<LabFixture>
     }
 }
 
-/// <summary>Watch from a resourceVersion replays what happened since, or answers Expired (§9, §9.4).</summary>
+/// <summary>Watch from a resourceVersion replays what happened since, or answers Expired (docs/design/kube-api-answers.md §9, §9.4).</summary>
 public sealed class WatchReplayTests(LabFixture fx) : IClassFixture<LabFixture>
 {
     private static async Task<List<JsonNode>> Watch(HybridMesh.Lab.LabCluster cluster, string path)

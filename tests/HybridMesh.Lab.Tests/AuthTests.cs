@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace HybridMesh.Lab.Tests;
 
-/// <summary>Authentication (401), RBAC (403) and self reviews, as §8 records them.</summary>
+/// <summary>Authentication (401), RBAC (403) and self reviews, as docs/design/kube-api-answers.md §8 records them.</summary>
 public sealed class AuthTests(LabFixture fx) : IClassFixture<LabFixture>
 {
     private static JsonNode Ssar(string verb, string resource, string ns) => JsonNode.Parse($$"""

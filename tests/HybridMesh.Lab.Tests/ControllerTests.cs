@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 
 namespace HybridMesh.Lab.Tests;
 
-/// <summary>Token controller and TokenRequest (§7), load balancers (§6), Deployment availability.</summary>
+/// <summary>Token controller and TokenRequest (docs/design/kube-api-answers.md §7), load balancers (§6), Deployment availability.</summary>
 public sealed class ControllerTests(LabFixture fx) : IClassFixture<LabFixture>
 {
     private static JsonNode TokenSecret(string name, string? sa) => JsonNode.Parse($$"""
@@ -41,7 +41,7 @@ public sealed class ControllerTests(LabFixture fx) : IClassFixture<LabFixture>
         Assert.Equal(201, who.Code);
         Assert.Equal("system:serviceaccount:istio-system:istio-reader-service-account", (string?)who.Body!["status"]!["userInfo"]!["username"]);
         Assert.Equal(200, (await reader.Get("/api/v1/namespaces/istio-system/secrets")).Code);
-        // Using a legacy token labels its Secret with the day (a real write by kube-apiserver, §7.4).
+        // Using a legacy token labels its Secret with the day (a real write by kube-apiserver, docs/design/kube-api-answers.md §7.4).
         var used = await k.Get($"/api/v1/namespaces/istio-system/secrets/{name}");
         var day = (string?)used.Body!["metadata"]!["labels"]!["kubernetes.io/legacy-token-last-used"];
         Assert.Contains(day, new[] { DateTime.UtcNow.ToString("yyyy-MM-dd"), DateTime.UtcNow.AddDays(-1).ToString("yyyy-MM-dd") }); // midnight-safe

@@ -3,7 +3,7 @@ using HybridMesh.Lab;
 
 namespace HybridMesh.Lab.Tests;
 
-/// <summary>Discovery documents (§1) and CRD serving with conversion None (§4.8).</summary>
+/// <summary>Discovery documents (docs/design/kube-api-answers.md §1) and CRD serving with conversion None (§4.8).</summary>
 public sealed class CrdAndDiscoveryTests(LabFixture fx) : IClassFixture<LabFixture>
 {
     private const string Aggregated =

@@ -7,7 +7,7 @@ using k8s;
 
 namespace HybridMesh.Lab.Tests;
 
-/// <summary>pods/exec: the API server's checks (§10) and the pluggable simulated kubelet.</summary>
+/// <summary>pods/exec: the API server's checks (docs/design/kube-api-answers.md §10) and the pluggable simulated kubelet.</summary>
 public sealed class ExecTests : IAsyncLifetime
 {
     private LabHost _lab = null!;

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace HybridMesh.Lab.Tests;
 
-/// <summary>Error bodies match the recorded API server's exactly (kube-api-transcripts.md §2-§4, §7.6, §8).</summary>
+/// <summary>Error bodies match the recorded API server's exactly (docs/design/kube-api-answers.md §2-§4, §7.6, §8).</summary>
 public sealed class StatusBodyTests(LabFixture fx) : IClassFixture<LabFixture>
 {
     private static JsonObject Cm(string name, string? ns = null, JsonObject? labels = null)

@@ -10,7 +10,7 @@ namespace HybridMesh.Engine.Kube;
 /// 429, 500, 502, 503, 504 and dropped connections, for idempotent requests only (GET, HEAD, DELETE, server-side
 /// apply, and PUT that carries a resourceVersion, which the session marks with <see cref="Idempotent"/>).
 /// A connection that could not be opened at all is retried for every method, since the request never left.
-/// Retry-After is honoured when present (a real 429 often has none, see kube-api-transcripts §12.1).
+/// Retry-After is honoured when present (a real 429 often has none, see docs/design/kube-api-answers.md §12.1).
 /// </summary>
 internal sealed class KubeRetryHandler : DelegatingHandler
 {

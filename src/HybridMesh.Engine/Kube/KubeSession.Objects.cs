@@ -73,7 +73,7 @@ public sealed partial class KubeSession
     /// <summary>
     /// Server-side apply (PATCH application/apply-patch+yaml; JSON is valid YAML). The outcome compares the object
     /// before and after: 201 is Created; an unchanged resourceVersion is Unchanged (a no-op apply keeps it, see
-    /// kube-api-transcripts §4.2). Under <paramref name="dryRun"/> the server keeps the resourceVersion anyway, so the
+    /// docs/design/kube-api-answers.md §4.2). Under <paramref name="dryRun"/> the server keeps the resourceVersion anyway, so the
     /// would-be object is compared with the stored one instead.
     /// </summary>
     public async Task<ApplyResult> ApplyAsync(JsonObject obj, string fieldManager = DefaultFieldManager, bool force = false,

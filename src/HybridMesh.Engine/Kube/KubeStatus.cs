@@ -5,7 +5,7 @@ namespace HybridMesh.Engine.Kube;
 
 /// <summary>
 /// The error part of an API server answer. Most errors carry a metav1 Status (reason, message, details, causes), but
-/// an unavailable aggregated API answers 503 in plain text (kube-api-transcripts §12.2), so both are read.
+/// an unavailable aggregated API answers 503 in plain text (docs/design/kube-api-answers.md §12.2), so both are read.
 /// </summary>
 internal sealed record KubeStatus(int Code, string Reason, string Message, string? DetailsKind, string? DetailsGroup,
     string? DetailsName, IReadOnlyList<string> CauseReasons)

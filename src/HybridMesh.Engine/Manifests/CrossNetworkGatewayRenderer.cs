@@ -4,7 +4,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
-/// Runbook step 4: the Istio Gateway cross-network-gateway from expose-services.yaml (spec §B.1). It tells the
+/// Runbook step 4: the Istio Gateway cross-network-gateway from expose-services.yaml (docs/design/gateway-objects.md). It tells the
 /// east-west gateway to pass mTLS traffic for the listed hosts through on 15443, routed by SNI (AUTO_PASSTHROUGH).
 /// </summary>
 public static class CrossNetworkGatewayRenderer

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
-/// The gateway Deployment as Istio's injected-deployment template renders it (spec §A.4): a placeholder container
+/// The gateway Deployment as Istio's injected-deployment template renders it (docs/design/gateway-objects.md): a placeholder container
 /// istio-proxy with image "auto" that the revision's injection webhook turns into the real proxy.
 /// </summary>
 internal static class EastWestGatewayDeployment

@@ -5,7 +5,7 @@ namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
 /// Runbook step 3 without istioctl: the plain Kubernetes objects equivalent to what `istioctl install` renders for
-/// gen-eastwest-gateway.sh's IstioOperator (spec §A.4/§A.5). Names, labels and selectors match istioctl's exactly, so
+/// gen-eastwest-gateway.sh's IstioOperator (docs/design/gateway-objects.md). Names, labels and selectors match istioctl's exactly, so
 /// a gateway installed either way can be managed by the other. The proxy itself comes from Istio's gateway injection
 /// (image "auto" + template "gateway"); the injector adds mesh id, cluster id and network from the control plane.
 /// </summary>
@@ -67,7 +67,7 @@ public static class EastWestGatewayRenderer
     /// <summary>
     /// True when <paramref name="live"/> (a Deployment read from the cluster) cannot be updated into
     /// <paramref name="desired"/> because spec.selector differs: apps/v1 selectors are immutable, and the gateway's
-    /// selector holds the network label, so a network change means delete and recreate (spec §A.5).
+    /// selector holds the network label, so a network change means delete and recreate (docs/design/gateway-objects.md).
     /// </summary>
     public static bool RequiresReplacement(JsonObject live, JsonObject desired)
     {

@@ -5,7 +5,7 @@ namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
 /// The gateway Service. Its labels carry topology.istio.io/network, which is how istiod finds the network's gateway;
-/// its external address becomes the cross-network endpoint other clusters dial on port 15443 (spec §A.6).
+/// its external address becomes the cross-network endpoint other clusters dial on port 15443 (docs/design/gateway-objects.md).
 /// </summary>
 internal static class EastWestGatewayService
 {

@@ -5,7 +5,7 @@ namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
 /// For users who keep istioctl: the IstioOperator that `gen-eastwest-gateway.sh --network NET --revision REV` emits
-/// (spec §A.2), extended only by the options the generator has no flag for (Service type, annotations,
+/// (docs/design/gateway-objects.md), extended only by the options the generator has no flag for (Service type, annotations,
 /// loadBalancerIP, externalIPs, autoscaler bounds, PDB, pull secrets). With default options the document is the
 /// generator's, field for field. `istioctl install -f` on it yields the objects EastWestGatewayRenderer renders.
 /// </summary>

@@ -4,7 +4,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
-/// The identity a remote istiod uses to read this cluster (spec §D.3, §D.4): ServiceAccount istio-reader-service-account,
+/// The identity a remote istiod uses to read this cluster (docs/design/remote-secrets.md): ServiceAccount istio-reader-service-account,
 /// its ClusterRole/ClusterRoleBinding, and a legacy token Secret the token controller fills with ca.crt and token.
 /// Istio's base and istiod charts normally install the first three; they are rendered here for clusters where they are
 /// missing (istioctl create-remote-secret creates them the same way). Callers should create them only when absent:

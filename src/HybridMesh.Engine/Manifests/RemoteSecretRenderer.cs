@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
-/// Runbook step 5: the remote secret istioctl create-remote-secret would print (spec §D.1), built from the pieces the
+/// Runbook step 5: the remote secret istioctl create-remote-secret would print (docs/design/remote-secrets.md), built from the pieces the
 /// linking service collected. istiod in the target cluster watches Secrets labelled istio/multiCluster=true in its
 /// namespace and treats every data key as a cluster id whose value is a kubeconfig for that cluster.
 /// </summary>

@@ -4,7 +4,7 @@ namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
 /// Recognises API server addresses that work for the machine running the module but not for istiod in another
-/// cluster (spec §K): loopback, the in-cluster service name, and the fleet Connect gateway.
+/// cluster (docs/design/kubeconfigs.md): loopback, the in-cluster service name, and the fleet Connect gateway.
 /// </summary>
 internal static class RemoteServerCheck
 {

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace HybridMesh.Engine.Steps;
 
 /// <summary>
-/// Root certificates compared as certificates, not text (hybrid-mesh-spec §G): the SHA-256 of each PEM block's DER,
+/// Root certificates compared as certificates, not text (docs/design/shared-root.md): the SHA-256 of each PEM block's DER,
 /// as uppercase hex (the form X509Certificate2.GetCertHashString(SHA256) gives). A bundle can hold several roots
 /// during a rotation, so every block counts.
 /// </summary>

@@ -5,8 +5,8 @@ using HybridMesh.Lab.Store;
 namespace HybridMesh.Lab.Api;
 
 /// <summary>
-/// Server-side defaults for the kinds the module writes, as they appear in the recorded answers (§3.1, §4.7, §5.1,
-/// §6.1). Only defaults a client could observe are filled in.
+/// Server-side defaults for the kinds the module writes, as they appear in the recorded answers (docs/design/kube-api-answers.md §3.1, §4.7, §5.1,
+/// docs/design/kube-api-answers.md §6.1). Only defaults a client could observe are filled in.
 /// </summary>
 public static class Defaulting
 {
@@ -39,7 +39,7 @@ public static class Defaulting
         Child(obj, "status")["phase"] ??= "Active";
     }
 
-    /// <summary>stringData is write-only: folded into data (base64) and never stored (§4.9).</summary>
+    /// <summary>stringData is write-only: folded into data (base64) and never stored (docs/design/kube-api-answers.md §4.9).</summary>
     private static void Secret(JsonObject obj)
     {
         if (obj["stringData"] is JsonObject sd)

@@ -8,7 +8,7 @@ namespace HybridMesh.Lab.Api;
 
 /// <summary>
 /// /version, legacy discovery (/api, /api/v1, /apis, /apis/g, /apis/g/v) and aggregated discovery
-/// (apidiscovery.k8s.io/v2, which kubectl asks for on /api and /apis), shaped as §1 records.
+/// (apidiscovery.k8s.io/v2, which kubectl asks for on /api and /apis), shaped as docs/design/kube-api-answers.md §1 records.
 /// </summary>
 internal sealed class Discovery(ClusterRuntime rt)
 {

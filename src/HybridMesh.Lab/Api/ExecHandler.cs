@@ -13,7 +13,7 @@ public sealed record LabExecRequest(string Cluster, string Namespace, string Pod
 public sealed record LabExecResult(string Stdout, string Stderr = "", int ExitCode = 0);
 
 /// <summary>
-/// pods/exec (§10): the API server's checks in their observed order (pod 404, container 400, no host 400, no
+/// pods/exec (docs/design/kube-api-answers.md §10): the API server's checks in their observed order (pod 404, container 400, no host 400, no
 /// upgrade 400), then a simulated kubelet. Without an exec handler the kubelet is unreachable, as in the recording:
 /// v5.channel.k8s.io gets 101 then an empty stdout frame, a Status on the error channel and a normal close;
 /// v4 only gets HTTP 500. With a handler, its output is streamed on the stdout/stderr channels and the error channel

@@ -4,7 +4,7 @@ namespace HybridMesh.Lab.Api;
 
 /// <summary>
 /// JSON key order of answers: built-in types follow their Go struct order (kind, apiVersion, metadata, body, status);
-/// custom resources are sorted alphabetically at every level (§2.6).
+/// custom resources are sorted alphabetically at every level (docs/design/kube-api-answers.md §2.6).
 /// </summary>
 public static class KeyOrder
 {

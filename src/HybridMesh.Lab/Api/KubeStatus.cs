@@ -12,7 +12,7 @@ public sealed class KubeApiException(int code, JsonObject status) : Exception((s
 }
 
 /// <summary>
-/// Builders for the Status bodies the real API server sends (kube-api-transcripts.md §2-§8): which of reason,
+/// Builders for the Status bodies the real API server sends (docs/design/kube-api-answers.md §2-§8): which of reason,
 /// details.kind (plural vs Kind), details.group and causes each error carries differs per error, so each has a
 /// builder here instead of one generic shape.
 /// </summary>

@@ -58,7 +58,7 @@ public static class ManagedFields
             var entry = new JsonObject();
             if (custom)
             {
-                // Custom resources come back with alphabetically sorted keys (§2.6, §4.8).
+                // Custom resources come back with alphabetically sorted keys (docs/design/kube-api-answers.md §2.6, §4.8).
                 entry["apiVersion"] = e.ApiVersion;
                 entry["fieldsType"] = "FieldsV1";
                 entry["fieldsV1"] = FieldPaths.ToFieldsV1(e.Fields, obj, dots);
@@ -84,7 +84,7 @@ public static class ManagedFields
         else meta.Remove("managedFields");
     }
 
-    /// <summary>Fields the API server's registry sets on create (not defaulting): never owned by the writer (§3.1, §5.1).</summary>
+    /// <summary>Fields the API server's registry sets on create (not defaulting): never owned by the writer (docs/design/kube-api-answers.md §3.1, §5.1).</summary>
     private static bool ServerAllocated(string? kind, string path) => (kind, FieldPaths.Display(path)) switch
     {
         ("Namespace", ".spec.finalizers") => true,

@@ -7,7 +7,7 @@ namespace HybridMesh.Lab.Api;
 
 /// <summary>
 /// A minimal OpenAPI v3 surface. kubectl apply downloads it to learn whether the server takes fieldValidation and
-/// refuses to apply without it (§11); the index plus per-group-version documents declaring the PATCH operations with
+/// refuses to apply without it (docs/design/kube-api-answers.md §11); the index plus per-group-version documents declaring the PATCH operations with
 /// a fieldValidation parameter is what it needs. No schemas are served.
 /// </summary>
 internal sealed class OpenApi(ClusterRuntime rt)

@@ -65,7 +65,7 @@ public static class Patches
         foreach (var e in existing) target.Add(e.DeepClone());
     }
 
-    /// <summary>Applies an RFC 6902 patch; any failed operation is reported as one generic 422 (§5.5).</summary>
+    /// <summary>Applies an RFC 6902 patch; any failed operation is reported as one generic 422 (docs/design/kube-api-answers.md §5.5).</summary>
     public static JsonObject JsonPatch(JsonObject target, JsonArray ops)
     {
         JsonNode root = target.DeepClone();

@@ -4,7 +4,7 @@ using System.Text.Json.Nodes;
 namespace HybridMesh.Lab.Api;
 
 /// <summary>
-/// kubectl sends TokenRequest, SelfSubjectAccessReview and `kubectl create namespace|configmap|secret|serviceaccount` bodies as Kubernetes protobuf (§11): the magic "k8s\0",
+/// kubectl sends TokenRequest, SelfSubjectAccessReview and `kubectl create namespace|configmap|secret|serviceaccount` bodies as Kubernetes protobuf (docs/design/kube-api-answers.md §11): the magic "k8s\0",
 /// then runtime.Unknown {1: typeMeta {1: apiVersion, 2: kind}, 2: raw}. Only those two messages are decoded, into
 /// the JSON the handlers already take; answers go back as JSON, which kubectl accepts.
 /// </summary>

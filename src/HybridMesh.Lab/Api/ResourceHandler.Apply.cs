@@ -6,7 +6,7 @@ using HybridMesh.Lab.Store;
 
 namespace HybridMesh.Lab.Api;
 
-/// <summary>Server-side apply (PATCH application/apply-patch+yaml): create 201, no-op, conflicts, force (§4).</summary>
+/// <summary>Server-side apply (PATCH application/apply-patch+yaml): create 201, no-op, conflicts, force (docs/design/kube-api-answers.md §4).</summary>
 internal sealed partial class ResourceHandler
 {
     private ApiResult Apply(ApiRequest req, RequestTarget t)

@@ -66,7 +66,7 @@ internal sealed partial class ResourceHandler
 
     /// <summary>
     /// Unknown fields in a POST/PUT body: with fieldValidation=Strict a 400 strict decoding error, with Ignore
-    /// silently dropped, otherwise (Warn, the default) dropped with one Warning header each (§4.6).
+    /// silently dropped, otherwise (Warn, the default) dropped with one Warning header each (docs/design/kube-api-answers.md §4.6).
     /// </summary>
     private static List<KeyValuePair<string, string>> DropUnknown(ApiRequest req, ResourceType t, JsonObject body)
     {

@@ -6,7 +6,7 @@ using HybridMesh.Lab.Store;
 
 namespace HybridMesh.Lab.Api;
 
-/// <summary>DELETE and deletecollection: Status for immediate deletes, the object when finalizers keep it (§3.8-§3.10).</summary>
+/// <summary>DELETE and deletecollection: Status for immediate deletes, the object when finalizers keep it (docs/design/kube-api-answers.md §3.8-§3.10).</summary>
 internal sealed partial class ResourceHandler
 {
     private static string? PropagationPolicy(ApiRequest req)
@@ -37,7 +37,7 @@ internal sealed partial class ResourceHandler
             var isNamespace = type.Plural == "namespaces" && type.Group.Length == 0;
             if (isNamespace || finalizers.Count > 0 || policy is "Foreground" or "Orphan")
             {
-                // kept until finalizers are done: 200 with the object (§3.9, §3.10)
+                // kept until finalizers are done: 200 with the object (docs/design/kube-api-answers.md §3.9, §3.10)
                 var next = (JsonObject)current.DeepClone();
                 var nmeta = (JsonObject)next["metadata"]!;
                 nmeta["deletionTimestamp"] = rt.Now();

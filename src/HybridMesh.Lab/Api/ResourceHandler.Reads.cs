@@ -12,7 +12,7 @@ internal sealed partial class ResourceHandler
     private JsonObject Output(ResourceType t, JsonObject stored)
     {
         if (!t.IsCustom || (string?)stored["apiVersion"] == t.ApiVersion) return stored;
-        // conversion strategy None: the same object under another served version, only apiVersion rewritten (§4.8)
+        // conversion strategy None: the same object under another served version, only apiVersion rewritten (docs/design/kube-api-answers.md §4.8)
         var copy = (JsonObject)stored.DeepClone();
         copy["apiVersion"] = t.ApiVersion;
         return copy;
@@ -100,7 +100,7 @@ internal sealed partial class ResourceHandler
         }
         foreach (var o in page)
         {
-            // items of built-in lists carry no kind/apiVersion (§2)
+            // items of built-in lists carry no kind/apiVersion (docs/design/kube-api-answers.md §2)
             var copy = new JsonObject();
             foreach (var (k, v) in o)
                 if (k is not ("kind" or "apiVersion")) copy[k] = v?.DeepClone();

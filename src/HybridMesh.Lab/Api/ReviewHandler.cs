@@ -6,7 +6,7 @@ namespace HybridMesh.Lab.Api;
 
 /// <summary>
 /// Create-only virtual resources: SelfSubjectAccessReview, SelfSubjectRulesReview, SelfSubjectReview, TokenReview,
-/// and the serviceaccounts/token subresource (TokenRequest). Nothing is stored; answers are 201 (§7.7-§8.2).
+/// and the serviceaccounts/token subresource (TokenRequest). Nothing is stored; answers are 201 (docs/design/kube-api-answers.md §7.7-§8.2).
 /// </summary>
 internal sealed class ReviewHandler(ClusterRuntime rt)
 {
@@ -110,7 +110,7 @@ internal sealed class ReviewHandler(ClusterRuntime rt)
         return o;
     }
 
-    /// <summary>POST serviceaccounts/NAME/token (§7.7): a bound JWT valid for expirationSeconds (default 3600, minimum 600).</summary>
+    /// <summary>POST serviceaccounts/NAME/token (docs/design/kube-api-answers.md §7.7): a bound JWT valid for expirationSeconds (default 3600, minimum 600).</summary>
     public ApiResult TokenRequest(ApiRequest req, RequestTarget t)
     {
         var body = ResourceHandler.ParseBody(req) as JsonObject ?? new JsonObject();

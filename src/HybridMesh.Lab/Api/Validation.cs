@@ -4,7 +4,7 @@ using HybridMesh.Lab.Store;
 
 namespace HybridMesh.Lab.Api;
 
-/// <summary>The validations the module can trip, with the API server's messages (§3.3, §4.7, §6.5, §7.6).</summary>
+/// <summary>The validations the module can trip, with the API server's messages (docs/design/kube-api-answers.md §3.3, §4.7, §6.5, §7.6).</summary>
 public static partial class Validation
 {
     private const string Rfc1123SubdomainMessage =
@@ -113,7 +113,7 @@ public static partial class Validation
         }
     }
 
-    /// <summary>Go's %#v of a LabelSelector, as the immutability message prints it (§4.7).</summary>
+    /// <summary>Go's %#v of a LabelSelector, as the immutability message prints it (docs/design/kube-api-answers.md §4.7).</summary>
     private static string GoLabelSelector(JsonObject selector)
     {
         var expressions = selector["matchExpressions"] is JsonArray { Count: > 0 } me

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.Http;
 namespace HybridMesh.Lab.Api;
 
 /// <summary>
-/// Watch (§9): a 200 application/json stream of one {"type","object"} per line. Without a resourceVersion (or "0")
+/// Watch (docs/design/kube-api-answers.md §9): a 200 application/json stream of one {"type","object"} per line. Without a resourceVersion (or "0")
 /// it starts with ADDED for every existing match; with one, it replays the changes made since (the last 10,000 are
 /// kept), or sends one ERROR Expired (410) event when that revision is older. No BOOKMARK events. Ends after
 /// timeoutSeconds or on disconnect.
@@ -36,7 +36,7 @@ internal sealed class WatchHandler(ClusterRuntime rt)
                 case StoreEventType.Modified when Matches(e.New!): return Matches(e.Old!) ? ("MODIFIED", e.New!) : ("ADDED", e.New!);
                 case StoreEventType.Modified when Matches(e.Old!): return ("DELETED", e.New!);
                 case StoreEventType.Deleted when Matches(e.Old!):
-                    // DELETED carries the last state with the delete's revision (§9)
+                    // DELETED carries the last state with the delete's revision (docs/design/kube-api-answers.md §9)
                     var last = (JsonObject)e.Old!.DeepClone();
                     ((JsonObject)last["metadata"]!)["resourceVersion"] = e.Revision.ToString(System.Globalization.CultureInfo.InvariantCulture);
                     return ("DELETED", last);
@@ -118,7 +118,7 @@ internal sealed class WatchHandler(ClusterRuntime rt)
             }
             catch (OperationCanceledException)
             {
-                // timeoutSeconds reached or client gone: the stream just ends, with no closing event (§9)
+                // timeoutSeconds reached or client gone: the stream just ends, with no closing event (docs/design/kube-api-answers.md §9)
             }
         }
         finally

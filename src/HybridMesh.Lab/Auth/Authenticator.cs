@@ -93,7 +93,7 @@ public sealed class Authenticator(ObjectStore store, TokenIssuer issuer, TimePro
     public static UserInfo ServiceAccountUser(string ns, string name, string? uid, IReadOnlyDictionary<string, string[]>? extra) =>
         new($"system:serviceaccount:{ns}:{name}", uid, ["system:serviceaccounts", $"system:serviceaccounts:{ns}", "system:authenticated"], extra);
 
-    /// <summary>The API server labels a legacy token's Secret with the day it was last used (§7.4): a real write.</summary>
+    /// <summary>The API server labels a legacy token's Secret with the day it was last used (docs/design/kube-api-answers.md §7.4): a real write.</summary>
     private void MarkLegacyTokenUsed(string ns, string secretName)
     {
         var today = clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);

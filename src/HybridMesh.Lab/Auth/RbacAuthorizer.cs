@@ -5,7 +5,7 @@ namespace HybridMesh.Lab.Auth;
 
 /// <summary>
 /// RBAC evaluated from the stored Roles, ClusterRoles and bindings (no aggregation rules, no escalation checks).
-/// system:masters is allowed before RBAC is consulted, with no reason, as the real server answers (§8).
+/// system:masters is allowed before RBAC is consulted, with no reason, as the real server answers (docs/design/kube-api-answers.md §8).
 /// </summary>
 public sealed class RbacAuthorizer(ObjectStore store)
 {

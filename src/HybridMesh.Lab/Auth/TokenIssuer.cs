@@ -6,7 +6,7 @@ namespace HybridMesh.Lab.Auth;
 
 /// <summary>
 /// Signs and verifies the lab's service-account JWTs (RS256, one key per cluster, same kid for legacy and bound
-/// tokens, claims as in §7.8). Tokens never leave the process except in API answers and kubeconfig files.
+/// tokens, claims as in docs/design/kube-api-answers.md §7.8). Tokens never leave the process except in API answers and kubeconfig files.
 /// </summary>
 public sealed class TokenIssuer : IDisposable
 {

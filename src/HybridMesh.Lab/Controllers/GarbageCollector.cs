@@ -5,7 +5,7 @@ using HybridMesh.Lab.Store;
 namespace HybridMesh.Lab.Controllers;
 
 /// <summary>
-/// Finishes Foreground/Orphan deletions (§3.9): shortly after an object gets the foregroundDeletion or orphan
+/// Finishes Foreground/Orphan deletions (docs/design/kube-api-answers.md §3.9): shortly after an object gets the foregroundDeletion or orphan
 /// finalizer, the collector removes that finalizer; the object goes away once no finalizer is left. Dependents are
 /// modelled only for Deployments (their Pods, removed by the Deployment controller).
 /// </summary>

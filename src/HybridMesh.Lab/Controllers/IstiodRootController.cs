@@ -6,7 +6,7 @@ using HybridMesh.Lab.Store;
 namespace HybridMesh.Lab.Controllers;
 
 /// <summary>
-/// What a starting istiod does with a plug-in CA (hybrid-mesh-spec §L.3, docs/design/shared-root.md): it reads
+/// What a starting istiod does with a plug-in CA (docs/design/istiod-view.md, docs/design/shared-root.md): it reads
 /// Secret istio-system/cacerts once, at start, and writes its root-cert.pem into ConfigMap istio-ca-root-cert of
 /// every namespace, overwriting what is there. So a changed cacerts takes effect only when an istiod pod starts (a
 /// rollout restart), and until then the old root stays served. Without cacerts the root that is served stays as the

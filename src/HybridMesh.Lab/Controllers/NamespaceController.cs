@@ -6,7 +6,7 @@ namespace HybridMesh.Lab.Controllers;
 
 /// <summary>
 /// What kube-controller-manager does for namespaces: a "default" ServiceAccount and the kube-root-ca.crt ConfigMap in
-/// every namespace (§2.5), and, for a Terminating namespace, deleting its content and then the namespace itself.
+/// every namespace (docs/design/kube-api-answers.md §2.5), and, for a Terminating namespace, deleting its content and then the namespace itself.
 /// Simplification: content is removed even if it carries custom finalizers.
 /// </summary>
 internal sealed class NamespaceController(ClusterRuntime rt, CancellationToken stopping) : ControllerBase(rt, stopping)

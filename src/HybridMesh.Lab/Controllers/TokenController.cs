@@ -6,7 +6,7 @@ using HybridMesh.Lab.Store;
 namespace HybridMesh.Lab.Controllers;
 
 /// <summary>
-/// The service-account token controller (§7.1-§7.5): a few ms after a kubernetes.io/service-account-token Secret is
+/// The service-account token controller (docs/design/kube-api-answers.md §7.1-§7.5): a few ms after a kubernetes.io/service-account-token Secret is
 /// created it fills data (ca.crt, namespace, token: a legacy JWT) and the service-account.uid annotation in one
 /// write, or deletes the Secret when its ServiceAccount does not exist. Deleting a ServiceAccount deletes its token
 /// Secrets; deleting a Secret invalidates its token (checked by the authenticator).

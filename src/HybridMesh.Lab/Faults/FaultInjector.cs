@@ -13,7 +13,7 @@ public sealed record FaultRule
     public int DelayMs { get; init; }
     /// <summary>HTTP status to answer with (Status): 429, 500, 503, ...</summary>
     public int StatusCode { get; init; } = 503;
-    /// <summary>Retry-After seconds for a Status fault; null sends no Retry-After (a real 429 may have none, §12.1).</summary>
+    /// <summary>Retry-After seconds for a Status fault; null sends no Retry-After (a real 429 may have none, docs/design/kube-api-answers.md §12.1).</summary>
     public int? RetryAfterSeconds { get; init; }
     public int? Count { get; init; }
     public string? PathContains { get; init; }

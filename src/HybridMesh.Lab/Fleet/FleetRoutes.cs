@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Http;
 
 namespace HybridMesh.Lab.Fleet;
 
-/// <summary>The REST paths of the three APIs, as Google serves them (spec §F.1–F.3).</summary>
+/// <summary>The REST paths of the three APIs, as Google serves them (docs/design/google-rest.md).</summary>
 internal sealed partial class FleetRoutes
 {
     private readonly FleetState _state;

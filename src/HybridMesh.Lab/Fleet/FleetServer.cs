@@ -14,7 +14,7 @@ namespace HybridMesh.Lab.Fleet;
 /// A simulated Google fleet on http://127.0.0.1:&lt;random port&gt;/: Cloud Resource Manager v3 projects.get, GKE
 /// (container v1) clusters.get, GKE Hub v1 memberships get/list/create and operations.get, and an OAuth2 token
 /// endpoint for the service-account JWT-bearer grant, with Google's JSON shapes and error envelope (see
-/// hybrid-mesh-spec.md §F). Point the module at it with HYBRIDMESH_GOOGLE_API_ENDPOINT = <see cref="Url"/>.
+/// docs/design/google-rest.md). Point the module at it with HYBRIDMESH_GOOGLE_API_ENDPOINT = <see cref="Url"/>.
 /// Out-of-process tests steer it through POST/DELETE {Url}_lab/faults and GET/DELETE {Url}_lab/requests.
 /// </summary>
 public sealed class FleetServer : IAsyncDisposable

@@ -7,7 +7,7 @@ using YamlDotNet.RepresentationModel;
 namespace HybridMesh.Lab.Mesh;
 
 /// <summary>
-/// Architecture §4's mesh model: whether a sidecar in cluster A can reach workloads of cluster B, decided only from
+/// the design (docs/design/assemblies.md)'s mesh model: whether a sidecar in cluster A can reach workloads of cluster B, decided only from
 /// the objects stored in both clusters, as istiod in A and the gateway in B would see them:
 /// A holds a remote secret for B keyed by B's cluster id, whose kubeconfig server is B's and whose token
 /// authenticates against B with list rights on services and endpoints; B's east-west gateway Service has an

@@ -9,7 +9,7 @@ internal sealed record AsmPresetSpec(
     bool ServeGatewayV1, string? MembershipOwnerId, string? MembershipName);
 
 /// <summary>
-/// What an in-cluster ASM control plane leaves (hybrid-mesh-spec §D.4, transcripts preamble): istio-system, the
+/// What an in-cluster ASM control plane leaves (docs/design/remote-secrets.md, transcripts preamble): istio-system, the
 /// Gateway CRD, istiod-&lt;rev&gt; Deployments with REVISION and CLUSTER_ID, the reader ServiceAccount and its
 /// revisioned ClusterRole/Binding, istio-ca-root-cert, optionally cacerts, and the hub Membership.
 /// </summary>

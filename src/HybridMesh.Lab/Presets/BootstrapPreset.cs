@@ -4,7 +4,7 @@ namespace HybridMesh.Lab.Presets;
 
 /// <summary>
 /// What every fresh cluster has: the system namespaces and the bootstrap RBAC that gives every authenticated user
-/// discovery and self-review rights and anonymous users /version (§8.2), plus cluster-admin and view.
+/// discovery and self-review rights and anonymous users /version (docs/design/kube-api-answers.md §8.2), plus cluster-admin and view.
 /// </summary>
 internal static class BootstrapPreset
 {

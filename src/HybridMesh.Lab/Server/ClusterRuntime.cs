@@ -36,7 +36,7 @@ internal sealed class ClusterRuntime : IDisposable
     public string ServerAddress { get; set; } = "";
     /// <summary>How long after a write the Deployment controller reports the Deployment available.</summary>
     public TimeSpan DeploymentReadyDelay { get; set; } = TimeSpan.FromMilliseconds(100);
-    /// <summary>How long after a token Secret is created the token controller fills it (§7.2: a few ms).</summary>
+    /// <summary>How long after a token Secret is created the token controller fills it (docs/design/kube-api-answers.md §7.2: a few ms).</summary>
     public TimeSpan TokenControllerDelay { get; set; } = TimeSpan.FromMilliseconds(10);
 
     /// <summary>The simulated kubelet's exec (null: kubelet unreachable, as on the recorded cluster).</summary>

@@ -1,6 +1,6 @@
 namespace HybridMesh.Lab.Store;
 
-/// <summary>The built-in resources the lab serves, with the discovery facts of a 1.32 API server (§1.3, §1.6).</summary>
+/// <summary>The built-in resources the lab serves, with the discovery facts of a 1.32 API server (docs/design/kube-api-answers.md §1.3, §1.6).</summary>
 internal static class BuiltinResources
 {
     private static readonly string[] Create = ["create"];

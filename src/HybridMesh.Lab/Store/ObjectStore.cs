@@ -106,7 +106,7 @@ public sealed class ObjectStore
 
     /// <summary>
     /// Events after <paramref name="resourceVersion"/>, or Expired when that revision is older than what is retained
-    /// (the watch then answers 410 Expired, §9.4). Oldest is the oldest revision a watch can still start from.
+    /// (the watch then answers 410 Expired, docs/design/kube-api-answers.md §9.4). Oldest is the oldest revision a watch can still start from.
     /// </summary>
     public (List<StoreEvent> Events, bool Expired, long Oldest) Since(long resourceVersion)
     {

@@ -6,7 +6,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Commands;
 
 /// <summary>
-/// Install-EastWestGateway: runbook step 3 without istioctl. Applies the east-west gateway objects (spec §A.5) to
+/// Install-EastWestGateway: runbook step 3 without istioctl. Applies the east-west gateway objects (docs/design/gateway-objects.md) to
 /// every cluster piped in, labels istio-system with the network when it has no label, and waits for the gateway's
 /// load-balancer address. -ManifestOnly and -AsIstioOperator only print YAML.
 /// </summary>

@@ -42,7 +42,7 @@ public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClust
         Assert.True(MeshChecker.AllPassed(checks));
 
         MeshWiring.AssertReached(await MeshWiring.TrafficAsync(Lab), (C1, ["v1", "v2"]), (C2, ["v1", "v2"]));
-        // Spec §E.2: the namespace is labelled for the cluster's istiod revision, so sidecars are injected.
+        // docs/design/verification.md: the namespace is labelled for the cluster's istiod revision, so sidecars are injected.
         Assert.Equal(MeshWiring.Revision, (string?)C1.GetObject("v1", "Namespace", null, "sample")!["metadata"]!["labels"]!["istio.io/rev"]);
         Assert.NotNull(C2.GetObject("apps/v1", "Deployment", "sample", "helloworld-v2"));
         Assert.Null(C1.GetObject("apps/v1", "Deployment", "sample", "helloworld-v2"));

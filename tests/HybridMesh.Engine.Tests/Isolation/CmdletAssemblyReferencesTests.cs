@@ -5,7 +5,7 @@ using System.Reflection.PortableExecutable;
 namespace HybridMesh.Engine.Tests.Isolation;
 
 /// <summary>
-/// The isolation rule (architecture §2): HybridMesh.dll is loaded in the default load context, so it may reference
+/// The isolation rule (docs/design/assemblies.md): HybridMesh.dll is loaded in the default load context, so it may reference
 /// only the BCL, PowerShell, Models and Engine. One stray `using k8s;` in a cmdlet would load KubernetesClient (and
 /// its YamlDotNet) into the default context and break other modules that ship their own versions.
 /// </summary>

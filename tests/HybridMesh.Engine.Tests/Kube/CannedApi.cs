@@ -1,7 +1,7 @@
 namespace HybridMesh.Engine.Tests.Kube;
 
 /// <summary>
-/// Response bodies as a real kube-apiserver 1.32 returns them (kube-api-transcripts.md §1, §2, §8), trimmed the same
+/// Response bodies as a real kube-apiserver 1.32 returns them (docs/design/kube-api-answers.md §1, §2, §8), trimmed the same
 /// way the transcripts trim them; the trimmed-entry strings are kept on purpose, since a reader must skip them.
 /// </summary>
 internal static class CannedApi

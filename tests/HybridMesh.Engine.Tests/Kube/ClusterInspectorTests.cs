@@ -46,7 +46,7 @@ public sealed class ClusterInspectorTests : IDisposable
          "spec": {"finalizers": ["kubernetes"]}, "status": {"phase": "Active"}}
         """;
 
-    // Built-in list items carry no kind/apiVersion (kube-api-transcripts §2).
+    // Built-in list items carry no kind/apiVersion (docs/design/kube-api-answers.md §2).
     private const string Istiods = """
         {"kind": "DeploymentList", "apiVersion": "apps/v1", "metadata": {"resourceVersion": "400"}, "items": [
           {"metadata": {"name": "istiod-asm-1282-4", "namespace": "istio-system",

@@ -4,7 +4,7 @@ using static HybridMesh.Engine.Tests.Manifests.ManifestAssert;
 
 namespace HybridMesh.Engine.Tests.Manifests;
 
-/// <summary>cross-network-gateway against expose-services.yaml (spec §B.1) and the version rule.</summary>
+/// <summary>cross-network-gateway against expose-services.yaml (docs/design/gateway-objects.md) and the version rule.</summary>
 public class CrossNetworkGatewayRendererTests
 {
     [Theory]

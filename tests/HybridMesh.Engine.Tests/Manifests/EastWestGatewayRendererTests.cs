@@ -5,7 +5,7 @@ using static HybridMesh.Engine.Tests.Manifests.ManifestAssert;
 
 namespace HybridMesh.Engine.Tests.Manifests;
 
-/// <summary>The plain-Kubernetes east-west gateway against spec §A.4/§A.5.</summary>
+/// <summary>The plain-Kubernetes east-west gateway against docs/design/gateway-objects.md</summary>
 public class EastWestGatewayRendererTests
 {
     private static readonly EastWestGatewayOptions Revisioned = new() { Network = "my-proj-default", Revision = "asm-1282-4" };

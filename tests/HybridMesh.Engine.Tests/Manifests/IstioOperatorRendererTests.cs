@@ -4,10 +4,10 @@ using static HybridMesh.Engine.Tests.Manifests.ManifestAssert;
 
 namespace HybridMesh.Engine.Tests.Manifests;
 
-/// <summary>The istioctl export against gen-eastwest-gateway.sh's output (spec §A.2).</summary>
+/// <summary>The istioctl export against gen-eastwest-gateway.sh's output (docs/design/gateway-objects.md).</summary>
 public class IstioOperatorRendererTests
 {
-    // Spec §A.2 written out for --network my-proj-default --revision asm-1282-4.
+    // docs/design/gateway-objects.md written out for --network my-proj-default --revision asm-1282-4.
     private const string GeneratorOutput = """
         apiVersion: install.istio.io/v1alpha1
         kind: IstioOperator

@@ -5,7 +5,7 @@ using static HybridMesh.Engine.Tests.Manifests.ManifestAssert;
 
 namespace HybridMesh.Engine.Tests.Manifests;
 
-/// <summary>Reader ServiceAccount, RBAC and token Secret against spec §D.3/§D.4.</summary>
+/// <summary>Reader ServiceAccount, RBAC and token Secret against docs/design/remote-secrets.md</summary>
 public class IstioReaderRendererTests
 {
     [Fact]

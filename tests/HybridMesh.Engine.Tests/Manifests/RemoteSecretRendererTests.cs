@@ -9,7 +9,7 @@ using static HybridMesh.Engine.Tests.Manifests.ManifestAssert;
 
 namespace HybridMesh.Engine.Tests.Manifests;
 
-/// <summary>The remote secret against spec §D.1, read back the way istiod reads it.</summary>
+/// <summary>The remote secret against docs/design/remote-secrets.md, read back the way istiod reads it.</summary>
 public class RemoteSecretRendererTests
 {
     // Generated per run: a real CA certificate and a random token that look like what the token controller writes.

@@ -5,7 +5,7 @@ namespace HybridMesh.Engine.Steps;
 
 /// <summary>
 /// Reads the network a cluster already declares: the topology.istio.io/network label of its istio-system namespace
-/// (spec §H). asmcli sets it at install and never overwrites it, and istiod routes by it, so it beats any computed id.
+/// (docs/design/gateway-objects.md). asmcli sets it at install and never overwrites it, and istiod routes by it, so it beats any computed id.
 /// </summary>
 public static class ClusterNetworkLabel
 {

@@ -6,7 +6,7 @@ namespace HybridMesh.Engine.Steps.Gateway;
 
 /// <summary>
 /// Runbook step 3 without istioctl (Install-EastWestGateway): per cluster, settle network and revision, label
-/// istio-system when it has no network label, server-side apply the gateway objects of spec §A.5 (field manager
+/// istio-system when it has no network label, server-side apply the gateway objects of docs/design/gateway-objects.md (field manager
 /// hybridmesh), then wait for the load-balancer address. Clusters run concurrently; one cluster's failure is that
 /// cluster's non-terminating error.
 /// </summary>

@@ -7,7 +7,7 @@ namespace HybridMesh.Engine.Steps.Gateway;
 
 /// <summary>
 /// The network and revision one cluster's gateway gets, and whether istio-system must be (re)labelled. The network
-/// label on istio-system is what istiod uses for the whole cluster (spec §H), so the gateway follows it; a requested
+/// label on istio-system is what istiod uses for the whole cluster (docs/design/gateway-objects.md), so the gateway follows it; a requested
 /// network only wins over a different label with -Force.
 /// </summary>
 public sealed record GatewaySettings(string Network, string? Revision, NetworkLabelChange LabelChange, string? LabelledNetwork);

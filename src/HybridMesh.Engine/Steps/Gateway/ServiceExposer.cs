@@ -5,7 +5,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Gateway;
 
 /// <summary>
-/// Runbook step 4 (Publish-MeshService): the Istio Gateway cross-network-gateway of expose-services.yaml (spec §B.1)
+/// Runbook step 4 (Publish-MeshService): the Istio Gateway cross-network-gateway of expose-services.yaml (docs/design/gateway-objects.md)
 /// in the newest Gateway version the cluster serves, applied only where an east-west gateway exists for its selector.
 /// </summary>
 public static class ServiceExposer

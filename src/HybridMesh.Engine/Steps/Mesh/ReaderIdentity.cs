@@ -27,7 +27,7 @@ internal sealed class ReaderCredential
 }
 
 /// <summary>
-/// The identity istiod elsewhere uses to read a source cluster (spec §D.3, §D.4): the reader ServiceAccount and its
+/// The identity istiod elsewhere uses to read a source cluster (docs/design/remote-secrets.md): the reader ServiceAccount and its
 /// ClusterRole/Binding are created only when missing (as istioctl does — Istio's charts own them otherwise), and the
 /// token comes from an existing kubernetes.io/service-account-token Secret of that account, else from one this
 /// module creates and the token controller fills.

@@ -2,7 +2,7 @@ using HybridMesh.Engine.Kube;
 
 namespace HybridMesh.Engine.Steps.Traffic;
 
-/// <summary>The verification workload of spec §E and how hard to probe it.</summary>
+/// <summary>The verification workload of docs/design/verification.md and how hard to probe it.</summary>
 public sealed record TrafficOptions
 {
     public const string DefaultHelloworldImage = "docker.io/istio/examples-helloworld-{0}:1.0";

@@ -7,7 +7,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Traffic;
 
 /// <summary>
-/// Spec §E.7: exec `curl -sS helloworld.&lt;ns&gt;:5000/hello` in the client pod (Kubernetes exec API over WebSocket,
+/// docs/design/verification.md: exec `curl -sS helloworld.&lt;ns&gt;:5000/hello` in the client pod (Kubernetes exec API over WebSocket,
 /// as kubectl exec does) K times and tally which versions answered.
 /// </summary>
 internal static partial class TrafficProbe

@@ -6,7 +6,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Traffic;
 
 /// <summary>
-/// Test-MeshConnectivity -Traffic: Istio's verification procedure (spec §E), automated. Cluster i (in input order)
+/// Test-MeshConnectivity -Traffic: Istio's verification procedure (docs/design/verification.md), automated. Cluster i (in input order)
 /// gets helloworld-v&lt;i&gt;; every cluster gets Service helloworld and a sleep client. Once ready, every client
 /// calls helloworld K times; a client passes when every version answered it. The workload is removed afterwards
 /// (namespace too, when this run created it) unless KeepWorkload.

@@ -5,7 +5,7 @@ using HybridMesh.Engine.Manifests;
 namespace HybridMesh.Engine.Steps.Traffic;
 
 /// <summary>
-/// Spec §E.2–E.5 as objects: namespace labelled for the cluster's revision, Service helloworld (in every cluster, so
+/// docs/design/verification.md as objects: namespace labelled for the cluster's revision, Service helloworld (in every cluster, so
 /// the name resolves), Deployment helloworld-v&lt;i&gt; (cluster i only), and the sleep client.
 /// </summary>
 internal static class TrafficWorkload

@@ -94,39 +94,58 @@ public sealed class LabHost : IAsyncDisposable
     {
         var sharedRoot = new CertificateAuthority("lab-mesh-root");
         _roots.Add(sharedRoot);
-        var clusters = new List<LabCluster>();
+        var plans = new List<(int Index, ClusterOptions Options, CertificateAuthority Root)>();
         for (var i = 1; i <= Options.Clusters; i++)
         {
             var platform = i % 2 == 1 ? LabPlatform.Gke : LabPlatform.OnPrem;
             var co = new ClusterOptions { Name = $"cluster{i}", Platform = platform };
             Options.Customize?.Invoke(i, co);
-            string context, clusterName, userName, clusterId;
-            if (co.Platform == LabPlatform.Gke)
-            {
-                context = clusterName = userName = $"gke_{Options.GkeProject}_{Options.GkeLocation}_{co.Name}";
-                clusterId = $"cn-{Options.GkeProject}-{Options.GkeLocation}-{co.Name}";
-            }
-            else
-            {
-                context = userName = $"admin@{co.Name}";
-                clusterName = co.Name;
-                clusterId = $"cn-{Options.FleetProject}-global-{co.Name}";
-            }
             var root = sharedRoot;
             if (Options.DistinctRoots)
             {
                 root = new CertificateAuthority($"lab-mesh-root-{co.Name}");
                 _roots.Add(root);
             }
-            var cluster = await LabCluster.StartAsync(i, co, context, clusterName, userName, OutputDirectory, c => co.AsmPreset
-                ? new AsmPresetSpec(clusterId, co.Network, co.Revisions, root, co.CaCertsSecret, co.ServeGatewayV1,
-                    co.Registered ? $"//gkehub.googleapis.com/projects/{(co.OwnerByProjectNumber ? Options.FleetProjectNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) : Options.FleetProject)}/locations/global/memberships/{co.Name}" : null,
-                    co.Name)
-                : null, ct);
-            cluster.ClusterId = clusterId;
-            clusters.Add(cluster);
-            Clusters = clusters;
+            plans.Add((i, co, root));
         }
+
+        // The signing keys first, in parallel (the slow part of a start), then every cluster's server at once: a lab
+        // of N clusters starts in about the time of one, not N (see Auth/LabKeys.cs).
+        var slots = plans.Select(p => LabKeys.ClusterSlot(p.Options.Name));
+        await Task.Run(() => LabKeys.Prepare(Options.StartFleet ? slots.Append(LabKeys.FleetSlot) : slots), ct);
+        var starts = plans.Select(p => StartClusterAsync(p.Index, p.Options, p.Root, ct)).ToArray();
+        try
+        {
+            await Task.WhenAll(starts);
+        }
+        finally
+        {
+            // Whatever started is kept in order, so that DisposeAsync stops it even when another cluster failed.
+            Clusters = starts.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToList();
+        }
+    }
+
+    private async Task<LabCluster> StartClusterAsync(int i, ClusterOptions co, CertificateAuthority root, CancellationToken ct)
+    {
+        string context, clusterName, userName, clusterId;
+        if (co.Platform == LabPlatform.Gke)
+        {
+            context = clusterName = userName = $"gke_{Options.GkeProject}_{Options.GkeLocation}_{co.Name}";
+            clusterId = $"cn-{Options.GkeProject}-{Options.GkeLocation}-{co.Name}";
+        }
+        else
+        {
+            context = userName = $"admin@{co.Name}";
+            clusterName = co.Name;
+            clusterId = $"cn-{Options.FleetProject}-global-{co.Name}";
+        }
+        var cluster = await LabCluster.StartAsync(i, co, context, clusterName, userName, OutputDirectory, c => co.AsmPreset
+            ? new AsmPresetSpec(clusterId, co.Network, co.Revisions, root, co.CaCertsSecret, co.ServeGatewayV1,
+                co.Registered ? $"//gkehub.googleapis.com/projects/{(co.OwnerByProjectNumber ? Options.FleetProjectNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) : Options.FleetProject)}/locations/global/memberships/{co.Name}" : null,
+                co.Name)
+            : null, ct);
+        cluster.ClusterId = clusterId;
+        return cluster;
     }
 
     /// <summary>

@@ -11,11 +11,13 @@ namespace HybridMesh.Lab.Auth;
 public sealed class TokenIssuer : IDisposable
 {
     public const string Issuer = "https://kubernetes.default.svc.cluster.local";
-    private readonly RSA _key = RSA.Create(2048);
+    private readonly RSA _key;
     private readonly string _kid;
 
-    public TokenIssuer()
+    /// <summary>An issuer signing with the key of <paramref name="keySlot"/> (<see cref="LabKeys"/>).</summary>
+    public TokenIssuer(string keySlot)
     {
+        _key = LabKeys.Rsa(keySlot);
         var spki = _key.ExportSubjectPublicKeyInfo();
         _kid = Base64Url(SHA256.HashData(spki));
     }

@@ -14,7 +14,7 @@ internal sealed class ClusterRuntime : IDisposable
         Clock = clock;
         Store = new ObjectStore();
         Registry = new ResourceRegistry();
-        Issuer = new TokenIssuer();
+        Issuer = new TokenIssuer(LabKeys.ClusterSlot(name));
         Authenticator = new Authenticator(Store, Issuer, clock);
         Authorizer = new RbacAuthorizer(Store);
     }

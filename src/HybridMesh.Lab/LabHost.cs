@@ -75,10 +75,24 @@ public sealed class LabHost : IAsyncDisposable
         var host = new LabHost(options, dir);
         try
         {
-            await host.StartClustersAsync(ct);
+            // The fleet server and its key (a second slow part of a start) come up while the clusters start.
+            var fleet = options.StartFleet ? Task.Run(async () =>
+            {
+                var server = await FleetServer.StartAsync(new FleetOptions(), ct);
+                server.PrepareKey();
+                return server;
+            }, ct) : null;
+            try
+            {
+                await host.StartClustersAsync(ct);
+            }
+            finally
+            {
+                if (fleet is not null) host.Fleet = await fleet;
+            }
             if (options.SimulateMeshTraffic)
                 foreach (var c in host.Clusters) c.ExecHandler = host.MeshExecHandler(c);
-            if (options.StartFleet) await host.StartFleetAsync(ct);
+            if (host.Fleet is not null) host.DescribeClustersToFleet();
             if (options.StartControlServer) host._control = await ControlServer.StartAsync(host, ct);
             host.WriteLabJson();
             return host;
@@ -112,7 +126,7 @@ public sealed class LabHost : IAsyncDisposable
         // The signing keys first, in parallel (the slow part of a start), then every cluster's server at once: a lab
         // of N clusters starts in about the time of one, not N (see Auth/LabKeys.cs).
         var slots = plans.Select(p => LabKeys.ClusterSlot(p.Options.Name));
-        await Task.Run(() => LabKeys.Prepare(Options.StartFleet ? slots.Append(LabKeys.FleetSlot) : slots), ct);
+        await Task.Run(() => LabKeys.Prepare(slots), ct);
         var starts = plans.Select(p => StartClusterAsync(p.Index, p.Options, p.Root, ct)).ToArray();
         try
         {
@@ -152,10 +166,9 @@ public sealed class LabHost : IAsyncDisposable
     /// The fleet knows what the clusters say about themselves: the fleet and GKE projects, every GKE-style cluster
     /// (clusters.get), and a READY membership for every cluster whose hub.gke.io Membership names the fleet.
     /// </summary>
-    private async Task StartFleetAsync(CancellationToken ct)
+    private void DescribeClustersToFleet()
     {
-        var fleet = await FleetServer.StartAsync(new FleetOptions(), ct);
-        Fleet = fleet;
+        var fleet = Fleet!;
         fleet.AddProject(Options.FleetProject, Options.FleetProjectNumber);
         fleet.AddProject(Options.GkeProject, Options.GkeProjectNumber);
         foreach (var cluster in Clusters)

@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace HybridMesh.Lab.Auth;
 
 /// <summary>
-/// The RSA keys of the lab's signers: each cluster's service-account token issuer and the fleet's service account.
+/// The RSA keys of the clusters' service-account token issuers.
 /// Generating a 2048-bit key takes 0.1 to 4 s on a busy 2-core machine and was most of a lab's start, so a process
 /// generates the key of each slot once (slots of one lab in parallel) and every later lab of the process reuses it.
 /// Slots are per cluster name: the clusters of one lab never accept each other's tokens, as real clusters do not.
@@ -28,8 +28,6 @@ internal static class LabKeys
     public static void Prepare(IEnumerable<string> slots) => Parallel.ForEach(slots, slot => Key(slot));
 
     public static string ClusterSlot(string clusterName) => "cluster/" + clusterName;
-
-    public const string FleetSlot = "fleet";
 
     private static byte[] Key(string slot) =>
         Pkcs8.GetOrAdd(slot, _ => new Lazy<byte[]>(() =>

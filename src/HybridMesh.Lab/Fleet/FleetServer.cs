@@ -176,6 +176,9 @@ public sealed class FleetServer : IAsyncDisposable
         return full;
     }
 
+    /// <summary>Generates the service-account key now rather than at the first credential file or token request.</summary>
+    public void PrepareKey() => _tokens.PrepareKey();
+
     /// <summary>Tokens issued by /token stop working (the static <see cref="AccessToken"/> keeps working).</summary>
     public void ExpireIssuedTokens() => _tokens.ExpireIssuedTokens();
 

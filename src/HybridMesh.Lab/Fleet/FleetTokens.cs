@@ -7,7 +7,7 @@ using System.Text.Json.Nodes;
 namespace HybridMesh.Lab.Fleet;
 
 /// <summary>
-/// The fleet's OAuth2 side: one service-account key generated once per process (Auth/LabKeys.cs; never stored in the repository), the
+/// The fleet's OAuth2 side: one service-account key generated at start (never stored in the repository), the
 /// JWT-bearer grant at /token (RFC 7523, as Google's token endpoint implements it for service accounts), and the set
 /// of access tokens the APIs accept.
 /// </summary>
@@ -17,7 +17,7 @@ internal sealed class FleetTokens : IDisposable
     private const string GoogleTokenAudience = "https://oauth2.googleapis.com/token";
     private const string CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
 
-    private readonly RSA _key = Auth.LabKeys.Rsa(Auth.LabKeys.FleetSlot);
+    private readonly RSA _key = RSA.Create(2048);
     private readonly ConcurrentDictionary<string, DateTimeOffset> _issued = new(StringComparer.Ordinal);
     private readonly FleetOptions _options;
 
@@ -32,6 +32,9 @@ internal sealed class FleetTokens : IDisposable
     public string StaticToken { get; }
 
     public string KeyId { get; }
+
+    /// <summary>Generates the key now (RSA keys are generated on first use), e.g. while a lab starts its clusters.</summary>
+    public void PrepareKey() => _key.ExportSubjectPublicKeyInfo();
 
     public string ServiceAccountJson(Uri tokenUri) => new JsonObject
     {

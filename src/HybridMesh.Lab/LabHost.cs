@@ -226,6 +226,25 @@ public sealed class LabHost : IAsyncDisposable
         File.Move(partial, LabJsonPath, overwrite: true);
     }
 
+    /// <summary>
+    /// Remembers the state of every cluster and the fleet once the controllers have settled; <see cref="ResetAsync"/>
+    /// goes back to it. Test fixtures call it once after the start and reset between tests instead of starting a lab
+    /// per test (docs/design/lab-reuse.md).
+    /// </summary>
+    public async Task CheckpointAsync(CancellationToken ct = default)
+    {
+        foreach (var c in Clusters) await c.CheckpointAsync(ct);
+        Fleet?.Checkpoint();
+    }
+
+    /// <summary>Every cluster, the fleet, partitions and istiod faults back to the last <see cref="CheckpointAsync"/>.</summary>
+    public async Task ResetAsync(CancellationToken ct = default)
+    {
+        await Task.WhenAll(Clusters.Select(c => c.ResetAsync(ct)));
+        ClearMeshFaults();
+        Fleet?.Reset();
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (_control is not null) await _control.DisposeAsync();

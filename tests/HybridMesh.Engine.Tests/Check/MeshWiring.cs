@@ -99,7 +99,7 @@ public static class MeshWiring
         {
             Kube = new KubeSessionOptions { Timeout = TimeSpan.FromSeconds(5), MaxAttempts = 1 },
             Google = GoogleTestKit.Options(lab.Fleet!),
-        }, new HybridMesh.Engine.Tests.Integration.RecordingMeshSink());
+        }, new RecordingSink());
 
     /// <summary>The traffic test with the workload kept, so that consecutive tests on one lab re-use it.</summary>
     public static Task<IReadOnlyList<MeshTrafficResult>> TrafficAsync(LabHost lab, bool keep = true) =>
@@ -108,7 +108,7 @@ public static class MeshWiring
             KeepWorkload = keep,
             ReadyTimeout = TimeSpan.FromSeconds(20),
             Kube = new KubeSessionOptions { Timeout = TimeSpan.FromSeconds(10), MaxAttempts = 2 },
-        }, new HybridMesh.Engine.Tests.Integration.RecordingMeshSink());
+        }, new RecordingSink());
 
     /// <summary>Asserts, per client cluster, exactly which versions answered.</summary>
     public static void AssertReached(IReadOnlyList<MeshTrafficResult> results, params (LabCluster From, string[] Reached)[] expected)

@@ -26,7 +26,7 @@ public sealed class RuleTests
         lab.Targets().Select(t => new MeshTarget(t.Cluster) { FleetProjectId = lab.Lab.Options.FleetProject, Revision = revision }).ToArray();
 
     private static Task<IReadOnlyList<MeshCheck>> CheckAsync(MeshLab lab, string? revision = null) =>
-        MeshChecker.RunAsync(Targets(lab, revision), CheckOptions(lab), new MeshSink());
+        MeshChecker.RunAsync(Targets(lab, revision), CheckOptions(lab), new RecordingSink());
 
     private static MeshCheck One(IReadOnlyList<MeshCheck> checks, string check, string cluster, string? peer = null) =>
         Assert.Single(checks, c => c.Check == check && c.Cluster == cluster && c.Peer == peer);
@@ -37,11 +37,11 @@ public sealed class RuleTests
                 .Select(o => (Key: $"{c.Context}/{o["kind"]}/{o["metadata"]!["name"]}", Value: o["metadata"]!["resourceVersion"]!.GetValue<string>())))
             .ToDictionary(p => p.Key, p => p.Value);
 
-    private static async Task<MeshSink> RefusedAsync(MeshLab lab, MeshRequest request)
+    private static async Task<RecordingSink> RefusedAsync(MeshLab lab, MeshRequest request)
     {
         var before = Versions(lab);
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(request, sink, default));
         Assert.Equal("MeshChecksFailed", error.ErrorId);
         Assert.All(lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
@@ -109,7 +109,7 @@ public sealed class RuleTests
     {
         await using var lab = await MeshLab.StartAsync(2);
         var (gke, onprem) = (lab.Clusters[0], lab.Clusters[1]);
-        await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         // Found by the CA alone: the address is one only the cluster network knows.
         var stale = PutAsmcliSecret(onprem, gke, "https://10.0.0.9:6443");
 
@@ -133,7 +133,7 @@ public sealed class RuleTests
         await using var lab = await MeshLab.StartAsync(3);
         var (gke, onprem, third) = (lab.Clusters[0], lab.Clusters[1], lab.Clusters[2]);
         var request = lab.Request();
-        await MeshBuilder.NewMeshAsync(request, new MeshSink(), default);
+        await MeshBuilder.NewMeshAsync(request, new RecordingSink(), default);
 
         // asmcli's reader: its own ServiceAccount token in the leaving cluster, copied into a context-named secret.
         gke.PutObject(new JsonObject
@@ -156,7 +156,7 @@ public sealed class RuleTests
         await MeshRemover.RemoveAsync(new MeshRemovalRequest
         {
             Targets = request.Targets, Kube = request.Kube, Leaving = [gke.Context], IncludeReaderToken = true,
-        }, new MeshSink(), default);
+        }, new RecordingSink(), default);
 
         Assert.DoesNotContain(lab.RemoteSecrets(onprem), s => s["metadata"]!["name"]!.GetValue<string>() == stale);
         Assert.Equal(["istio-remote-secret-" + third.ClusterId],
@@ -172,7 +172,7 @@ public sealed class RuleTests
         var gke = lab.Clusters[0];
         Assert.Equal(MeshCheckStatus.Failed, One(await CheckAsync(lab), CheckNames.FleetMembership, gke.Context).Status);
 
-        await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var check = One(await CheckAsync(lab), CheckNames.FleetMembership, gke.Context);
         Assert.Equal(MeshCheckStatus.Passed, check.Status);
         Assert.Contains("READY", check.Detail);
@@ -187,7 +187,7 @@ public sealed class RuleTests
 
         var checks = await CheckAsync(lab);
         Assert.All(lab.Clusters, c => Assert.Equal(MeshCheckStatus.Passed, One(checks, CheckNames.FleetMembership, c.Context).Status));
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
@@ -207,7 +207,7 @@ public sealed class RuleTests
         Assert.Contains("--kubeconfig=" + onprem.KubeconfigPath, error.RecommendedAction);
 
         var check = One(await MeshChecker.RunAsync(targets.Select(t => new MeshTarget(t.Cluster) { FleetProjectId = lab.Lab.Options.FleetProject }).ToArray(),
-            CheckOptions(lab), new MeshSink()), CheckNames.FleetMembership, onprem.Context);
+            CheckOptions(lab), new RecordingSink()), CheckNames.FleetMembership, onprem.Context);
         Assert.Equal(MeshCheckStatus.Failed, check.Status);
         Assert.Equal(error.RecommendedAction, check.RecommendedAction);
     }
@@ -239,7 +239,7 @@ public sealed class RuleTests
         Assert.Equal(MeshCheckStatus.Failed, One(await CheckAsync(lab), CheckNames.IstioRevision, second.Context).Status);
 
         var chosen = Targets(lab, "asm-1282-4");
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(targets: chosen), new MeshSink(), default)).Mesh!;
+        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(targets: chosen), new RecordingSink(), default)).Mesh!;
         Assert.Contains(mesh.Links, l => l.Source == second.ClusterId && l.Status == MeshLinkStatus.Connected);
         Assert.Equal(MeshCheckStatus.Passed, One(await CheckAsync(lab, "asm-1282-4"), CheckNames.IstioRevision, second.Context).Status);
     }

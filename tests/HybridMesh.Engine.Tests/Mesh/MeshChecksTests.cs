@@ -9,9 +9,9 @@ namespace HybridMesh.Engine.Tests.Mesh;
 /// <summary>The pre-flight checks of New-Mesh: each failure has its own id, names the clusters, and nothing is written.</summary>
 public sealed class MeshChecksTests
 {
-    private static async Task<MeshSink> FailingRun(MeshLab lab, MeshRequest? request = null)
+    private static async Task<RecordingSink> FailingRun(MeshLab lab, MeshRequest? request = null)
     {
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(request ?? lab.Request(), sink, default));
         Assert.Equal("MeshChecksFailed", error.ErrorId);
         AssertNothingWritten(lab);
@@ -77,7 +77,7 @@ public sealed class MeshChecksTests
         {
             Targets = request.Targets, FleetProjectId = request.FleetProjectId, Kube = request.Kube, Google = request.Google,
             AllowSharedNetwork = true,
-        }, new MeshSink(), default)).Mesh!;
+        }, new RecordingSink(), default)).Mesh!;
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
     }
 
@@ -90,7 +90,7 @@ public sealed class MeshChecksTests
         Assert.Equal("MeshNetworkShared", Assert.Single(sink.Errors).ErrorId);
         Assert.Equal(2, sink.Warnings.Count(w => w.Contains("no topology.istio.io/network label")));
 
-        var ok = new MeshSink();
+        var ok = new RecordingSink();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), ok, default)).Mesh!;
         Assert.Equal(2, mesh.Links.Length);
         Assert.Equal(2, ok.Warnings.Count(w => w.Contains("no topology.istio.io/network label")));
@@ -106,7 +106,7 @@ public sealed class MeshChecksTests
         var skip = await FailingRun(lab, lab.Request(skipRegistration: true));
         Assert.Equal("MeshGkeNotRegistered", Assert.Single(skip.Errors).ErrorId);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
@@ -116,7 +116,7 @@ public sealed class MeshChecksTests
 
         // The fleet now knows it, so a re-run registers nothing.
         fleet.ClearRequestLog();
-        await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         Assert.DoesNotContain(fleet.RequestLog, r => r.Method == "POST" && r.Api == FleetApi.GkeHub);
     }
 
@@ -136,7 +136,7 @@ public sealed class MeshChecksTests
     public async Task AClusterWithoutIstioIsNamed()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.AsmPreset = i != 2);
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(lab.Request(), sink, default));
         Assert.Contains(sink.Errors, e => e.ErrorId == "MeshIstioNotInstalled" && (string?)e.Target == lab.Clusters[1].Context);
     }
@@ -149,14 +149,14 @@ public sealed class MeshChecksTests
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(new MeshRequest
         {
             Targets = request.Targets, Kube = request.Kube, Google = request.Google,
-        }, new MeshSink(), default));
+        }, new RecordingSink(), default));
         Assert.Equal("MeshFleetProjectMissing", error.ErrorId);
 
         lab.Lab.Fleet!.ClearRequestLog();
         var mesh = (await MeshBuilder.NewMeshAsync(new MeshRequest
         {
             Targets = request.Targets, Kube = request.Kube, Google = request.Google, SkipFleetCheck = true,
-        }, new MeshSink(), default)).Mesh!;
+        }, new RecordingSink(), default)).Mesh!;
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
         Assert.Empty(lab.Lab.Fleet.RequestLog);
     }

@@ -35,7 +35,7 @@ public sealed class MeshWritesTests
         var before = lab.Clusters.Select(Secrets).ToArray();
         var gke = lab.Clusters[0];
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(
-            With(lab.Request(), new Dictionary<string, string> { [gke.ClusterId] = "https//10.0.0.2:6443" }), new MeshSink(), default));
+            With(lab.Request(), new Dictionary<string, string> { [gke.ClusterId] = "https//10.0.0.2:6443" }), new RecordingSink(), default));
 
         Assert.Equal("ServerUrlInvalid", error.ErrorId);
         Assert.Empty(Writes(lab));
@@ -48,7 +48,7 @@ public sealed class MeshWritesTests
         await using var lab = await MeshLab.StartAsync(2);
         var before = lab.Clusters.Select(Secrets).ToArray();
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(
-            With(lab.Request(), new Dictionary<string, string> { ["cluster-9"] = "https://10.0.0.2:6443" }), new MeshSink(), default));
+            With(lab.Request(), new Dictionary<string, string> { ["cluster-9"] = "https://10.0.0.2:6443" }), new RecordingSink(), default));
 
         Assert.Equal("ClusterNameUnknown", error.ErrorId);
         Assert.Equal("cluster-9", error.Target);
@@ -71,7 +71,7 @@ public sealed class MeshWritesTests
         {
             ["CLUSTER1"] = "https://10.20.0.2:6443",   // the GKE cluster's short name, in another case (hashtable keys)
             [onprem.Context] = "https://10.30.0.2:6443",
-        }), new MeshSink(), default)).Mesh!;
+        }), new RecordingSink(), default)).Mesh!;
 
         Assert.Equal("https://10.20.0.2:6443", Assert.Single(mesh.Links, l => l.Source == gke.ClusterId).Server);
         Assert.Equal("https://10.30.0.2:6443", Assert.Single(mesh.Links, l => l.Source == onprem.ClusterId).Server);
@@ -83,7 +83,7 @@ public sealed class MeshWritesTests
         await using var lab = await MeshLab.StartAsync(2);
         var request = lab.Request();
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(
-            With(request, targets: [request.Targets[0]]), new MeshSink(), default));
+            With(request, targets: [request.Targets[0]]), new RecordingSink(), default));
 
         Assert.Equal("MeshTooFewClusters", error.ErrorId);
         Assert.Empty(lab.Clusters.SelectMany(c => c.RequestLog.Entries));
@@ -95,7 +95,7 @@ public sealed class MeshWritesTests
         await using var lab = await MeshLab.StartAsync(2);
         var before = Secrets(lab.Clusters[0]);
         lab.Clusters[1].Faults.Add(new FaultRule { Kind = FaultKind.Reset, Count = int.MaxValue });
-        var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default));
+        var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default));
 
         Assert.Equal("MeshTooFewClusters", error.ErrorId);
         Assert.Contains(lab.Clusters[1].Context + " (unreachable)", error.Message);
@@ -107,12 +107,12 @@ public sealed class MeshWritesTests
     public async Task ARevokedReaderTokenIsReissuedAndEveryRemoteSecretHoldingItIsRewritten()
     {
         await using var lab = await MeshLab.StartAsync(3);
-        await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var gke = lab.Clusters[0];
         var old = lab.ReaderToken(gke)!;
         gke.RevokeToken(old);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
@@ -127,7 +127,7 @@ public sealed class MeshWritesTests
 
         // Converged: the new token is the one used from now on.
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
-        var again = (await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default)).Mesh!;
+        var again = (await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default)).Mesh!;
         Assert.All(again.Links, l => Assert.Equal(MeshLinkOutcome.Unchanged, l.Outcome));
         Assert.All(again.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
         Assert.DoesNotContain(Writes(lab), w => !w.Contains("/secrets/istio-reader-service-account", StringComparison.Ordinal));
@@ -137,12 +137,12 @@ public sealed class MeshWritesTests
     public async Task ADeletedReaderTokenSecretIsReplacedAndItsRemoteSecretsRewritten()
     {
         await using var lab = await MeshLab.StartAsync(2);
-        await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var onprem = lab.Clusters[1];
         var old = lab.ReaderToken(onprem)!;
         Assert.True(onprem.DeleteObject("v1", "Secret", "istio-system", "istio-reader-service-account-istio-remote-secret-token"));
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         var link = Assert.Single(mesh.Links, l => l.Source == onprem.ClusterId);
@@ -158,15 +158,15 @@ public sealed class MeshWritesTests
     public async Task ARejectedTokenThatMayNotBeReplacedIsAnErrorPerLink()
     {
         await using var lab = await MeshLab.StartAsync(2);
-        await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var gke = lab.Clusters[0];
         gke.RevokeToken(lab.ReaderToken(gke)!);
 
-        var sink = new DecliningSink("Create a new long-lived reader token");
+        var sink = RecordingSink.DecliningWhere((_, action) => action.StartsWith("Create a new long-lived reader token", StringComparison.Ordinal));
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         var link = Assert.Single(mesh.Links, l => l.Source == gke.ClusterId);
         Assert.Equal(MeshLinkStatus.Unauthorized, link.Status);
-        var error = Assert.Single(sink.Inner.Errors);
+        var error = Assert.Single(sink.Errors);
         Assert.Equal("MeshLinkUnauthorized", error.ErrorId);
         Assert.Equal($"{gke.ClusterId} -> {lab.Clusters[1].ClusterId}", error.Target);
         Assert.Equal(MeshErrorCategory.AuthenticationError, error.Category);
@@ -176,7 +176,7 @@ public sealed class MeshWritesTests
     public async Task ATokenMarkedInvalidByTheLegacyTokenCleanerIsRejectedAndReplaced()
     {
         await using var lab = await MeshLab.StartAsync(2);
-        await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var gke = lab.Clusters[0];
         var name = "istio-reader-service-account-istio-remote-secret-token";
         var secret = (JsonObject)gke.GetObject("v1", "Secret", "istio-system", name)!.DeepClone();
@@ -185,7 +185,7 @@ public sealed class MeshWritesTests
         secret["metadata"]!["labels"] = labels.DeepClone();
         gke.PutObject(secret);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         var link = Assert.Single(mesh.Links, l => l.Source == gke.ClusterId);
@@ -205,7 +205,7 @@ public sealed class MeshWritesTests
         emptied["rules"] = new JsonArray();
         onprem.PutObject(emptied);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Equal(MeshLinkStatus.Forbidden, Assert.Single(mesh.Links, l => l.Source == onprem.ClusterId).Status);
         var error = Assert.Single(sink.Errors);
@@ -217,7 +217,7 @@ public sealed class MeshWritesTests
     public async Task WhatIfListsEveryRemoteSecretAlsoBeforeTheTokensExist()
     {
         await using var lab = await MeshLab.StartAsync(3);
-        var sink = new MeshSink { Decline = true };
+        var sink = RecordingSink.Declining();
         await MeshBuilder.NewMeshAsync(lab.Request(whatIf: true), sink, default);
 
         var secrets = sink.Proposed.Where(p => p.StartsWith("Create remote secret: ", StringComparison.Ordinal)).ToArray();
@@ -238,13 +238,13 @@ public sealed class MeshWritesTests
     {
         await using var lab = await MeshLab.StartAsync(3);
         var request = lab.Request();
-        await MeshBuilder.NewMeshAsync(request, new MeshSink(), default);
+        await MeshBuilder.NewMeshAsync(request, new RecordingSink(), default);
         var before = lab.Clusters.Select(Secrets).ToArray();
 
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshRemover.RemoveAsync(new MeshRemovalRequest
         {
             Targets = request.Targets, Leaving = ["cluster-9"], Kube = request.Kube,
-        }, new MeshSink(), default));
+        }, new RecordingSink(), default));
         Assert.Equal("ClusterNameUnknown", error.ErrorId);
         Assert.Equal(before, lab.Clusters.Select(Secrets).ToArray());
 
@@ -252,7 +252,7 @@ public sealed class MeshWritesTests
         await MeshRemover.RemoveAsync(new MeshRemovalRequest
         {
             Targets = request.Targets, Leaving = [leaving.ClusterId], Kube = request.Kube,
-        }, new MeshSink(), default);
+        }, new RecordingSink(), default);
         Assert.Empty(lab.RemoteSecrets(leaving));
         Assert.All(lab.Clusters.Take(2), c => Assert.Single(lab.RemoteSecrets(c)));
     }
@@ -277,17 +277,4 @@ public sealed class MeshWritesTests
         Assert.Contains("cn-f-global-onprem", unknown.Message);
     }
 
-    /// <summary>Declines only the actions that start with <paramref name="action"/>; everything else is recorded.</summary>
-    private sealed class DecliningSink(string action) : IMeshSink
-    {
-        public MeshSink Inner { get; } = new();
-        public void Verbose(string message) => Inner.Verbose(message);
-        public void Debug(string message) => Inner.Debug(message);
-        public void Warning(string message) => Inner.Warning(message);
-        public void Information(string message, string[] tags) => Inner.Information(message, tags);
-        public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) =>
-            Inner.Progress(activityId, parentId, activity, status, percent, completed);
-        public bool ShouldProcess(string target, string what) => Inner.ShouldProcess(target, what) && !what.StartsWith(action, StringComparison.Ordinal);
-        public void Error(MeshException error) => Inner.Error(error);
-    }
 }

@@ -15,7 +15,7 @@ public sealed class NewMeshTests
     public async Task TwoClustersAreWiredThenARerunChangesNothing()
     {
         await using var lab = await MeshLab.StartAsync(2);
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
 
         Assert.Empty(sink.Errors);
@@ -38,7 +38,7 @@ public sealed class NewMeshTests
         Assert.Contains(sink.Warnings, w => w.Contains("loopback", StringComparison.Ordinal));
 
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
-        var rerunSink = new MeshSink();
+        var rerunSink = new RecordingSink();
         var again = (await MeshBuilder.NewMeshAsync(lab.Request(), rerunSink, default)).Mesh!;
         Assert.Empty(rerunSink.Errors);
         Assert.All(again.Links, l => Assert.Equal(MeshLinkOutcome.Unchanged, l.Outcome));
@@ -54,7 +54,7 @@ public sealed class NewMeshTests
     public async Task FourClustersGetTwelveLinksAndConverge()
     {
         await using var lab = await MeshLab.StartAsync(4);
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.Equal(12, mesh.Links.Length);
@@ -72,7 +72,7 @@ public sealed class NewMeshTests
         Assert.All(lab.Clusters, c => Assert.Equal(2, c.RequestLog.Entries.Count(e => e.Method == "GET" && e.Path == "/api/v1/namespaces/istio-system/secrets")));
         Assert.Contains(sink.Messages, m => m.StartsWith("PROGRESS: Wiring links", StringComparison.Ordinal) && m.Contains("(12 of 12)"));
 
-        var again = (await MeshBuilder.NewMeshAsync(lab.Request(), new MeshSink(), default)).Mesh!;
+        var again = (await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default)).Mesh!;
         Assert.All(again.Links, l => Assert.Equal(MeshLinkOutcome.Unchanged, l.Outcome));
     }
 
@@ -81,7 +81,7 @@ public sealed class NewMeshTests
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
         lab.Lab.Fleet!.ClearRequestLog();
-        var sink = new MeshSink { Decline = true };
+        var sink = RecordingSink.Declining();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(whatIf: true), sink, default)).Mesh!;
 
         Assert.Empty(sink.Errors);
@@ -105,7 +105,7 @@ public sealed class NewMeshTests
             cluster.Faults.Add(new FaultRule { Kind = FaultKind.Status, StatusCode = 503, Count = 2, Method = "PATCH", PathContains = "/secrets/" });
         }
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
@@ -120,7 +120,7 @@ public sealed class NewMeshTests
         await using var lab = await MeshLab.StartAsync(3);
         var down = lab.Clusters[2];
         down.Faults.Add(new FaultRule { Kind = FaultKind.Reset, Count = int.MaxValue });
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
 
         Assert.Equal(6, mesh.Links.Length);
@@ -156,7 +156,7 @@ public sealed class NewMeshTests
         });
 
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var refused = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(lab.Request(), sink, default));
         Assert.Equal("MeshChecksFailed", refused.ErrorId);
         var stale = Assert.Single(sink.Errors);
@@ -173,7 +173,7 @@ public sealed class NewMeshTests
         {
             Targets = request.Targets, FleetProjectId = request.FleetProjectId, Kube = request.Kube, Google = request.Google,
             RemoveStale = true,
-        }, new MeshSink(), default);
+        }, new RecordingSink(), default);
         Assert.Equal("istio-remote-secret-" + gke.ClusterId, Assert.Single(lab.RemoteSecrets(onprem))["metadata"]!["name"]!.GetValue<string>());
     }
 
@@ -187,7 +187,7 @@ public sealed class NewMeshTests
         {
             Targets = request.Targets, FleetProjectId = request.FleetProjectId, Kube = request.Kube, Google = request.Google,
             ServerOverride = new Dictionary<string, string> { [gke.ClusterId] = "https://10.20.0.2:6443" },
-        }, new MeshSink(), default)).Mesh!;
+        }, new RecordingSink(), default)).Mesh!;
         Assert.Equal("https://10.20.0.2:6443", Assert.Single(mesh.Links, l => l.Source == gke.ClusterId).Server);
         var data = (JsonObject)Assert.Single(lab.RemoteSecrets(lab.Clusters[1]))["data"]!;
         Assert.Contains("server: https://10.20.0.2:6443", Encoding.UTF8.GetString(Convert.FromBase64String(data[gke.ClusterId]!.GetValue<string>())));

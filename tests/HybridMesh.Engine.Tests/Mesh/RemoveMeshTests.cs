@@ -10,10 +10,10 @@ public sealed class RemoveMeshTests
     {
         await using var lab = await MeshLab.StartAsync(3);
         var request = lab.Request();
-        await MeshBuilder.NewMeshAsync(request, new MeshSink(), default);
+        await MeshBuilder.NewMeshAsync(request, new RecordingSink(), default);
         Assert.All(lab.Clusters, c => Assert.Equal(2, lab.RemoteSecrets(c).Count));
 
-        var deleted = await MeshRemover.RemoveAsync(new MeshRemovalRequest { Targets = request.Targets, Kube = request.Kube }, new MeshSink(), default);
+        var deleted = await MeshRemover.RemoveAsync(new MeshRemovalRequest { Targets = request.Targets, Kube = request.Kube }, new RecordingSink(), default);
         Assert.Equal(6, deleted);
         Assert.All(lab.Clusters, c => Assert.Empty(lab.RemoteSecrets(c)));
         // The reader token stays unless asked for: other tools may use it.
@@ -25,10 +25,10 @@ public sealed class RemoveMeshTests
     {
         await using var lab = await MeshLab.StartAsync(3);
         var request = lab.Request();
-        await MeshBuilder.NewMeshAsync(request, new MeshSink(), default);
+        await MeshBuilder.NewMeshAsync(request, new RecordingSink(), default);
         var leaving = lab.Clusters[2];
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         await MeshRemover.RemoveAsync(new MeshRemovalRequest
         {
             Targets = request.Targets, Kube = request.Kube, Leaving = [leaving.Context], IncludeReaderToken = true,
@@ -51,8 +51,8 @@ public sealed class RemoveMeshTests
     {
         await using var lab = await MeshLab.StartAsync(2);
         var request = lab.Request();
-        await MeshBuilder.NewMeshAsync(request, new MeshSink(), default);
-        var sink = new MeshSink { Decline = true };
+        await MeshBuilder.NewMeshAsync(request, new RecordingSink(), default);
+        var sink = RecordingSink.Declining();
         var deleted = await MeshRemover.RemoveAsync(new MeshRemovalRequest { Targets = request.Targets, Kube = request.Kube }, sink, default);
         Assert.Equal(0, deleted);
         Assert.Equal(2, sink.Proposed.Count);

@@ -41,7 +41,7 @@ public static class MeshWiring
             c.ClearFaults();
             c.SetLoadBalancerDelay(TimeSpan.FromMilliseconds(20));
             var ns = c.GetObject("v1", "Namespace", null, "istio-system")!;
-            ns["metadata"]!["labels"]![ClusterInspectorNetworkLabel] = $"net-{c.Index}";
+            ns["metadata"]!["labels"]![IstioNames.NetworkLabel] = $"net-{c.Index}";
             c.PutObject(ns);
             foreach (var obj in EastWestGatewayRenderer.Render(new EastWestGatewayOptions { Network = $"net-{c.Index}", Revision = Revision }))
             {
@@ -82,8 +82,6 @@ public static class MeshWiring
             }
         }
     }
-
-    public const string ClusterInspectorNetworkLabel = "topology.istio.io/network";
 
     public static JsonObject RemoteSecret(LabCluster peer, string key, string token) =>
         RemoteSecretRenderer.Render(new RemoteSecretSource(key, peer.Server, Encoding.UTF8.GetBytes(peer.CaCertificatePem), token));

@@ -80,7 +80,7 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task CaCertsNotServedFailsSharedRootAndStopsNewMesh()
+    public async Task Cacerts_not_served_fails_shared_root_and_stops_New_Mesh()
     {
         // Both clusters got the same cacerts, but istiod in the second was not restarted: it still serves its own root.
         await using var lab = await MeshLab.StartAsync(2, distinctRoots: true);
@@ -105,7 +105,7 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task AsmcliSecretFailsTheRemoteSecretCheckNamingBoth()
+    public async Task Asmcli_secret_fails_the_remote_secret_check_naming_both()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var (gke, onprem) = (lab.Clusters[0], lab.Clusters[1]);
@@ -128,7 +128,7 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task LeavingRemovesAsmcliSecretsAndWhatIsLeftOfTheirReader()
+    public async Task Leaving_removes_asmcli_secrets_and_what_is_left_of_their_reader()
     {
         await using var lab = await MeshLab.StartAsync(3);
         var (gke, onprem, third) = (lab.Clusters[0], lab.Clusters[1], lab.Clusters[2]);
@@ -166,7 +166,7 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task AGkeClusterRegisteredThroughGkeHubPassesTheFleetCheck()
+    public async Task A_GKE_cluster_registered_through_GKE_Hub_passes_the_fleet_check()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
         var gke = lab.Clusters[0];
@@ -179,7 +179,7 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task AnOwnerNamingTheProjectNumberIsAcceptedByBothCmdlets()
+    public async Task An_owner_naming_the_project_number_is_accepted_by_both_cmdlets()
     {
         await using var lab = await MeshLab.StartAsync(2, (_, c) => c.OwnerByProjectNumber = true);
         var owner = lab.Clusters[1].GetObject("hub.gke.io/v1", "Membership", null, "membership")!["spec"]!["owner"]!["id"]!.GetValue<string>();
@@ -194,7 +194,7 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task TheRegisterCommandNamesTheKubeconfigThatDefinesTheContext()
+    public async Task The_register_command_names_the_kubeconfig_that_defines_the_context()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 2);
         var onprem = lab.Clusters[1];
@@ -213,7 +213,7 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task TwoRevisionsWithDifferentClusterIdsAreAnErrorUntilOneIsChosen()
+    public async Task Two_revisions_with_different_cluster_ids_are_an_error_until_one_is_chosen()
     {
         await using var lab = await MeshLab.StartAsync(2, (_, c) => c.Revisions = ["asm-1282-4", "asm-1264-1"]);
         var second = lab.Clusters[1];

@@ -12,7 +12,7 @@ namespace HybridMesh.Engine.Tests.Links;
 public sealed class LinkInventoryTests
 {
     [Fact]
-    public async Task AMissingAndAStaleLinkAreReportedAndTheRestDescribed()
+    public async Task A_missing_and_a_stale_link_are_reported_and_the_rest_described()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
@@ -76,7 +76,7 @@ public sealed class LinkInventoryTests
     }
 
     [Fact]
-    public async Task ADeletedTokenSecretShowsAsRevoked()
+    public async Task A_deleted_token_secret_shows_as_revoked()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
@@ -91,7 +91,7 @@ public sealed class LinkInventoryTests
     }
 
     [Fact]
-    public async Task AnUnreachableClusterMarksOnlyItsLinks()
+    public async Task An_unreachable_cluster_marks_only_its_links()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
@@ -109,7 +109,7 @@ public sealed class LinkInventoryTests
     }
 
     [Fact]
-    public async Task ABoundTokenShowsItsExpiryAndExpires()
+    public async Task A_bound_token_shows_its_expiry_and_expires()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
@@ -136,7 +136,7 @@ public sealed class LinkInventoryTests
     }
 
     [Fact]
-    public async Task TestMeshConnectivityWarnsAboutOldReaderTokens()
+    public async Task Test_MeshConnectivity_warns_about_old_reader_tokens()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);

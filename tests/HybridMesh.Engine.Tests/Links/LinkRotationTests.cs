@@ -13,7 +13,7 @@ public sealed class LinkRotationTests
     private const string FixedToken = "istio-reader-service-account-istio-remote-secret-token";
 
     [Fact]
-    public async Task RotatingOneSourceOfThreeMovesEveryLinkAndRevokesTheOldToken()
+    public async Task Rotating_one_source_of_three_moves_every_link_and_revokes_the_old_token()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
@@ -59,7 +59,7 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task AFailedTargetKeepsTheOldTokenAndARerunCompletes()
+    public async Task A_failed_target_keeps_the_old_token_and_a_rerun_completes()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
@@ -104,7 +104,7 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task AFailedTokenProofRewritesNothing()
+    public async Task A_failed_token_proof_rewrites_nothing()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
@@ -122,7 +122,7 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task ATokenThatIsNeverIssuedChangesNothingAndLeavesNoSecret()
+    public async Task A_token_that_is_never_issued_changes_nothing_and_leaves_no_secret()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
@@ -147,7 +147,7 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task WhatIfListsEveryStepAndSendsOnlyGets()
+    public async Task WhatIf_lists_every_step_and_sends_only_gets()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
@@ -172,7 +172,7 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task ADeclinedTargetKeepsTheOldToken()
+    public async Task A_declined_target_keeps_the_old_token()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
@@ -192,7 +192,7 @@ public sealed class LinkRotationTests
 
 
     [Fact]
-    public async Task OlderThanRotatesOnlyOldTokens()
+    public async Task OlderThan_rotates_only_old_tokens()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
@@ -211,7 +211,7 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task AnUnknownSourceIsReported()
+    public async Task An_unknown_source_is_reported()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var sink = new RecordingSink();

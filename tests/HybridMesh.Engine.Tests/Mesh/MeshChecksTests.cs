@@ -22,7 +22,7 @@ public sealed class MeshChecksTests
         Assert.All(lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
 
     [Fact]
-    public async Task DistinctRootsStopTheRunAndNameClustersAndFingerprints()
+    public async Task Distinct_roots_stop_the_run_and_name_clusters_and_fingerprints()
     {
         await using var lab = await MeshLab.StartAsync(2, distinctRoots: true);
         var sink = await FailingRun(lab);
@@ -38,7 +38,7 @@ public sealed class MeshChecksTests
     }
 
     [Fact]
-    public async Task ADuplicateIstioClusterNameStopsTheRun()
+    public async Task A_duplicate_Istio_cluster_name_stops_the_run()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var first = lab.Clusters[0].ClusterId;
@@ -64,7 +64,7 @@ public sealed class MeshChecksTests
     }
 
     [Fact]
-    public async Task ASharedNetworkStopsTheRunUnlessAllowed()
+    public async Task A_shared_network_stops_the_run_unless_allowed()
     {
         await using var lab = await MeshLab.StartAsync(2, (_, c) => c.Network = "shared");
         var sink = await FailingRun(lab);
@@ -82,7 +82,7 @@ public sealed class MeshChecksTests
     }
 
     [Fact]
-    public async Task AMissingNetworkLabelFallsBackToTheInputAndWarns()
+    public async Task A_missing_network_label_falls_back_to_the_input_and_warns()
     {
         await using var lab = await MeshLab.StartAsync(2, (_, c) => c.Network = null);
         // The pipeline says both are on one network: that is still a shared network.
@@ -97,7 +97,7 @@ public sealed class MeshChecksTests
     }
 
     [Fact]
-    public async Task AnUnregisteredGkeClusterIsRegisteredThroughGkeHub()
+    public async Task An_unregistered_GKE_cluster_is_registered_through_GKE_Hub()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
         var fleet = lab.Lab.Fleet!;
@@ -121,7 +121,7 @@ public sealed class MeshChecksTests
     }
 
     [Fact]
-    public async Task AnUnregisteredOnPremClusterIsAnErrorNamingTheCommand()
+    public async Task An_unregistered_on_prem_cluster_is_an_error_naming_the_command()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 2);
         var sink = await FailingRun(lab);
@@ -133,7 +133,7 @@ public sealed class MeshChecksTests
     }
 
     [Fact]
-    public async Task AClusterWithoutIstioIsNamed()
+    public async Task A_cluster_without_Istio_is_named()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.AsmPreset = i != 2);
         var sink = new RecordingSink();
@@ -142,7 +142,7 @@ public sealed class MeshChecksTests
     }
 
     [Fact]
-    public async Task NoFleetProjectIsAnErrorUnlessTheCheckIsSkipped()
+    public async Task No_fleet_project_is_an_error_unless_the_check_is_skipped()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var request = lab.Request();

@@ -7,7 +7,7 @@ namespace HybridMesh.Engine.Tests.Mesh;
 public sealed class MeshSecrecyTests
 {
     [Fact]
-    public async Task NoTokenInAnyOutputStreamOrError()
+    public async Task No_token_in_any_output_stream_or_error()
     {
         await using var lab = await MeshLab.StartAsync(3);
         var sink = new RecordingSink();
@@ -39,7 +39,7 @@ public sealed class MeshSecrecyTests
     }
 
     [Fact]
-    public async Task ManifestOnlyRendersRemoteSecretsOnlyWithIncludeCredentials()
+    public async Task ManifestOnly_renders_remote_secrets_only_with_IncludeCredentials()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var baseRequest = lab.Request();

@@ -29,7 +29,7 @@ public sealed class MeshWritesTests
         cluster.ListObjects("v1", "Secret", "istio-system").Select(s => s["metadata"]!["name"]!.GetValue<string>()).Order().ToArray();
 
     [Fact]
-    public async Task AMalformedServerOverrideIsServerUrlInvalidAndNothingIsWritten()
+    public async Task A_malformed_server_override_is_server_url_invalid_and_nothing_is_written()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var before = lab.Clusters.Select(Secrets).ToArray();
@@ -43,7 +43,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task AnUnknownServerOverrideKeyNamesTheValidKeysAndNothingIsWritten()
+    public async Task An_unknown_server_override_key_names_the_valid_keys_and_nothing_is_written()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var before = lab.Clusters.Select(Secrets).ToArray();
@@ -63,7 +63,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task AServerOverrideKeyMayBeTheContextOrTheShortName()
+    public async Task A_server_override_key_may_be_the_context_or_the_short_name()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var (gke, onprem) = (lab.Clusters[0], lab.Clusters[1]);
@@ -78,7 +78,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task OneClusterIsTooFewAndNothingIsRead()
+    public async Task One_cluster_is_too_few_and_nothing_is_read()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var request = lab.Request();
@@ -90,7 +90,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task TwoClustersWithOneUnreachableAreTooFewAndNoTokenIsCreated()
+    public async Task Two_clusters_with_one_unreachable_are_too_few_and_no_token_is_created()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var before = Secrets(lab.Clusters[0]);
@@ -104,7 +104,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task ARevokedReaderTokenIsReissuedAndEveryRemoteSecretHoldingItIsRewritten()
+    public async Task A_revoked_reader_token_is_reissued_and_every_remote_secret_holding_it_is_rewritten()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
@@ -134,7 +134,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task ADeletedReaderTokenSecretIsReplacedAndItsRemoteSecretsRewritten()
+    public async Task A_deleted_reader_token_secret_is_replaced_and_its_remote_secrets_rewritten()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
@@ -155,7 +155,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task ARejectedTokenThatMayNotBeReplacedIsAnErrorPerLink()
+    public async Task A_rejected_token_that_may_not_be_replaced_is_an_error_per_link()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
@@ -173,7 +173,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task ATokenMarkedInvalidByTheLegacyTokenCleanerIsRejectedAndReplaced()
+    public async Task A_token_marked_invalid_by_the_legacy_token_cleaner_is_rejected_and_replaced()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
@@ -195,7 +195,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task AForbiddenReaderIsAnErrorNamingTheLink()
+    public async Task A_forbidden_reader_is_an_error_naming_the_link()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var onprem = lab.Clusters[1];
@@ -214,7 +214,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task WhatIfListsEveryRemoteSecretAlsoBeforeTheTokensExist()
+    public async Task WhatIf_lists_every_remote_secret_also_before_the_tokens_exist()
     {
         await using var lab = await MeshLab.StartAsync(3);
         var sink = RecordingSink.Declining();
@@ -234,7 +234,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task LeavingByAnUnknownNameDeletesNothingAndByIstioNameWorks()
+    public async Task Leaving_by_an_unknown_name_deletes_nothing_and_by_Istio_name_works()
     {
         await using var lab = await MeshLab.StartAsync(3);
         var request = lab.Request();
@@ -258,7 +258,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public void TheResolverAcceptsEveryNameAndRefusesAmbiguity()
+    public void The_resolver_accepts_every_name_and_refuses_ambiguity()
     {
         var resolver = new ClusterNameResolver([
             new ClusterNames("gke_p_l_prod", "cn-p-l-prod", "prod"),

@@ -12,7 +12,7 @@ namespace HybridMesh.Engine.Tests.Mesh;
 public sealed class NewMeshTests
 {
     [Fact]
-    public async Task TwoClustersAreWiredThenARerunChangesNothing()
+    public async Task Two_clusters_are_wired_then_a_rerun_changes_nothing()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var sink = new RecordingSink();
@@ -51,7 +51,7 @@ public sealed class NewMeshTests
     }
 
     [Fact]
-    public async Task FourClustersGetTwelveLinksAndConverge()
+    public async Task Four_clusters_get_twelve_links_and_converge()
     {
         await using var lab = await MeshLab.StartAsync(4);
         var sink = new RecordingSink();
@@ -77,7 +77,7 @@ public sealed class NewMeshTests
     }
 
     [Fact]
-    public async Task WhatIfSendsOnlyReads()
+    public async Task WhatIf_sends_only_reads()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
         lab.Lab.Fleet!.ClearRequestLog();
@@ -96,7 +96,7 @@ public sealed class NewMeshTests
     }
 
     [Fact]
-    public async Task ServerErrorsDuringWiringAreRetriedAndConverge()
+    public async Task Server_errors_during_wiring_are_retried_and_converge()
     {
         await using var lab = await MeshLab.StartAsync(3);
         foreach (var cluster in lab.Clusters)
@@ -115,7 +115,7 @@ public sealed class NewMeshTests
     }
 
     [Fact]
-    public async Task AnUnreachableClusterFailsOnlyItsLinks()
+    public async Task An_unreachable_cluster_fails_only_its_links()
     {
         await using var lab = await MeshLab.StartAsync(3);
         var down = lab.Clusters[2];
@@ -136,7 +136,7 @@ public sealed class NewMeshTests
     }
 
     [Fact]
-    public async Task AStaleSecretStopsTheRunAndIsRemovedWithRemoveStale()
+    public async Task A_stale_secret_stops_the_run_and_is_removed_with_RemoveStale()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var (gke, onprem) = (lab.Clusters[0], lab.Clusters[1]);
@@ -178,7 +178,7 @@ public sealed class NewMeshTests
     }
 
     [Fact]
-    public async Task ServerOverrideIsWrittenIntoTheSecret()
+    public async Task Server_override_is_written_into_the_secret()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var gke = lab.Clusters[0];

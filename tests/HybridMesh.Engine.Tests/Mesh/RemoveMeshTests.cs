@@ -6,7 +6,7 @@ namespace HybridMesh.Engine.Tests.Mesh;
 public sealed class RemoveMeshTests
 {
     [Fact]
-    public async Task RemovingTheMeshLeavesNoRemoteSecret()
+    public async Task Removing_the_mesh_leaves_no_remote_secret()
     {
         await using var lab = await MeshLab.StartAsync(3);
         var request = lab.Request();
@@ -21,7 +21,7 @@ public sealed class RemoveMeshTests
     }
 
     [Fact]
-    public async Task OneClusterLeavesAndTheOthersStayMeshed()
+    public async Task One_cluster_leaves_and_the_others_stay_meshed()
     {
         await using var lab = await MeshLab.StartAsync(3);
         var request = lab.Request();
@@ -47,7 +47,7 @@ public sealed class RemoveMeshTests
     }
 
     [Fact]
-    public async Task WhatIfDeletesNothing()
+    public async Task WhatIf_deletes_nothing()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var request = lab.Request();

@@ -22,7 +22,7 @@ public static class IstiodCheckNames
 /// </summary>
 internal static class IstiodSyncChecks
 {
-    private const string Restart = "kubectl -n istio-system rollout restart deployment -l app=istiod";
+    private const string Restart = $"kubectl -n {IstioNames.SystemNamespace} rollout restart deployment -l app=istiod";
     private const string Relink = "Run New-Mesh with every cluster of the mesh to rewrite the remote secrets.";
 
     public static async Task<IReadOnlyList<IstiodView?>> ReadAsync(IReadOnlyList<ClusterSnapshot> snapshots, KubeSessionOptions kube,
@@ -118,7 +118,7 @@ internal static class IstiodSyncChecks
         }
 
         var secrets = holder.RemoteSecrets.SelectMany(RemoteSecretKubeconfig.Read).Where(k => k.Key == id).ToArray();
-        var expected = secrets.Select(k => $"{ClusterInspector.IstioNamespace}/{k.SecretName}").ToHashSet(StringComparer.Ordinal);
+        var expected = secrets.Select(k => $"{IstioNames.SystemNamespace}/{k.SecretName}").ToHashSet(StringComparer.Ordinal);
         var server = secrets.Select(k => MeshErrors.RedactUserInfo(k.Server)).FirstOrDefault() ?? "its server";
         var verdicts = view.Pods.Select(pod => (pod.Pod, Verdict: Judge(pod, id, expected))).ToArray();
         var kinds = verdicts.Select(v => v.Verdict.Kind).Distinct().ToArray();

@@ -86,7 +86,12 @@ try {
             if ($part.Durations) { $part.Durations.GetEnumerator() | ForEach-Object { $durations[$_.Key] = $_.Value } }
         }
         $summary.Ran = $allRan
-        if ($durations.Count) { $durations | ConvertTo-Json | Set-Content -LiteralPath $durationsPath }
+        if ($durations.Count) {
+            # Merged into what is known, so a run of some files keeps the other files' durations.
+            $known = if (Test-Path -LiteralPath $durationsPath) { Get-Content -Raw -LiteralPath $durationsPath | ConvertFrom-Json -AsHashtable } else { @{} }
+            foreach ($key in $durations.Keys) { $known[$key] = $durations[$key] }
+            $known | ConvertTo-Json | Set-Content -LiteralPath $durationsPath
+        }
         return
     }
 

@@ -79,7 +79,9 @@ internal sealed class MeshLab : IAsyncDisposable
         return new MeshTarget(cluster) { Network = network };
     }).ToArray();
 
-    public MeshRequest Request(bool whatIf = false, bool skipRegistration = false, IReadOnlyList<MeshTarget>? targets = null) => new()
+    /// <summary>A New-Mesh request for every cluster of the lab, with short retry delays (<paramref name="maxAttempts"/> per request).</summary>
+    public MeshRequest Request(bool whatIf = false, bool skipRegistration = false, IReadOnlyList<MeshTarget>? targets = null,
+        int maxAttempts = 4) => new()
     {
         Targets = targets ?? Targets(),
         FleetProjectId = Lab.Options.FleetProject,
@@ -90,6 +92,7 @@ internal sealed class MeshLab : IAsyncDisposable
             Timeout = TimeSpan.FromSeconds(5),
             RetryBaseDelay = TimeSpan.FromMilliseconds(20),
             RetryMaxDelay = TimeSpan.FromMilliseconds(200),
+            MaxAttempts = maxAttempts,
         },
         Google = GoogleTestKit.Options(Lab.Fleet!),
     };

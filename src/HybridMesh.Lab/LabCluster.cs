@@ -80,7 +80,7 @@ public sealed class LabCluster : IAsyncDisposable
         {
             new NamespaceController(_rt, _stopping.Token), new TokenController(_rt, _stopping.Token), _lb,
             new DeploymentController(_rt, _stopping.Token), new GarbageCollector(_rt, _stopping.Token),
-            new IstiodRootController(_rt, _stopping.Token),
+            new IstiodRootController(_rt, _stopping.Token), new PodController(_rt, _stopping.Token),
         };
         _rt.Store.Changed += e =>
         {
@@ -135,6 +135,9 @@ public sealed class LabCluster : IAsyncDisposable
         set => _rt.ExecHandler = value;
     }
 
+    /// <summary>Pods created from now on with this image stay Pending in ErrImagePull (an air-gapped cluster, a typo).</summary>
+    public void FailImagePull(string image) => _rt.UnpullableImages[image] = true;
+
     /// <summary>The token now fails authentication (401), as a deleted or rotated credential would.</summary>
     public void RevokeToken(string token) => _rt.Authenticator.Revoke(token);
 
@@ -148,6 +151,7 @@ public sealed class LabCluster : IAsyncDisposable
     {
         _rt.Faults.Clear();
         _rt.Authenticator.ClearRevocations();
+        _rt.UnpullableImages.Clear();
     }
 
     /// <summary>Adds a static user (e.g. "viewer" with no RBAC) and returns its bearer token.</summary>

@@ -64,7 +64,10 @@ public sealed class LabHost : IAsyncDisposable
     {
         var curl = new Mesh.CurlExecHandler(this, c);
         var istiod = Istiod(c);
-        return (request, ct) => Mesh.IstiodSimulator.Handles(request) ? istiod.HandleAsync(request, ct) : curl.HandleAsync(request, ct);
+        var probe = new Mesh.ProbeExecHandler(this, c);
+        return (request, ct) => Mesh.IstiodSimulator.Handles(request) ? istiod.HandleAsync(request, ct)
+            : Mesh.ProbeExecHandler.Handles(request) ? probe.HandleAsync(request, ct)
+            : curl.HandleAsync(request, ct);
     }
 
     public static async Task<LabHost> StartAsync(LabOptions options, CancellationToken ct = default)

@@ -22,6 +22,10 @@ public static class MeshChecker
         var istiod = options.IstiodView
             ? IstiodSyncChecks.ReadAsync(snapshots, kube, options.ThrottleLimit, sink, cancellationToken)
             : Task.FromResult<IReadOnlyList<IstiodView?>>([]);
+        // In-cluster probes (docs/design/in-cluster-probes.md) run alongside, one pod per cluster, all at once.
+        var probes = options.Probes is { } probeOptions
+            ? Probe.ProbeChecks.RunAsync(snapshots, probeOptions, kube, Math.Max(options.ThrottleLimit, snapshots.Length), sink, cancellationToken)
+            : null;
 
         var fleetProject = targets.Select(t => t.FleetProjectId).FirstOrDefault(p => !string.IsNullOrEmpty(p));
         var (google, fleet, unavailable) = await FleetChecks.ConnectAsync(options.Google, fleetProject, sink, cancellationToken)
@@ -54,6 +58,12 @@ public static class MeshChecker
             if (options.IstiodView)
             {
                 results.AddRange(IstiodSyncChecks.Run(snapshots, await istiod.ConfigureAwait(false)));
+            }
+
+            if (probes is not null)
+            {
+                results.AddRange(Probe.ProbeChecks.Run(snapshots, await probes.ConfigureAwait(false)));
+                return Probe.ProbeChecks.Reconcile(results);
             }
 
             return results;

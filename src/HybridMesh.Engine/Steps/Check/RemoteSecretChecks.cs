@@ -11,6 +11,9 @@ namespace HybridMesh.Engine.Steps.Check;
 /// </summary>
 internal static class RemoteSecretChecks
 {
+    /// <summary>How RemoteSecretCredentials begins when this machine could not reach the server (in-cluster probes decide those).</summary>
+    internal const string UnreachableFromHere = "Could not reach ";
+
     private const string Relink = "Run New-Mesh with every cluster of the mesh to rewrite the remote secrets (-RemoveStale drops the ones for clusters that are gone).";
 
     public static async Task<IReadOnlyList<MeshCheck>> RunAsync(ClusterSnapshot holder, ClusterSnapshot peer,
@@ -145,7 +148,7 @@ internal static class RemoteSecretChecks
         }
         catch (KubeUnreachableException ex)
         {
-            return Result.Warn(check, t, $"Could not reach {MeshErrors.RedactUserInfo(secret.Server)} with the secret's CA ({where}): {ex.Message}",
+            return Result.Warn(check, t, $"{UnreachableFromHere}{MeshErrors.RedactUserInfo(secret.Server)} with the secret's CA ({where}): {ex.Message}",
                 "Check that istiod in the cluster can reach the peer's API server; this machine could not.", p);
         }
         catch (MeshException ex)

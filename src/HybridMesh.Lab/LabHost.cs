@@ -52,6 +52,18 @@ public sealed class LabHost : IAsyncDisposable
         }
     }
 
+    private readonly Dictionary<string, Mesh.ProbeExecHandler> _probes = new(StringComparer.Ordinal);
+
+    /// <summary>The simulated kubelet's answer to the module's probe command in a cluster (with <see cref="LabOptions.SimulateMeshTraffic"/>).</summary>
+    public Mesh.ProbeExecHandler Probe(LabCluster cluster)
+    {
+        lock (_probes)
+        {
+            if (!_probes.TryGetValue(cluster.Name, out var probe)) _probes[cluster.Name] = probe = new Mesh.ProbeExecHandler(this, cluster);
+            return probe;
+        }
+    }
+
     /// <summary>Clears partitions and istiod faults (cluster API faults are cleared per cluster).</summary>
     public void ClearMeshFaults()
     {
@@ -64,7 +76,7 @@ public sealed class LabHost : IAsyncDisposable
     {
         var curl = new Mesh.CurlExecHandler(this, c);
         var istiod = Istiod(c);
-        var probe = new Mesh.ProbeExecHandler(this, c);
+        var probe = Probe(c);
         return (request, ct) => Mesh.IstiodSimulator.Handles(request) ? istiod.HandleAsync(request, ct)
             : Mesh.ProbeExecHandler.Handles(request) ? probe.HandleAsync(request, ct)
             : curl.HandleAsync(request, ct);

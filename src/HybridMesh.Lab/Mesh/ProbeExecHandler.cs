@@ -21,6 +21,10 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
 {
     public const string ScriptName = "hybridmesh-probe";
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+    private int _executed;
+
+    /// <summary>How many probe commands this cluster's kubelet ran (tests count the module's execs).</summary>
+    public int Executed => Volatile.Read(ref _executed);
 
     /// <summary>True for the probe command (sh -c SCRIPT hybridmesh-probe ...).</summary>
     public static bool Handles(LabExecRequest request) =>
@@ -30,6 +34,7 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
     {
         if (!int.TryParse(request.Command[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
             return new LabExecResult("", "sh: invalid timeout\n", 2);
+        Interlocked.Increment(ref _executed);
         // The script runs every call at once.
         var lines = await Task.WhenAll(request.Command.Skip(5).Select(spec => OneAsync(request.PodObject, spec, seconds, ct)));
         return new LabExecResult(string.Concat(lines.SelectMany(l => l).Select(l => l + "\n")));

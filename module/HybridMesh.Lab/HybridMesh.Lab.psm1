@@ -177,7 +177,13 @@ function Add-MeshLabFault {
         and, for labs started with -MeshTraffic, faults seen only from inside the clusters: IstiodStale (istiod keeps the
         remote secrets it has loaded until it restarts), IstiodTimeout (istiod reports -Peer, or every remote, as timeout),
         PartitionApiServer and PartitionGateway (pods of -Cluster cannot reach -Peer's API server or east-west gateway,
-        while this machine still reaches both).
+        while this machine still reaches both), OverridePodsOnly (pods of every cluster reach -Cluster's API server at
+        -Server, an address this machine cannot resolve, as a VPN-only name given to New-Mesh -ServerOverride) and
+        ImagePull (pods using -Image stay Pending in ErrImagePull in -Cluster).
+    .PARAMETER Server
+        The https:// address only pods reach, for -Kind OverridePodsOnly.
+    .PARAMETER Image
+        The image that cannot be pulled, for -Kind ImagePull.
     .PARAMETER Peer
         The other cluster, for IstiodTimeout, PartitionApiServer and PartitionGateway.
     .PARAMETER DelayMs
@@ -203,13 +209,20 @@ function Add-MeshLabFault {
 
         istiod in cluster1 can no longer reach cluster2's API server; Test-MeshConnectivity then fails RemoteClusterSync
         for that link, although this machine still reaches both clusters.
+    .EXAMPLE
+        Add-MeshLabFault $lab -Cluster cluster2 -Kind OverridePodsOnly -Server https://cluster2.vpn.example:6443
+
+        Pods reach cluster2's API server at that name, this machine does not: after New-Mesh -ServerOverride
+        @{ '<cluster2 id>' = 'https://cluster2.vpn.example:6443' }, Test-MeshConnectivity passes the link from inside.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
         [Parameter(Mandatory, Position = 0)] [PSTypeName('HybridMesh.Lab.MeshLab')] $Lab,
         [Parameter(Mandatory)] [string] $Cluster,
-        [Parameter(Mandatory)] [ValidateSet('Latency', 'Status', 'Reset', 'Revoke', 'IstiodStale', 'IstiodTimeout', 'PartitionApiServer', 'PartitionGateway')] [string] $Kind,
+        [Parameter(Mandatory)] [ValidateSet('Latency', 'Status', 'Reset', 'Revoke', 'IstiodStale', 'IstiodTimeout', 'PartitionApiServer', 'PartitionGateway', 'OverridePodsOnly', 'ImagePull')] [string] $Kind,
         [string] $Peer,
+        [string] $Server,
+        [string] $Image,
         [int] $DelayMs,
         [int] $StatusCode = 503,
         [int] $RetryAfterSeconds,
@@ -228,6 +241,14 @@ function Add-MeshLabFault {
             if (-not $Peer) { throw [System.ArgumentException]::new("-Kind $Kind needs -Peer.") }
             $body.kind = if ($Kind -eq 'PartitionApiServer') { 'partition-apiserver' } else { 'partition-gateway' }
             $body.peer = Resolve-LabClusterName $Lab $Peer
+        }
+        'OverridePodsOnly' {
+            if (-not $Server) { throw [System.ArgumentException]::new('-Kind OverridePodsOnly needs -Server.') }
+            $body.kind = 'override-pods-only'; $body.server = $Server
+        }
+        'ImagePull' {
+            if (-not $Image) { throw [System.ArgumentException]::new('-Kind ImagePull needs -Image.') }
+            $body.kind = 'image-pull'; $body.image = $Image
         }
     }
     if ($Count) { $body.count = $Count }

@@ -21,7 +21,7 @@ Describe 'Test-MeshConnectivity against the lab' -Tag Integration {
     It 'returns one MeshCheck per check, names each fix, and writes a summary' {
         # Fresh lab: Istio and fleet registration are there, the gateway, exposure and links are not.
         $checks = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshConnectivity -InformationVariable info
-        $checks | Should -HaveCount (2 * 7 + 2 * 4 + 2 + 2)
+        $checks | Should -HaveCount (2 * 7 + 2 * 4 + 2 + 2 + 2 + 2)
         $checks | ForEach-Object { $_ | Should -BeOfType ([HybridMesh.Models.MeshCheck]) }
         ($checks | Where-Object Check -eq 'FleetMembership').Status | Should -Be @('Passed', 'Passed')
         $gateway = $checks | Where-Object { $_.Check -eq 'EastWestGateway' -and $_.Cluster -eq $first.context }
@@ -30,7 +30,7 @@ Describe 'Test-MeshConnectivity against the lab' -Tag Integration {
         ($checks | Where-Object Check -eq 'CrossNetworkGateway').RecommendedAction | Should -Be @('Run Publish-MeshService.', 'Run Publish-MeshService.')
         ($checks | Where-Object Check -eq 'RemoteSecret').Peer | Should -Be @($lab.clusters[1].context, $first.context)
         ($checks | Where-Object Check -eq 'RemoteSecret').RecommendedAction | ForEach-Object { $_ | Should -Match 'New-Mesh' }
-        "$info" | Should -Match '^26 checks: \d+ passed, \d+ warning\(s\), \d+ failed, \d+ skipped\.$'
+        "$info" | Should -Match '^30 checks: \d+ passed, \d+ warning\(s\), \d+ failed, \d+ skipped\.$'
     }
 
     It 'shows checks as a table with Check, Cluster, Peer, Status and Detail' {

@@ -71,7 +71,7 @@ internal sealed class ControlServer : IAsyncDisposable
                     cluster.RequestLog.Clear();
                     ctx.Response.StatusCode = 204;
                     return;
-                case ("faults", "POST") when body is JsonObject mesh && (string?)mesh["kind"] is "istiod-stale" or "istiod-timeout" or "partition-apiserver" or "partition-gateway" or "override-pods-only":
+                case ("faults", "POST") when body is JsonObject mesh && (string?)mesh["kind"] is "istiod-stale" or "istiod-timeout" or "partition-apiserver" or "partition-gateway" or "override-pods-only" or "image-pull":
                     await AddMeshFaultAsync(cluster, mesh);
                     ctx.Response.StatusCode = 204;
                     return;
@@ -139,7 +139,8 @@ internal sealed class ControlServer : IAsyncDisposable
     /// it loaded), {"kind":"istiod-timeout","peer":"cluster2"} (no peer: every remote), {"kind":"partition-apiserver"|
     /// "partition-gateway","peer":"cluster2"} (pods of this cluster cannot reach the peer's API server or gateway),
     /// {"kind":"override-pods-only","server":"https://name:port"} (pods of every cluster reach this cluster's API server at
-    /// that address, e.g. a VPN-only name for New-Mesh -ServerOverride; this machine cannot resolve it).
+    /// that address, e.g. a VPN-only name for New-Mesh -ServerOverride; this machine cannot resolve it),
+    /// {"kind":"image-pull","image":"..."} (pods created with that image stay Pending in ErrImagePull).
     /// </summary>
     private async Task AddMeshFaultAsync(LabCluster cluster, JsonObject f)
     {
@@ -158,6 +159,9 @@ internal sealed class ControlServer : IAsyncDisposable
                 var server = (string?)f["server"] ?? throw new ArgumentException("override-pods-only needs \"server\": the address pods use");
                 if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme != "https") throw new ArgumentException("server must be an https:// URL");
                 _lab.Partitions.AddPodOnlyAddress(server, cluster);
+                break;
+            case "image-pull":
+                cluster.FailImagePull((string?)f["image"] ?? throw new ArgumentException("image-pull needs \"image\""));
                 break;
             case "partition-apiserver":
                 _lab.Partitions.Add(cluster, peer ?? throw new ArgumentException("a partition needs a peer"), Mesh.PartitionTarget.ApiServer);

@@ -168,9 +168,16 @@ internal static class ProbeChecks
                 From = from, To = to, Target = target, Address = address, Step = step.Name, Error = error,
                 HttpStatus = line.HttpCode > 0 ? line.HttpCode : null,
                 LatencyMs = Math.Round((step.Key == "tcp15443" ? line.ConnectSeconds : line.TotalSeconds) * 1000, 1),
-                Message = error == MeshProbeError.None ? null : MeshErrors.RedactUserInfo(line.Error.Length > 0 ? line.Error : $"curl exit {line.CurlExit}"),
+                Message = error == MeshProbeError.None ? null : MeshErrors.RedactUserInfo(FirstSentence(line.Error.Length > 0 ? line.Error : $"curl exit {line.CurlExit}")),
             };
         }).ToArray();
+
+    /// <summary>curl's first line of an error (it appends a paragraph about certificates to TLS failures).</summary>
+    private static string FirstSentence(string text)
+    {
+        var cut = text.IndexOf(" More details here", StringComparison.Ordinal);
+        return (cut > 0 ? text[..cut] : text).Trim();
+    }
 
     private static string Timings(IReadOnlyList<MeshProbeResult> steps) =>
         string.Join(" and ", steps.Select(s => $"{s.Step} {s.HttpStatus} in {s.LatencyMs:0} ms"));

@@ -60,13 +60,13 @@ internal static class ProbeScript
             fi
             for step in version services; do
               p=/version; [ "$step" = services ] && p='/api/v1/services?limit=1'
-              w=$(curl -sS -o /dev/null -w "$W" --connect-timeout "$t" -m "$t" $ca $ct -H "@$d/h" "$url$p" 2>"$d/e"); rc=$?
+              w=$(curl -sS -o /dev/null -w "$W" --connect-timeout "$t" -m "$t" $ca $ct -H "@$d/h" "$url$p" 2>"$d/e"); rc=$?; [ -n "$w" ] || w="000|0|0"
               echo "PROBE|api|$id|$step|$rc|$w|$(head -c 300 "$d/e" | tr '\n|' '  ')"
             done
           else
-            w=$(curl -sk -o /dev/null -w "$W" --connect-timeout "$t" -m "$t" "https://$rest:15443/" 2>"$d/e"); rc=$?
+            w=$(curl -sk -o /dev/null -w "$W" --connect-timeout "$t" -m "$t" "https://$rest:15443/" 2>"$d/e"); rc=$?; [ -n "$w" ] || w="000|0|0"
             echo "PROBE|gw|$id|tcp15443|$rc|$w|$(head -c 300 "$d/e" | tr '\n|' '  ')"
-            w=$(curl -sS -o /dev/null -w "$W" --connect-timeout "$t" -m "$t" "http://$rest:15021/healthz/ready" 2>"$d/e"); rc=$?
+            w=$(curl -sS -o /dev/null -w "$W" --connect-timeout "$t" -m "$t" "http://$rest:15021/healthz/ready" 2>"$d/e"); rc=$?; [ -n "$w" ] || w="000|0|0"
             echo "PROBE|gw|$id|healthz|$rc|$w|$(head -c 300 "$d/e" | tr '\n|' '  ')"
           fi
           rm -rf "$d"

@@ -138,6 +138,13 @@ public sealed class LabCluster : IAsyncDisposable
     /// <summary>Pods created from now on with this image stay Pending in ErrImagePull (an air-gapped cluster, a typo).</summary>
     public void FailImagePull(string image) => _rt.UnpullableImages[image] = true;
 
+    /// <summary>What a pod port answers through the API server's pods/proxy (null: nothing listens, 503).</summary>
+    public Func<LabProxyRequest, CancellationToken, Task<LabExecResult?>>? ProxyHandler
+    {
+        get => _rt.ProxyHandler;
+        set => _rt.ProxyHandler = value;
+    }
+
     /// <summary>The token now fails authentication (401), as a deleted or rotated credential would.</summary>
     public void RevokeToken(string token) => _rt.Authenticator.Revoke(token);
 

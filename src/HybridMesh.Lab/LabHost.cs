@@ -92,7 +92,11 @@ public sealed class LabHost : IAsyncDisposable
         {
             await host.StartClustersAsync(ct);
             if (options.SimulateMeshTraffic)
-                foreach (var c in host.Clusters) c.ExecHandler = host.MeshExecHandler(c);
+                foreach (var c in host.Clusters)
+                {
+                    c.ExecHandler = host.MeshExecHandler(c);
+                    c.ProxyHandler = host.Istiod(c).ProxyAsync;
+                }
             if (options.StartFleet) await host.StartFleetAsync(ct);
             if (options.StartControlServer) host._control = await ControlServer.StartAsync(host, ct);
             host.WriteLabJson();

@@ -87,10 +87,26 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
             return new LabExecResult("", "Error: unknown command for \"pilot-discovery\"\n", 1);
         if (args[2].Split('?')[0] != "/debug/clusterz")
             return new LabExecResult("404 page not found\n", "", 0);
+        return new LabExecResult(await ClusterzAsync(request.Pod, request.PodObject, ct) + "\n");
+    }
+
+    /// <summary>
+    /// The API server's pods/proxy to an istiod pod (docs/design/in-cluster-probes.md): port 15014 serves
+    /// /debug/clusterz, as over exec; other istiod paths answer 404; other pods or ports: nothing listens (null).
+    /// </summary>
+    public async Task<LabExecResult?> ProxyAsync(LabProxyRequest request, CancellationToken ct)
+    {
+        if ((string?)request.PodObject["metadata"]?["labels"]?["app"] != "istiod" || request.Port != 15014) return null;
+        if (request.Path.Split('?')[0] != "/debug/clusterz") return new LabExecResult("404 page not found\n", "", 404);
+        return new LabExecResult(await ClusterzAsync(request.Pod, request.PodObject, ct));
+    }
+
+    private async Task<string> ClusterzAsync(string podName, JsonObject pod, CancellationToken ct)
+    {
         Interlocked.Increment(ref _answered);
-        var version = Version(request.PodObject);
+        var version = Version(pod);
         JsonArray entries;
-        lock (_gate) entries = _frozenPods.Contains(request.Pod) ? (JsonArray?)_frozen?.DeepClone()! : null!;
+        lock (_gate) entries = _frozenPods.Contains(podName) ? (JsonArray?)_frozen?.DeepClone()! : null!;
         entries ??= await EntriesAsync(version, ct);
         lock (_gate)
         {
@@ -101,8 +117,7 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
             }
         }
 
-        var body = entries.Count == 0 && version < 24 ? "null" : entries.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-        return new LabExecResult(body + "\n");
+        return entries.Count == 0 && version < 24 ? "null" : entries.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     private int LiveVersion() =>

@@ -48,6 +48,12 @@ internal sealed class ClusterRuntime : IDisposable
     /// <summary>The simulated kubelet's exec (null: kubelet unreachable, as on the recorded cluster).</summary>
     public Func<LabExecRequest, CancellationToken, Task<LabExecResult>>? ExecHandler { get; set; }
 
+    /// <summary>
+    /// What the API server's proxy to a pod port gets back (pods/{name}:{port}/proxy/...): the body and status, or null
+    /// when nothing answers on the pod network (then the API server answers 503 as a real one does).
+    /// </summary>
+    public Func<LabProxyRequest, CancellationToken, Task<LabExecResult?>>? ProxyHandler { get; set; }
+
     public string Now() => Api.KubeTime.Format(Clock.GetUtcNow());
 
     public void Dispose() => Issuer.Dispose();

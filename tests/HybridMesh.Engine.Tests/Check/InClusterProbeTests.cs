@@ -240,3 +240,64 @@ public sealed class ThreeClusterProbeTests(ThreeClusterMesh mesh) : IClassFixtur
         }
     }
 }
+
+/// <summary>Where pods/exec is forbidden, istiod's view is read through pods/proxy to port 15014.</summary>
+public sealed class IstiodProxyFallbackTests(TwoClusterMesh mesh) : IClassFixture<TwoClusterMesh>, IAsyncLifetime
+{
+    private LabHost Lab => mesh.Lab;
+    private LabCluster C1 => Lab.Clusters[0];
+    private LabCluster C2 => Lab.Clusters[1];
+
+    public Task InitializeAsync()
+    {
+        Lab.ClearMeshFaults();
+        return MeshWiring.WireAsync(Lab);
+    }
+
+    public Task DisposeAsync()
+    {
+        foreach (var c in Lab.Clusters) c.ClearFaults();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Exec_forbidden_reads_clusterz_through_pods_proxy_and_passes()
+    {
+        C1.Faults.Add(new FaultRule { Kind = FaultKind.Status, StatusCode = 403, PathContains = "/exec" });
+        var before = Lab.Istiod(C1).Answered;
+        var checks = await RunAsync(Lab);
+        Assert.All(checks, c => Assert.True(c.Status == MeshCheckStatus.Passed, $"{c}: {c.Detail}"));
+        Assert.Equal(1, Lab.Istiod(C1).Answered - before);
+        Assert.Contains($"lists '{C2.ClusterId}' as synced", One(checks, IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context).Detail);
+    }
+
+    [Fact]
+    public async Task Exec_and_proxy_forbidden_is_a_warning_naming_both_grants()
+    {
+        C1.Faults.Add(new FaultRule { Kind = FaultKind.Status, StatusCode = 403, PathContains = "/exec" });
+        C1.Faults.Add(new FaultRule { Kind = FaultKind.Status, StatusCode = 403, PathContains = "/proxy/" });
+        var checks = await RunAsync(Lab);
+        AssertOnly(checks, MeshCheckStatus.Failed);
+        AssertOnly(checks, MeshCheckStatus.Warning, (IstiodCheckNames.IstiodRemoteClusters, C1.Context, null),
+            (IstiodCheckNames.RemoteClusterSync, C1.Context, C2.Context));
+        var list = One(checks, IstiodCheckNames.IstiodRemoteClusters, C1.Context);
+        Assert.Contains("pods/proxy is forbidden too (403)", list.Detail);
+        Assert.Contains("get on pods/proxy", list.RecommendedAction);
+    }
+
+    [Fact]
+    public async Task Pods_proxy_to_istiod_answers_like_a_real_api_server()
+    {
+        var pod = C1.ListObjects("v1", "Pod", "istio-system").First(p => (string?)p["metadata"]!["labels"]!["app"] == "istiod");
+        var name = (string)pod["metadata"]!["name"]!;
+        using var http = C1.CreateHttpClient(C1.AdminToken);
+        using var ok = await http.GetAsync($"/api/v1/namespaces/istio-system/pods/{name}:15014/proxy/debug/clusterz");
+        Assert.Equal(200, (int)ok.StatusCode);
+        Assert.Contains(C2.ClusterId, await ok.Content.ReadAsStringAsync());
+        using var closed = await http.GetAsync($"/api/v1/namespaces/istio-system/pods/{name}:8080/proxy/debug/clusterz");
+        Assert.Equal(503, (int)closed.StatusCode);
+        Assert.Contains("connection refused", await closed.Content.ReadAsStringAsync());
+        using var missing = await http.GetAsync("/api/v1/namespaces/istio-system/pods/nope:15014/proxy/debug/clusterz");
+        Assert.Equal(404, (int)missing.StatusCode);
+    }
+}

@@ -145,6 +145,9 @@ public sealed class LabCluster : IAsyncDisposable
         set => _rt.ProxyHandler = value;
     }
 
+    /// <summary>Changes whenever a token of this cluster is revoked, expired or reinstated.</summary>
+    public int AuthVersion => _rt.Authenticator.Version;
+
     /// <summary>The token now fails authentication (401), as a deleted or rotated credential would.</summary>
     public void RevokeToken(string token) => _rt.Authenticator.Revoke(token);
 

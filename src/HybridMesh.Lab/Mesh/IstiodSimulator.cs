@@ -27,10 +27,12 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     // One client (one TLS connection pool) per peer, as istiod keeps its informers' connections; the token goes per request.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
     // A real istiod answers clusterz from memory: its informers connected when the secret appeared, and a synced
-    // remote stays synced. The lab keeps each status for 30 s per (kubeconfig content, partitions, version) instead of
-    // asking the peer on every request; a changed secret, a partition or Clear() is seen at once.
+    // remote stays synced. The lab keeps each status per (kubeconfig content, partitions, token revocations, version)
+    // until one of those changes, instead of asking the peer again: re-deriving every status every 30 s made the lab,
+    // not the module, the cost of Test-MeshConnectivity on 20 clusters (docs/design/in-cluster-probes.md). A changed
+    // secret, a partition, a revoked token or Clear() is seen at once.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Status, long Until)> _statuses = new(StringComparer.Ordinal);
-    private static readonly long StatusLifetime = 30 * System.Diagnostics.Stopwatch.Frequency;
+
 
     /// <summary>How many exec requests for /debug/clusterz this istiod answered (tests count the module's calls).</summary>
     public int Answered => Volatile.Read(ref _answered);
@@ -157,11 +159,11 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
 
     private async Task<string> StatusAsync(string encoded, int version, CancellationToken ct)
     {
-        var key = $"{version}|{lab.Partitions.Version}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(encoded)))}";
+        var key = $"{version}|{lab.Partitions.Version}|{lab.Clusters.Sum(c => c.AuthVersion)}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(encoded)))}";
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (_statuses.TryGetValue(key, out var cached) && cached.Until > now) return cached.Status;
+        if (_statuses.TryGetValue(key, out var cached)) return cached.Status;
         var status = await ComputeStatusAsync(encoded, version, ct);
-        _statuses[key] = (status, now + StatusLifetime);
+        _statuses[key] = (status, long.MaxValue);
         return status;
     }
 

@@ -9,7 +9,8 @@ using HybridMesh.Lab.Api;
 namespace HybridMesh.Lab.Mesh;
 
 /// <summary>
-/// The simulated kubelet running the module's probe command in a probe pod (`sh -c SCRIPT hybridmesh-probe T SPEC...`,
+/// The simulated kubelet running the module's probe command in a probe pod (`sh -c 'eval "$HYBRIDMESH_PROBE"' hybridmesh-probe T`
+/// with one call per line in the container's HYBRIDMESH_PROBE_CALLS,
 /// docs/design/in-cluster-probes.md): it prints what the script's curl calls would print, from the lab's network model.
 /// `api|id|server|sni|kubeconfig path`: the kubeconfig is read from the Secret the pod mounts at that path; the server
 /// resolves from pods to a lab cluster (its real address or a pod-only one), a partition makes it time out, a CA that is
@@ -26,9 +27,16 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
     /// <summary>How many probe commands this cluster's kubelet ran (tests count the module's execs).</summary>
     public int Executed => Volatile.Read(ref _executed);
 
-    /// <summary>True for the probe command (sh -c SCRIPT hybridmesh-probe ...).</summary>
+    /// <summary>True for the probe command (sh -c 'eval "$HYBRIDMESH_PROBE"' hybridmesh-probe TIMEOUT).</summary>
     public static bool Handles(LabExecRequest request) =>
         request.Command.Count >= 5 && Path.GetFileName(request.Command[0]) == "sh" && request.Command[1] == "-c" && request.Command[3] == ScriptName;
+
+    /// <summary>The calls the script reads from the container's HYBRIDMESH_PROBE_CALLS, one per line.</summary>
+    private static IEnumerable<string> Calls(LabExecRequest request) =>
+        ((string?)(request.PodObject["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
+            .FirstOrDefault(c => (string?)c["name"] == request.Container)?["env"]?.AsArray()
+            .FirstOrDefault(e => (string?)e?["name"] == "HYBRIDMESH_PROBE_CALLS")?["value"] ?? "")
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
     public async Task<LabExecResult> HandleAsync(LabExecRequest request, CancellationToken ct)
     {
@@ -36,7 +44,7 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
             return new LabExecResult("", "sh: invalid timeout\n", 2);
         Interlocked.Increment(ref _executed);
         // The script runs every call at once.
-        var lines = await Task.WhenAll(request.Command.Skip(5).Select(spec => OneAsync(request.PodObject, spec, seconds, ct)));
+        var lines = await Task.WhenAll(Calls(request).Select(spec => OneAsync(request.PodObject, spec, seconds, ct)));
         return new LabExecResult(string.Concat(lines.SelectMany(l => l).Select(l => l + "\n")));
     }
 

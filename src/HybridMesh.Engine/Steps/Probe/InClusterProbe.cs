@@ -84,11 +84,10 @@ internal static class InClusterProbe
             return new ClusterProbe(holder.Context, null, [], specs, "not run (-WhatIf, or creating the probe pod was declined).", null, Skipped: true);
         }
 
-        var secrets = specs.OfType<ApiServerSpec>().Select(s => s.KubeconfigPath.Split('/')[^2]).ToArray();
         using var session = KubeSession.Open(holder.Target.Cluster, kube);
         try
         {
-            await session.CreateAsync(ProbePod.Render(name, options, secrets), cancellationToken: ct).ConfigureAwait(false);
+            await session.CreateAsync(ProbePod.Render(name, options, specs), cancellationToken: ct).ConfigureAwait(false);
         }
         catch (KubeForbiddenException)
         {
@@ -188,7 +187,7 @@ internal static class InClusterProbe
         try
         {
             var exit = await session.Client.NamespacedPodExecAsync(name, options.Namespace, ProbePod.Container,
-                ProbeScript.Command(options.StepTimeoutSeconds, specs).ToArray(), false,
+                ProbeScript.Command(options.StepTimeoutSeconds).ToArray(), false,
                 async (_, output, error) =>
                 {
                     var o = new StreamReader(output, Encoding.UTF8).ReadToEndAsync(timeout.Token);

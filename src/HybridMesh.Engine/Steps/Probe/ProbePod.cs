@@ -19,8 +19,9 @@ internal static class ProbePod
     /// <summary>Where the key of a remote secret appears inside the pod.</summary>
     public static string KubeconfigPath(string secretName, string key) => $"{MountRoot}/{secretName}/{key}";
 
-    public static JsonObject Render(string name, ProbeOptions options, IEnumerable<string> secretNames)
+    public static JsonObject Render(string name, ProbeOptions options, IReadOnlyList<ProbeSpec> specs)
     {
+        var secretNames = specs.OfType<ApiServerSpec>().Select(s => s.KubeconfigPath.Split('/')[^2]);
         var volumes = new JsonArray();
         var mounts = new JsonArray();
         var i = 0;
@@ -60,6 +61,9 @@ internal static class ProbePod
                     ["name"] = Container,
                     ["image"] = options.Image,
                     ["command"] = new JsonArray("sleep", "600"),
+                    ["env"] = new JsonArray(
+                        new JsonObject { ["name"] = ProbeScript.ScriptVariable, ["value"] = ProbeScript.Script },
+                        new JsonObject { ["name"] = ProbeScript.CallsVariable, ["value"] = ProbeScript.Calls(specs) }),
                     ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["cpu"] = "10m", ["memory"] = "16Mi" } },
                     ["securityContext"] = new JsonObject
                     {

@@ -29,7 +29,7 @@ internal sealed record GatewaySpec(string PeerId, string Address) : ProbeSpec(Pe
 internal sealed record ProbeLine(string Kind, string PeerId, string Step, int CurlExit, int HttpCode, double ConnectSeconds, double TotalSeconds, string Error);
 
 /// <summary>
-/// The probe pod's command: a POSIX sh script run with `sh -c` (curl image), one argument per call, all calls at once
+/// The probe pod's command: a POSIX sh script run with `sh -c` (curl image), one line per call, all calls at once
 /// (so a fully partitioned cluster costs one timeout, not one per peer), one line per step:
 /// <c>PROBE|kind|peer|step|curl exit|http code|connect s|total s|curl's error</c>. The lab's kubelet answers the same
 /// command from its network model.
@@ -71,16 +71,31 @@ internal static class ProbeScript
           fi
           rm -rf "$d"
         }
+        printf '%s\n' "$HYBRIDMESH_PROBE_CALLS" > "$D/calls"
         i=0
-        for spec in "$@"; do i=$((i+1)); one "$spec" > "$D/$i" & done
+        while IFS= read -r spec; do [ -n "$spec" ] || continue; i=$((i+1)); one "$spec" > "$D/$i" & done < "$D/calls"
         wait
-        cat "$D"/* 2>/dev/null
+        cat "$D"/[0-9]* 2>/dev/null
         rm -rf "$D"
         """;
 
-    /// <summary>The exec command: sh -c SCRIPT hybridmesh-probe STEP_TIMEOUT SPEC...</summary>
-    public static IReadOnlyList<string> Command(int stepTimeoutSeconds, IEnumerable<ProbeSpec> specs) =>
-        ["sh", "-c", Script, Name, stepTimeoutSeconds.ToString(CultureInfo.InvariantCulture), .. specs.Select(s => s.Render())];
+    /// <summary>Environment variable of the probe container holding <see cref="Script"/>.</summary>
+    public const string ScriptVariable = "HYBRIDMESH_PROBE";
+
+    /// <summary>Environment variable of the probe container holding the calls, one per line.</summary>
+    public const string CallsVariable = "HYBRIDMESH_PROBE_CALLS";
+
+    /// <summary>
+    /// The exec command: `sh -c 'eval "$HYBRIDMESH_PROBE"' hybridmesh-probe STEP_TIMEOUT`. The script and the calls
+    /// travel in the pod's environment, not in the exec URL: the command stays a few bytes whatever the number of
+    /// peers (an exec request carries its command in the query string, which API servers and proxies limit and
+    /// audit logs record).
+    /// </summary>
+    public static IReadOnlyList<string> Command(int stepTimeoutSeconds) =>
+        ["sh", "-c", $"eval \"${ScriptVariable}\"", Name, stepTimeoutSeconds.ToString(CultureInfo.InvariantCulture)];
+
+    /// <summary>The calls as the pod's environment carries them.</summary>
+    public static string Calls(IEnumerable<ProbeSpec> specs) => string.Join("\n", specs.Select(s => s.Render()));
 
     public static IReadOnlyList<ProbeLine> Parse(string stdout)
     {

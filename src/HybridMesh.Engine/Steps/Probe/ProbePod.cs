@@ -71,6 +71,8 @@ internal static class ProbePod
                         ["runAsNonRoot"] = true,
                         ["runAsUser"] = 65532,
                         ["capabilities"] = new JsonObject { ["drop"] = new JsonArray("ALL") },
+                        // Pod Security "restricted" also wants a seccomp profile.
+                        ["seccompProfile"] = new JsonObject { ["type"] = "RuntimeDefault" },
                     },
                     ["volumeMounts"] = mounts,
                 }),

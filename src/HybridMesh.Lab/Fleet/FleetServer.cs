@@ -81,7 +81,7 @@ public sealed class FleetServer : IAsyncDisposable
     public void AddGkeCluster(string project, string location, string name, string network,
         bool privateEndpoint = false, bool privateNodes = false, string? endpoint = null, string? fleetProject = null,
         string? fleetMembership = null, IReadOnlyDictionary<string, string>? resourceLabels = null,
-        bool workloadIdentity = true, bool dnsOnly = false) =>
+        bool workloadIdentity = true, bool dnsOnly = false, string? networkProject = null) =>
         _state.AddCluster(new LabCluster
         {
             Project = project,
@@ -96,7 +96,16 @@ public sealed class FleetServer : IAsyncDisposable
             ResourceLabels = resourceLabels ?? new Dictionary<string, string>(),
             WorkloadIdentity = workloadIdentity,
             DnsOnly = dnsOnly,
+            NetworkProject = networkProject,
         });
+
+    /// <summary>
+    /// What Resource Manager v1 getEffectiveOrgPolicy answers for constraints/compute.restrictLoadBalancerCreationForTypes
+    /// on a project: <paramref name="listPolicy"/> (e.g. {"deniedValues": ["in:EXTERNAL"]}), none when null;
+    /// <paramref name="readDenied"/>: 403, as for a caller without orgpolicy.policy.get.
+    /// </summary>
+    public void SetLoadBalancerPolicy(string projectId, JsonObject? listPolicy, bool readDenied = false) =>
+        _state.SetLoadBalancerPolicy(projectId, listPolicy, readDenied);
 
     /// <summary>
     /// memberships.list over all locations ("-") leaves out these locations and names them in "unreachable", as

@@ -18,13 +18,14 @@ internal static class PrerequisiteLab
 {
     public const string GkeNetworkId = "lab-gke-project-default";
 
-    public static async Task<MeshLab> StartHealthyAsync(int clusters = 3, Action<int, ClusterOptions>? customize = null)
+    public static async Task<MeshLab> StartHealthyAsync(int clusters = 3, Action<int, ClusterOptions>? customize = null,
+        bool distinctRoots = false)
     {
         var lab = await MeshLab.StartAsync(clusters, (i, c) =>
         {
             c.Network = c.Platform == LabPlatform.Gke ? GkeNetworkId : $"net-{i}";
             customize?.Invoke(i, c);
-        });
+        }, distinctRoots);
         foreach (var c in lab.Clusters.Where(c => c.Platform == LabPlatform.Gke))
         {
             PutGkeCluster(lab, c);

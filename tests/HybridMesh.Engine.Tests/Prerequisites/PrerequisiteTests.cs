@@ -231,6 +231,34 @@ public sealed class PrerequisiteTests
     }
 
     [Fact]
+    public async Task TheSharedRulesFailHereExactlyWhereNewMeshStops()
+    {
+        // An unregistered on-prem cluster and two different roots: the same rules New-Mesh's pre-flight runs.
+        await using var lab = await StartHealthyAsync(2, (i, c) => c.Registered = i != 2, distinctRoots: true);
+        var onPrem = lab.Clusters[1];
+        var checks = await RunAsync(lab);
+
+        var fleet = One(checks, CheckNames.FleetMembership, onPrem);
+        Assert.Equal(MeshCheckStatus.Failed, fleet.Status);
+        Assert.Contains("gcloud container fleet memberships register", fleet.RecommendedAction);
+        Assert.All(lab.Clusters, c => Assert.Equal(MeshCheckStatus.Failed, One(checks, CheckNames.SharedRoot, c).Status));
+
+        var snapshots = new List<ClusterSnapshot>();
+        foreach (var t in Targets(lab))
+        {
+            snapshots.Add(await ClusterSnapshot.ReadAsync(t, new KubeSessionOptions(), new RecordingMeshSink(), default));
+        }
+
+        var preflight = MeshRules.Preflight(snapshots, allowSharedNetwork: false, removeStale: true, _ => []).ToArray();
+        var failedHere = checks.Where(c => c.Status == MeshCheckStatus.Failed && c.Check == CheckNames.SharedRoot)
+            .Select(c => (c.Cluster, c.Detail)).Order().ToArray();
+        var failedThere = preflight.Where(v => v.Failed && v.Check.Check == CheckNames.SharedRoot)
+            .Select(v => (v.Check.Cluster, v.Check.Detail)).Order().ToArray();
+        Assert.Equal(failedThere, failedHere);
+        Assert.False(PrerequisiteChecker.AllPassed(checks));
+    }
+
+    [Fact]
     public async Task NewMeshPreflightAcceptsGkeClustersSharingTheirVpcNetworkId()
     {
         // The shared rule: two GKE clusters with asmcli's id <project>-<network> are not MeshNetworkShared, while an

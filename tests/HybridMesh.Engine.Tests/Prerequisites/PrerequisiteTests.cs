@@ -57,6 +57,9 @@ public sealed class PrerequisiteTests
             Assert.True(r.Method == "GET" || (r.Method == "POST" && r.Path.EndsWith("/selfsubjectaccessreviews", StringComparison.Ordinal)),
                 $"{r.Method} {r.Path}"));
         Assert.Equal(before, lab.Clusters.Select(c => c.ListObjects("v1", "Secret").Count + c.ListObjects("v1", "Namespace").Count));
+        // One review per permission the runbook needs, each asked once per cluster.
+        Assert.All(lab.Clusters, c => Assert.Equal(RunbookPermissions.All.Count,
+            c.RequestLog.Entries.Count(r => r.Method == "POST" && r.Status == 201)));
     }
 
     [Fact]

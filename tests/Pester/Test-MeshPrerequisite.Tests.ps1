@@ -80,6 +80,58 @@ Describe 'Test-MeshPrerequisite against the lab' -Tag Integration {
     }
 }
 
+Describe 'Test-MeshPrerequisite failures, each with its fix' -Tag Integration {
+    BeforeAll {
+        $script:fleetControl = $lab.fleet.controlUrl.TrimEnd('/')
+        # gke_<project>_<location>_<cluster>
+        $script:gkeParts = $gke.context -split '_'
+        function script:Set-Fleet([string] $Path, [hashtable] $Body) {
+            Invoke-RestMethod -Method Post -Uri "$fleetControl/$Path" -Body ($Body | ConvertTo-Json -Depth 10) -ContentType 'application/json' | Out-Null
+        }
+    }
+
+    It 'an organisation policy denying external load balancers fails LoadBalancerPolicy, and an unreadable one is Skipped' {
+        Set-Fleet 'orgpolicy' @{ project = $gkeParts[1]; listPolicy = @{ deniedValues = @('in:EXTERNAL') } }
+        try {
+            $checks = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshPrerequisite -FleetProjectId $lab.fleet.projectId
+            $policy = $checks | Where-Object { $_.Check -eq 'LoadBalancerPolicy' -and $_.Cluster -eq $gke.context }
+            $policy.Status | Should -Be 'Failed'
+            $policy.Detail | Should -Match 'EXTERNAL_NETWORK_TCP_UDP'
+            $policy.RecommendedAction | Should -Match 'Install-EastWestGateway -InternalLoadBalancer'
+            $internal = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshPrerequisite -FleetProjectId $lab.fleet.projectId -InternalLoadBalancer
+            ($internal | Where-Object { $_.Check -eq 'LoadBalancerPolicy' -and $_.Cluster -eq $gke.context }).Status | Should -Be 'Passed'
+
+            Set-Fleet 'orgpolicy' @{ project = $gkeParts[1]; readDenied = $true }
+            $skipped = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshPrerequisite -FleetProjectId $lab.fleet.projectId |
+                Where-Object { $_.Check -eq 'LoadBalancerPolicy' -and $_.Cluster -eq $gke.context }
+            $skipped.Status | Should -Be 'Skipped'
+            $skipped.Detail | Should -Match 'may not read organisation policies'
+        }
+        finally {
+            Set-Fleet 'orgpolicy' @{ project = $gkeParts[1]; listPolicy = $null; readDenied = $false }
+        }
+    }
+
+    It 'a private GKE control plane fails PrivateCluster unless -ServerOverride answers' {
+        Set-Fleet 'gkecluster' @{ project = $gkeParts[1]; location = $gkeParts[2]; name = $gkeParts[3]; privateEndpoint = $true }
+        try {
+            $private = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshPrerequisite -FleetProjectId $lab.fleet.projectId |
+                Where-Object { $_.Check -eq 'PrivateCluster' -and $_.Cluster -eq $gke.context }
+            $private.Status | Should -Be 'Failed'
+            $private.RecommendedAction | Should -Match '-ServerOverride'
+            Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshPrerequisite -FleetProjectId $lab.fleet.projectId -Quiet | Should -BeFalse
+
+            $override = Get-MeshCluster -Kubeconfig $kubeconfigs |
+                Test-MeshPrerequisite -FleetProjectId $lab.fleet.projectId -ServerOverride @{ $gke.name = $gke.server } |
+                Where-Object { $_.Check -eq 'PrivateCluster' -and $_.Cluster -eq $gke.context }
+            $override.Status | Should -Be 'Passed'
+        }
+        finally {
+            Set-Fleet 'gkecluster' @{ project = $gkeParts[1]; location = $gkeParts[2]; name = $gkeParts[3]; privateEndpoint = $false }
+        }
+    }
+}
+
 Describe 'Test-MeshPrerequisite input errors' {
     It 'a -ServerOverride value that is not a URL is ServerUrlInvalid before anything is read' {
         foreach ($c in $lab.clusters) { Invoke-RestMethod -Method Delete -Uri "$($lab.controlUrl)/clusters/$($c.name)/requests" | Out-Null }

@@ -100,6 +100,29 @@ public sealed class FleetServer : IAsyncDisposable
         });
 
     /// <summary>
+    /// Changes what clusters.get answers for a GKE cluster already known (network, Shared VPC host project, private
+    /// endpoint, private nodes); null leaves a field as it is. False when the cluster is unknown.
+    /// </summary>
+    public bool UpdateGkeCluster(string project, string location, string name, string? network = null,
+        string? networkProject = null, bool? privateEndpoint = null, bool? privateNodes = null)
+    {
+        if (_state.FindCluster(project, location, name) is not { } c)
+        {
+            return false;
+        }
+
+        _state.AddCluster(new LabCluster
+        {
+            Project = c.Project, Location = c.Location, Name = c.Name, Network = network ?? c.Network, Subnetwork = c.Subnetwork,
+            NetworkProject = networkProject ?? c.NetworkProject, Endpoint = c.Endpoint,
+            PrivateEndpoint = privateEndpoint ?? c.PrivateEndpoint, PrivateNodes = privateNodes ?? c.PrivateNodes, Status = c.Status,
+            FleetProject = c.FleetProject, FleetMembership = c.FleetMembership, ResourceLabels = c.ResourceLabels,
+            WorkloadIdentity = c.WorkloadIdentity, DnsOnly = c.DnsOnly,
+        });
+        return true;
+    }
+
+    /// <summary>
     /// What Resource Manager v1 getEffectiveOrgPolicy answers for constraints/compute.restrictLoadBalancerCreationForTypes
     /// on a project: <paramref name="listPolicy"/> (e.g. {"deniedValues": ["in:EXTERNAL"]}), none when null;
     /// <paramref name="readDenied"/>: 403, as for a caller without orgpolicy.policy.get.

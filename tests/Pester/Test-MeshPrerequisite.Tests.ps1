@@ -58,6 +58,7 @@ Describe 'Test-MeshPrerequisite against the lab' -Tag Integration {
         $text = Test-MeshPrerequisite -Kubeconfig $gke.kubeconfig -Context $gke.context -SkipGoogleCheck | Format-Table | Out-String -Width 400
         $text | Should -Match 'Check\s+Cluster\s+Peer\s+Status\s+Detail'
         $text | Should -Match "LoadBalancerPolicy\s+$([regex]::Escape($gke.context))\s+Skipped"
+        $text | Should -Match '-SkipGoogleCheck'
     }
 
     It '-Quiet returns a single true, and false once a prerequisite fails' {

@@ -39,11 +39,12 @@ public static class PrerequisiteChecker
         })).ConfigureAwait(false);
 
         var fleetProject = targets.Select(t => t.FleetProjectId).FirstOrDefault(p => !string.IsNullOrEmpty(p));
-        var (google, fleet, unavailable) = await FleetChecks.ConnectAsync(options.Google, fleetProject, sink, cancellationToken)
+        var (google, fleet, why) = await FleetChecks.ConnectAsync(options.Google, fleetProject, sink, cancellationToken)
             .ConfigureAwait(false);
+        var unavailable = options.Google is null ? "Google APIs were not called (-SkipGoogleCheck)." : why;
         try
         {
-            await ReadGoogleAsync(facts, google, unavailable ?? "Google APIs were not read (-SkipGoogleCheck).", cancellationToken)
+            await ReadGoogleAsync(facts, google, unavailable ?? "Google APIs could not be reached.", cancellationToken)
                 .ConfigureAwait(false);
             var snapshots = facts.Select(f => f.Snapshot).ToArray();
             var results = new List<MeshCheck>();

@@ -172,6 +172,32 @@ public sealed class LabCluster : IAsyncDisposable
         return token;
     }
 
+    /// <summary>
+    /// A static user granted exactly <paramref name="rules"/> (PolicyRule objects) cluster-wide through a ClusterRole and
+    /// ClusterRoleBinding named lab-user-&lt;name&gt;, and a kubeconfig for it next to the admin one (same context name).
+    /// Returns the kubeconfig path: an admin with partial RBAC, as a user of a locked-down cluster would be.
+    /// </summary>
+    public string AddUserWithRules(string name, JsonArray rules)
+    {
+        var token = AddUser(name);
+        var role = $"lab-user-{name}";
+        ApplyObject(new JsonObject
+        {
+            ["apiVersion"] = "rbac.authorization.k8s.io/v1", ["kind"] = "ClusterRole",
+            ["metadata"] = new JsonObject { ["name"] = role }, ["rules"] = rules.DeepClone(),
+        });
+        ApplyObject(new JsonObject
+        {
+            ["apiVersion"] = "rbac.authorization.k8s.io/v1", ["kind"] = "ClusterRoleBinding",
+            ["metadata"] = new JsonObject { ["name"] = role },
+            ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = role },
+            ["subjects"] = new JsonArray(new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "User", ["name"] = name }),
+        });
+        var path = Path.Combine(Path.GetDirectoryName(KubeconfigPath)!, $"{Name}-{name}.kubeconfig");
+        KubeconfigWriter.Write(path, KubeconfigWriter.Render(KubeconfigClusterName, Context, name, Server, _ca.CertificatePem, token));
+        return path;
+    }
+
     /// <summary>A TokenRequest token for a ServiceAccount, as `kubectl create token` would get.</summary>
     public string CreateServiceAccountToken(string ns, string serviceAccount, TimeSpan? lifetime = null)
     {

@@ -140,7 +140,7 @@ public sealed class LabHost : IAsyncDisposable
             var cluster = await LabCluster.StartAsync(i, co, context, clusterName, userName, OutputDirectory, c => co.AsmPreset
                 ? new AsmPresetSpec(clusterId, co.Network, co.Revisions, root, co.CaCertsSecret, co.ServeGatewayV1,
                     co.Registered ? $"//gkehub.googleapis.com/projects/{(co.OwnerByProjectNumber ? Options.FleetProjectNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) : Options.FleetProject)}/locations/global/memberships/{co.Name}" : null,
-                    co.Name)
+                    co.Name, co.TrustDomain ?? $"{Options.FleetProject}.svc.id.goog")
                 : null, ct);
             cluster.ClusterId = clusterId;
             clusters.Add(cluster);

@@ -12,7 +12,7 @@ namespace HybridMesh.Engine.Steps.Check;
 /// rules then run on this snapshot, so Test-MeshConnectivity and New-Mesh's pre-flight judge the same facts and no
 /// object is read twice. A cluster that cannot be read has <see cref="Error"/> set.
 /// </summary>
-internal sealed class ClusterSnapshot
+internal sealed partial class ClusterSnapshot
 {
     public required MeshTarget Target { get; init; }
     public string Context => Target.Context;

@@ -24,6 +24,8 @@ param(
     [switch] $Quick,
     [int] $LatencyMs = 50,
     [int] $SequentialSample = 20,
+    # Passed to every cmdlet when given (default: each cmdlet's own default, which the goals are about).
+    [int] $ThrottleLimit,
     # Internal: run one size in this process and print its row as JSON.
     [int] $Worker,
     [double] $SequentialPerLink
@@ -45,6 +47,7 @@ if (-not $Worker) {
     $rows = foreach ($size in $Sizes) {
         $arguments = @('-NoProfile', '-File', $PSCommandPath, '-Root', $Root, '-ModuleDirectory', $ModuleDirectory,
             '-Worker', $size, '-LatencyMs', $LatencyMs, '-SequentialSample', $SequentialSample)
+        if ($ThrottleLimit) { $arguments += @('-ThrottleLimit', $ThrottleLimit) }
         if ($perLink) { $arguments += @('-SequentialPerLink', $perLink) }
         $output = & $pwsh @hostArgs @arguments 2>&1
         if ($LASTEXITCODE) { throw "scale bench at $size clusters failed: $($output -join "`n")" }
@@ -66,12 +69,15 @@ if (-not $Worker) {
             'Re-run writes'    = $row.RerunWrites
             'Checks (s)'       = $row.Checks
             'Requests/link'    = $row.RequestsPerLink
+            'CPU s module/lab: New-Mesh' = $row.CpuNewMesh
+            'Re-run'           = $row.CpuRerun
+            'Checks'           = $row.CpuChecks
             'Peak MB'          = $row.PeakMB
             'Lab MB'           = $row.LabMB
             'kubectl ratio'    = if ($sequential) { [Math]::Round($sequential / $row.NewMesh, 0) } else { $null }
         }
     }
-    $table | Format-Table -AutoSize | Out-String -Width 250 | Write-Host
+    $table | Format-Table -Property @($table[0].psobject.Properties.Name) -AutoSize | Out-String -Width 300 | Write-Host
     if ($perLink) { Write-Host ("scale: sequential kubectl procedure {0:n3} s per link (measured on {1} links); the ratio is its time for all links over New-Mesh's." -f $perLink, $SequentialSample) }
     Write-Host ('scale: {0} ms injected latency per request; {1} logical CPUs; load average {2}.' -f $LatencyMs, [Environment]::ProcessorCount,
         $(if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg).Split(' ')[0..2] -join ' ' } else { 'n/a' }))
@@ -139,16 +145,38 @@ data:
     Invoke-Kubectl $Target.kubeconfig $Target.context @('apply', '-f', '-') $remote | Out-Null
 }
 
+# CPU seconds of the lab process so far (Linux /proc; 0 elsewhere): with the module's own CPU time it shows where a
+# step's time goes on a machine whose cores are shared (docs/design/scale.md).
+function Get-LabCpuSeconds {
+    $stat = "/proc/$($script:lab.ProcessId)/stat"
+    if (-not (Test-Path $stat)) { return 0 }
+    $fields = (Get-Content -Raw $stat).Split(')')[1].Trim().Split(' ')
+    return ([double]$fields[11] + [double]$fields[12]) / 100
+}
+
 function Measure-Step([scriptblock] $Step) {
+    $self = [Diagnostics.Process]::GetCurrentProcess()
+    $cpu = $self.TotalProcessorTime.TotalSeconds
+    $labCpu = Get-LabCpuSeconds
     $watch = [Diagnostics.Stopwatch]::StartNew()
     $result = @(& $Step)
-    return @{ Seconds = [Math]::Round($watch.Elapsed.TotalSeconds, 2); Result = $result }
+    $seconds = [Math]::Round($watch.Elapsed.TotalSeconds, 2)
+    $self.Refresh()
+    return @{
+        Seconds = $seconds; Result = $result
+        Cpu = '{0:n1}/{1:n1}' -f ($self.TotalProcessorTime.TotalSeconds - $cpu), ((Get-LabCpuSeconds) - $labCpu)
+    }
 }
 
 function Get-LabRequestCount($Lab) { Invoke-RestMethod -Uri "$($Lab.ControlUrl)/requests" }
 function Clear-LabRequestCount($Lab) { Invoke-RestMethod -Method Delete -Uri "$($Lab.ControlUrl)/requests" | Out-Null }
 
 $size = $Worker
+if ($ThrottleLimit) {
+    foreach ($name in 'Get-MeshEnvironment', 'Install-EastWestGateway', 'Publish-MeshService', 'New-Mesh', 'Test-MeshConnectivity') {
+        $PSDefaultParameterValues["${name}:ThrottleLimit"] = $ThrottleLimit
+    }
+}
 $savedCache = $env:KUBECACHEDIR
 $watch = [Diagnostics.Stopwatch]::StartNew()
 $lab = Start-MeshLab -Clusters $size -TimeoutSec 600 -Confirm:$false
@@ -197,6 +225,7 @@ try {
         Clusters = $size; Links = $links; LabStart = $labStart
         Environment = $environment.Seconds; Gateways = $gateways.Seconds; Services = $services.Seconds
         NewMesh = $newMesh.Seconds; Rerun = $rerun.Seconds; RerunWrites = $rerunWrites; Checks = $checks.Seconds
+        CpuNewMesh = $newMesh.Cpu; CpuRerun = $rerun.Cpu; CpuChecks = $checks.Cpu
         RequestsPerLink = [Math]::Round($requests.total / [Math]::Max(1, $links), 2)
         PeakMB = $peak; LabMB = $labPeak
         SequentialPerLink = if ($perLink -and -not $SequentialPerLink) { [Math]::Round($perLink, 4) } else { $null }

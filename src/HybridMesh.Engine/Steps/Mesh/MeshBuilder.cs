@@ -269,7 +269,7 @@ public static class MeshBuilder
         try
         {
             var rendered = state.RemoteSecret();
-            var live = target.RemoteSecrets.FirstOrDefault(s => ManifestObjects.Name(s) == RemoteSecretRenderer.SecretName(source.ClusterName));
+            var live = target.RemoteSecret(RemoteSecretRenderer.SecretName(source.ClusterName));
             if (RemoteSecrets.IsCurrent(live, rendered))
             {
                 return Proven(Link(request.WhatIf ? MeshLinkStatus.Planned : state.Status, MeshLinkOutcome.Unchanged, state.Detail));

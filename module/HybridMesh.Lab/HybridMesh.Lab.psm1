@@ -19,7 +19,7 @@ function Start-MeshLab {
         points this session's Google calls at the simulated fleet (HYBRIDMESH_GOOGLE_API_ENDPOINT,
         GOOGLE_APPLICATION_CREDENTIALS, GCE_METADATA_HOST); Stop-MeshLab restores them.
     .PARAMETER Clusters
-        How many clusters (1 to 20).
+        How many clusters (1 to 250: a GKE fleet holds up to 250; see docs/design/scale.md).
     .PARAMETER DistinctRoots
         Give every cluster its own root certificate instead of one shared root (a broken mesh).
     .PARAMETER MeshTraffic
@@ -64,7 +64,7 @@ function Start-MeshLab {
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType('HybridMesh.Lab.MeshLab')]
     param(
-        [ValidateRange(1, 20)] [int] $Clusters = 2,
+        [ValidateRange(1, 250)] [int] $Clusters = 2,
         [switch] $DistinctRoots,
         [switch] $MeshTraffic,
         [switch] $SharedGkeNetwork,

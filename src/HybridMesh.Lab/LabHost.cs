@@ -113,7 +113,9 @@ public sealed class LabHost : IAsyncDisposable
     {
         var sharedRoot = new CertificateAuthority("lab-mesh-root");
         _roots.Add(sharedRoot);
-        var clusters = new List<LabCluster>();
+        // Options are decided in order (Customize may count), then the servers start in parallel: each costs key
+        // generation and a Kestrel start, and a fleet of 250 started one by one took minutes (docs/design/scale.md).
+        var starts = new List<Func<Task<LabCluster>>>();
         for (var i = 1; i <= Options.Clusters; i++)
         {
             var platform = i % 2 == 1 ? LabPlatform.Gke : LabPlatform.OnPrem;
@@ -137,14 +139,43 @@ public sealed class LabHost : IAsyncDisposable
                 root = new CertificateAuthority($"lab-mesh-root-{co.Name}");
                 _roots.Add(root);
             }
-            var cluster = await LabCluster.StartAsync(i, co, context, clusterName, userName, OutputDirectory, c => co.AsmPreset
-                ? new AsmPresetSpec(clusterId, co.Network, co.Revisions, root, co.CaCertsSecret, co.ServeGatewayV1,
-                    co.Registered ? $"//gkehub.googleapis.com/projects/{(co.OwnerByProjectNumber ? Options.FleetProjectNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) : Options.FleetProject)}/locations/global/memberships/{co.Name}" : null,
-                    co.Name, co.TrustDomain ?? $"{Options.FleetProject}.svc.id.goog")
-                : null, ct);
-            cluster.ClusterId = clusterId;
-            clusters.Add(cluster);
-            Clusters = clusters;
+            var index = i;
+            starts.Add(async () =>
+            {
+                var cluster = await LabCluster.StartAsync(index, co, context, clusterName, userName, OutputDirectory, c => co.AsmPreset
+                    ? new AsmPresetSpec(clusterId, co.Network, co.Revisions, root, co.CaCertsSecret, co.ServeGatewayV1,
+                        co.Registered ? $"//gkehub.googleapis.com/projects/{(co.OwnerByProjectNumber ? Options.FleetProjectNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) : Options.FleetProject)}/locations/global/memberships/{co.Name}" : null,
+                        co.Name, co.TrustDomain ?? $"{Options.FleetProject}.svc.id.goog")
+                    : null, ct);
+                cluster.ClusterId = clusterId;
+                return cluster;
+            });
+        }
+
+        var started = new LabCluster?[starts.Count];
+        using var gate = new SemaphoreSlim(Math.Max(2, Environment.ProcessorCount * 2));
+        var failure = default(Exception);
+        await Task.WhenAll(starts.Select(async (start, n) =>
+        {
+            await gate.WaitAsync(ct);
+            try
+            {
+                started[n] = await Task.Run(start, ct);
+            }
+            catch (Exception ex)
+            {
+                failure ??= ex;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        // Disposed with the host when one failed to start.
+        Clusters = started.OfType<LabCluster>().ToList();
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
     }
 

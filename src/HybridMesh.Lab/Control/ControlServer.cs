@@ -46,6 +46,22 @@ internal sealed class ControlServer : IAsyncDisposable
                 }).ToArray()));
                 return;
             }
+            if (segs is ["requests"])
+            {
+                // Request counts summed over every cluster (bench/scale.ps1: requests per link, writes of a re-run).
+                if (ctx.Request.Method == "DELETE")
+                {
+                    foreach (var c in _lab.Clusters) c.RequestLog.Clear();
+                    ctx.Response.StatusCode = 204;
+                    return;
+                }
+                await Json(ctx, 200, new JsonObject
+                {
+                    ["total"] = _lab.Clusters.Sum(c => c.RequestLog.Total),
+                    ["writes"] = _lab.Clusters.Sum(c => c.RequestLog.Writes),
+                });
+                return;
+            }
             if (segs.Length != 3 || segs[0] != "clusters")
             {
                 await Json(ctx, 404, new JsonObject { ["error"] = "not found" });

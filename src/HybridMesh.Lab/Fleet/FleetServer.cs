@@ -60,7 +60,7 @@ public sealed class FleetServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         options ??= new FleetOptions();
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = Server.LabWebHost.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();

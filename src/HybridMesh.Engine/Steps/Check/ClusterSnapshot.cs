@@ -92,8 +92,11 @@ internal sealed partial class ClusterSnapshot
                 .ConfigureAwait(false);
 
             var all = await secrets.ConfigureAwait(false);
-            var remote = all.Where(IsRemoteSecret).ToArray();
-            var cacerts = all.FirstOrDefault(s => Text(s["metadata"]?["name"]) == ClusterInspector.CaCertsSecretName);
+            // Compact copies: the list answer they came from can then be freed (RemoteSecretCopies).
+            var remote = all.Where(IsRemoteSecret).Select(RemoteSecretCopies.Compact).ToArray();
+            var cacerts = all.FirstOrDefault(s => Text(s["metadata"]?["name"]) == ClusterInspector.CaCertsSecretName) is { } found
+                ? RemoteSecretCopies.Compact(found)
+                : null;
             var istiodInfo = ClusterInspector.Istiods(await istiods.ConfigureAwait(false));
             var served = ClusterInspector.ServedRoots(await rootConfigMap.ConfigureAwait(false));
             var caCerts = ClusterInspector.CaCertsRoots(cacerts, session.Context, sink);

@@ -45,11 +45,13 @@ public static class MeshChecker
                     options.ThrottleLimit, sink, cancellationToken).ConfigureAwait(false));
             }
 
+            // One credential proof per distinct remote-secret kubeconfig, shared by every link that holds it.
+            var proofs = new CredentialProofs();
             var pairs = snapshots.SelectMany(holder => snapshots.Where(peer => !ReferenceEquals(peer, holder))
                 .Select(peer => (holder, peer))).ToArray();
             var linkResults = await PerCluster.RunAsync(pairs, options.ThrottleLimit, sink, 62, "Checking links",
                 pair => $"{pair.holder.Context} -> {pair.peer.Context}",
-                (pair, ct) => RemoteSecretChecks.RunAsync(pair.holder, pair.peer, snapshots, kube, ct), cancellationToken).ConfigureAwait(false);
+                (pair, ct) => RemoteSecretChecks.RunAsync(pair.holder, pair.peer, snapshots, kube, ct, proofs), cancellationToken).ConfigureAwait(false);
             foreach (var link in linkResults)
             {
                 results.AddRange(link ?? []);

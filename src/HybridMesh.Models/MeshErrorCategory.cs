@@ -18,4 +18,5 @@ public enum MeshErrorCategory
     InvalidOperation,
     ResourceExists,
     NotInstalled,
+    InvalidResult,
 }

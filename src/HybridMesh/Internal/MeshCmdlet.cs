@@ -86,6 +86,7 @@ public abstract class MeshCmdlet : PSCmdlet
         MeshErrorCategory.InvalidOperation => ErrorCategory.InvalidOperation,
         MeshErrorCategory.ResourceExists => ErrorCategory.ResourceExists,
         MeshErrorCategory.NotInstalled => ErrorCategory.NotInstalled,
+        MeshErrorCategory.InvalidResult => ErrorCategory.InvalidResult,
         _ => ErrorCategory.NotSpecified,
     };
 

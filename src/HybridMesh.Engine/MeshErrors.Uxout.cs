@@ -1,0 +1,15 @@
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine;
+
+/// <summary>Errors of the CI-facing outputs: Test-MeshConnectivity -FailOn (docs/design/ci-output.md).</summary>
+public static partial class MeshErrors
+{
+    /// <summary>Test-MeshConnectivity -FailOn: at least one check (or traffic client) reached the given level.</summary>
+    public static MeshException ConnectivityCheckFailed(string failOn, IReadOnlyList<string> failing, int total) => new(
+        "ConnectivityCheckFailed", MeshErrorCategory.InvalidResult, string.Join(", ", failing.Take(5)),
+        $"{failing.Count} of {total} connectivity result(s) are {failOn} or worse (-FailOn {failOn}): " +
+        string.Join("; ", failing.Take(10)) + (failing.Count > 10 ? $"; and {failing.Count - 10} more" : "") + ".",
+        "Read the RecommendedAction of each Failed or Warning check in the output (or in the -JUnitPath report), fix it, and run " +
+        "Test-MeshConnectivity again; -Wait retries until everything passes.");
+}

@@ -12,4 +12,16 @@ public static partial class MeshErrors
         string.Join("; ", failing.Take(10)) + (failing.Count > 10 ? $"; and {failing.Count - 10} more" : "") + ".",
         "Read the RecommendedAction of each Failed or Warning check in the output (or in the -JUnitPath report), fix it, and run " +
         "Test-MeshConnectivity again; -Wait retries until everything passes.");
+
+    /// <summary>Two switches that ask for different outputs were given together; nothing is chosen silently.</summary>
+    public static MeshException ConflictingParameters(string first, string second, string fix) => new(
+        "ConflictingParameters", MeshErrorCategory.InvalidArgument, $"{first} {second}",
+        $"{first} and {second} cannot be used together: they ask for different outputs, and the command will not pick one for you.",
+        fix);
+
+    /// <summary>A parameter that only shapes -ManifestOnly output was given without it.</summary>
+    public static MeshException ManifestOnlyRequired(string parameter, string manifestSwitch) => new(
+        "ManifestOnlyRequired", MeshErrorCategory.InvalidArgument, parameter,
+        $"{parameter} writes the manifests that {manifestSwitch} prints, but {manifestSwitch} was not given, so nothing would be written.",
+        $"Add {manifestSwitch} to write the manifests to files, or leave out {parameter} to apply the objects to the clusters.");
 }

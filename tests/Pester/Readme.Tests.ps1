@@ -11,7 +11,7 @@ Describe 'README' -Tag Unit {
     }
 
     It 'says where dotnet pwsh works and where a real pwsh is needed' {
-        $readme | Should -Match '`dotnet pwsh`[^.]+works only inside the clone'
+        $readme | Should -Match '`dotnet pwsh` is the PowerShell [\d.]+ that `dotnet tool restore` installs[\s\S]+?works only inside the clone'
         $readme | Should -Match 'use a real PowerShell 7.4 or later'
     }
 

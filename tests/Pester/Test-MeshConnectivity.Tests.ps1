@@ -36,7 +36,8 @@ Describe 'Test-MeshConnectivity against the lab' -Tag Integration {
     It 'shows checks as a table with Status, Cluster, Check, Peer and Detail' {
         $text = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshConnectivity | Format-Table | Out-String -Width 400
         $text | Should -Match 'Status\s+Cluster\s+Check\s+Peer\s+Detail'
-        $text | Should -Match "Failed\s+$([regex]::Escape($first.context))\s+RemoteSecret\s+$([regex]::Escape($lab.clusters[1].context))"
+        # Clusters by their short name (docs/design/cluster-names.md): the GKE cluster name, the on-prem context.
+        $text | Should -Match "Failed\s+$([regex]::Escape($first.name))\s+RemoteSecret\s+$([regex]::Escape($lab.clusters[1].context))"
     }
 
     It '-Quiet returns a single false for a broken mesh' {

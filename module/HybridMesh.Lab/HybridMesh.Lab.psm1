@@ -91,8 +91,9 @@ function Start-MeshLab {
     $arguments += $ArgumentList
     # Ctrl+C in a terminal signals its whole foreground process group: a lab sharing this shell's group would die with
     # the cmdlet the user interrupted. On Linux the lab gets a session (and process group) of its own through
-    # setsid, which execs dotnet in place (same process id). It still exits with this PowerShell (--parent-pid).
-    # Windows starts it in its own console already.
+    # setsid, which execs dotnet in place (same process id), so no terminal signal (Ctrl+C, Ctrl+Z, Ctrl+\) reaches
+    # it. Elsewhere (Windows consoles, macOS without setsid) the lab itself ignores Ctrl+C when it has --parent-pid.
+    # It still exits with this PowerShell (--parent-pid) and with Stop-MeshLab (docs/design/lab-lifetime.md).
     $file = 'dotnet'
     $setsid = if (-not $IsWindows) { Get-Command setsid -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 }
     if ($setsid) { $file = $setsid.Source; $arguments = @('dotnet') + $arguments }
@@ -166,7 +167,8 @@ function Stop-MeshLab {
 }
 
 function Assert-LabRunning($Lab) {
-    # Without this, a lab that is gone (stopped, or its PowerShell exited) shows up as "Connection refused".
+    # Without this, a lab that is gone (stopped, or its PowerShell exited) shows up as "Connection refused"
+    # (docs/design/lab-lifetime.md).
     $process = Get-Process -Id $Lab.ProcessId -ErrorAction SilentlyContinue
     if ($process -and -not $process.HasExited -and $process.ProcessName -in 'dotnet', 'setsid') { return }
     $exception = [System.InvalidOperationException]::new(

@@ -24,4 +24,10 @@ public static partial class MeshErrors
         "ManifestOnlyRequired", MeshErrorCategory.InvalidArgument, parameter,
         $"{parameter} writes the manifests that {manifestSwitch} prints, but {manifestSwitch} was not given, so nothing would be written.",
         $"Add {manifestSwitch} to write the manifests to files, or leave out {parameter} to apply the objects to the clusters.");
+
+    /// <summary>Test-MeshConnectivity -JUnitPath: the report file could not be written.</summary>
+    public static MeshException ReportNotWritten(string path, string reason) => new(
+        "ReportNotWritten", MeshErrorCategory.WriteError, path,
+        $"The JUnit report could not be written to '{path}': {reason} The checks themselves ran and were written to the pipeline.",
+        "Give -JUnitPath a file in a folder this account may write to (the folder is created when missing), not an existing folder.");
 }

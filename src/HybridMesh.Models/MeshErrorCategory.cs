@@ -19,4 +19,5 @@ public enum MeshErrorCategory
     ResourceExists,
     NotInstalled,
     InvalidResult,
+    WriteError,
 }

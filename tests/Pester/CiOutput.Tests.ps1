@@ -65,6 +65,18 @@ Describe 'Test-MeshConnectivity -JUnitPath' -Tag Integration {
     }
 }
 
+Describe 'Test-MeshConnectivity -JUnitPath that cannot be written' -Tag Integration {
+    It 'writes the checks, then stops with ReportNotWritten' {
+        $folder = Join-Path $work 'a-folder.xml'
+        New-Item -ItemType Directory -Path $folder | Out-Null
+        $results = [System.Collections.Generic.List[object]]::new()
+        { Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshConnectivity -SkipFleetCheck -JUnitPath $folder | ForEach-Object { $results.Add($_) } } |
+            Should -Throw -ErrorId 'HybridMesh.ReportNotWritten,HybridMesh.Commands.TestMeshConnectivityCommand'
+        $results.Count | Should -BeGreaterThan 20
+        $folder | Should -Exist   # still a folder, nothing replaced it
+    }
+}
+
 Describe 'Test-MeshConnectivity -FailOn' -Tag Integration {
     It 'writes every result, then stops with one terminating error when a check failed' {
         $results = [System.Collections.Generic.List[object]]::new()

@@ -227,7 +227,9 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
             // Every result is written first, so the log of a failed runbook still shows each check and its fix.
             MeshCheckStatus[] worst = FailOn == "Warning" ? [MeshCheckStatus.Failed, MeshCheckStatus.Warning] : [MeshCheckStatus.Failed];
             var failing = allChecks.Where(c => worst.Contains(c.Status)).Select(c => c.ToString())
-                .Concat(trafficResults.Where(r => !r.Passed).Select(r => $"Traffic {r.From}: missed {string.Join(",", r.Missing)}"))
+                .Concat(trafficResults.Where(r => !r.Passed).Select(r => r.Missing.Length > 0
+                    ? $"Traffic {r.From}: missed {string.Join(",", r.Missing)}"
+                    : $"Traffic {r.From}: no answer"))
                 .ToArray();
             if (Traffic && !trafficAllowed)
             {
@@ -246,13 +248,22 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
         // A report is a local file, not a cluster change: written under -WhatIf too, so a dry CI run still has its report.
         var path = ResolvePath(JUnitPath!);
         var xml = Engine.Steps.Report.JUnitReport.Render(checks, traffic, duration, started);
-        var directory = Path.GetDirectoryName(path);
-        if (!string.IsNullOrEmpty(directory))
+        try
         {
-            Directory.CreateDirectory(directory);
+            var directory = Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            File.WriteAllText(path, xml, new System.Text.UTF8Encoding(false));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Every result is already written; a CI job must still fail when its report is missing.
+            ThrowMeshError(Engine.MeshErrors.ReportNotWritten(path, ex.Message));
         }
 
-        File.WriteAllText(path, xml, new System.Text.UTF8Encoding(false));
         WriteVerbose($"JUnit report: {path}");
     }
 }

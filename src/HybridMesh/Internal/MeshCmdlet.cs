@@ -87,6 +87,7 @@ public abstract class MeshCmdlet : PSCmdlet
         MeshErrorCategory.ResourceExists => ErrorCategory.ResourceExists,
         MeshErrorCategory.NotInstalled => ErrorCategory.NotInstalled,
         MeshErrorCategory.InvalidResult => ErrorCategory.InvalidResult,
+        MeshErrorCategory.WriteError => ErrorCategory.WriteError,
         _ => ErrorCategory.NotSpecified,
     };
 

@@ -35,6 +35,8 @@ param(
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
+# Redirected (a log file, CI): no ANSI colour sequences in warnings, errors and tables (tools/Demo.ps1 does the same).
+if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
 

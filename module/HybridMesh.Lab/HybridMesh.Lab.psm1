@@ -89,7 +89,15 @@ function Start-MeshLab {
     if ($MeshTraffic) { $arguments += '--mesh-traffic' }
     if ($SharedGkeNetwork) { $arguments += '--shared-gke-network' }
     $arguments += $ArgumentList
-    $process = Start-Process -FilePath dotnet -ArgumentList $arguments -PassThru `
+    # Ctrl+C in a terminal signals its whole foreground process group: a lab sharing this shell's group would die with
+    # the cmdlet the user interrupted. On Linux the lab gets a session (and process group) of its own through
+    # setsid, which execs dotnet in place (same process id), so no terminal signal (Ctrl+C, Ctrl+Z, Ctrl+\) reaches
+    # it. Elsewhere (Windows consoles, macOS without setsid) the lab itself ignores Ctrl+C when it has --parent-pid.
+    # It still exits with this PowerShell (--parent-pid) and with Stop-MeshLab (docs/design/lab-lifetime.md).
+    $file = 'dotnet'
+    $setsid = if (-not $IsWindows) { Get-Command setsid -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 }
+    if ($setsid) { $file = $setsid.Source; $arguments = @('dotnet') + $arguments }
+    $process = Start-Process -FilePath $file -ArgumentList $arguments -PassThru `
         -RedirectStandardOutput (Join-Path $Path 'lab.out') -RedirectStandardError (Join-Path $Path 'lab.err')
 
     $labJson = Join-Path $Path 'lab.json'
@@ -158,7 +166,20 @@ function Stop-MeshLab {
     }
 }
 
+function Assert-LabRunning($Lab) {
+    # Without this, a lab that is gone (stopped, or its PowerShell exited) shows up as "Connection refused"
+    # (docs/design/lab-lifetime.md).
+    $process = Get-Process -Id $Lab.ProcessId -ErrorAction SilentlyContinue
+    if ($process -and -not $process.HasExited -and $process.ProcessName -in 'dotnet', 'setsid') { return }
+    $exception = [System.InvalidOperationException]::new(
+        "The lab in $($Lab.Path) is not running any more (process $($Lab.ProcessId) is gone): a lab stops with Stop-MeshLab " +
+        'or when the PowerShell process that started it exits. Start a new one with Start-MeshLab.')
+    throw [System.Management.Automation.ErrorRecord]::new($exception, 'HybridMesh.Lab.LabNotRunning',
+        [System.Management.Automation.ErrorCategory]::ResourceUnavailable, $Lab.Path)
+}
+
 function Resolve-LabClusterName($Lab, [string] $Cluster) {
+    Assert-LabRunning $Lab
     $match = @($Lab.Clusters | Where-Object { $_.name -eq $Cluster -or $_.context -eq $Cluster })
     if ($match.Count -ne 1) { throw [System.ArgumentException]::new("No lab cluster is named '$Cluster'. Clusters: $($Lab.Clusters.name -join ', ').") }
     return $match[0].name

@@ -86,6 +86,8 @@ public abstract class MeshCmdlet : PSCmdlet
         MeshErrorCategory.InvalidOperation => ErrorCategory.InvalidOperation,
         MeshErrorCategory.ResourceExists => ErrorCategory.ResourceExists,
         MeshErrorCategory.NotInstalled => ErrorCategory.NotInstalled,
+        MeshErrorCategory.InvalidResult => ErrorCategory.InvalidResult,
+        MeshErrorCategory.WriteError => ErrorCategory.WriteError,
         _ => ErrorCategory.NotSpecified,
     };
 

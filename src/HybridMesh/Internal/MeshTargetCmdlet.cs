@@ -74,6 +74,13 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     // or cluster object: then -Context selects among those clusters instead of being ignored.
     private string[] _contextFilter = [];
     private bool _objectInput;
+    private bool _reportedNoClusters;
+
+    /// <summary>$env:KUBECONFIG is set and names at least one existing file.</summary>
+    private static bool KubeconfigVariableNamesFiles() =>
+        (System.Environment.GetEnvironmentVariable("KUBECONFIG") ?? "")
+        .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Any(File.Exists);
 
     protected override void BeginProcessing()
     {
@@ -89,7 +96,16 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     protected override void ProcessRecord()
     {
         var clusters = (Cluster ?? []).Where(c => c is not null).ToArray();
-        if (MyInvocation.ExpectingInput && Environment is null && clusters.Length == 0 && Context.Length == 0)
+        var contexts = Context;
+        if (InputObject?.BaseObject is string piped && Environment is null && clusters.Length == 0)
+        {
+            // A plain string piped in names a context ('admin@cluster2' | Install-EastWestGateway); a blank one
+            // names nothing and is reported below (docs/design/cluster-picking.md).
+            contexts = string.IsNullOrWhiteSpace(piped) ? [] : [piped.Trim()];
+        }
+
+        if (MyInvocation.ExpectingInput && Environment is null && clusters.Length == 0 && contexts.Length == 0 &&
+            Kubeconfig.Length == 0)
         {
             // Checked before anything else: nothing in this input names a cluster, and it must not crash later.
             WriteMeshError(Engine.MeshErrors.PipelineInputEmpty(Describe(InputObject)));
@@ -127,21 +143,38 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
             return;
         }
 
-        if (Context.Length == 0)
+        // -Kubeconfig without -Context means every context of those files, as in Get-MeshCluster and asmcli
+        // create-mesh; with neither, only an explicitly set $env:KUBECONFIG counts (docs/design/cluster-picking.md).
+        string[] files;
+        if (contexts.Length > 0 || Kubeconfig.Length > 0)
+        {
+            files = ResolveKubeconfigPaths(Kubeconfig);
+        }
+        else if (!MyInvocation.ExpectingInput && KubeconfigVariableNamesFiles())
+        {
+            files = [];
+        }
+        else
         {
             return;
         }
 
-        var query = new Engine.Kube.ClusterQuery
-        {
-            Kubeconfig = Kubeconfig.Select(ResolvePath).ToArray(),
-            Context = Context,
-        };
+        var query = new Engine.Kube.ClusterQuery { Kubeconfig = files, Context = contexts };
         try
         {
-            foreach (var cluster in RunEngine((sink, _) => Task.FromResult(Engine.Kube.ClusterDiscovery.GetClusters(query, sink))))
+            var found = RunEngine((sink, _) => Task.FromResult(Engine.Kube.ClusterDiscovery.GetClusters(query, sink)));
+            foreach (var cluster in found)
             {
                 Add(FromInput(cluster));
+            }
+
+            if (found.Count == 0 && contexts.Length == 0)
+            {
+                // Files without a single context: this input names no cluster; the other inputs still count.
+                WriteMeshError(Engine.MeshErrors.NoClustersInKubeconfig(files.Length > 0
+                    ? files
+                    : [System.Environment.GetEnvironmentVariable("KUBECONFIG") ?? ""]));
+                _reportedNoClusters = true;
             }
         }
         catch (MeshException ex)
@@ -152,7 +185,8 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     }
 
     /// <summary>
-    /// Nothing to act on: no pipeline input, no -Context, no -Cluster. Terminating, since the command cannot start.
+    /// Nothing to act on: no pipeline input, no -Context, -Kubeconfig or -Cluster, no $env:KUBECONFIG. Reported as
+    /// NoClusters (non-terminating, like every per-input failure; the caller's -ErrorAction decides) and false.
     /// Derived cmdlets call it at the start of EndProcessing when they need at least one cluster.
     /// </summary>
     protected bool RequireTargets()
@@ -163,9 +197,10 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
             return true;
         }
 
-        if (!MyInvocation.ExpectingInput)
+        if (!MyInvocation.ExpectingInput && !_reportedNoClusters)
         {
-            ThrowMeshError(Engine.MeshErrors.NoClusters());
+            // Non-terminating like every per-input failure (the caller's -ErrorAction decides); nothing else runs.
+            WriteMeshError(Engine.MeshErrors.NoClusters());
         }
 
         // Piped input that produced no cluster has already reported its own errors.

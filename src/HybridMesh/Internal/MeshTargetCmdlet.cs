@@ -76,6 +76,15 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     private bool _objectInput;
     private bool _reportedNoClusters;
 
+    /// <summary>
+    /// The piped object itself names kubeconfig files (a Kubeconfig property): then it stands for every context of
+    /// them. -Kubeconfig on the command line alone does not make an unrelated piped object meaningful.
+    /// </summary>
+    private static bool NamesKubeconfig(PSObject? input) =>
+        input?.BaseObject is not string &&
+        (input?.Properties["Kubeconfig"] ?? input?.Properties["KubeconfigPath"])?.Value is { } value &&
+        LanguagePrimitives.IsTrue(value);
+
     /// <summary>$env:KUBECONFIG is set and names at least one existing file.</summary>
     private static bool KubeconfigVariableNamesFiles() =>
         (System.Environment.GetEnvironmentVariable("KUBECONFIG") ?? "")
@@ -105,7 +114,7 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
         }
 
         if (MyInvocation.ExpectingInput && Environment is null && clusters.Length == 0 && contexts.Length == 0 &&
-            Kubeconfig.Length == 0)
+            !NamesKubeconfig(InputObject))
         {
             // Checked before anything else: nothing in this input names a cluster, and it must not crash later.
             WriteMeshError(Engine.MeshErrors.PipelineInputEmpty(Describe(InputObject)));

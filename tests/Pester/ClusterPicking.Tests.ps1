@@ -1,0 +1,160 @@
+# Issue 15, items 1, 2, 5 and 14 (CTX_k): one way to pick clusters in every cluster cmdlet, against the lab.
+# -Kubeconfig alone means every context of those files; so does $env:KUBECONFIG alone; a piped string is a context;
+# NoClusters is non-terminating per input; Get-MeshCluster | Export-Csv round-trips, and switching between the CSV
+# and the environment pipeline leaves the gateway Unchanged (docs/design/cluster-picking.md).
+
+BeforeAll {
+    . (Join-Path $PSScriptRoot 'common.ps1')
+    Import-HybridMesh
+    $script:Lab = Start-TestLab -Clusters 2 -ExtraArguments @('--lb-delay-ms', '50')
+    $script:Kubeconfigs = @($script:Lab.Kubeconfig)
+    $script:Contexts = @($script:Lab.Context)
+    $script:Dir = New-TestDirectory
+    $script:Empty = Join-Path $script:Dir 'empty.yaml'
+    Set-Content -LiteralPath $script:Empty -Value "apiVersion: v1`nkind: Config`nclusters: []`ncontexts: []`nusers: []"
+    $script:SavedKubeconfig = $env:KUBECONFIG
+}
+
+AfterAll {
+    $env:KUBECONFIG = $script:SavedKubeconfig
+    Stop-TestLab $script:Lab
+    Remove-Item -Recurse -Force -LiteralPath $script:Dir -ErrorAction SilentlyContinue
+}
+
+Describe 'Picking clusters' -Tag Lab {
+    It 'Install-EastWestGateway -Kubeconfig alone acts on every context of those files' {
+        $gateways = @(Install-EastWestGateway -Kubeconfig $Kubeconfigs -Network net-a -WhatIf -ErrorVariable e -ErrorAction SilentlyContinue)
+        $e | Should -BeNullOrEmpty
+        @($gateways.Context | Sort-Object) | Should -Be @($Contexts | Sort-Object)
+    }
+
+    It 'New-Mesh -Kubeconfig a, b -FleetProjectId works like asmcli create-mesh' {
+        Get-MeshCluster -Kubeconfig $Kubeconfigs | Get-MeshEnvironment -FleetProjectId $Lab.FleetProjectId |
+            Install-EastWestGateway -Confirm:$false -TimeoutSec 30 | Publish-MeshService -Confirm:$false | Out-Null
+        $mesh = New-Mesh -Kubeconfig $Kubeconfigs[0], $Kubeconfigs[1] -FleetProjectId $Lab.FleetProjectId -Confirm:$false
+        $mesh | Should -BeOfType HybridMesh.Models.Mesh
+        $mesh.Links.Count | Should -Be 2
+        @($mesh.Links.Outcome | Sort-Object -Unique) | Should -Be 'Created'
+    }
+
+    It 'uses every context of $env:KUBECONFIG when nothing else names a cluster' {
+        $env:KUBECONFIG = $Kubeconfigs -join [IO.Path]::PathSeparator
+        try { $links = @(Get-MeshLink -SkipIstiodView) }
+        finally { $env:KUBECONFIG = $script:SavedKubeconfig }
+        $links.Count | Should -Be 2
+        @($links.SourceContext + $links.TargetContext | Sort-Object -Unique) | Should -Be @($Contexts | Sort-Object)
+    }
+
+    It 'reports NoClusters as a non-terminating error when nothing names a cluster' {
+        $env:KUBECONFIG = ''
+        try {
+            $after = $false
+            Get-MeshLink -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+            $after = $true
+        }
+        finally { $env:KUBECONFIG = $script:SavedKubeconfig }
+        $after | Should -BeTrue
+        $e.Count | Should -Be 1
+        $e[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.NoClusters,HybridMesh.Commands.GetMeshLinkCommand'
+        $e[0].CategoryInfo.Category | Should -Be 'InvalidArgument'
+    }
+
+    It 'reports NoClusters per input for kubeconfig files without a context and goes on with the others' {
+        $rows = [pscustomobject]@{ Kubeconfig = $Empty }, [pscustomobject]@{ Kubeconfig = $Kubeconfigs[0] }
+        $gateways = @($rows | Install-EastWestGateway -WhatIf -ErrorVariable e -ErrorAction SilentlyContinue)
+        $gateways.Context | Should -Be $Contexts[0]
+        $e.Count | Should -Be 1
+        $e[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.NoClusters,HybridMesh.Commands.InstallEastWestGatewayCommand'
+        $e[0].TargetObject | Should -Be $Empty
+    }
+
+    It 'binds a plain piped string as a context' {
+        $gateways = @($Contexts[1] | Install-EastWestGateway -Kubeconfig $Kubeconfigs -WhatIf -ErrorVariable e -ErrorAction SilentlyContinue)
+        $e | Should -BeNullOrEmpty
+        $gateways.Count | Should -Be 1
+        $gateways[0].Context | Should -BeExactly $Contexts[1]
+
+        $environment = $Contexts | Get-MeshEnvironment -FleetProjectId $Lab.FleetProjectId -Kubeconfig $Kubeconfigs
+        @($environment.Clusters.Context) | Should -Be $Contexts
+    }
+
+    It 'reports a piped blank string as PipelineInputEmpty' {
+        '  ' | Get-MeshLink -Kubeconfig $Kubeconfigs -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.PipelineInputEmpty,HybridMesh.Commands.GetMeshLinkCommand'
+    }
+
+    It 'round-trips Get-MeshCluster | Export-Csv through Import-Csv | Get-MeshCluster' {
+        $csv = Join-Path $Dir 'clusters.csv'
+        $clusters = @(Get-MeshCluster -Kubeconfig $Kubeconfigs)
+        $clusters | Export-Csv -LiteralPath $csv
+        Get-Content -Raw $csv | Should -Not -Match 'System\.String\[\]'
+        $again = @(Import-Csv -LiteralPath $csv | Get-MeshCluster)
+        $again.Count | Should -Be 2
+        for ($i = 0; $i -lt 2; $i++) {
+            $again[$i].Context | Should -BeExactly $clusters[$i].Context
+            @($again[$i].Kubeconfig) | Should -Be @($clusters[$i].Kubeconfig)
+            $again[$i].Server | Should -Be $clusters[$i].Server
+        }
+    }
+
+    It 'keeps the gateway Unchanged when switching between the CSV and the environment pipeline' {
+        # The environment pipeline installed the gateways with the mesh-id label (New-Mesh test above).
+        $csv = Join-Path $Dir 'clusters.csv'
+        $fromCsv = @(Import-Csv -LiteralPath $csv | Install-EastWestGateway -Confirm:$false -TimeoutSec 30)
+        $fromCsv.Count | Should -Be 2
+        @($fromCsv.Objects.Outcome | Sort-Object -Unique) | Should -Be 'Unchanged'
+        $fromCsv.MeshId | Should -Be @("proj-$($Lab.ProjectNumber)", "proj-$($Lab.ProjectNumber)")
+
+        $fromEnvironment = @(Get-MeshCluster -Kubeconfig $Kubeconfigs | Get-MeshEnvironment -FleetProjectId $Lab.FleetProjectId |
+                Install-EastWestGateway -Confirm:$false -TimeoutSec 30)
+        @($fromEnvironment.Objects.Outcome | Sort-Object -Unique) | Should -Be 'Unchanged'
+    }
+
+    It 'Get-MeshEnvironment -Export sets CTX_1..N beside NETWORK_1..N and removes stale ones' {
+        $saved = @{}
+        foreach ($name in 'PROJECT_NUMBER', 'MESH_ID', 'NETWORK_1', 'NETWORK_2', 'NETWORK_3', 'CTX_1', 'CTX_2', 'CTX_3') {
+            $saved[$name] = [Environment]::GetEnvironmentVariable($name)
+        }
+        try {
+            $env:CTX_3 = 'left-over'
+            $environment = Get-MeshEnvironment -FleetProjectId $Lab.FleetProjectId -Kubeconfig $Kubeconfigs -Export
+            $env:CTX_1 | Should -BeExactly $environment.Clusters[0].Context
+            $env:CTX_2 | Should -BeExactly $environment.Clusters[1].Context
+            $env:NETWORK_2 | Should -BeExactly $environment.Clusters[1].Network
+            $env:CTX_3 | Should -BeNullOrEmpty
+        }
+        finally {
+            foreach ($name in $saved.Keys) { [Environment]::SetEnvironmentVariable($name, $saved[$name]) }
+        }
+    }
+}
+
+Describe 'One name for a cluster in every view' -Tag Lab {
+    BeforeAll {
+        $script:Gke = Get-MeshCluster -Kubeconfig $Kubeconfigs | Where-Object Platform -EQ 'Gke'
+    }
+
+    It 'accepts the short name the views show for -Context' {
+        $Gke.Name | Should -Not -Be $Gke.Context
+        (Get-MeshCluster -Kubeconfig $Kubeconfigs -Context $Gke.Name).Context | Should -BeExactly $Gke.Context
+        (Install-EastWestGateway -Kubeconfig $Kubeconfigs -Context $Gke.Name -WhatIf).Context | Should -BeExactly $Gke.Context
+    }
+
+    It 'shows the short name, not the context or the Istio cluster name, in the Cluster column of <_>' -ForEach @(
+        'MeshCluster', 'ClusterNetwork', 'MeshLink', 'MeshLinkInfo', 'MeshCheck', 'AppliedObject'
+    ) {
+        $objects = switch ($_) {
+            'MeshCluster' { Get-MeshCluster -Kubeconfig $Kubeconfigs }
+            'ClusterNetwork' { (Get-MeshEnvironment -FleetProjectId $Lab.FleetProjectId -Kubeconfig $Kubeconfigs).Clusters }
+            'MeshLink' { (New-Mesh -Kubeconfig $Kubeconfigs -FleetProjectId $Lab.FleetProjectId -Confirm:$false -WarningAction SilentlyContinue).Links }
+            'MeshLinkInfo' { Get-MeshLink -Kubeconfig $Kubeconfigs -SkipIstiodView }
+            'MeshCheck' { Test-MeshConnectivity -Kubeconfig $Kubeconfigs -SkipFleetCheck -SkipIstiodView | Where-Object Cluster -EQ $Gke.Context }
+            'AppliedObject' { (Install-EastWestGateway -Kubeconfig $Kubeconfigs -Context $Gke.Context -Confirm:$false -TimeoutSec 30).Objects }
+        }
+        @($objects).Count | Should -BeGreaterThan 0
+        $text = $objects | Format-Table | Out-String -Width 250
+        $text | Should -Match "\b$([regex]::Escape($Gke.Name))\b"
+        $text | Should -Not -Match ([regex]::Escape($Gke.Context))
+        $text | Should -Not -Match 'cn-lab-'
+    }
+}

@@ -183,3 +183,28 @@ Describe 'One name for a cluster in every view' -Tag Lab {
         @($values -like 'cn-*') | Should -BeNullOrEmpty
     }
 }
+
+Describe 'Short names on the command line' -Tag Lab {
+    It '-Context filters a piped environment by its short name' {
+        $environment = Get-MeshEnvironment -FleetProjectId $Lab.FleetProjectId -Kubeconfig $Kubeconfigs
+        $gke = $environment.Clusters | Where-Object Platform -EQ 'Gke'
+        $gateways = @($environment | Install-EastWestGateway -Context $gke.Name -WhatIf)
+        $gateways.Count | Should -Be 1
+        $gateways[0].Context | Should -BeExactly $gke.Context
+    }
+
+    It 'reports a short name shared by two GKE contexts as ClusterNameAmbiguous, listing both' {
+        $file = Join-Path $Dir 'two-prod.yaml'
+        $gkeText = Get-Content -Raw $GkeKubeconfig
+        $a = $gkeText.Replace('gke_demo-gke-project_us-central1_hybrid-gke', 'gke_project-one_us-central1_prod')
+        $b = $gkeText.Replace('gke_demo-gke-project_us-central1_hybrid-gke', 'gke_project-two_europe-west1_prod')
+        Set-Content -LiteralPath $file -Value $a
+        $second = Join-Path $Dir 'two-prod-b.yaml'
+        Set-Content -LiteralPath $second -Value $b
+        Get-MeshCluster -Kubeconfig $file, $second -Context prod -ErrorVariable e -ErrorAction SilentlyContinue | Should -BeNullOrEmpty
+        $e[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.ClusterNameAmbiguous,HybridMesh.Commands.GetMeshClusterCommand'
+        $e[0].Exception.Message | Should -Match 'gke_project-one_us-central1_prod'
+        $e[0].Exception.Message | Should -Match 'gke_project-two_europe-west1_prod'
+        (Get-MeshCluster -Kubeconfig $file, $second -Context gke_project-two_europe-west1_prod).Name | Should -BeExactly 'prod'
+    }
+}

@@ -208,3 +208,14 @@ Describe 'Short names on the command line' -Tag Lab {
         (Get-MeshCluster -Kubeconfig $file, $second -Context gke_project-two_europe-west1_prod).Name | Should -BeExactly 'prod'
     }
 }
+
+Describe '$env:KUBECONFIG does not change the offline render' -Tag Lab {
+    It 'Install-EastWestGateway -Network -Revision -AsIstioOperator stays one offline document' {
+        $env:KUBECONFIG = $Kubeconfigs -join [IO.Path]::PathSeparator
+        try { $yaml = @(Install-EastWestGateway -Network net-x -Revision asm-1282-4 -AsIstioOperator) }
+        finally { $env:KUBECONFIG = $script:SavedKubeconfig }
+        $yaml.Count | Should -Be 1
+        $yaml[0] | Should -Not -Match '# Context:'
+        $yaml[0] | Should -Match 'kind: IstioOperator'
+    }
+}

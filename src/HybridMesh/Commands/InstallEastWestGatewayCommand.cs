@@ -91,6 +91,11 @@ public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
 
     protected override string? InputMeshId => string.IsNullOrEmpty(MeshId) ? null : MeshId;
 
+    // -ManifestOnly/-AsIstioOperator with -Network and no cluster is the offline render (Example 4), even with
+    // $env:KUBECONFIG set (docs/design/cluster-picking.md).
+    protected override bool NothingNamedMeansKubeconfigVariable =>
+        !((ManifestOnly || AsIstioOperator) && !string.IsNullOrEmpty(Network));
+
     protected override void EndProcessing()
     {
         var request = BuildRequest();

@@ -67,6 +67,12 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     /// <summary>The Revision property of the current pipeline object, when derived cmdlets bind one.</summary>
     protected virtual string? InputRevision => null;
 
+    /// <summary>
+    /// Whether a command line that names no cluster means every context of a set $env:KUBECONFIG. False where it
+    /// already means something else (Install-EastWestGateway's offline manifest).
+    /// </summary>
+    protected virtual bool NothingNamedMeansKubeconfigVariable => true;
+
     /// <summary>The MeshId property of the current pipeline object, when derived cmdlets bind one.</summary>
     protected virtual string? InputMeshId => null;
 
@@ -159,7 +165,7 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
         {
             files = ResolveKubeconfigPaths(Kubeconfig);
         }
-        else if (!MyInvocation.ExpectingInput && KubeconfigVariableNamesFiles())
+        else if (!MyInvocation.ExpectingInput && NothingNamedMeansKubeconfigVariable && KubeconfigVariableNamesFiles())
         {
             files = [];
         }

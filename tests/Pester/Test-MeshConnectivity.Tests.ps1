@@ -36,7 +36,9 @@ Describe 'Test-MeshConnectivity against the lab' -Tag Integration {
     It 'shows checks as a table with Check, Cluster, Peer, Status and Detail' {
         $text = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshConnectivity | Format-Table | Out-String -Width 400
         $text | Should -Match 'Check\s+Cluster\s+Peer\s+Status\s+Detail'
-        $text | Should -Match "RemoteSecret\s+$([regex]::Escape($first.context))\s+$([regex]::Escape($lab.clusters[1].context))\s+Failed"
+        # The views show each cluster by its short name (issue 15.4); the objects keep the contexts.
+        $short = { param($c) [regex]::Escape([HybridMesh.Models.ClusterShortName]::FromContext($c)) }
+        $text | Should -Match "RemoteSecret\s+$(& $short $first.context)\s+$(& $short $lab.clusters[1].context)\s+Failed"
     }
 
     It '-Quiet returns a single false for a broken mesh' {
@@ -89,7 +91,7 @@ Describe 'Test-MeshConnectivity against the lab' -Tag Integration {
         $traffic[0].Responses[0] | Should -Match '^Hello version: v1, instance: helloworld-v1-'
         $text = $traffic | Format-Table | Out-String -Width 200
         $text | Should -Match 'From\s+Passed\s+Reached\s+Missing\s+Responses'
-        $text | Should -Match "$([regex]::Escape($first.context))\s+False\s+v1\s+v2\s+4"
+        $text | Should -Match "$([regex]::Escape([HybridMesh.Models.ClusterShortName]::FromContext($first.context)))\s+False\s+v1\s+v2\s+4"
         Start-Sleep -Milliseconds 500
         $namespaces = Invoke-RestMethod -Uri "$($lab.controlUrl)/clusters/$($first.name)/objects?apiVersion=v1&kind=Namespace"
         @($namespaces | ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq 'sample' }) | Should -HaveCount 0

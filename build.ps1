@@ -11,7 +11,7 @@
     Test     Package, then every xunit project under tests/ (Engine, Lab), then Pester against the packaged module in a child pwsh.
              Ends with one line 'tests: N passed, N failed'; exits 1 on any failure.
     Demo     Package, start the lab (simulated clusters and fleet) and run the runbook against it.
-    Bench    Package, then every script under bench/.
+    Bench    Package, then every script under bench/ (-Quick: bench/scale.ps1 at 2 and 20 clusters only).
     Clean    Remove out/ and every bin/ and obj/.
 #>
 [CmdletBinding()]
@@ -27,11 +27,16 @@ param(
     [string[]] $PesterPath = @(),
 
     # Skip the xunit projects (handy while iterating on Pester tests).
-    [switch] $SkipEngineTests
+    [switch] $SkipEngineTests,
+
+    # Bench: the short run (bench/scale.ps1 at 2 and 20 clusters only).
+    [switch] $Quick
 )
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
+# Redirected (a log file, CI): no ANSI colour sequences in warnings, errors and tables (tools/Demo.ps1 does the same).
+if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
 
@@ -105,7 +110,9 @@ switch ($Task) {
         $layout = Invoke-HmBuild -Root $root -Configuration $Configuration
         foreach ($script in Get-ChildItem (Join-Path $root 'bench') -Filter '*.ps1' | Sort-Object Name) {
             Write-Host "== $($script.Name)"
-            & $script.FullName -Root $root -ModuleDirectory $layout -Configuration $Configuration
+            $benchArguments = @{ Root = $root; ModuleDirectory = $layout; Configuration = $Configuration }
+            if ($Quick -and (Get-Command $script.FullName).Parameters.ContainsKey('Quick')) { $benchArguments.Quick = $true }
+            & $script.FullName @benchArguments
         }
     }
 }

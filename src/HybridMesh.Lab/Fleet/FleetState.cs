@@ -38,6 +38,30 @@ internal sealed class FleetState
         }
     }
 
+    private readonly Dictionary<string, JsonObject> _loadBalancerPolicies = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _policyReadDenied = new(StringComparer.Ordinal);
+
+    /// <summary>The listPolicy of restrictLoadBalancerCreationForTypes for a project (null: none set); or 403 on reading it.</summary>
+    public void SetLoadBalancerPolicy(string projectId, JsonObject? listPolicy, bool readDenied)
+    {
+        lock (_gate)
+        {
+            if (listPolicy is null) _loadBalancerPolicies.Remove(projectId);
+            else _loadBalancerPolicies[projectId] = (JsonObject)listPolicy.DeepClone();
+            if (readDenied) _policyReadDenied.Add(projectId);
+            else _policyReadDenied.Remove(projectId);
+        }
+    }
+
+    public (JsonObject? ListPolicy, bool Denied) LoadBalancerPolicy(string projectId)
+    {
+        lock (_gate)
+        {
+            return (_loadBalancerPolicies.TryGetValue(projectId, out var p) ? (JsonObject)p.DeepClone() : null,
+                _policyReadDenied.Contains(projectId));
+        }
+    }
+
     public void AddProject(string projectId, long number, bool denied)
     {
         lock (_gate)
@@ -237,6 +261,8 @@ public sealed class LabCluster
     public required string Name { get; init; }
     public required string Network { get; init; }
     public string Subnetwork { get; init; } = "default";
+    /// <summary>The project owning the VPC: a Shared VPC host project, else (null) the cluster's own.</summary>
+    public string? NetworkProject { get; init; }
     public string Endpoint { get; init; } = "203.0.113.10";
     public bool PrivateEndpoint { get; init; }
     public bool PrivateNodes { get; init; }
@@ -265,7 +291,7 @@ public sealed class LabCluster
         var privateEndpointAddress = "10.0.0.2";
         var networkConfig = new JsonObject
         {
-            ["network"] = $"projects/{Project}/global/networks/{Network}",
+            ["network"] = $"projects/{NetworkProject ?? Project}/global/networks/{Network}",
             ["subnetwork"] = $"projects/{Project}/regions/{region}/subnetworks/{Subnetwork}",
         };
         var privateClusterConfig = new JsonObject { ["privateEndpoint"] = privateEndpointAddress };

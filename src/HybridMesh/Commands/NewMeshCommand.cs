@@ -13,7 +13,7 @@ namespace HybridMesh.Commands;
 /// root, fleet membership), then writes in every target T a remote secret for every other cluster S and proves it.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "Mesh", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(Mesh), typeof(string))]
+[OutputType(typeof(Mesh), typeof(string), typeof(FileInfo))]
 public sealed class NewMeshCommand : MeshTargetCmdlet
 {
     /// <summary>
@@ -55,6 +55,11 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
     [Parameter]
     public SwitchParameter IncludeCredentials { get; set; }
 
+    /// <summary>With -ManifestOnly: write one YAML file per context into this folder instead of the pipeline.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputDirectory { get; set; }
+
     /// <summary>Seconds one Kubernetes request may take, retries included.</summary>
     [Parameter]
     [ValidateRange(1, 600)]
@@ -88,6 +93,18 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
 
     [Parameter]
     public Uri? GkeHubEndpoint { get; set; }
+
+    protected override void BeginProcessing()
+    {
+        // Parameters that only shape -ManifestOnly output are refused without it, never ignored
+        // (docs/design/gitops-manifests.md).
+        if (OutputDirectory is not null && !ManifestOnly)
+        {
+            ThrowMeshError(Engine.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly"));
+        }
+
+        base.BeginProcessing();
+    }
 
     protected override void EndProcessing()
     {
@@ -138,11 +155,13 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
 
         if (ManifestOnly)
         {
+            var output = new ManifestOutput(this, OutputDirectory is null ? null : ResolvePath(OutputDirectory));
             foreach (var document in result.Manifests)
             {
-                WriteObject(document);
+                output.Write(ManifestOutput.ContextOf(document), document);
             }
 
+            output.Complete();
             return;
         }
 

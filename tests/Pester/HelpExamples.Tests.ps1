@@ -39,9 +39,11 @@ BeforeAll {
     $gke = $Lab.Context[0]; $onPrem = $Lab.Context[1]
     $istio = (Get-MeshCluster -Kubeconfig $Lab.Kubeconfig -Detailed).Details.IstioClusterName
     $onPremServer = (Get-MeshCluster -Kubeconfig $Lab.Kubeconfig -Context $onPrem).Server
+    $gkeServer = (Get-MeshCluster -Kubeconfig $Lab.Kubeconfig -Context $gke).Server
     # Longest first, so 'my-fleet-project' is replaced before 'my-fleet'.
     $script:Names = [ordered]@{
         'gke_my-project_us-central1_prod'     = $gke
+        'gke_my-proj_us-central1_c1'          = $gke
         'gke_p_us-central1_c1'                = $gke
         'gke_p_l_c'                           = $gke
         'prod-gke'                            = $gke
@@ -50,6 +52,7 @@ BeforeAll {
         'admin@onprem'                        = $onPrem
         'cn-my-fleet-project-global-onprem1'  = $istio[1]
         'https://10.20.0.2:6443'              = $onPremServer
+        'https://10.20.0.5:443'               = $gkeServer
         'my-fleet-project'                    = $Lab.FleetProjectId
         'my-fleet'                            = $Lab.FleetProjectId
     }

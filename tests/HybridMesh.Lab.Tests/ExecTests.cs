@@ -51,8 +51,11 @@ public sealed class ExecTests : IAsyncLifetime
         Assert.Equal("Upgrade request required", (string?)noUpgrade.Body!["message"]);
 
         Assert.Equal(201, (await k.Post("/api/v1/namespaces/istio-system/pods", JsonNode.Parse("""
-            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"istiod-pending"},"spec":{"containers":[{"name":"discovery","image":"x:1"}]}}
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"istiod-pending"},
+             "spec":{"nodeSelector":{"pool":"none-such"},"containers":[{"name":"discovery","image":"x:1"}]}}
             """)!)).Code);
+        // No node matches its nodeSelector, so it never gets a host, however long the exec below takes to come.
+        await Kube.Eventually(() => Task.FromResult((string?)Cluster.GetObject("v1", "Pod", "istio-system", "istiod-pending")?["status"]?["conditions"]?[0]?["reason"] == "Unschedulable"), "unschedulable pod");
         var pending = await k.Send(HttpMethod.Post, "/api/v1/namespaces/istio-system/pods/istiod-pending/exec" + query);
         Assert.Equal(400, pending.Code);
         Assert.Equal("pod istiod-pending does not have a host assigned", (string?)pending.Body!["message"]);

@@ -9,10 +9,18 @@ namespace HybridMesh.Lab.Controllers;
 /// Running): a new Pod is bound to lab-node-1 and, shortly after, either Running and Ready with one running status
 /// per container, or - when one of its images cannot be pulled (<see cref="ClusterRuntime.UnpullableImages"/>) -
 /// still Pending with that container waiting in ErrImagePull, as a real kubelet reports (docs/design/in-cluster-probes.md).
+/// A Pod whose nodeSelector the lab's one node does not match is never bound: it stays Pending with PodScheduled False
+/// (Unschedulable), as the scheduler leaves it, so it has no host for exec or logs.
 /// </summary>
 internal sealed class PodController(ClusterRuntime rt, CancellationToken stopping) : ControllerBase(rt, stopping)
 {
     private const string Node = "lab-node-1";
+
+    // The labels the kubelet puts on its Node (the lab has no Node objects; these are what a nodeSelector may match).
+    private static readonly Dictionary<string, string> NodeLabels = new(StringComparer.Ordinal)
+    {
+        ["kubernetes.io/hostname"] = Node, ["kubernetes.io/os"] = "linux", ["kubernetes.io/arch"] = "amd64",
+    };
     private int _podIp = 100;
 
     public override void OnChange(StoreEvent e)
@@ -22,7 +30,34 @@ internal sealed class PodController(ClusterRuntime rt, CancellationToken stoppin
         if (!string.IsNullOrEmpty((string?)e.New["spec"]?["nodeName"])) return;
         var ns = Ns(e.New)!;
         var name = Name(e.New);
-        After(Rt.PodStartDelay, () => Start(ns, name));
+        After(Rt.PodStartDelay, () =>
+        {
+            if (Fits(e.New)) Start(ns, name);
+            else Unschedulable(ns, name);
+        });
+    }
+
+    private static bool Fits(JsonObject pod) =>
+        (pod["spec"]?["nodeSelector"] as JsonObject ?? []).All(kv => NodeLabels.TryGetValue(kv.Key, out var v) && v == (string?)kv.Value);
+
+    private void Unschedulable(string ns, string name)
+    {
+        Update("pods", ns, name, pod =>
+        {
+            if (pod["metadata"]?["deletionTimestamp"] is not null || !string.IsNullOrEmpty((string?)pod["spec"]?["nodeName"])) return false;
+            pod["status"] = new JsonObject
+            {
+                ["phase"] = "Pending",
+                ["conditions"] = new JsonArray(new JsonObject
+                {
+                    ["type"] = "PodScheduled", ["status"] = "False", ["lastProbeTime"] = null, ["lastTransitionTime"] = Rt.Now(),
+                    ["reason"] = "Unschedulable",
+                    ["message"] = "0/1 nodes are available: 1 node(s) didn't match Pod's node affinity/selector. preemption: 0/1 nodes are available: 1 Preemption is not helpful for scheduling.",
+                }),
+                ["qosClass"] = "BestEffort",
+            };
+            return true;
+        }, subresource: "status", manager: "default-scheduler");
     }
 
     private void Start(string ns, string name)

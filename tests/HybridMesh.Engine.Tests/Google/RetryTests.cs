@@ -134,11 +134,21 @@ public sealed class RetryTests : FleetTestBase
         Fleet.AddProject("my-fleet-host", 42424242);
         Fleet.Faults.FailWith429(1, retryAfter: TimeSpan.FromSeconds(20));
         using var apis = await GoogleTestKit.ConnectAsync(Fleet);
-        using var cancel = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
-        var clock = Stopwatch.StartNew();
+        using var cancel = new CancellationTokenSource();
+        var call = apis.Projects.GetProjectAsync("my-fleet-host", cancel.Token);
+        // Cancelled once the first request (answered 429, retry after 20 s) has reached the fleet, not after a fixed
+        // time: on a loaded machine a timer could fire before anything was sent.
+        var seen = Stopwatch.StartNew();
+        while (!Fleet.RequestLog.Any() && seen.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(10);
+        }
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => apis.Projects.GetProjectAsync("my-fleet-host", cancel.Token));
+        Assert.Single(Fleet.RequestLog);
+        var clock = Stopwatch.StartNew();
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
         Assert.Single(Fleet.RequestLog);

@@ -112,6 +112,16 @@ Describe 'New-Mesh' -Tag Lab {
         @(Get-Versions) | Should -Be $before
     }
 
+    It 'passes -GkeHubEndpoint and -AccessToken to the fleet check, and writes nothing when the endpoint is unusable' {
+        $before = @(foreach ($cluster in $Lab.clusters) { Get-LabSecrets $cluster.name | ForEach-Object { "$($_.metadata.name)@$($_.metadata.resourceVersion)" } })
+        $token = ConvertTo-SecureString $Lab.fleet.accessToken -AsPlainText -Force
+        $err = { Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -AccessToken $token -GkeHubEndpoint 'ftp://127.0.0.1/' -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.GoogleEndpointInvalid,HybridMesh.Commands.NewMeshCommand'
+        ($err | Out-String) + $err.Exception.Message | Should -Not -Match ([regex]::Escape($Lab.fleet.accessToken))
+        @(foreach ($cluster in $Lab.clusters) { Get-LabSecrets $cluster.name | ForEach-Object { "$($_.metadata.name)@$($_.metadata.resourceVersion)" } }) | Should -Be $before
+    }
+
     It 'never writes a token to any stream' {
         $tokens = Get-AllTokens
         $tokens.Count | Should -BeGreaterThan 2

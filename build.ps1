@@ -12,7 +12,7 @@
              packaged module in child pwsh processes (-PesterJobs groups of files at once).
              Ends with one line 'tests: N passed, N failed'; exits 1 on any failure.
     Demo     Package, start the lab (simulated clusters and fleet) and run the runbook against it.
-    Bench    Package, then every script under bench/.
+    Bench    Package, then every script under bench/ (-Quick: bench/scale.ps1 at 2 and 20 clusters only).
     Clean    Remove out/ and every bin/ and obj/.
 #>
 [CmdletBinding()]
@@ -32,11 +32,16 @@ param(
 
     # How many pwsh processes share the Pester files (each runs a group of files; 1 runs them all in one process).
     [ValidateRange(1, 16)]
-    [int] $PesterJobs = 3
+    [int] $PesterJobs = 3,
+
+    # Bench: the short run (bench/scale.ps1 at 2 and 20 clusters only).
+    [switch] $Quick
 )
 
 Set-StrictMode -Version Latest
 $ErrorActionPreference = 'Stop'
+# Redirected (a log file, CI): no ANSI colour sequences in warnings, errors and tables (tools/Demo.ps1 does the same).
+if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 $root = $PSScriptRoot
 $out = Join-Path $root 'out'
 
@@ -113,7 +118,9 @@ switch ($Task) {
         $layout = Invoke-HmBuild -Root $root -Configuration $Configuration
         foreach ($script in Get-ChildItem (Join-Path $root 'bench') -Filter '*.ps1' | Sort-Object Name) {
             Write-Host "== $($script.Name)"
-            & $script.FullName -Root $root -ModuleDirectory $layout -Configuration $Configuration
+            $benchArguments = @{ Root = $root; ModuleDirectory = $layout; Configuration = $Configuration }
+            if ($Quick -and (Get-Command $script.FullName).Parameters.ContainsKey('Quick')) { $benchArguments.Quick = $true }
+            & $script.FullName @benchArguments
         }
     }
 }

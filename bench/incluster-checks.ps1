@@ -1,7 +1,8 @@
 <#
 .SYNOPSIS
-    Test-MeshConnectivity on 20 lab clusters with istiod's view (one exec per istiod pod, all clusters at once)
-    against -SkipIstiodView; prints both wall times and the ratio. Goal: under 2x.
+    Test-MeshConnectivity on 20 lab clusters with the in-cluster checks - istiod's view (one exec per istiod pod) and
+    the in-cluster probes (one probe pod and one exec per cluster), all clusters at once - against -SkipIstiodView
+    -SkipInClusterProbe; prints both wall times and the ratio. Goal: under 2x.
 .DESCRIPTION
     The lab starts with --mesh-traffic (its istiods answer /debug/clusterz), New-Mesh wires every ordered pair, and
     then each variant runs -Runs times (median kept), in alternation so that warm-up favours neither. The fleet check
@@ -50,23 +51,24 @@ try {
 
     $with = [Collections.Generic.List[double]]::new()
     $without = [Collections.Generic.List[double]]::new()
-    $checksWith = 0; $checksWithout = 0; $syncPassed = 0
+    $checksWith = 0; $checksWithout = 0; $syncPassed = 0; $probesPassed = 0
     foreach ($i in 1..$Runs) {
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        $a = @($meshClusters | Test-MeshConnectivity -SkipFleetCheck -AllowSharedNetwork -SkipIstiodView)
+        $a = @($meshClusters | Test-MeshConnectivity -SkipFleetCheck -AllowSharedNetwork -SkipIstiodView -SkipInClusterProbe)
         $without.Add($watch.Elapsed.TotalSeconds)
         $watch.Restart()
         $b = @($meshClusters | Test-MeshConnectivity -SkipFleetCheck -AllowSharedNetwork)
         $with.Add($watch.Elapsed.TotalSeconds)
         $checksWithout = $a.Count; $checksWith = $b.Count
         $syncPassed = @($b | Where-Object { $_.Check -eq 'RemoteClusterSync' -and $_.Status -eq 'Passed' }).Count
+        $probesPassed = @($b | Where-Object { $_.Check -in 'PodApiServerReach', 'PodGatewayReach' -and $_.Status -eq 'Passed' }).Count
     }
     $median = { param($list) $s = @($list | Sort-Object); $s[[int][Math]::Floor($s.Count / 2)] }
     $t0 = & $median $without
     $t1 = & $median $with
     'incluster-checks: {0} clusters, {1} links, {2} runs each (median)' -f $Clusters, $mesh.Links.Count, $Runs
-    'incluster-checks: without istiod view  {0,6:n2} s  ({1} checks)' -f $t0, $checksWithout
-    'incluster-checks: with istiod view     {0,6:n2} s  ({1} checks, {2} RemoteClusterSync passed)' -f $t1, $checksWith, $syncPassed
+    'incluster-checks: without in-cluster checks  {0,6:n2} s  ({1} checks)' -f $t0, $checksWithout
+    'incluster-checks: with in-cluster checks     {0,6:n2} s  ({1} checks, {2} RemoteClusterSync and {3} probe checks passed)' -f $t1, $checksWith, $syncPassed, $probesPassed
     'incluster-checks: ratio {0:n2} (goal < 2): {1}' -f ($t1 / $t0), $(if ($t1 / $t0 -lt 2) { 'met' } else { 'NOT met' })
 }
 finally {

@@ -10,6 +10,9 @@ param(
 )
 $ErrorActionPreference = 'Stop'
 Set-StrictMode -Version Latest
+# Output to a file or a CI log: plain text. PowerShell otherwise writes ANSI colour sequences into redirected output
+# (warnings, errors, table headers); Write-Host colours are dropped there by itself.
+if ([Console]::IsOutputRedirected) { $PSStyle.OutputRendering = 'PlainText' }
 
 # The lab starts through the shipped HybridMesh.Lab module (built beside HybridMesh), as tests and benchmarks do.
 $labModule = Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)"

@@ -54,6 +54,10 @@ function Get-PwshCommand {
     return $process, @()
 }
 
+# Every folder a test makes (New-TestDirectory, the labs of Start-TestLab) goes under one folder of this run, deleted
+# at the end: the run leaves no hm-test-* folder in the temp folder, whatever a test forgot.
+$env:HYBRIDMESH_TEST_TEMP = Join-Path ([IO.Path]::GetTempPath()) ("hm-test-run-{0}" -f [guid]::NewGuid().ToString('N').Substring(0, 8))
+New-Item -ItemType Directory -Force -Path $env:HYBRIDMESH_TEST_TEMP | Out-Null
 try {
     $files = @(Get-TestFile $Path)
     $results = Split-Path $SummaryPath
@@ -118,4 +122,6 @@ catch {
 }
 finally {
     $summary | ConvertTo-Json | Set-Content -LiteralPath $SummaryPath
+    # Labs still running (a test that did not stop its lab) exit with this process; their files may go first.
+    Remove-Item -Recurse -Force -LiteralPath $env:HYBRIDMESH_TEST_TEMP -ErrorAction SilentlyContinue
 }

@@ -19,7 +19,7 @@ function Start-MeshLab {
         points this session's Google calls at the simulated fleet (HYBRIDMESH_GOOGLE_API_ENDPOINT,
         GOOGLE_APPLICATION_CREDENTIALS, GCE_METADATA_HOST); Stop-MeshLab restores them.
     .PARAMETER Clusters
-        How many clusters (1 to 20).
+        How many clusters (1 to 250: a GKE fleet holds up to 250; see docs/design/scale.md).
     .PARAMETER DistinctRoots
         Give every cluster its own root certificate instead of one shared root (a broken mesh).
     .PARAMETER MeshTraffic
@@ -64,7 +64,7 @@ function Start-MeshLab {
     [CmdletBinding(SupportsShouldProcess)]
     [OutputType('HybridMesh.Lab.MeshLab')]
     param(
-        [ValidateRange(1, 20)] [int] $Clusters = 2,
+        [ValidateRange(1, 250)] [int] $Clusters = 2,
         [switch] $DistinctRoots,
         [switch] $MeshTraffic,
         [switch] $SharedGkeNetwork,
@@ -89,7 +89,15 @@ function Start-MeshLab {
     if ($MeshTraffic) { $arguments += '--mesh-traffic' }
     if ($SharedGkeNetwork) { $arguments += '--shared-gke-network' }
     $arguments += $ArgumentList
-    $process = Start-Process -FilePath dotnet -ArgumentList $arguments -PassThru `
+    # Ctrl+C in a terminal signals its whole foreground process group: a lab sharing this shell's group would die with
+    # the cmdlet the user interrupted. On Linux the lab gets a session (and process group) of its own through
+    # setsid, which execs dotnet in place (same process id), so no terminal signal (Ctrl+C, Ctrl+Z, Ctrl+\) reaches
+    # it. Elsewhere (Windows consoles, macOS without setsid) the lab itself ignores Ctrl+C when it has --parent-pid.
+    # It still exits with this PowerShell (--parent-pid) and with Stop-MeshLab (docs/design/lab-lifetime.md).
+    $file = 'dotnet'
+    $setsid = if (-not $IsWindows) { Get-Command setsid -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 }
+    if ($setsid) { $file = $setsid.Source; $arguments = @('dotnet') + $arguments }
+    $process = Start-Process -FilePath $file -ArgumentList $arguments -PassThru `
         -RedirectStandardOutput (Join-Path $Path 'lab.out') -RedirectStandardError (Join-Path $Path 'lab.err')
 
     $labJson = Join-Path $Path 'lab.json'
@@ -158,7 +166,20 @@ function Stop-MeshLab {
     }
 }
 
+function Assert-LabRunning($Lab) {
+    # Without this, a lab that is gone (stopped, or its PowerShell exited) shows up as "Connection refused"
+    # (docs/design/lab-lifetime.md).
+    $process = Get-Process -Id $Lab.ProcessId -ErrorAction SilentlyContinue
+    if ($process -and -not $process.HasExited -and $process.ProcessName -in 'dotnet', 'setsid') { return }
+    $exception = [System.InvalidOperationException]::new(
+        "The lab in $($Lab.Path) is not running any more (process $($Lab.ProcessId) is gone): a lab stops with Stop-MeshLab " +
+        'or when the PowerShell process that started it exits. Start a new one with Start-MeshLab.')
+    throw [System.Management.Automation.ErrorRecord]::new($exception, 'HybridMesh.Lab.LabNotRunning',
+        [System.Management.Automation.ErrorCategory]::ResourceUnavailable, $Lab.Path)
+}
+
 function Resolve-LabClusterName($Lab, [string] $Cluster) {
+    Assert-LabRunning $Lab
     $match = @($Lab.Clusters | Where-Object { $_.name -eq $Cluster -or $_.context -eq $Cluster })
     if ($match.Count -ne 1) { throw [System.ArgumentException]::new("No lab cluster is named '$Cluster'. Clusters: $($Lab.Clusters.name -join ', ').") }
     return $match[0].name
@@ -177,7 +198,13 @@ function Add-MeshLabFault {
         and, for labs started with -MeshTraffic, faults seen only from inside the clusters: IstiodStale (istiod keeps the
         remote secrets it has loaded until it restarts), IstiodTimeout (istiod reports -Peer, or every remote, as timeout),
         PartitionApiServer and PartitionGateway (pods of -Cluster cannot reach -Peer's API server or east-west gateway,
-        while this machine still reaches both).
+        while this machine still reaches both), OverridePodsOnly (pods of every cluster reach -Cluster's API server at
+        -Server, an address this machine cannot resolve, as a VPN-only name given to New-Mesh -ServerOverride) and
+        ImagePull (pods using -Image stay Pending in ErrImagePull in -Cluster).
+    .PARAMETER Server
+        The https:// address only pods reach, for -Kind OverridePodsOnly.
+    .PARAMETER Image
+        The image that cannot be pulled, for -Kind ImagePull.
     .PARAMETER Peer
         The other cluster, for IstiodTimeout, PartitionApiServer and PartitionGateway.
     .PARAMETER DelayMs
@@ -203,13 +230,20 @@ function Add-MeshLabFault {
 
         istiod in cluster1 can no longer reach cluster2's API server; Test-MeshConnectivity then fails RemoteClusterSync
         for that link, although this machine still reaches both clusters.
+    .EXAMPLE
+        Add-MeshLabFault $lab -Cluster cluster2 -Kind OverridePodsOnly -Server https://cluster2.vpn.example:6443
+
+        Pods reach cluster2's API server at that name, this machine does not: after New-Mesh -ServerOverride
+        @{ '<cluster2 id>' = 'https://cluster2.vpn.example:6443' }, Test-MeshConnectivity passes the link from inside.
     #>
     [CmdletBinding(SupportsShouldProcess)]
     param(
         [Parameter(Mandatory, Position = 0)] [PSTypeName('HybridMesh.Lab.MeshLab')] $Lab,
         [Parameter(Mandatory)] [string] $Cluster,
-        [Parameter(Mandatory)] [ValidateSet('Latency', 'Status', 'Reset', 'Revoke', 'IstiodStale', 'IstiodTimeout', 'PartitionApiServer', 'PartitionGateway')] [string] $Kind,
+        [Parameter(Mandatory)] [ValidateSet('Latency', 'Status', 'Reset', 'Revoke', 'IstiodStale', 'IstiodTimeout', 'PartitionApiServer', 'PartitionGateway', 'OverridePodsOnly', 'ImagePull')] [string] $Kind,
         [string] $Peer,
+        [string] $Server,
+        [string] $Image,
         [int] $DelayMs,
         [int] $StatusCode = 503,
         [int] $RetryAfterSeconds,
@@ -228,6 +262,14 @@ function Add-MeshLabFault {
             if (-not $Peer) { throw [System.ArgumentException]::new("-Kind $Kind needs -Peer.") }
             $body.kind = if ($Kind -eq 'PartitionApiServer') { 'partition-apiserver' } else { 'partition-gateway' }
             $body.peer = Resolve-LabClusterName $Lab $Peer
+        }
+        'OverridePodsOnly' {
+            if (-not $Server) { throw [System.ArgumentException]::new('-Kind OverridePodsOnly needs -Server.') }
+            $body.kind = 'override-pods-only'; $body.server = $Server
+        }
+        'ImagePull' {
+            if (-not $Image) { throw [System.ArgumentException]::new('-Kind ImagePull needs -Image.') }
+            $body.kind = 'image-pull'; $body.image = $Image
         }
     }
     if ($Count) { $body.count = $Count }

@@ -80,7 +80,7 @@ public sealed class LabCluster : IAsyncDisposable
         {
             new NamespaceController(_rt, _stopping.Token), new TokenController(_rt, _stopping.Token), _lb,
             new DeploymentController(_rt, _stopping.Token), new GarbageCollector(_rt, _stopping.Token),
-            new IstiodRootController(_rt, _stopping.Token),
+            new IstiodRootController(_rt, _stopping.Token), new PodController(_rt, _stopping.Token),
         };
         _rt.Store.Changed += e =>
         {
@@ -135,6 +135,19 @@ public sealed class LabCluster : IAsyncDisposable
         set => _rt.ExecHandler = value;
     }
 
+    /// <summary>Pods created from now on with this image stay Pending in ErrImagePull (an air-gapped cluster, a typo).</summary>
+    public void FailImagePull(string image) => _rt.UnpullableImages[image] = true;
+
+    /// <summary>What a pod port answers through the API server's pods/proxy (null: nothing listens, 503).</summary>
+    public Func<LabProxyRequest, CancellationToken, Task<LabExecResult?>>? ProxyHandler
+    {
+        get => _rt.ProxyHandler;
+        set => _rt.ProxyHandler = value;
+    }
+
+    /// <summary>Changes whenever a token of this cluster is revoked, expired or reinstated.</summary>
+    public int AuthVersion => _rt.Authenticator.Version;
+
     /// <summary>The token now fails authentication (401), as a deleted or rotated credential would.</summary>
     public void RevokeToken(string token) => _rt.Authenticator.Revoke(token);
 
@@ -148,6 +161,7 @@ public sealed class LabCluster : IAsyncDisposable
     {
         _rt.Faults.Clear();
         _rt.Authenticator.ClearRevocations();
+        _rt.UnpullableImages.Clear();
     }
 
     /// <summary>Adds a static user (e.g. "viewer" with no RBAC) and returns its bearer token.</summary>
@@ -156,6 +170,32 @@ public sealed class LabCluster : IAsyncDisposable
         var token = TokenIssuer.Base64Url(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         _rt.Authenticator.AddStaticToken(token, new UserInfo(name, $"uid-{name}", [.. groups, "system:authenticated"]));
         return token;
+    }
+
+    /// <summary>
+    /// A static user granted exactly <paramref name="rules"/> (PolicyRule objects) cluster-wide through a ClusterRole and
+    /// ClusterRoleBinding named lab-user-&lt;name&gt;, and a kubeconfig for it next to the admin one (same context name).
+    /// Returns the kubeconfig path: an admin with partial RBAC, as a user of a locked-down cluster would be.
+    /// </summary>
+    public string AddUserWithRules(string name, JsonArray rules)
+    {
+        var token = AddUser(name);
+        var role = $"lab-user-{name}";
+        ApplyObject(new JsonObject
+        {
+            ["apiVersion"] = "rbac.authorization.k8s.io/v1", ["kind"] = "ClusterRole",
+            ["metadata"] = new JsonObject { ["name"] = role }, ["rules"] = rules.DeepClone(),
+        });
+        ApplyObject(new JsonObject
+        {
+            ["apiVersion"] = "rbac.authorization.k8s.io/v1", ["kind"] = "ClusterRoleBinding",
+            ["metadata"] = new JsonObject { ["name"] = role },
+            ["roleRef"] = new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "ClusterRole", ["name"] = role },
+            ["subjects"] = new JsonArray(new JsonObject { ["apiGroup"] = "rbac.authorization.k8s.io", ["kind"] = "User", ["name"] = name }),
+        });
+        var path = Path.Combine(Path.GetDirectoryName(KubeconfigPath)!, $"{Name}-{name}.kubeconfig");
+        KubeconfigWriter.Write(path, KubeconfigWriter.Render(KubeconfigClusterName, Context, name, Server, _ca.CertificatePem, token));
+        return path;
     }
 
     /// <summary>A TokenRequest token for a ServiceAccount, as `kubectl create token` would get.</summary>
@@ -242,18 +282,20 @@ public sealed class LabCluster : IAsyncDisposable
 
     // ---- reset (docs/design/lab-reuse.md) ----
 
-    private (Store.StoreCheckpoint Store, Func<LabExecRequest, CancellationToken, Task<LabExecResult>>? Exec, TimeSpan TokenDelay)? _checkpoint;
+    private (Store.StoreCheckpoint Store, Func<LabExecRequest, CancellationToken, Task<LabExecResult>>? Exec,
+        Func<LabProxyRequest, CancellationToken, Task<LabExecResult?>>? Proxy, TimeSpan TokenDelay, TimeSpan PodDelay)? _checkpoint;
 
     /// <summary>Waits until the controllers have settled, then remembers this state for <see cref="ResetAsync"/>.</summary>
     public async Task CheckpointAsync(CancellationToken ct = default)
     {
         await _rt.SettleAsync(ct);
-        _checkpoint = (_rt.Store.Checkpoint(), _rt.ExecHandler, _rt.TokenControllerDelay);
+        _checkpoint = (_rt.Store.Checkpoint(), _rt.ExecHandler, _rt.ProxyHandler, _rt.TokenControllerDelay, _rt.PodStartDelay);
     }
 
     /// <summary>
-    /// Back to the last checkpoint: objects (and the CRDs served), faults, token revocations, the request log, the
-    /// load balancer and controller timing, the exec handler. Controller work scheduled before is dropped. Users and
+    /// Back to the last checkpoint: objects (and the CRDs served), faults (unpullable images included), token
+    /// revocations, the request log and its counters, the load balancer and controller timing (pod start too), the exec
+    /// and pods/proxy handlers. Controller work scheduled before is dropped. Users and
     /// tokens issued since stay valid only where the restored objects still back them (docs/design/lab-reuse.md).
     /// </summary>
     public Task ResetAsync(CancellationToken ct = default)
@@ -270,7 +312,9 @@ public sealed class LabCluster : IAsyncDisposable
             _rt.LoadBalancer.Never = Options.LoadBalancerNever;
             _rt.DeploymentReadyDelay = Options.DeploymentReadyDelay;
             _rt.TokenControllerDelay = saved.TokenDelay;
+            _rt.PodStartDelay = saved.PodDelay;
             _rt.ExecHandler = saved.Exec;
+            _rt.ProxyHandler = saved.Proxy;
         }, ct);
     }
 

@@ -52,6 +52,18 @@ public sealed class LabHost : IAsyncDisposable
         }
     }
 
+    private readonly Dictionary<string, Mesh.ProbeExecHandler> _probes = new(StringComparer.Ordinal);
+
+    /// <summary>The simulated kubelet's answer to the module's probe command in a cluster (with <see cref="LabOptions.SimulateMeshTraffic"/>).</summary>
+    public Mesh.ProbeExecHandler Probe(LabCluster cluster)
+    {
+        lock (_probes)
+        {
+            if (!_probes.TryGetValue(cluster.Name, out var probe)) _probes[cluster.Name] = probe = new Mesh.ProbeExecHandler(this, cluster);
+            return probe;
+        }
+    }
+
     /// <summary>Clears partitions and istiod faults (cluster API faults are cleared per cluster).</summary>
     public void ClearMeshFaults()
     {
@@ -64,7 +76,10 @@ public sealed class LabHost : IAsyncDisposable
     {
         var curl = new Mesh.CurlExecHandler(this, c);
         var istiod = Istiod(c);
-        return (request, ct) => Mesh.IstiodSimulator.Handles(request) ? istiod.HandleAsync(request, ct) : curl.HandleAsync(request, ct);
+        var probe = Probe(c);
+        return (request, ct) => Mesh.IstiodSimulator.Handles(request) ? istiod.HandleAsync(request, ct)
+            : Mesh.ProbeExecHandler.Handles(request) ? probe.HandleAsync(request, ct)
+            : curl.HandleAsync(request, ct);
     }
 
     public static async Task<LabHost> StartAsync(LabOptions options, CancellationToken ct = default)
@@ -91,7 +106,11 @@ public sealed class LabHost : IAsyncDisposable
                 if (fleet is not null) host.Fleet = await fleet;
             }
             if (options.SimulateMeshTraffic)
-                foreach (var c in host.Clusters) c.ExecHandler = host.MeshExecHandler(c);
+                foreach (var c in host.Clusters)
+                {
+                    c.ExecHandler = host.MeshExecHandler(c);
+                    c.ProxyHandler = host.Istiod(c).ProxyAsync;
+                }
             if (host.Fleet is not null) host.DescribeClustersToFleet();
             if (options.StartControlServer) host._control = await ControlServer.StartAsync(host, ct);
             host.WriteLabJson();
@@ -108,58 +127,70 @@ public sealed class LabHost : IAsyncDisposable
     {
         var sharedRoot = new CertificateAuthority("lab-mesh-root");
         _roots.Add(sharedRoot);
-        var plans = new List<(int Index, ClusterOptions Options, CertificateAuthority Root)>();
+        // Options are decided in order (Customize may count), then the servers start in parallel: each costs key
+        // generation and a Kestrel start, and a fleet of 250 started one by one took minutes (docs/design/scale.md).
+        var starts = new List<Func<Task<LabCluster>>>();
         for (var i = 1; i <= Options.Clusters; i++)
         {
             var platform = i % 2 == 1 ? LabPlatform.Gke : LabPlatform.OnPrem;
             var co = new ClusterOptions { Name = $"cluster{i}", Platform = platform };
             Options.Customize?.Invoke(i, co);
+            string context, clusterName, userName, clusterId;
+            if (co.Platform == LabPlatform.Gke)
+            {
+                context = clusterName = userName = $"gke_{Options.GkeProject}_{Options.GkeLocation}_{co.Name}";
+                clusterId = $"cn-{Options.GkeProject}-{Options.GkeLocation}-{co.Name}";
+            }
+            else
+            {
+                context = userName = $"admin@{co.Name}";
+                clusterName = co.Name;
+                clusterId = $"cn-{Options.FleetProject}-global-{co.Name}";
+            }
             var root = sharedRoot;
             if (Options.DistinctRoots)
             {
                 root = new CertificateAuthority($"lab-mesh-root-{co.Name}");
                 _roots.Add(root);
             }
-            plans.Add((i, co, root));
+            var index = i;
+            starts.Add(async () =>
+            {
+                var cluster = await LabCluster.StartAsync(index, co, context, clusterName, userName, OutputDirectory, c => co.AsmPreset
+                    ? new AsmPresetSpec(clusterId, co.Network, co.Revisions, root, co.CaCertsSecret, co.ServeGatewayV1,
+                        co.Registered ? $"//gkehub.googleapis.com/projects/{(co.OwnerByProjectNumber ? Options.FleetProjectNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) : Options.FleetProject)}/locations/global/memberships/{co.Name}" : null,
+                        co.Name, co.TrustDomain ?? $"{Options.FleetProject}.svc.id.goog")
+                    : null, ct);
+                cluster.ClusterId = clusterId;
+                return cluster;
+            });
         }
 
-        // The signing keys first, in parallel (the slow part of a start), then every cluster's server at once: a lab
-        // of N clusters starts in about the time of one, not N (see Auth/LabKeys.cs).
-        var slots = plans.Select(p => LabKeys.ClusterSlot(p.Options.Name));
-        await Task.Run(() => LabKeys.Prepare(slots), ct);
-        var starts = plans.Select(p => StartClusterAsync(p.Index, p.Options, p.Root, ct)).ToArray();
-        try
+        var started = new LabCluster?[starts.Count];
+        using var gate = new SemaphoreSlim(Math.Max(2, Environment.ProcessorCount * 2));
+        var failure = default(Exception);
+        await Task.WhenAll(starts.Select(async (start, n) =>
         {
-            await Task.WhenAll(starts);
-        }
-        finally
+            await gate.WaitAsync(ct);
+            try
+            {
+                started[n] = await Task.Run(start, ct);
+            }
+            catch (Exception ex)
+            {
+                failure ??= ex;
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        // Disposed with the host when one failed to start.
+        Clusters = started.OfType<LabCluster>().ToList();
+        if (failure is not null)
         {
-            // Whatever started is kept in order, so that DisposeAsync stops it even when another cluster failed.
-            Clusters = starts.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToList();
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
         }
-    }
-
-    private async Task<LabCluster> StartClusterAsync(int i, ClusterOptions co, CertificateAuthority root, CancellationToken ct)
-    {
-        string context, clusterName, userName, clusterId;
-        if (co.Platform == LabPlatform.Gke)
-        {
-            context = clusterName = userName = $"gke_{Options.GkeProject}_{Options.GkeLocation}_{co.Name}";
-            clusterId = $"cn-{Options.GkeProject}-{Options.GkeLocation}-{co.Name}";
-        }
-        else
-        {
-            context = userName = $"admin@{co.Name}";
-            clusterName = co.Name;
-            clusterId = $"cn-{Options.FleetProject}-global-{co.Name}";
-        }
-        var cluster = await LabCluster.StartAsync(i, co, context, clusterName, userName, OutputDirectory, c => co.AsmPreset
-            ? new AsmPresetSpec(clusterId, co.Network, co.Revisions, root, co.CaCertsSecret, co.ServeGatewayV1,
-                co.Registered ? $"//gkehub.googleapis.com/projects/{(co.OwnerByProjectNumber ? Options.FleetProjectNumber.ToString(System.Globalization.CultureInfo.InvariantCulture) : Options.FleetProject)}/locations/global/memberships/{co.Name}" : null,
-                co.Name)
-            : null, ct);
-        cluster.ClusterId = clusterId;
-        return cluster;
     }
 
     /// <summary>

@@ -62,5 +62,7 @@ public sealed class ClusterOptions
     public bool OwnerByProjectNumber { get; set; }
     public TimeSpan LoadBalancerDelay { get; set; } = TimeSpan.FromMilliseconds(200);
     public bool LoadBalancerNever { get; set; }
+    /// <summary>trustDomain in istiod's mesh config (ConfigMap istio-&lt;rev&gt;); default &lt;fleet project&gt;.svc.id.goog, as ASM installs it.</summary>
+    public string? TrustDomain { get; set; }
     public TimeSpan DeploymentReadyDelay { get; set; } = TimeSpan.FromMilliseconds(100);
 }

@@ -33,7 +33,10 @@ using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
     e.Cancel = true;
-    stop.Cancel();
+    // Started for a PowerShell session (Start-MeshLab passes --parent-pid), the lab lives as long as that session: a
+    // Ctrl+C the user meant for a cmdlet reaches every process of the terminal (or console), and must not stop it.
+    // SIGTERM, Stop-MeshLab and the parent's exit still do (docs/design/lab-lifetime.md).
+    if (parentPid is null) stop.Cancel();
 };
 System.Runtime.InteropServices.PosixSignalRegistration? sigterm = null;
 try

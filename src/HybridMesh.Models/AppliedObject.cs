@@ -1,7 +1,8 @@
 namespace HybridMesh.Models;
 
 /// <summary>What a step did to one Kubernetes object.</summary>
-public enum ObjectOutcome
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum ObjectOutcome : long
 {
     /// <summary>The object did not exist and was created (or was deleted and recreated).</summary>
     Created,
@@ -17,6 +18,9 @@ public enum ObjectOutcome
 
     /// <summary>A change was needed but not made (-WhatIf, or the user declined).</summary>
     Skipped,
+
+    /// <summary>A removal found no such object: there was nothing to delete (Unpublish-MeshService, Remove-Mesh).</summary>
+    NotFound,
 }
 
 /// <summary>One object a step created, changed, left alone, removed or skipped, as kubectl would name it.</summary>

@@ -1,7 +1,8 @@
 namespace HybridMesh.Models;
 
 /// <summary>Where a cluster's network id came from.</summary>
-public enum NetworkSource
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum NetworkSource : long
 {
     /// <summary>Given with -Network.</summary>
     Parameter,

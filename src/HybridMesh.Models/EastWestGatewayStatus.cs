@@ -1,7 +1,8 @@
 namespace HybridMesh.Models;
 
 /// <summary>Where an east-west gateway stands after Install-EastWestGateway.</summary>
-public enum EastWestGatewayStatus
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum EastWestGatewayStatus : long
 {
     /// <summary>Applied and the Service has an address other clusters can use.</summary>
     Ready,

@@ -5,7 +5,8 @@ namespace HybridMesh.Models;
 /// exist for on-prem clusters without a load-balancer implementation, where the address reaches the gateway some
 /// other way (for example spec.externalIPs, which works with any type).
 /// </summary>
-public enum GatewayServiceType
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum GatewayServiceType : long
 {
     LoadBalancer,
     NodePort,

@@ -17,11 +17,11 @@ public sealed class Mesh
     public string? MeshId { get; }
     public string? FleetProjectId { get; }
 
-    /// <summary>The clusters of the mesh (named Cluster so that it binds to -Cluster of the next step).</summary>
+    /// <summary>
+    /// The clusters of the mesh, named Cluster so that it binds to -Cluster of the next step. There is no Clusters
+    /// alias: two properties holding the same clusters confused readers of the output and of ConvertTo-Json.
+    /// </summary>
     public MeshCluster[] Cluster { get; }
-
-    /// <summary>Alias of <see cref="Cluster"/>.</summary>
-    public MeshCluster[] Clusters => Cluster;
 
     public MeshLink[] Links { get; }
 

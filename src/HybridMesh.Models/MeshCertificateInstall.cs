@@ -1,7 +1,8 @@
 namespace HybridMesh.Models;
 
 /// <summary>Whether istiod of a cluster serves the root of its cacerts Secret (it reads cacerts only at start).</summary>
-public enum IstiodRestartState
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum IstiodRestartState : long
 {
     /// <summary>The cluster already serves the root of cacerts; nothing to restart.</summary>
     NotNeeded,

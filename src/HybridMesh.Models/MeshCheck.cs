@@ -23,6 +23,9 @@ public sealed class MeshCheck
     /// <summary>What to do when Status is Failed or Warning; null when Passed.</summary>
     public string? RecommendedAction { get; init; }
 
+    /// <summary>For the in-cluster probe checks (PodApiServerReach, PodGatewayReach): each step the probe pod took; else empty.</summary>
+    public IReadOnlyList<MeshProbeResult> Probes { get; init; } = [];
+
     public override string ToString() =>
         $"{Check} {Cluster}{(Peer is null ? "" : " -> " + Peer)}: {Status}";
 }

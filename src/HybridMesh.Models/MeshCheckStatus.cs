@@ -1,7 +1,8 @@
 namespace HybridMesh.Models;
 
 /// <summary>Outcome of one connectivity check.</summary>
-public enum MeshCheckStatus
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum MeshCheckStatus : long
 {
     /// <summary>The condition holds.</summary>
     Passed,

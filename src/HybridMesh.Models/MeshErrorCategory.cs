@@ -18,4 +18,6 @@ public enum MeshErrorCategory
     InvalidOperation,
     ResourceExists,
     NotInstalled,
+    InvalidResult,
+    WriteError,
 }

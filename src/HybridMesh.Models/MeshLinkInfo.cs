@@ -64,7 +64,8 @@ public sealed class MeshLinkInfo
 }
 
 /// <summary>What the live clusters say about one ordered link.</summary>
-public enum MeshLinkState
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum MeshLinkState : long
 {
     /// <summary>The target holds a remote secret for the source and its token is live in the source.</summary>
     Linked,
@@ -89,7 +90,8 @@ public enum MeshLinkState
 }
 
 /// <summary>Which kind of credential a remote secret carries.</summary>
-public enum MeshTokenKind
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum MeshTokenKind : long
 {
     /// <summary>No bearer token (client certificate, exec plugin) or no secret at all.</summary>
     None,

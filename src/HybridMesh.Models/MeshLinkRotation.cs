@@ -54,7 +54,8 @@ public sealed class MeshLinkRotationTarget
     public override string ToString() => $"{Target}: {Result}";
 }
 
-public enum MeshRotationStatus
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum MeshRotationStatus : long
 {
     /// <summary>Every target carries the new token, verified; the old token Secret is deleted.</summary>
     Rotated,
@@ -72,7 +73,8 @@ public enum MeshRotationStatus
     Failed,
 }
 
-public enum MeshRotationStep
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum MeshRotationStep : long
 {
     Updated,
     Unchanged,
@@ -84,7 +86,8 @@ public enum MeshRotationStep
 }
 
 /// <summary>What verified a rewritten remote secret during a rotation (docs/design/link-lifecycle.md).</summary>
-public enum MeshLinkProof
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum MeshLinkProof : long
 {
     /// <summary>Not verified (skipped, declined, failed before the check, -WhatIf).</summary>
     None,

@@ -4,7 +4,8 @@ namespace HybridMesh.Models;
 /// Whether istiod in the target cluster can read the source cluster with the remote secret: proven by
 /// authenticating to the source with the secret's token and asking whether it may list services and endpoints.
 /// </summary>
-public enum MeshLinkStatus
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum MeshLinkStatus : long
 {
     /// <summary>The token authenticates and may list services and endpoints.</summary>
     Connected,
@@ -26,7 +27,8 @@ public enum MeshLinkStatus
 }
 
 /// <summary>What wiring did to the link's remote secret.</summary>
-public enum MeshLinkOutcome
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum MeshLinkOutcome : long
 {
     Created,
     Configured,

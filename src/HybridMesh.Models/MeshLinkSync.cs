@@ -4,7 +4,8 @@ namespace HybridMesh.Models;
 /// What istiod in a link's target cluster reports for the source (its /debug/clusterz), read by New-Mesh -Wait:
 /// whether the link is only written, or also loaded and synced by istiod.
 /// </summary>
-public enum MeshLinkSync
+// long-based so that ConvertTo-Json writes the name, not a number (docs/design/output-shapes.md).
+public enum MeshLinkSync : long
 {
     /// <summary>istiod was not asked (no -Wait, -WhatIf, or the secret was not written).</summary>
     NotChecked,

@@ -55,6 +55,64 @@ public sealed class ResetTests
     }
 
     [Fact]
+    public async Task Reset_restores_probe_pods_image_faults_pod_proxy_pod_only_addresses_org_policies_and_request_counters()
+    {
+        var directory = Path.Combine(Path.GetTempPath(), "hm-lab-reset-" + Guid.NewGuid().ToString("N")[..8]);
+        await using var lab = await LabHost.StartAsync(new LabOptions
+        {
+            Clusters = 2, OutputDirectory = directory, StartControlServer = false, SimulateMeshTraffic = true,
+        });
+        await lab.CheckpointAsync();
+        var cluster = lab.Clusters[0];
+        var proxy = cluster.ProxyHandler;
+        Assert.NotNull(proxy);
+        using var kube = Kube.For(cluster);
+        const string Image = "registry.example/unpullable:1";
+        var pod = JsonNode.Parse($$$"""
+            {"apiVersion":"v1","kind":"Pod","metadata":{"name":"probe","namespace":"default"},
+             "spec":{"containers":[{"name":"c","image":"{{{Image}}}"}]}}
+            """)!;
+
+        // What the probe, prerequisite and scale work leaves behind: an image the kubelet cannot pull (and a Pod stuck
+        // on it), another pods/proxy answer, slower pod starts, a pod-only API server address, an org policy, counters.
+        cluster.FailImagePull(Image);
+        Assert.Equal(201, (await kube.Post("/api/v1/namespaces/default/pods", pod)).Code);
+        cluster.ProxyHandler = null;
+        cluster.Runtime.PodStartDelay = TimeSpan.FromSeconds(30);
+        lab.Partitions.AddPodOnlyAddress("https://vpn-only.example:6443", lab.Clusters[1]);
+        lab.Fleet!.SetLoadBalancerPolicy(lab.Options.FleetProject, JsonNode.Parse("""{"deniedValues":["in:EXTERNAL"]}""")!.AsObject());
+        lab.Fleet.SetLoadBalancerPolicy(lab.Options.GkeProject, null, readDenied: true);
+        Assert.True(cluster.RequestLog.Writes > 0);
+
+        await lab.ResetAsync();
+
+        Assert.Null(cluster.GetObject("v1", "Pod", "default", "probe"));
+        Assert.Same(proxy, cluster.ProxyHandler);
+        Assert.Equal(TimeSpan.FromMilliseconds(30), cluster.Runtime.PodStartDelay);
+        Assert.Null(lab.Partitions.ResolveFromPod(lab.Clusters, "https://vpn-only.example:6443"));
+        Assert.Equal(0, cluster.RequestLog.Total);
+        Assert.Equal(0, cluster.RequestLog.Writes);
+        // The same Pod again starts Running: the image fault is gone.
+        Assert.Equal(201, (await kube.Post("/api/v1/namespaces/default/pods", pod)).Code);
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while ((string?)cluster.GetObject("v1", "Pod", "default", "probe")?["status"]?["phase"] != "Running" && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal("Running", (string?)cluster.GetObject("v1", "Pod", "default", "probe")?["status"]?["phase"]);
+        using var fleet = new HttpClient();
+        fleet.DefaultRequestHeaders.Authorization = new("Bearer", lab.Fleet.AccessToken);
+        foreach (var project in new[] { lab.Options.FleetProject, lab.Options.GkeProject })
+        {
+            using var answer = await fleet.PostAsync(new Uri(lab.Fleet.Url, $"v1/projects/{project}:getEffectiveOrgPolicy"),
+                new StringContent("""{"constraint":"constraints/compute.restrictLoadBalancerCreationForTypes"}""", System.Text.Encoding.UTF8, "application/json"));
+            Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+            Assert.DoesNotContain("listPolicy", await answer.Content.ReadAsStringAsync());
+        }
+    }
+
+    [Fact]
     public async Task Controller_work_scheduled_before_a_reset_does_not_touch_the_restored_state()
     {
         var directory = Path.Combine(Path.GetTempPath(), "hm-lab-reset-" + Guid.NewGuid().ToString("N")[..8]);

@@ -109,7 +109,7 @@ Describe 'Install-MeshCertificate against the lab' -Tag Integration {
         $result[1].ProxyPodsBeforeRestart | Should -Be 0
         "$warned" | Should -Match '-RestartIstiod'
         Get-ServedRoot $lab.clusters[0] | Should -BeExactly $oldRoot
-        ($result | Format-Table | Out-String -Width 300) | Should -Match 'Cluster\s+Cacerts\s+IntermediateExpires\s+Istiod\s+ServesRoot\s+ProxiesToRestart'
+        ($result | Format-Table | Out-String -Width 300) | Should -Match 'Cluster\s+Cacerts\s+Expires\s+Istiod\s+ServesRoot\s+Proxies\s+Reason'
     }
 
     It 'until istiod restarts, Test-MeshConnectivity names Install-MeshCertificate -RestartIstiod and New-Mesh refuses' {

@@ -46,7 +46,7 @@ Describe 'Install-EastWestGateway and Publish-MeshService against the lab' -Tag 
             $exposure.MeshId | Should -Match '^proj-\d+$'
             $exposure.Network | Should -Not -BeNullOrEmpty
         }
-        ($script:Exposures | Format-Table | Out-String) | Should -Match 'networking.istio.io/v1'
+        ($script:Exposures | Format-Table | Out-String -Width 200) | Should -Match 'networking.istio.io/v1'
     }
 
     It 'finds every object Unchanged on a second run and sends only reads' {

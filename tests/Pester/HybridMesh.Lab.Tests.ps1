@@ -68,15 +68,42 @@ Describe 'HybridMesh.Lab' -Tag Integration {
             $traffic.Passed | Should -Be @($true, $true)
             $traffic[0].Reached | Should -Be @('v1', 'v2')
 
-            # A partition only the pods see: istiod's view fails that link with the remedy, the workstation checks pass.
+            # The in-cluster probes ran from one pod per cluster, passed, and left no pod behind.
+            ($checks | Where-Object Check -EQ 'PodApiServerReach').Status | Should -Be @('Passed', 'Passed')
+            ($checks | Where-Object Check -EQ 'PodGatewayReach').Status | Should -Be @('Passed', 'Passed')
+            ($checks | Where-Object Check -EQ 'PodApiServerReach')[0].Probes.Step | Should -Be @('GET /version', 'list services')
+            foreach ($name in 'cluster1', 'cluster2') {
+                $pods = Invoke-RestMethod -Uri "$($meshLab.ControlUrl)/clusters/$name/objects?apiVersion=v1&kind=Pod&namespace=istio-system"
+                @($pods | ForEach-Object { $_ } | Where-Object { $_.metadata.labels.app -eq 'hybridmesh-probe' }) | Should -HaveCount 0
+            }
+
+            # A partition only the pods see: istiod's view and the pod probe fail that link with the remedy, the
+            # workstation checks pass.
             Add-MeshLabFault $meshLab -Cluster cluster1 -Kind PartitionApiServer -Peer cluster2
             $checks = Get-MeshCluster -Kubeconfig $meshLab.Kubeconfig | Test-MeshConnectivity
-            $failed = @($checks | Where-Object Status -EQ 'Failed')
-            $failed | Should -HaveCount 1
-            $failed[0].Check | Should -BeExactly 'RemoteClusterSync'
-            $failed[0].Cluster | Should -Be $meshLab.Context[0]
-            $failed[0].Peer | Should -Be $meshLab.Context[1]
-            $failed[0].RecommendedAction | Should -Match 'ServerOverride'
+            $failed = @($checks | Where-Object Status -EQ 'Failed' | Sort-Object Check)
+            $failed.Check | Should -BeExactly @('PodApiServerReach', 'RemoteClusterSync')
+            $failed.Cluster | Should -Be @($meshLab.Context[0], $meshLab.Context[0])
+            $failed.Peer | Should -Be @($meshLab.Context[1], $meshLab.Context[1])
+            $failed.RecommendedAction | ForEach-Object { $_ | Should -Match 'ServerOverride' }
+            $failed[0].Probes[0].Error | Should -Be 'Timeout'
+            Clear-MeshLabFault $meshLab -Cluster cluster1
+
+            # Pods of cluster2 cannot reach cluster1's east-west gateway: only that probe fails, naming the ports.
+            Add-MeshLabFault $meshLab -Cluster cluster2 -Kind PartitionGateway -Peer cluster1
+            $failed = @(Get-MeshCluster -Kubeconfig $meshLab.Kubeconfig | Test-MeshConnectivity | Where-Object Status -EQ 'Failed')
+            $failed.Check | Should -BeExactly @('PodGatewayReach')
+            $failed[0].Cluster | Should -Be $meshLab.Context[1]
+            $failed[0].RecommendedAction | Should -Match 'TCP 15443 and 15021'
+            Clear-MeshLabFault $meshLab -Cluster cluster2
+
+            # The probe image cannot be pulled in cluster1: a warning naming -ProbeImage, never a failure or an error.
+            Add-MeshLabFault $meshLab -Cluster cluster1 -Kind ImagePull -Image 'docker.io/curlimages/curl:8.16.0'
+            $checks = Get-MeshCluster -Kubeconfig $meshLab.Kubeconfig | Test-MeshConnectivity -ErrorAction Stop
+            @($checks | Where-Object Status -EQ 'Failed') | Should -HaveCount 0
+            $warned = @($checks | Where-Object Status -EQ 'Warning')
+            $warned.Check | Sort-Object | Should -BeExactly @('PodApiServerReach', 'PodGatewayReach')
+            $warned | ForEach-Object { $_.RecommendedAction | Should -Match '-ProbeImage' }
             Clear-MeshLabFault $meshLab -Cluster cluster1
             Get-MeshCluster -Kubeconfig $meshLab.Kubeconfig | Test-MeshConnectivity -Quiet | Should -BeTrue
         }

@@ -177,7 +177,7 @@ Describe 'New-Mesh -Revision' -Tag Lab {
         $revision = (Get-MeshCluster -Kubeconfig $Canary.kubeconfig -Context $Canary.context -Detailed).Details.IstioRevisions | Where-Object { $_ -ne 'canary' }
         $mesh = Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -Revision $revision -WarningAction SilentlyContinue
         $mesh.Links.Status | Should -Be @('Connected', 'Connected')
-        $mesh.Clusters.Details.IstioClusterName | Should -Contain $Canary.clusterId
+        $mesh.Cluster.Details.IstioClusterName | Should -Contain $Canary.clusterId
     }
 }
 

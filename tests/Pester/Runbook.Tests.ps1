@@ -61,7 +61,7 @@ Describe 'The runbook on <_> lab clusters' -ForEach $sizes -Tag Integration {
             New-Mesh @shared -Confirm:$false -WarningAction SilentlyContinue
         $mesh | Should -BeOfType ([HybridMesh.Models.Mesh])
         $mesh.MeshId | Should -Be "proj-$($lab.fleet.projectNumber)"
-        $mesh.Clusters | Should -HaveCount $size
+        $mesh.Cluster | Should -HaveCount $size
         $mesh.Links | Should -HaveCount ($size * ($size - 1))
         $mesh.Links.Status | Sort-Object -Unique | Should -Be 'Connected'
     }

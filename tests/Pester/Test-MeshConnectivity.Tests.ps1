@@ -21,7 +21,7 @@ Describe 'Test-MeshConnectivity against the lab' -Tag Integration {
     It 'returns one MeshCheck per check, names each fix, and writes a summary' {
         # Fresh lab: Istio and fleet registration are there, the gateway, exposure and links are not.
         $checks = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshConnectivity -InformationVariable info
-        $checks | Should -HaveCount (2 * 7 + 2 * 4 + 2 + 2)
+        $checks | Should -HaveCount (2 * 7 + 2 * 4 + 2 + 2 + 2 + 2)
         $checks | ForEach-Object { $_ | Should -BeOfType ([HybridMesh.Models.MeshCheck]) }
         ($checks | Where-Object Check -eq 'FleetMembership').Status | Should -Be @('Passed', 'Passed')
         $gateway = $checks | Where-Object { $_.Check -eq 'EastWestGateway' -and $_.Cluster -eq $first.context }
@@ -30,13 +30,14 @@ Describe 'Test-MeshConnectivity against the lab' -Tag Integration {
         ($checks | Where-Object Check -eq 'CrossNetworkGateway').RecommendedAction | Should -Be @('Run Publish-MeshService.', 'Run Publish-MeshService.')
         ($checks | Where-Object Check -eq 'RemoteSecret').Peer | Should -Be @($lab.clusters[1].context, $first.context)
         ($checks | Where-Object Check -eq 'RemoteSecret').RecommendedAction | ForEach-Object { $_ | Should -Match 'New-Mesh' }
-        "$info" | Should -Match '^26 checks: \d+ passed, \d+ warning\(s\), \d+ failed, \d+ skipped\.$'
+        "$info" | Should -Match '^30 checks: \d+ passed, \d+ warning\(s\), \d+ failed, \d+ skipped\.$'
     }
 
-    It 'shows checks as a table with Check, Cluster, Peer, Status and Detail' {
+    It 'shows checks as a table with Status, Cluster, Check, Peer and Detail' {
         $text = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshConnectivity | Format-Table | Out-String -Width 400
-        $text | Should -Match 'Check\s+Cluster\s+Peer\s+Status\s+Detail'
-        $text | Should -Match "RemoteSecret\s+$([regex]::Escape($first.context))\s+$([regex]::Escape($lab.clusters[1].context))\s+Failed"
+        $text | Should -Match 'Status\s+Cluster\s+Check\s+Peer\s+Detail'
+        # Clusters by their short name (docs/design/cluster-names.md): the GKE cluster name, the on-prem context.
+        $text | Should -Match "Failed\s+$([regex]::Escape($first.name))\s+RemoteSecret\s+$([regex]::Escape($lab.clusters[1].context))"
     }
 
     It '-Quiet returns a single false for a broken mesh' {
@@ -88,8 +89,8 @@ Describe 'Test-MeshConnectivity against the lab' -Tag Integration {
         $traffic[0].Responses | Should -HaveCount 4
         $traffic[0].Responses[0] | Should -Match '^Hello version: v1, instance: helloworld-v1-'
         $text = $traffic | Format-Table | Out-String -Width 200
-        $text | Should -Match 'From\s+Passed\s+Reached\s+Missing\s+Responses'
-        $text | Should -Match "$([regex]::Escape($first.context))\s+False\s+v1\s+v2\s+4"
+        $text | Should -Match 'Passed\s+From\s+Reached\s+Missing\s+Responses'
+        $text | Should -Match "False\s+$([regex]::Escape($first.context))\s+v1\s+v2\s+4"
         Start-Sleep -Milliseconds 500
         $namespaces = Invoke-RestMethod -Uri "$($lab.controlUrl)/clusters/$($first.name)/objects?apiVersion=v1&kind=Namespace"
         @($namespaces | ForEach-Object { $_ } | Where-Object { $_.metadata.name -eq 'sample' }) | Should -HaveCount 0

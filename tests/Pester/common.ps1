@@ -47,7 +47,10 @@ function Invoke-ChildPwsh {
 }
 
 function New-TestDirectory {
-    $path = Join-Path ([IO.Path]::GetTempPath()) ("hm-test-{0}" -f (Get-Random))
+    # Under the run's own folder when tools/Invoke-PesterTests.ps1 made one (it deletes it when the run ends, so a
+    # test that forgets its AfterAll, or a lab that still holds files, leaves nothing in the temp folder).
+    $base = if ($env:HYBRIDMESH_TEST_TEMP) { $env:HYBRIDMESH_TEST_TEMP } else { [IO.Path]::GetTempPath() }
+    $path = Join-Path $base ("hm-test-{0}" -f (Get-Random))
     New-Item -ItemType Directory -Path $path | Out-Null
     return $path
 }

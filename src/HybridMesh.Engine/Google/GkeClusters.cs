@@ -56,6 +56,7 @@ internal sealed class GkeClusters : IGkeClusters
             Status = GoogleJson.String(body, "status"),
             Network = network,
             Subnetwork = GoogleJson.String(body, "subnetwork"),
+            NetworkPath = GoogleJson.String(body, "networkConfig", "network"),
             Endpoint = GoogleJson.String(body, "endpoint"),
             PrivateEndpoint = GoogleJson.Bool(body, "privateClusterConfig", "enablePrivateEndpoint") ?? false,
             IpEndpointsEnabled = ipEndpoints is null ? null : GoogleJson.Bool(ipEndpoints.Value, "enabled") ?? false,

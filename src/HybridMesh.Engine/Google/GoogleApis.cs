@@ -3,7 +3,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Google;
 
 /// <summary>
-/// The three Google APIs the module uses, sharing one authenticated HTTP client. Creating it resolves endpoints and
+/// The three Google APIs (plus Resource Manager's organisation-policy read) the module uses, sharing one authenticated HTTP client. Creating it resolves endpoints and
 /// credentials, so "cannot start" problems (bad endpoint override, no credentials) surface before any cluster work.
 /// </summary>
 public sealed class GoogleApis : IDisposable
@@ -19,11 +19,14 @@ public sealed class GoogleApis : IDisposable
         Projects = new ProjectDirectory(client, endpoints.ResourceManager);
         Clusters = new GkeClusters(client, endpoints.Container);
         Fleet = new Fleet(client, endpoints.GkeHub, pollInterval);
+        Policies = new OrgPolicies(client, endpoints.ResourceManager);
     }
 
     public IProjectDirectory Projects { get; }
     public IGkeClusters Clusters { get; }
     public IFleet Fleet { get; }
+    /// <summary>Organisation policies (Resource Manager v1, same endpoint as Projects).</summary>
+    public IOrgPolicies Policies { get; }
     public Uri ResourceManagerEndpoint { get; }
     public Uri ContainerEndpoint { get; }
     public Uri GkeHubEndpoint { get; }

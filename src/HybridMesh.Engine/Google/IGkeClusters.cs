@@ -29,6 +29,15 @@ public sealed class GkeClusterInfo
 
     public string? Subnetwork { get; init; }
 
+    /// <summary>
+    /// networkConfig.network: projects/&lt;project&gt;/global/networks/&lt;name&gt;. With Shared VPC the project is the
+    /// host project, so this (not the short name) tells whether two clusters are on one VPC.
+    /// </summary>
+    public string? NetworkPath { get; init; }
+
+    /// <summary>The VPC as projects/P/global/networks/N: networkConfig.network, else the short name in the cluster's project.</summary>
+    public string Vpc => NetworkPath is { Length: > 0 } path ? path : $"projects/{Project}/global/networks/{Network}";
+
     /// <summary>Control-plane IP address (no scheme).</summary>
     public string? Endpoint { get; init; }
 

@@ -74,6 +74,14 @@ public sealed partial class KubeSession : IDisposable
         var user = set.FindUser(definition.ContextDetails?.User);
         var exec = CheckCredentials(context, user, set.ContextOrigin.GetValueOrDefault(context));
         var authentication = ClusterDiscovery.DescribeAuthentication(user);
+        if (exec is not null && user?.UserCredentials is not null)
+        {
+            // The plugin's credential replaces the exec stanza: in a private parse, never in the shared cache.
+            set = KubeconfigSet.LoadPrivate(set.Files);
+            definition = set.FindContext(context)!;
+            user = set.FindUser(definition.ContextDetails?.User);
+        }
+
         if (exec is not null && user?.UserCredentials is { } credentials)
         {
             // The plugin runs here, its streams captured, instead of inside KubernetesClient (ExecCredentialRunner).

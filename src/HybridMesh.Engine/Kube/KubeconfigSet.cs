@@ -71,7 +71,13 @@ internal sealed class KubeconfigSet
         return [fallback];
     }
 
-    public static KubeconfigSet Load(IReadOnlyList<string> files)
+    /// <summary>The merged files; parses come from <see cref="KubeconfigCache"/>, so the set must not be changed.</summary>
+    public static KubeconfigSet Load(IReadOnlyList<string> files) => Load(files, file => KubeconfigCache.Get(file, LoadOne));
+
+    /// <summary>The merged files parsed afresh, for a caller that changes the definitions (an exec plugin's credential).</summary>
+    public static KubeconfigSet LoadPrivate(IReadOnlyList<string> files) => Load(files, LoadOne);
+
+    private static KubeconfigSet Load(IReadOnlyList<string> files, Func<string, K8SConfiguration> read)
     {
         var merged = new K8SConfiguration
         {
@@ -86,7 +92,7 @@ internal sealed class KubeconfigSet
 
         foreach (var file in files)
         {
-            var config = LoadOne(file);
+            var config = read(file);
             merged.CurrentContext ??= string.IsNullOrEmpty(config.CurrentContext) ? null : config.CurrentContext;
             foreach (var cluster in config.Clusters ?? [])
             {

@@ -9,6 +9,9 @@ namespace HybridMesh.Lab.Api;
 /// <summary>What a kubelet is asked to run in a container.</summary>
 public sealed record LabExecRequest(string Cluster, string Namespace, string Pod, string Container, IReadOnlyList<string> Command, JsonObject PodObject);
 
+/// <summary>A request the API server proxies to a pod's port (pods/proxy).</summary>
+public sealed record LabProxyRequest(string Cluster, string Namespace, string Pod, int Port, string Path, JsonObject PodObject);
+
 /// <summary>What the command printed and how it ended.</summary>
 public sealed record LabExecResult(string Stdout, string Stderr = "", int ExitCode = 0);
 

@@ -20,17 +20,35 @@ public sealed class Authenticator(ObjectStore store, TokenIssuer issuer, TimePro
 
     public void AddStaticToken(string token, UserInfo user) => _static[token] = user;
 
-    public void Revoke(string token) => _revoked[Fingerprint(token)] = true;
-    public void Expire(string token) => _expired[Fingerprint(token)] = true;
+    private int _version;
+
+    /// <summary>Changes whenever a token is revoked, expired or reinstated (the simulated istiod's caches key on it).</summary>
+    public int Version => Volatile.Read(ref _version);
+
+    public void Revoke(string token)
+    {
+        _revoked[Fingerprint(token)] = true;
+        Interlocked.Increment(ref _version);
+    }
+
+    public void Expire(string token)
+    {
+        _expired[Fingerprint(token)] = true;
+        Interlocked.Increment(ref _version);
+    }
+
     public void Reinstate(string token)
     {
         _revoked.TryRemove(Fingerprint(token), out _);
         _expired.TryRemove(Fingerprint(token), out _);
+        Interlocked.Increment(ref _version);
     }
+
     public void ClearRevocations()
     {
         _revoked.Clear();
         _expired.Clear();
+        Interlocked.Increment(ref _version);
     }
 
     private static string Fingerprint(string token) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));

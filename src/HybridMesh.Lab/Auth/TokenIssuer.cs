@@ -5,21 +5,24 @@ using System.Text.Json.Nodes;
 namespace HybridMesh.Lab.Auth;
 
 /// <summary>
-/// Signs and verifies the lab's service-account JWTs (RS256, one key per cluster, same kid for legacy and bound
-/// tokens, claims as in docs/design/kube-api-answers.md §7.8). Tokens never leave the process except in API answers and kubeconfig files.
+/// Signs and verifies the lab's service-account JWTs (RS256, same kid for legacy and bound tokens, claims as in
+/// docs/design/kube-api-answers.md §7.8). Tokens never leave the process except in API answers and kubeconfig files.
+/// Every cluster has its own kid and accepts only tokens with it, so a token from one cluster is rejected (401) by
+/// every other, as with per-cluster keys. The RSA key itself is shared by the lab process: generating a 2048-bit key
+/// costs 0.1-0.4 s of CPU, which made a 250-cluster lab take minutes to start (docs/design/scale.md).
 /// </summary>
 public sealed class TokenIssuer : IDisposable
 {
     public const string Issuer = "https://kubernetes.default.svc.cluster.local";
-    private readonly RSA _key;
+    private static readonly Lazy<RSA> SharedKey = new(() => RSA.Create(2048), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly RSA _key = SharedKey.Value;
     private readonly string _kid;
 
-    /// <summary>An issuer signing with the key of <paramref name="keySlot"/> (<see cref="LabKeys"/>).</summary>
-    public TokenIssuer(string keySlot)
+    public TokenIssuer()
     {
-        _key = LabKeys.Rsa(keySlot);
+        // The public key's hash, salted per issuer: distinct clusters, distinct key ids.
         var spki = _key.ExportSubjectPublicKeyInfo();
-        _kid = Base64Url(SHA256.HashData(spki));
+        _kid = Base64Url(SHA256.HashData([.. spki, .. RandomNumberGenerator.GetBytes(16)]));
     }
 
     public string Sign(JsonObject claims)
@@ -37,6 +40,7 @@ public sealed class TokenIssuer : IDisposable
         if (parts.Length != 3) return null;
         try
         {
+            if ((string?)JsonNode.Parse(FromBase64Url(parts[0]))?["kid"] != _kid) return null;
             var signature = FromBase64Url(parts[2]);
             if (!_key.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
                 return null;
@@ -44,6 +48,7 @@ public sealed class TokenIssuer : IDisposable
         }
         catch (FormatException) { return null; }
         catch (System.Text.Json.JsonException) { return null; }
+        catch (InvalidOperationException) { return null; }
     }
 
     public static string Base64Url(byte[] data) => Convert.ToBase64String(data).TrimEnd('=').Replace('+', '-').Replace('/', '_');
@@ -54,5 +59,8 @@ public sealed class TokenIssuer : IDisposable
         return Convert.FromBase64String(b.PadRight(b.Length + (4 - b.Length % 4) % 4, '='));
     }
 
-    public void Dispose() => _key.Dispose();
+    public void Dispose()
+    {
+        // the key is shared by every cluster of the process and lives as long as it
+    }
 }

@@ -46,6 +46,22 @@ internal sealed class ControlServer : IAsyncDisposable
                 }).ToArray()));
                 return;
             }
+            if (segs is ["requests"])
+            {
+                // Request counts summed over every cluster (bench/scale.ps1: requests per link, writes of a re-run).
+                if (ctx.Request.Method == "DELETE")
+                {
+                    foreach (var c in _lab.Clusters) c.RequestLog.Clear();
+                    ctx.Response.StatusCode = 204;
+                    return;
+                }
+                await Json(ctx, 200, new JsonObject
+                {
+                    ["total"] = _lab.Clusters.Sum(c => c.RequestLog.Total),
+                    ["writes"] = _lab.Clusters.Sum(c => c.RequestLog.Writes),
+                });
+                return;
+            }
             if (segs.Length != 3 || segs[0] != "clusters")
             {
                 await Json(ctx, 404, new JsonObject { ["error"] = "not found" });
@@ -71,7 +87,7 @@ internal sealed class ControlServer : IAsyncDisposable
                     cluster.RequestLog.Clear();
                     ctx.Response.StatusCode = 204;
                     return;
-                case ("faults", "POST") when body is JsonObject mesh && (string?)mesh["kind"] is "istiod-stale" or "istiod-timeout" or "partition-apiserver" or "partition-gateway":
+                case ("faults", "POST") when body is JsonObject mesh && (string?)mesh["kind"] is "istiod-stale" or "istiod-timeout" or "partition-apiserver" or "partition-gateway" or "override-pods-only" or "image-pull":
                     await AddMeshFaultAsync(cluster, mesh);
                     ctx.Response.StatusCode = 204;
                     return;
@@ -83,6 +99,7 @@ internal sealed class ControlServer : IAsyncDisposable
                     cluster.ClearFaults();
                     _lab.Istiod(cluster).Clear();
                     _lab.Partitions.ClearFrom(cluster);
+                    _lab.Partitions.RemovePodOnlyAddresses(cluster);
                     ctx.Response.StatusCode = 204;
                     return;
                 case ("loadbalancer", "POST"):
@@ -136,7 +153,10 @@ internal sealed class ControlServer : IAsyncDisposable
     /// <summary>
     /// Mesh faults seen from inside the clusters (docs/design/istiod-view.md): {"kind":"istiod-stale"} (istiod keeps what
     /// it loaded), {"kind":"istiod-timeout","peer":"cluster2"} (no peer: every remote), {"kind":"partition-apiserver"|
-    /// "partition-gateway","peer":"cluster2"} (pods of this cluster cannot reach the peer's API server or gateway).
+    /// "partition-gateway","peer":"cluster2"} (pods of this cluster cannot reach the peer's API server or gateway),
+    /// {"kind":"override-pods-only","server":"https://name:port"} (pods of every cluster reach this cluster's API server at
+    /// that address, e.g. a VPN-only name for New-Mesh -ServerOverride; this machine cannot resolve it),
+    /// {"kind":"image-pull","image":"..."} (pods created with that image stay Pending in ErrImagePull).
     /// </summary>
     private async Task AddMeshFaultAsync(LabCluster cluster, JsonObject f)
     {
@@ -150,6 +170,14 @@ internal sealed class ControlServer : IAsyncDisposable
                 break;
             case "istiod-timeout":
                 _lab.Istiod(cluster).ForceTimeout(peer?.ClusterId);
+                break;
+            case "override-pods-only":
+                var server = (string?)f["server"] ?? throw new ArgumentException("override-pods-only needs \"server\": the address pods use");
+                if (!Uri.TryCreate(server, UriKind.Absolute, out var uri) || uri.Scheme != "https") throw new ArgumentException("server must be an https:// URL");
+                _lab.Partitions.AddPodOnlyAddress(server, cluster);
+                break;
+            case "image-pull":
+                cluster.FailImagePull((string?)f["image"] ?? throw new ArgumentException("image-pull needs \"image\""));
                 break;
             case "partition-apiserver":
                 _lab.Partitions.Add(cluster, peer ?? throw new ArgumentException("a partition needs a peer"), Mesh.PartitionTarget.ApiServer);

@@ -11,6 +11,9 @@ namespace HybridMesh.Lab.Fleet;
 /// "ACCESS_TOKEN_SCOPE_INSUFFICIENT" | "ABORTED", "count": 1}, {"disableService": true|false} (until cleared),
 /// {"loseAnswer": true, "count": 1}, {"drop": true, "count": 1} or {"latencyMs": 200}; DELETE {Url}_lab/faults clears them;
 /// GET {Url}_lab/requests lists the request log; DELETE {Url}_lab/requests clears it.
+/// POST {Url}_lab/orgpolicy {"project", "listPolicy": {...} | null, "readDenied": bool} sets the load-balancer policy;
+/// POST {Url}_lab/gkecluster {"project", "location", "name", "network", "networkProject", "privateEndpoint",
+/// "privateNodes"} changes a known GKE cluster (404 when unknown).
 /// </summary>
 internal static class FleetControl
 {
@@ -24,6 +27,10 @@ internal static class FleetControl
             case ("DELETE", "/_lab/faults"):
                 faults.Clear();
                 context.Response.StatusCode = 204;
+                break;
+            case ("POST", "/_lab/orgpolicy"):
+            case ("POST", "/_lab/gkecluster"):
+                await SetAsync(context, path.TrimEnd('/'), server).ConfigureAwait(false);
                 break;
             case ("GET", "/_lab/requests"):
                 var log = new JsonArray(server.RequestLog.Select(r => (JsonNode)new JsonObject
@@ -45,6 +52,39 @@ internal static class FleetControl
                 await GoogleErrors.WriteAsync(context, 404, "Unknown lab control path.").ConfigureAwait(false);
                 break;
         }
+    }
+
+    private static async Task SetAsync(HttpContext context, string path, FleetServer server)
+    {
+        JsonObject? body;
+        try
+        {
+            body = await JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body,
+                cancellationToken: context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        if (body?["project"] is not JsonValue projectValue || (string?)projectValue is not { Length: > 0 } project)
+        {
+            await GoogleErrors.WriteAsync(context, 400, "Expected a JSON object with 'project'.").ConfigureAwait(false);
+            return;
+        }
+
+        if (path == "/_lab/orgpolicy")
+        {
+            server.SetLoadBalancerPolicy(project, body["listPolicy"] as JsonObject, (bool?)body["readDenied"] ?? false);
+        }
+        else if (!server.UpdateGkeCluster(project, (string?)body["location"] ?? "", (string?)body["name"] ?? "",
+                     (string?)body["network"], (string?)body["networkProject"], (bool?)body["privateEndpoint"], (bool?)body["privateNodes"]))
+        {
+            await GoogleErrors.WriteAsync(context, 404, "No such GKE cluster in the lab fleet.").ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.StatusCode = 204;
     }
 
     private static async Task AddFaultAsync(HttpContext context, FleetFaults faults)

@@ -22,6 +22,50 @@ internal sealed partial class FleetRoutes
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")]
     private static partial Regex MembershipId();
 
+    private const string OrgPolicyVerb = ":getEffectiveOrgPolicy";
+
+    /// <summary>
+    /// Resource Manager v1 getEffectiveOrgPolicy (docs/design/google-rest.md): the constraint, an etag and, when a
+    /// policy is set, its listPolicy; 403 for a project the caller may not read or whose policies it may not read.
+    /// </summary>
+    private async Task GetEffectiveOrgPolicyAsync(HttpContext context, string id)
+    {
+        var project = _state.FindProject(id);
+        var (listPolicy, denied) = _state.LoadBalancerPolicy(id);
+        if (project is null || project.Denied || denied)
+        {
+            await GoogleErrors.WritePermissionDeniedAsync(context, "The caller does not have permission",
+                "orgpolicy.policy.get", $"projects/{id}", "cloudresourcemanager.googleapis.com").ConfigureAwait(false);
+            return;
+        }
+
+        JsonObject? body;
+        try
+        {
+            body = await JsonNode.ParseAsync(context.Request.Body).ConfigureAwait(false) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            body = null;
+        }
+
+        if (body?["constraint"]?.GetValue<string>() is not { Length: > 0 } constraint)
+        {
+            await GoogleErrors.WriteAsync(context, 400, "Request contains an invalid argument.").ConfigureAwait(false);
+            return;
+        }
+
+        var answer = new JsonObject { ["constraint"] = constraint, ["etag"] = "BwYAAAAAAAA=" };
+        if (listPolicy is not null && constraint == "constraints/compute.restrictLoadBalancerCreationForTypes")
+        {
+            answer["version"] = 1;
+            answer["listPolicy"] = listPolicy;
+            answer["updateTime"] = "2024-01-15T10:00:00.000Z";
+        }
+
+        await GoogleErrors.WriteJsonAsync(context, 200, answer).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Which API a path belongs to. All three share one host here (as with HYBRIDMESH_GOOGLE_API_ENDPOINT), so
     /// v1/projects/*/locations/*/operations/* is GKE Hub's; the lab serves no container operations.
@@ -33,7 +77,8 @@ internal sealed partial class FleetRoutes
             return FleetApi.Token;
         }
 
-        if (s is ["v3", "projects", _])
+        if (s is ["v3", "projects", _] ||
+            (s is ["v1", "projects", var target] && target.EndsWith(OrgPolicyVerb, StringComparison.Ordinal)))
         {
             return FleetApi.ResourceManager;
         }
@@ -57,7 +102,8 @@ internal sealed partial class FleetRoutes
         var method = context.Request.Method;
         return (api, method, s) switch
         {
-            (FleetApi.ResourceManager, "GET", [_, _, var id]) => GetProjectAsync(context, id),
+            (FleetApi.ResourceManager, "GET", ["v3", _, var id]) => GetProjectAsync(context, id),
+            (FleetApi.ResourceManager, "POST", ["v1", _, var target]) => GetEffectiveOrgPolicyAsync(context, target[..^OrgPolicyVerb.Length]),
             (FleetApi.Container, "GET", [_, _, var p, _, var l, _, var c]) => GetClusterAsync(context, p, l, c),
             (FleetApi.GkeHub, "GET", [_, _, var p, _, var l, "memberships", var id]) =>
                 GetMembershipAsync(context, p, l, id),

@@ -60,7 +60,7 @@ public sealed class FleetServer : IAsyncDisposable
         CancellationToken cancellationToken = default)
     {
         options ??= new FleetOptions();
-        var builder = WebApplication.CreateSlimBuilder();
+        var builder = Server.LabWebHost.CreateBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
@@ -81,7 +81,7 @@ public sealed class FleetServer : IAsyncDisposable
     public void AddGkeCluster(string project, string location, string name, string network,
         bool privateEndpoint = false, bool privateNodes = false, string? endpoint = null, string? fleetProject = null,
         string? fleetMembership = null, IReadOnlyDictionary<string, string>? resourceLabels = null,
-        bool workloadIdentity = true, bool dnsOnly = false) =>
+        bool workloadIdentity = true, bool dnsOnly = false, string? networkProject = null) =>
         _state.AddCluster(new LabCluster
         {
             Project = project,
@@ -96,7 +96,39 @@ public sealed class FleetServer : IAsyncDisposable
             ResourceLabels = resourceLabels ?? new Dictionary<string, string>(),
             WorkloadIdentity = workloadIdentity,
             DnsOnly = dnsOnly,
+            NetworkProject = networkProject,
         });
+
+    /// <summary>
+    /// Changes what clusters.get answers for a GKE cluster already known (network, Shared VPC host project, private
+    /// endpoint, private nodes); null leaves a field as it is. False when the cluster is unknown.
+    /// </summary>
+    public bool UpdateGkeCluster(string project, string location, string name, string? network = null,
+        string? networkProject = null, bool? privateEndpoint = null, bool? privateNodes = null)
+    {
+        if (_state.FindCluster(project, location, name) is not { } c)
+        {
+            return false;
+        }
+
+        _state.AddCluster(new LabCluster
+        {
+            Project = c.Project, Location = c.Location, Name = c.Name, Network = network ?? c.Network, Subnetwork = c.Subnetwork,
+            NetworkProject = networkProject ?? c.NetworkProject, Endpoint = c.Endpoint,
+            PrivateEndpoint = privateEndpoint ?? c.PrivateEndpoint, PrivateNodes = privateNodes ?? c.PrivateNodes, Status = c.Status,
+            FleetProject = c.FleetProject, FleetMembership = c.FleetMembership, ResourceLabels = c.ResourceLabels,
+            WorkloadIdentity = c.WorkloadIdentity, DnsOnly = c.DnsOnly,
+        });
+        return true;
+    }
+
+    /// <summary>
+    /// What Resource Manager v1 getEffectiveOrgPolicy answers for constraints/compute.restrictLoadBalancerCreationForTypes
+    /// on a project: <paramref name="listPolicy"/> (e.g. {"deniedValues": ["in:EXTERNAL"]}), none when null;
+    /// <paramref name="readDenied"/>: 403, as for a caller without orgpolicy.policy.get.
+    /// </summary>
+    public void SetLoadBalancerPolicy(string projectId, JsonObject? listPolicy, bool readDenied = false) =>
+        _state.SetLoadBalancerPolicy(projectId, listPolicy, readDenied);
 
     /// <summary>
     /// memberships.list over all locations ("-") leaves out these locations and names them in "unreachable", as

@@ -18,14 +18,16 @@ internal sealed class FleetState
     /// <summary>See FleetServer.ReplayedCreatesConflict.</summary>
     public bool ReplayedCreatesConflict { get; set; }
 
-    /// <summary>Projects, clusters and memberships as they are now (for <see cref="Restore"/>).</summary>
+    /// <summary>Projects, clusters, memberships and org policies as they are now (for <see cref="Restore"/>).</summary>
     public FleetCheckpoint Checkpoint()
     {
         lock (_gate)
         {
             return new FleetCheckpoint(new Dictionary<string, LabProject>(_projects, StringComparer.Ordinal),
                 new Dictionary<string, LabCluster>(_clusters, StringComparer.Ordinal),
-                _memberships.ToDictionary(kv => kv.Key, kv => (JsonObject)kv.Value.DeepClone(), StringComparer.Ordinal));
+                _memberships.ToDictionary(kv => kv.Key, kv => (JsonObject)kv.Value.DeepClone(), StringComparer.Ordinal),
+                _loadBalancerPolicies.ToDictionary(kv => kv.Key, kv => (JsonObject)kv.Value.DeepClone(), StringComparer.Ordinal),
+                _policyReadDenied.ToArray());
         }
     }
 
@@ -40,6 +42,10 @@ internal sealed class FleetState
             foreach (var (k, v) in checkpoint.Clusters) _clusters[k] = v;
             _memberships.Clear();
             foreach (var (k, v) in checkpoint.Memberships) _memberships[k] = (JsonObject)v.DeepClone();
+            _loadBalancerPolicies.Clear();
+            foreach (var (k, v) in checkpoint.LoadBalancerPolicies) _loadBalancerPolicies[k] = (JsonObject)v.DeepClone();
+            _policyReadDenied.Clear();
+            _policyReadDenied.UnionWith(checkpoint.PolicyReadDenied);
             _operations.Clear();
             _requestIds.Clear();
             _unreachable.Clear();
@@ -48,7 +54,8 @@ internal sealed class FleetState
     }
 
     internal sealed record FleetCheckpoint(IReadOnlyDictionary<string, LabProject> Projects,
-        IReadOnlyDictionary<string, LabCluster> Clusters, IReadOnlyDictionary<string, JsonObject> Memberships);
+        IReadOnlyDictionary<string, LabCluster> Clusters, IReadOnlyDictionary<string, JsonObject> Memberships,
+        IReadOnlyDictionary<string, JsonObject> LoadBalancerPolicies, IReadOnlyCollection<string> PolicyReadDenied);
 
     public void SetUnreachable(IEnumerable<string> locations)
     {
@@ -67,6 +74,30 @@ internal sealed class FleetState
             return location == "-"
                 ? _unreachable.Order(StringComparer.Ordinal).Select(l => $"projects/{project}/locations/{l}").ToArray()
                 : [];
+        }
+    }
+
+    private readonly Dictionary<string, JsonObject> _loadBalancerPolicies = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _policyReadDenied = new(StringComparer.Ordinal);
+
+    /// <summary>The listPolicy of restrictLoadBalancerCreationForTypes for a project (null: none set); or 403 on reading it.</summary>
+    public void SetLoadBalancerPolicy(string projectId, JsonObject? listPolicy, bool readDenied)
+    {
+        lock (_gate)
+        {
+            if (listPolicy is null) _loadBalancerPolicies.Remove(projectId);
+            else _loadBalancerPolicies[projectId] = (JsonObject)listPolicy.DeepClone();
+            if (readDenied) _policyReadDenied.Add(projectId);
+            else _policyReadDenied.Remove(projectId);
+        }
+    }
+
+    public (JsonObject? ListPolicy, bool Denied) LoadBalancerPolicy(string projectId)
+    {
+        lock (_gate)
+        {
+            return (_loadBalancerPolicies.TryGetValue(projectId, out var p) ? (JsonObject)p.DeepClone() : null,
+                _policyReadDenied.Contains(projectId));
         }
     }
 
@@ -269,6 +300,8 @@ public sealed class LabCluster
     public required string Name { get; init; }
     public required string Network { get; init; }
     public string Subnetwork { get; init; } = "default";
+    /// <summary>The project owning the VPC: a Shared VPC host project, else (null) the cluster's own.</summary>
+    public string? NetworkProject { get; init; }
     public string Endpoint { get; init; } = "203.0.113.10";
     public bool PrivateEndpoint { get; init; }
     public bool PrivateNodes { get; init; }
@@ -297,7 +330,7 @@ public sealed class LabCluster
         var privateEndpointAddress = "10.0.0.2";
         var networkConfig = new JsonObject
         {
-            ["network"] = $"projects/{Project}/global/networks/{Network}",
+            ["network"] = $"projects/{NetworkProject ?? Project}/global/networks/{Network}",
             ["subnetwork"] = $"projects/{Project}/regions/{region}/subnetworks/{Subnetwork}",
         };
         var privateClusterConfig = new JsonObject { ["privateEndpoint"] = privateEndpointAddress };

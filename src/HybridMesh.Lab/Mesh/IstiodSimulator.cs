@@ -27,10 +27,12 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     // One client (one TLS connection pool) per peer, as istiod keeps its informers' connections; the token goes per request.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
     // A real istiod answers clusterz from memory: its informers connected when the secret appeared, and a synced
-    // remote stays synced. The lab keeps each status for 30 s per (kubeconfig content, partitions, version) instead of
-    // asking the peer on every request; a changed secret, a partition or Clear() is seen at once.
+    // remote stays synced. The lab keeps each status per (kubeconfig content, partitions, token revocations, version)
+    // until one of those changes, instead of asking the peer again: re-deriving every status every 30 s made the lab,
+    // not the module, the cost of Test-MeshConnectivity on 20 clusters (docs/design/in-cluster-probes.md). A changed
+    // secret, a partition, a revoked token or Clear() is seen at once.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Status, long Until)> _statuses = new(StringComparer.Ordinal);
-    private static readonly long StatusLifetime = 30 * System.Diagnostics.Stopwatch.Frequency;
+
 
     /// <summary>How many exec requests for /debug/clusterz this istiod answered (tests count the module's calls).</summary>
     public int Answered => Volatile.Read(ref _answered);
@@ -87,10 +89,26 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
             return new LabExecResult("", "Error: unknown command for \"pilot-discovery\"\n", 1);
         if (args[2].Split('?')[0] != "/debug/clusterz")
             return new LabExecResult("404 page not found\n", "", 0);
+        return new LabExecResult(await ClusterzAsync(request.Pod, request.PodObject, ct) + "\n");
+    }
+
+    /// <summary>
+    /// The API server's pods/proxy to an istiod pod (docs/design/in-cluster-probes.md): port 15014 serves
+    /// /debug/clusterz, as over exec; other istiod paths answer 404; other pods or ports: nothing listens (null).
+    /// </summary>
+    public async Task<LabExecResult?> ProxyAsync(LabProxyRequest request, CancellationToken ct)
+    {
+        if ((string?)request.PodObject["metadata"]?["labels"]?["app"] != "istiod" || request.Port != 15014) return null;
+        if (request.Path.Split('?')[0] != "/debug/clusterz") return new LabExecResult("404 page not found\n", "", 404);
+        return new LabExecResult(await ClusterzAsync(request.Pod, request.PodObject, ct));
+    }
+
+    private async Task<string> ClusterzAsync(string podName, JsonObject pod, CancellationToken ct)
+    {
         Interlocked.Increment(ref _answered);
-        var version = Version(request.PodObject);
+        var version = Version(pod);
         JsonArray entries;
-        lock (_gate) entries = _frozenPods.Contains(request.Pod) ? (JsonArray?)_frozen?.DeepClone()! : null!;
+        lock (_gate) entries = _frozenPods.Contains(podName) ? (JsonArray?)_frozen?.DeepClone()! : null!;
         entries ??= await EntriesAsync(version, ct);
         lock (_gate)
         {
@@ -101,8 +119,7 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
             }
         }
 
-        var body = entries.Count == 0 && version < 24 ? "null" : entries.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
-        return new LabExecResult(body + "\n");
+        return entries.Count == 0 && version < 24 ? "null" : entries.ToJsonString(new JsonSerializerOptions { WriteIndented = true });
     }
 
     private int LiveVersion() =>
@@ -142,11 +159,11 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
 
     private async Task<string> StatusAsync(string encoded, int version, CancellationToken ct)
     {
-        var key = $"{version}|{lab.Partitions.Version}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(encoded)))}";
+        var key = $"{version}|{lab.Partitions.Version}|{lab.Clusters.Sum(c => c.AuthVersion)}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(encoded)))}";
         var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (_statuses.TryGetValue(key, out var cached) && cached.Until > now) return cached.Status;
+        if (_statuses.TryGetValue(key, out var cached)) return cached.Status;
         var status = await ComputeStatusAsync(encoded, version, ct);
-        _statuses[key] = (status, now + StatusLifetime);
+        _statuses[key] = (status, long.MaxValue);
         return status;
     }
 

@@ -28,6 +28,17 @@ public sealed class NetworkPartitions
         Interlocked.Increment(ref _version);
     }
 
+    /// <summary>Forgets the pod-only addresses that lead to <paramref name="target"/>.</summary>
+    public void RemovePodOnlyAddresses(LabCluster target)
+    {
+        lock (_gate)
+        {
+            foreach (var key in _podOnly.Where(kv => kv.Value == target).Select(kv => kv.Key).ToList()) _podOnly.Remove(key);
+        }
+
+        Interlocked.Increment(ref _version);
+    }
+
     /// <summary>The cluster a server URL reaches from inside a pod: its real address or a pod-only one.</summary>
     public LabCluster? ResolveFromPod(IEnumerable<LabCluster> clusters, string? server)
     {

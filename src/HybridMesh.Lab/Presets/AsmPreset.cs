@@ -6,7 +6,7 @@ namespace HybridMesh.Lab.Presets;
 /// <summary>What the preset for one cluster should leave behind.</summary>
 internal sealed record AsmPresetSpec(
     string ClusterId, string? Network, IReadOnlyList<string> Revisions, CertificateAuthority MeshRoot, bool CaCertsSecret,
-    bool ServeGatewayV1, string? MembershipOwnerId, string? MembershipName);
+    bool ServeGatewayV1, string? MembershipOwnerId, string? MembershipName, string TrustDomain = "cluster.local");
 
 /// <summary>
 /// What an in-cluster ASM control plane leaves (docs/design/remote-secrets.md, transcripts preamble): istio-system, the
@@ -70,6 +70,7 @@ internal static class AsmPreset
         {
             ReaderRbac(seeder, rev);
             Istiod(seeder, rev, spec.ClusterId);
+            MeshConfig(seeder, rev, spec.TrustDomain);
         }
 
         if (spec.MembershipOwnerId is not null)
@@ -88,6 +89,25 @@ internal static class AsmPreset
             }, "gke-connect-agent");
         }
     }
+
+    /// <summary>
+    /// istiod's mesh config, ConfigMap istio-&lt;rev&gt; with data.mesh: ASM sets trustDomain to &lt;fleet&gt;.svc.id.goog
+    /// (docs/design/prerequisites.md reads trustDomain and trustDomainAliases from it).
+    /// </summary>
+    private static void MeshConfig(Seeder seeder, string rev, string trustDomain) =>
+        seeder.Apply(new JsonObject
+        {
+            ["apiVersion"] = "v1", ["kind"] = "ConfigMap",
+            ["metadata"] = new JsonObject
+            {
+                ["name"] = $"istio-{rev}", ["namespace"] = "istio-system",
+                ["labels"] = new JsonObject { ["istio.io/rev"] = rev, ["release"] = "istio" },
+            },
+            ["data"] = new JsonObject
+            {
+                ["mesh"] = $"defaultConfig:\n  discoveryAddress: istiod-{rev}.istio-system.svc:15012\ntrustDomain: {trustDomain}\n",
+            },
+        }, "istio-operator");
 
     private static void ReaderRbac(Seeder seeder, string rev)
     {

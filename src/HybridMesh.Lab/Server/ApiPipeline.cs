@@ -102,6 +102,12 @@ internal sealed class ApiPipeline(ClusterRuntime rt)
                     await Write(ctx, answer);
                     return answer.Code;
                 }
+                if (target.Subresource == "proxy" && target.Type.Plural == "pods")
+                {
+                    var proxied = await PodProxy.HandleAsync(rt, target, ctx.RequestAborted);
+                    await Write(ctx, proxied);
+                    return proxied.Code;
+                }
                 if (verb == "watch")
                 {
                     await _watch.StreamAsync(ctx, req, target);

@@ -14,7 +14,7 @@ internal sealed class ClusterRuntime : IDisposable
         Clock = clock;
         Store = new ObjectStore();
         Registry = new ResourceRegistry();
-        Issuer = new TokenIssuer(LabKeys.ClusterSlot(name));
+        Issuer = new TokenIssuer();
         Authenticator = new Authenticator(Store, Issuer, clock);
         Authorizer = new RbacAuthorizer(Store);
     }
@@ -39,8 +39,20 @@ internal sealed class ClusterRuntime : IDisposable
     /// <summary>How long after a token Secret is created the token controller fills it (docs/design/kube-api-answers.md §7.2: a few ms).</summary>
     public TimeSpan TokenControllerDelay { get; set; } = TimeSpan.FromMilliseconds(10);
 
+    /// <summary>How long after a Pod is created directly the lab's scheduler and kubelet start it (PodController).</summary>
+    public TimeSpan PodStartDelay { get; set; } = TimeSpan.FromMilliseconds(30);
+
+    /// <summary>Images the simulated kubelet cannot pull: Pods using them stay Pending in ErrImagePull.</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<string, bool> UnpullableImages { get; } = new(StringComparer.Ordinal);
+
     /// <summary>The simulated kubelet's exec (null: kubelet unreachable, as on the recorded cluster).</summary>
     public Func<LabExecRequest, CancellationToken, Task<LabExecResult>>? ExecHandler { get; set; }
+
+    /// <summary>
+    /// What the API server's proxy to a pod port gets back (pods/{name}:{port}/proxy/...): the body and status, or null
+    /// when nothing answers on the pod network (then the API server answers 503 as a real one does).
+    /// </summary>
+    public Func<LabProxyRequest, CancellationToken, Task<LabExecResult?>>? ProxyHandler { get; set; }
 
     public string Now() => Api.KubeTime.Format(Clock.GetUtcNow());
 

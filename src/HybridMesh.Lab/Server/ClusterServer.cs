@@ -15,7 +15,7 @@ internal static class ClusterServer
 {
     public static async Task<(WebApplication App, int Port)> StartAsync(X509Certificate2? certificate, RequestDelegate handler, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        var builder = LabWebHost.CreateBuilder();
         builder.Logging.ClearProviders();
         // open watches and exec sockets must not hold a test's teardown for the default 30 s
         builder.Services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(500));

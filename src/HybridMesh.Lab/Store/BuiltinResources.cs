@@ -30,7 +30,8 @@ internal static class BuiltinResources
             },
             Core("pods", "pod", "Pod", true, ["po"], ["all"], "xPOwRZ+Yhw8=") with
             {
-                Subresources = [new SubresourceType("exec", "PodExecOptions", ["create", "get"]), status("Pod")],
+                Subresources = [new SubresourceType("exec", "PodExecOptions", ["create", "get"]),
+                    new SubresourceType("proxy", "PodProxyOptions", ["create", "delete", "get", "patch", "update"]), status("Pod")],
             },
             Core("secrets", "secret", "Secret", true, [], hash: "S6u1pOWzb84="),
             Core("serviceaccounts", "serviceaccount", "ServiceAccount", true, ["sa"], hash: "pbx9ZvyFpBE=") with

@@ -75,7 +75,16 @@ public sealed class GetMeshClusterCommand : MeshCmdlet
 
         foreach (var cluster in clusters)
         {
-            WriteObject(cluster);
+            WriteObject(Detailed.IsPresent ? WithDetailedView(cluster) : cluster);
         }
+    }
+
+    // -Detailed output shows the live facts by default: the extra type name selects the "Detailed" table view
+    // (module/Formats/MeshCluster.Format.ps1xml); the object stays a MeshCluster for binding and type checks.
+    private static PSObject WithDetailedView(MeshCluster cluster)
+    {
+        var wrapped = PSObject.AsPSObject(cluster);
+        wrapped.TypeNames.Insert(0, "HybridMesh.Models.MeshCluster#Detailed");
+        return wrapped;
     }
 }

@@ -8,10 +8,10 @@ namespace HybridMesh.Commands;
 /// <summary>
 /// Install-EastWestGateway: runbook step 3 without istioctl. Applies the east-west gateway objects (docs/design/gateway-objects.md) to
 /// every cluster piped in, labels istio-system with the network when it has no label, and waits for the gateway's
-/// load-balancer address. -ManifestOnly and -AsIstioOperator only print YAML.
+/// load-balancer address. -ManifestOnly and -AsIstioOperator only print YAML (or, with -OutputDirectory, write one file per context).
 /// </summary>
 [Cmdlet(VerbsLifecycle.Install, "EastWestGateway", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(EastWestGateway), typeof(string))]
+[OutputType(typeof(EastWestGateway), typeof(string), typeof(FileInfo))]
 public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
 {
     /// <summary>Control-plane revision whose injector configures the gateway (e.g. asm-1282-4); default: the one installed.</summary>
@@ -85,9 +85,32 @@ public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
     [Parameter]
     public SwitchParameter AsIstioOperator { get; set; }
 
+    /// <summary>With -ManifestOnly or -AsIstioOperator: write one YAML file per context into this folder instead of the pipeline.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputDirectory { get; set; }
+
     protected override string? InputRevision => string.IsNullOrEmpty(Revision) ? null : Revision;
 
     protected override string? InputMeshId => string.IsNullOrEmpty(MeshId) ? null : MeshId;
+
+    protected override void BeginProcessing()
+    {
+        // Two outputs asked for at once is refused, never resolved silently (docs/design/gitops-manifests.md).
+        if (ManifestOnly && AsIstioOperator)
+        {
+            ThrowMeshError(Engine.MeshErrors.ConflictingParameters("-ManifestOnly", "-AsIstioOperator",
+                "Give -ManifestOnly for the Kubernetes objects HybridMesh applies (kubectl apply, GitOps), or -AsIstioOperator " +
+                "for the IstioOperator that istioctl install -f takes; run the command twice for both."));
+        }
+
+        if (OutputDirectory is not null && !ManifestOnly && !AsIstioOperator)
+        {
+            ThrowMeshError(Engine.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly (or -AsIstioOperator)"));
+        }
+
+        base.BeginProcessing();
+    }
 
     protected override void EndProcessing()
     {
@@ -133,11 +156,14 @@ public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
     // YAML only: no cluster writes. With -Network and -Revision nothing is read either.
     private void WriteManifests(Engine.Steps.Gateway.GatewayInstallRequest request)
     {
+        var output = new ManifestOutput(this, OutputDirectory is null ? null : ResolvePath(OutputDirectory));
         if (Targets.Count == 0 && !MyInvocation.ExpectingInput && !string.IsNullOrEmpty(Network))
         {
             try
             {
-                WriteObject(Render(request.Gateway with { Network = Network, Revision = Revision, MeshId = MeshId }));
+                // No cluster: the file, if any, is named after the network.
+                output.Write("", Render(request.Gateway with { Network = Network, Revision = Revision, MeshId = MeshId }), Network);
+                output.Complete();
             }
             catch (MeshException error)
             {
@@ -159,13 +185,15 @@ public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
             {
                 var options = RunEngine((sink, token) =>
                     Engine.Steps.Gateway.GatewayInstaller.PlanOptionsAsync(target, request, sessionOptions, sink, token));
-                WriteObject($"# Context: {target.Context}\n" + Render(options));
+                output.Write(target.Context, $"# Context: {target.Context}\n" + Render(options));
             }
             catch (MeshException error)
             {
                 WriteMeshError(error);
             }
         }
+
+        output.Complete();
     }
 
     // Throws MeshException for invalid options: terminating offline, that cluster's error otherwise.

@@ -69,6 +69,20 @@ public sealed class InstallMeshCertificateCommand : MeshTargetCmdlet
 
     protected override string? InputRevision => string.IsNullOrEmpty(Revision) ? null : Revision;
 
+    protected override void BeginProcessing()
+    {
+        // -ManifestOnly used to win silently over -OutputDirectory; two outputs asked for at once are refused
+        // (docs/design/gitops-manifests.md).
+        if (ManifestOnly && !string.IsNullOrEmpty(OutputDirectory))
+        {
+            ThrowMeshError(Engine.MeshErrors.ConflictingParameters("-ManifestOnly", "-OutputDirectory",
+                "Give -ManifestOnly for the cacerts Secrets as YAML, or -OutputDirectory for the four PEM files per cluster that " +
+                "asmcli install --ca citadel takes; run the command twice for both."));
+        }
+
+        base.BeginProcessing();
+    }
+
     protected override void EndProcessing()
     {
         if (!RequireTargets())

@@ -11,7 +11,7 @@ namespace HybridMesh.Commands;
 /// root, fleet membership), then writes in every target T a remote secret for every other cluster S and proves it.
 /// </summary>
 [Cmdlet(VerbsCommon.New, "Mesh", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
-[OutputType(typeof(Mesh), typeof(string))]
+[OutputType(typeof(Mesh), typeof(string), typeof(FileInfo))]
 public sealed class NewMeshCommand : MeshTargetCmdlet, IDynamicParameters
 {
     /// <summary>
@@ -51,6 +51,11 @@ public sealed class NewMeshCommand : MeshTargetCmdlet, IDynamicParameters
     [Parameter]
     public SwitchParameter IncludeCredentials { get; set; }
 
+    /// <summary>With -ManifestOnly: write one YAML file per context into this folder instead of the pipeline.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputDirectory { get; set; }
+
     /// <summary>Seconds one Kubernetes request may take, retries included.</summary>
     [Parameter]
     [ValidateRange(1, 600)]
@@ -81,6 +86,18 @@ public sealed class NewMeshCommand : MeshTargetCmdlet, IDynamicParameters
     private readonly GoogleParameters _google = new();
 
     public object GetDynamicParameters() => _google;
+
+    protected override void BeginProcessing()
+    {
+        // Parameters that only shape -ManifestOnly output are refused without it, never ignored
+        // (docs/design/gitops-manifests.md).
+        if (OutputDirectory is not null && !ManifestOnly)
+        {
+            ThrowMeshError(Engine.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly"));
+        }
+
+        base.BeginProcessing();
+    }
 
     protected override void EndProcessing()
     {
@@ -121,11 +138,13 @@ public sealed class NewMeshCommand : MeshTargetCmdlet, IDynamicParameters
 
         if (ManifestOnly)
         {
+            var output = new ManifestOutput(this, OutputDirectory is null ? null : ResolvePath(OutputDirectory));
             foreach (var document in result.Manifests)
             {
-                WriteObject(document);
+                output.Write(ManifestOutput.ContextOf(document), document);
             }
 
+            output.Complete();
             return;
         }
 

@@ -7,10 +7,11 @@ namespace HybridMesh.Commands;
 /// <summary>
 /// Publish-MeshService: runbook step 4. Applies the Istio Gateway cross-network-gateway (expose-services.yaml) to
 /// every cluster piped in, in the newest Gateway version the cluster serves. Takes Install-EastWestGateway's output.
+/// -ManifestOnly prints the Gateway per cluster instead (or, with -OutputDirectory, writes one file per context).
 /// </summary>
 [Cmdlet(VerbsData.Publish, "MeshService", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [Alias("Publish-MeshServices")]
-[OutputType(typeof(MeshServiceExposure))]
+[OutputType(typeof(MeshServiceExposure), typeof(string), typeof(FileInfo))]
 public sealed class PublishMeshServiceCommand : MeshTargetCmdlet
 {
     /// <summary>Hosts passed through the east-west gateway (default *.local: every service of the mesh).</summary>
@@ -34,9 +35,28 @@ public sealed class PublishMeshServiceCommand : MeshTargetCmdlet
     [Parameter]
     public SwitchParameter Force { get; set; }
 
+    /// <summary>Print the Gateway each cluster would get, as YAML; change nothing (only the served API versions are read).</summary>
+    [Parameter]
+    public SwitchParameter ManifestOnly { get; set; }
+
+    /// <summary>With -ManifestOnly: write one YAML file per context into this folder instead of the pipeline.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? OutputDirectory { get; set; }
+
     protected override string? InputRevision => string.IsNullOrEmpty(Revision) ? null : Revision;
 
     protected override string? InputMeshId => string.IsNullOrEmpty(MeshId) ? null : MeshId;
+
+    protected override void BeginProcessing()
+    {
+        if (OutputDirectory is not null && !ManifestOnly)
+        {
+            ThrowMeshError(Engine.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly"));
+        }
+
+        base.BeginProcessing();
+    }
 
     protected override void EndProcessing()
     {
@@ -46,6 +66,21 @@ public sealed class PublishMeshServiceCommand : MeshTargetCmdlet
         }
 
         var options = new CrossNetworkGatewayOptions { Namespace = Namespace, Hosts = Hosts };
+        if (ManifestOnly)
+        {
+            // GitOps: every step is rendered before anything is applied, so the east-west gateway need not exist yet
+            // (docs/design/gitops-manifests.md).
+            var output = new ManifestOutput(this, OutputDirectory is null ? null : ResolvePath(OutputDirectory));
+            foreach (var document in RunEngine((sink, token) => Engine.Steps.Gateway.ServiceExposurePlanner.RenderManyAsync(
+                         Targets, options, new Engine.Kube.KubeSessionOptions(), sink, ThrottleLimit, token)))
+            {
+                output.Write(document.Context, document.Yaml);
+            }
+
+            output.Complete();
+            return;
+        }
+
         foreach (var exposure in RunEngine((sink, token) => Engine.Steps.Gateway.ServiceExposer.PublishManyAsync(
                      Targets, options, Force, new Engine.Kube.KubeSessionOptions(), sink, ThrottleLimit, token)))
         {

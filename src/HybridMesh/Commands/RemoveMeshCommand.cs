@@ -9,7 +9,7 @@ namespace HybridMesh.Commands;
 /// -Leaving only the named clusters leave: their own remote secrets and, in the others, the secrets pointing at them.
 /// </summary>
 [Cmdlet(VerbsCommon.Remove, "Mesh", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-[OutputType(typeof(void))]
+[OutputType(typeof(AppliedObject))]
 public sealed class RemoveMeshCommand : MeshTargetCmdlet
 {
     /// <summary>Contexts (or MeshCluster objects) that leave the mesh; the other clusters stay meshed with each other.</summary>
@@ -19,6 +19,10 @@ public sealed class RemoveMeshCommand : MeshTargetCmdlet
     /// <summary>Also delete the reader token Secrets of the leaving clusters, which revokes their token everywhere.</summary>
     [Parameter]
     public SwitchParameter IncludeReaderToken { get; set; }
+
+    /// <summary>Emit one object per Secret deleted, skipped (declined, -WhatIf) or already gone, like Uninstall-EastWestGateway.</summary>
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
 
     /// <summary>Seconds one Kubernetes request may take, retries included.</summary>
     [Parameter]
@@ -47,8 +51,12 @@ public sealed class RemoveMeshCommand : MeshTargetCmdlet
         };
         try
         {
-            var deleted = RunEngine((sink, token) => Engine.Steps.Mesh.MeshRemover.RemoveAsync(request, sink, token));
-            WriteVerbose($"Deleted {deleted} Secret(s).");
+            var removed = RunEngine((sink, token) => Engine.Steps.Mesh.MeshRemover.RemoveObjectsAsync(request, sink, token));
+            WriteVerbose($"Deleted {removed.Count(o => o.Outcome == ObjectOutcome.Deleted)} Secret(s).");
+            if (PassThru)
+            {
+                WriteObject(removed, true);
+            }
         }
         catch (MeshException ex)
         {

@@ -46,9 +46,22 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicPara
     [ValidateNotNullOrEmpty]
     public string Namespace { get; set; } = "sample";
 
-    /// <summary>Leave the verification workload in place after -Traffic.</summary>
+    /// <summary>Leave the verification workload (-Traffic) and the probe pods (in-cluster probes) in place afterwards.</summary>
     [Parameter]
     public SwitchParameter KeepWorkload { get; set; }
+
+    /// <summary>
+    /// Do not probe from inside the clusters (one short-lived pod per cluster in istio-system that calls every peer's API
+    /// server and east-west gateway): the PodApiServerReach and PodGatewayReach checks are then left out, and a remote
+    /// secret's server that this machine cannot reach stays a Warning (docs/design/in-cluster-probes.md).
+    /// </summary>
+    [Parameter]
+    public SwitchParameter SkipInClusterProbe { get; set; }
+
+    /// <summary>Image of the probe pods; it must contain sh and curl 7.55 or later. Use a mirror for clusters without internet access.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string ProbeImage { get; set; } = Engine.Steps.Probe.ProbeOptions.DefaultImage;
 
     /// <summary>Return only $true (everything passed) or $false.</summary>
     [Parameter]
@@ -66,7 +79,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicPara
     /// <summary>Seconds allowed for each API server request, retries included.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
-    public int RequestTimeoutSec { get; set; } = 10;
+    public int RequestTimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
 
     /// <summary>Clusters may share a network id (GKE clusters on one VPC): a shared id is a warning, not a failure, as with New-Mesh -AllowSharedNetwork.</summary>
     [Parameter]
@@ -93,12 +106,31 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicPara
     [ValidateRange(0, 36500)]
     public int ReaderTokenMaxAgeDays { get; set; } = 90;
 
+    /// <summary>Also write a JUnit XML report to this file: one testcase per check and per traffic pair (docs/design/ci-output.md).</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string? JUnitPath { get; set; }
+
+    /// <summary>
+    /// After writing every result, stop with one terminating error (HybridMesh.ConnectivityCheckFailed) when a check
+    /// is Failed (or, with Warning, Failed or Warning), or a traffic client missed a version: a runbook run with
+    /// pwsh -File then exits 1.
+    /// </summary>
+    [Parameter]
+    [ValidateSet("Failed", "Warning")]
+    public string? FailOn { get; set; }
+
     protected override void EndProcessing()
     {
         if (!RequireTargets())
         {
             return;
         }
+
+        var started = DateTimeOffset.UtcNow;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        IReadOnlyList<MeshTrafficResult> trafficResults = [];
+        var trafficChecks = new List<MeshCheck>();
 
         var targets = Targets.ToArray();
         var kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(RequestTimeoutSec) };
@@ -109,6 +141,12 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicPara
             ThrottleLimit = ThrottleLimit,
             AllowSharedNetwork = AllowSharedNetwork,
             IstiodView = !SkipIstiodView,
+            Probes = SkipInClusterProbe ? null : new Engine.Steps.Probe.ProbeOptions
+            {
+                Image = ProbeImage,
+                KeepWorkload = KeepWorkload,
+                ReadyTimeout = TimeSpan.FromSeconds(Math.Min(TimeoutSec, 90)),
+            },
             Google = SkipFleetCheck ? null : _google.ToOptions(),
         };
 
@@ -168,6 +206,8 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicPara
                 ThrottleLimit = ThrottleLimit,
             };
             var results = RunEngine((sink, token) => Engine.Steps.Traffic.TrafficTester.RunAsync(targets, traffic, sink, token));
+            trafficResults = results;
+            trafficChecks.AddRange(Engine.Steps.Traffic.TrafficExecChecks.From(results));
             var reachedAll = results.Count(r => r.Passed);
             WriteInformation($"Traffic: {reachedAll} of {targets.Length} client(s) reached every version.", ["HybridMesh", "Summary"]);
             passed = passed && results.Count == targets.Length && results.All(r => r.Passed);
@@ -179,7 +219,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicPara
                 }
 
                 // Clients that could not be asked: a failed check with the fix (docs/design/istiod-view.md).
-                foreach (var check in Engine.Steps.Traffic.TrafficExecChecks.From(results))
+                foreach (var check in trafficChecks)
                 {
                     WriteObject(check);
                 }
@@ -190,5 +230,55 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicPara
         {
             WriteObject(passed);
         }
+
+        var allChecks = checks.Concat(trafficChecks).ToArray();
+        if (JUnitPath is not null)
+        {
+            WriteJUnit(allChecks, trafficResults, clock.Elapsed, started);
+        }
+
+        if (FailOn is not null)
+        {
+            // Every result is written first, so the log of a failed runbook still shows each check and its fix.
+            MeshCheckStatus[] worst = FailOn == "Warning" ? [MeshCheckStatus.Failed, MeshCheckStatus.Warning] : [MeshCheckStatus.Failed];
+            var failing = allChecks.Where(c => worst.Contains(c.Status)).Select(c => c.ToString())
+                .Concat(trafficResults.Where(r => !r.Passed).Select(r => r.Missing.Length > 0
+                    ? $"Traffic {r.From}: missed {string.Join(",", r.Missing)}"
+                    : $"Traffic {r.From}: no answer"))
+                .ToArray();
+            if (Traffic && !trafficAllowed)
+            {
+                failing = [.. failing, "Traffic: not run (-WhatIf, or a cluster was declined)"];
+            }
+
+            if (failing.Length > 0)
+            {
+                ThrowMeshError(Engine.MeshErrors.ConnectivityCheckFailed(FailOn, failing, allChecks.Length + trafficResults.Count));
+            }
+        }
+    }
+
+    private void WriteJUnit(IReadOnlyList<MeshCheck> checks, IReadOnlyList<MeshTrafficResult> traffic, TimeSpan duration, DateTimeOffset started)
+    {
+        // A report is a local file, not a cluster change: written under -WhatIf too, so a dry CI run still has its report.
+        var path = ResolvePath(JUnitPath!);
+        var xml = Engine.Steps.Report.JUnitReport.Render(checks, traffic, duration, started);
+        try
+        {
+            var directory = Path.GetDirectoryName(path);
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+
+            File.WriteAllText(path, xml, new System.Text.UTF8Encoding(false));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Every result is already written; a CI job must still fail when its report is missing.
+            ThrowMeshError(Engine.MeshErrors.ReportNotWritten(path, ex.Message));
+        }
+
+        WriteVerbose($"JUnit report: {path}");
     }
 }

@@ -21,7 +21,7 @@ public abstract class MeshCmdlet : PSCmdlet
     protected T RunEngine<T>(Func<IMeshSink, CancellationToken, Task<T>> work)
     {
         using var inbox = new BlockingCollection<Action>();
-        var sink = new PumpSink(inbox, this, _stop.Token);
+        var sink = new PumpSink(inbox, this, _stop.Token, ConsentMode.AlwaysYes(this));
         var job = Task.Run(() => work(sink, _stop.Token), _stop.Token);
         job.ContinueWith(_ => inbox.CompleteAdding(), TaskScheduler.Default);
         foreach (var write in inbox.GetConsumingEnumerable())
@@ -86,6 +86,8 @@ public abstract class MeshCmdlet : PSCmdlet
         MeshErrorCategory.InvalidOperation => ErrorCategory.InvalidOperation,
         MeshErrorCategory.ResourceExists => ErrorCategory.ResourceExists,
         MeshErrorCategory.NotInstalled => ErrorCategory.NotInstalled,
+        MeshErrorCategory.InvalidResult => ErrorCategory.InvalidResult,
+        MeshErrorCategory.WriteError => ErrorCategory.WriteError,
         _ => ErrorCategory.NotSpecified,
     };
 

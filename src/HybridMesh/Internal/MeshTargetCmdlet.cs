@@ -49,9 +49,10 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     [Alias("ProjectId")]
     public string? FleetProjectId { get; set; }
 
-    /// <summary>How many clusters (or links) are worked on at once.</summary>
+    /// <summary>How many clusters (or links) are worked on at once; New-Mesh wires every target at once, with at most this
+    /// many writes in flight to any one API server (docs/design/scale.md). Up to 1024, so a 250-cluster fleet fits.</summary>
     [Parameter]
-    [ValidateRange(1, 64)]
+    [ValidateRange(1, 1024)]
     public int ThrottleLimit { get; set; } = Engine.Steps.PerCluster.DefaultThrottleLimit;
 
     /// <summary>

@@ -12,15 +12,18 @@ internal sealed class PumpSink : IMeshSink
     private readonly BlockingCollection<Action> _inbox;
     private readonly MeshCmdlet _cmdlet;
     private readonly CancellationToken _cancel;
+    private readonly bool _alwaysYes;
+    private readonly ProgressThrottle _progress = new();
     private volatile bool _whatIf;
 
     /// <summary>Made on the pipeline thread, where the cmdlet's -WhatIf state can be read.</summary>
-    public PumpSink(BlockingCollection<Action> inbox, MeshCmdlet cmdlet, CancellationToken cancel)
+    public PumpSink(BlockingCollection<Action> inbox, MeshCmdlet cmdlet, CancellationToken cancel, bool alwaysYes = false)
     {
         _inbox = inbox;
         _cmdlet = cmdlet;
         _cancel = cancel;
-        _whatIf = WhatIfMode.IsOn(cmdlet);
+        _alwaysYes = alwaysYes;
+        _whatIf = !alwaysYes && WhatIfMode.IsOn(cmdlet);
     }
 
     /// <summary>
@@ -36,13 +39,27 @@ internal sealed class PumpSink : IMeshSink
     public void Information(string message, string[] tags) =>
         Post(() => _cmdlet.WriteInformation(message, tags));
 
-    public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) =>
+    public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed)
+    {
+        if (!completed && !_progress.Due(activityId))
+        {
+            // At most ~10 updates a second per activity (ProgressThrottle): 62,250 links must not mean 62,250 records.
+            return;
+        }
+
         Post(() => _cmdlet.WriteMeshProgress(activityId, parentId, activity, status, percent, completed));
+    }
 
     public void Error(MeshException error) => Post(() => _cmdlet.WriteMeshError(error));
 
     public bool ShouldProcess(string target, string action)
     {
+        if (_alwaysYes)
+        {
+            // No -WhatIf/-Confirm in effect (ConsentMode): the pipeline thread would answer yes without asking.
+            return true;
+        }
+
         using var answered = new ManualResetEventSlim(false);
         var answer = false;
         if (!Post(() =>

@@ -98,6 +98,8 @@ public sealed class LinkSyncTests
         await LinkTestKit.NewMeshAsync(lab);
         var denied = lab.Clusters[1];
         denied.Faults.Add(new FaultRule { Kind = FaultKind.Status, StatusCode = 403, PathContains = "/exec" });
+        // Exec alone forbidden is read through pods/proxy to :15014 instead (docs/design/in-cluster-probes.md): deny both.
+        denied.Faults.Add(new FaultRule { Kind = FaultKind.Status, StatusCode = 403, PathContains = "/proxy/" });
 
         var sink = new RecordingSink();
         var links = await LinkInventory.GetAsync(Inventory(lab, new IstiodLinkSyncReader(lab.Request().Kube, cache: true)), sink, default);
@@ -108,6 +110,7 @@ public sealed class LinkSyncTests
         Assert.Equal(2, into.Length);
         Assert.All(into, l => Assert.StartsWith("Unknown: ", l.SyncStatus));
         Assert.All(into, l => Assert.Contains("403 on pods/exec", l.SyncStatus));
+        Assert.All(into, l => Assert.Contains("pods/proxy is forbidden too", l.SyncStatus));
         Assert.All(links.Except(into), l => Assert.Equal("synced", l.SyncStatus));
     }
 

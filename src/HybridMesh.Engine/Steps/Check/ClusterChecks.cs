@@ -97,8 +97,19 @@ internal static class ClusterChecks
             return Result.Skip(check, s.Context, "No network is known for the cluster.");
         }
 
-        var same = all.Where(o => !ReferenceEquals(o, s) && o.Reachable && Network(o) == label)
-            .Select(o => o.Context).ToArray();
+        var sharing = all.Where(o => !ReferenceEquals(o, s) && o.Reachable && Network(o) == label).ToArray();
+        // GKE clusters on one VPC share a network id by design (their pods reach each other directly; the seed
+        // requires one VPC for all GKE clusters): not a conflict. Only when GKE was read do we know the VPCs; two GKE
+        // clusters on different VPCs with one id still fail (docs/design/prerequisites.md).
+        var sameVpc = sharing.Where(o => OneGkeVpc(s, o)).Select(o => o.Context).ToArray();
+        var same = sharing.Where(o => !OneGkeVpc(s, o)).Select(o => o.Context).ToArray();
+        if (same.Length == 0 && sameVpc.Length > 0)
+        {
+            return Result.Pass(check, s.Context,
+                $"Network '{label}', shared with {string.Join(", ", sameVpc)}: GKE clusters on one VPC" +
+                (s.GkeVpc is { } vpc ? $" ({vpc})" : "") + " share a network id by design.");
+        }
+
         if (same.Length > 0 && allowShared)
         {
             // GKE clusters on one VPC share a network on purpose: their pods reach each other without a gateway.
@@ -120,6 +131,10 @@ internal static class ClusterChecks
 
         return Result.Pass(check, s.Context, $"Network '{label}', not shared with any other cluster.");
     }
+
+    /// <summary>Both are GKE clusters and, where GKE was read for both, on the same VPC (unknown VPCs count as one).</summary>
+    internal static bool OneGkeVpc(ClusterSnapshot a, ClusterSnapshot b) =>
+        a.IsGke && b.IsGke && (a.GkeVpc is null || b.GkeVpc is null || string.Equals(a.GkeVpc, b.GkeVpc, StringComparison.Ordinal));
 
     /// <summary>The network the cluster's endpoints get: the label on istio-system, else what the input said.</summary>
     internal static string? Network(ClusterSnapshot s) => s.Details?.NetworkLabel is { Length: > 0 } label ? label : s.Target.Network;

@@ -12,7 +12,7 @@ namespace HybridMesh.Engine.Steps.Check;
 /// rules then run on this snapshot, so Test-MeshConnectivity and New-Mesh's pre-flight judge the same facts and no
 /// object is read twice. A cluster that cannot be read has <see cref="Error"/> set.
 /// </summary>
-internal sealed class ClusterSnapshot
+internal sealed partial class ClusterSnapshot
 {
     public required MeshTarget Target { get; init; }
     public string Context => Target.Context;
@@ -92,8 +92,11 @@ internal sealed class ClusterSnapshot
                 .ConfigureAwait(false);
 
             var all = await secrets.ConfigureAwait(false);
-            var remote = all.Where(IsRemoteSecret).ToArray();
-            var cacerts = all.FirstOrDefault(s => Text(s["metadata"]?["name"]) == ClusterInspector.CaCertsSecretName);
+            // Compact copies: the list answer they came from can then be freed (RemoteSecretCopies).
+            var remote = all.Where(IsRemoteSecret).Select(RemoteSecretCopies.Compact).ToArray();
+            var cacerts = all.FirstOrDefault(s => Text(s["metadata"]?["name"]) == ClusterInspector.CaCertsSecretName) is { } found
+                ? RemoteSecretCopies.Compact(found)
+                : null;
             var istiodInfo = ClusterInspector.Istiods(await istiods.ConfigureAwait(false));
             var served = ClusterInspector.ServedRoots(await rootConfigMap.ConfigureAwait(false));
             var caCerts = ClusterInspector.CaCertsRoots(cacerts, session.Context, sink);

@@ -117,7 +117,9 @@ internal static class IstiodSyncChecks
                 view.Pods.FirstOrDefault(x => x.Action is not null)?.Action ?? "Run the check again once istiod is running.", p);
         }
 
-        var secrets = holder.RemoteSecrets.SelectMany(RemoteSecretKubeconfig.Read).Where(k => k.Key == id).ToArray();
+        // The snapshot's kubeconfigs, parsed once per cluster: parsing every secret again for every pair cost
+        // 20 × 19 × 19 kubeconfig parses on 20 clusters, most of what istiod's view added (docs/design/in-cluster-probes.md).
+        var secrets = holder.RemoteKubeconfigs.Where(k => k.Key == id).ToArray();
         var expected = secrets.Select(k => $"{IstioNames.SystemNamespace}/{k.SecretName}").ToHashSet(StringComparer.Ordinal);
         var server = secrets.Select(k => MeshErrors.RedactUserInfo(k.Server)).FirstOrDefault() ?? "its server";
         var verdicts = view.Pods.Select(pod => (pod.Pod, Verdict: Judge(pod, id, expected))).ToArray();

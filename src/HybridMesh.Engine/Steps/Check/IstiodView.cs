@@ -89,9 +89,18 @@ internal sealed partial class IstiodView
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             var (problem, action) = ExecFailure(session.Context, name, ex);
-            return new IstiodPodView(name, minor, null, problem, action);
+            // Exec forbidden: ask the same port through the API server's pods/proxy (docs/design/in-cluster-probes.md).
+            return ExecStatusCode(ex) == 403
+                ? await IstiodProxyFallback.ReadAsync(session, name, minor, problem, ct).ConfigureAwait(false)
+                : new IstiodPodView(name, minor, null, problem, action);
         }
     }
+
+    /// <summary>The HTTP status the exec handshake was answered with (0 when unknown).</summary>
+    internal static int ExecStatusCode(Exception ex) =>
+        StatusCode().Match(ex.Message) is { Success: true } m
+            ? int.Parse(m.Groups["code"].Value, CultureInfo.InvariantCulture)
+            : (ex as k8s.Autorest.HttpOperationException)?.Response is { } r ? (int)r.StatusCode : 0;
 
     /// <summary>
     /// Exec failures in words: the WebSocket handshake's HTTP status (403: pods/exec not allowed; 500: the API server
@@ -99,9 +108,7 @@ internal sealed partial class IstiodView
     /// </summary>
     public static (string Problem, string Action) ExecFailure(string context, string pod, Exception ex)
     {
-        var code = StatusCode().Match(ex.Message) is { Success: true } m
-            ? int.Parse(m.Groups["code"].Value, CultureInfo.InvariantCulture)
-            : (ex as k8s.Autorest.HttpOperationException)?.Response is { } r ? (int)r.StatusCode : 0;
+        var code = ExecStatusCode(ex);
         return code switch
         {
             401 => ($"'{context}' rejected this machine's credentials for exec into {pod} (401).",

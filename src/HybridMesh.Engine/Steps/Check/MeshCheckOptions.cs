@@ -24,4 +24,7 @@ public sealed record MeshCheckOptions
 
     /// <summary>Also read istiod's /debug/clusterz in every cluster (one exec per istiod pod) and compare it with the links (docs/design/istiod-view.md).</summary>
     public bool IstiodView { get; init; }
+
+    /// <summary>Also probe from one short-lived pod per cluster (docs/design/in-cluster-probes.md); null: no in-cluster probes.</summary>
+    public Probe.ProbeOptions? Probes { get; init; }
 }

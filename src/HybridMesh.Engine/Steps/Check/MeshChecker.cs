@@ -22,6 +22,10 @@ public static class MeshChecker
         var istiod = options.IstiodView
             ? IstiodSyncChecks.ReadAsync(snapshots, kube, options.ThrottleLimit, sink, cancellationToken)
             : Task.FromResult<IReadOnlyList<IstiodView?>>([]);
+        // In-cluster probes (docs/design/in-cluster-probes.md) run alongside, one pod per cluster, all at once.
+        var probes = options.Probes is { } probeOptions
+            ? Probe.ProbeChecks.RunAsync(snapshots, probeOptions, kube, Math.Max(options.ThrottleLimit, snapshots.Length), sink, cancellationToken)
+            : null;
 
         var fleetProject = targets.Select(t => t.FleetProjectId).FirstOrDefault(p => !string.IsNullOrEmpty(p));
         var (google, fleet, unavailable) = await FleetChecks.ConnectAsync(options.Google, fleetProject, sink, cancellationToken)
@@ -41,11 +45,13 @@ public static class MeshChecker
                     options.ThrottleLimit, sink, cancellationToken).ConfigureAwait(false));
             }
 
+            // One credential proof per distinct remote-secret kubeconfig, shared by every link that holds it.
+            var proofs = new CredentialProofs();
             var pairs = snapshots.SelectMany(holder => snapshots.Where(peer => !ReferenceEquals(peer, holder))
                 .Select(peer => (holder, peer))).ToArray();
             var linkResults = await PerCluster.RunAsync(pairs, options.ThrottleLimit, sink, 62, "Checking links",
                 pair => $"{pair.holder.Context} -> {pair.peer.Context}",
-                (pair, ct) => RemoteSecretChecks.RunAsync(pair.holder, pair.peer, snapshots, kube, ct), cancellationToken).ConfigureAwait(false);
+                (pair, ct) => RemoteSecretChecks.RunAsync(pair.holder, pair.peer, snapshots, kube, ct, proofs), cancellationToken).ConfigureAwait(false);
             foreach (var link in linkResults)
             {
                 results.AddRange(link ?? []);
@@ -54,6 +60,12 @@ public static class MeshChecker
             if (options.IstiodView)
             {
                 results.AddRange(IstiodSyncChecks.Run(snapshots, await istiod.ConfigureAwait(false)));
+            }
+
+            if (probes is not null)
+            {
+                results.AddRange(Probe.ProbeChecks.Run(snapshots, await probes.ConfigureAwait(false)));
+                return Probe.ProbeChecks.Reconcile(results);
             }
 
             return results;

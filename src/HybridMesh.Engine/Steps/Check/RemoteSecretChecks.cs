@@ -11,11 +11,15 @@ namespace HybridMesh.Engine.Steps.Check;
 /// </summary>
 internal static class RemoteSecretChecks
 {
+    /// <summary>How RemoteSecretCredentials begins when this machine could not reach the server (in-cluster probes decide those).</summary>
+    internal const string UnreachableFromHere = "Could not reach ";
+
     private const string Relink = "Run New-Mesh with every cluster of the mesh to rewrite the remote secrets (-RemoveStale drops the ones for clusters that are gone).";
 
     public static async Task<IReadOnlyList<MeshCheck>> RunAsync(ClusterSnapshot holder, ClusterSnapshot peer,
-        IReadOnlyList<ClusterSnapshot> snapshots, KubeSessionOptions options, CancellationToken ct)
+        IReadOnlyList<ClusterSnapshot> snapshots, KubeSessionOptions options, CancellationToken ct, CredentialProofs? proofs = null)
     {
+        proofs ??= new CredentialProofs();
         string[] names = [CheckNames.RemoteSecret, CheckNames.RemoteSecretServer, CheckNames.RemoteSecretCredentials, CheckNames.RemoteSecretToken];
         var t = holder.Context;
         var p = peer.Context;
@@ -61,7 +65,7 @@ internal static class RemoteSecretChecks
                 : Result.Warn(CheckNames.RemoteSecretServer, t,
                     $"Points at {MeshErrors.RedactUserInfo(secret.Server)}, but '{p}' answers this machine on {peer.Server}; fine only if that address reaches the same API server from inside '{t}'.",
                     $"If '{p}' is not reachable at {MeshErrors.RedactUserInfo(secret.Server)} from '{t}', re-run New-Mesh with the right server for '{p}'.", p),
-            await CredentialsAsync(secret, t, p, options, ct).ConfigureAwait(false),
+            Credentials(await proofs.ProveAsync(secret, options, ct).ConfigureAwait(false), secret, t, p),
             Token(secret, peer, t, p),
         };
         return results;
@@ -91,7 +95,7 @@ internal static class RemoteSecretChecks
     /// <summary>Names of the remote secrets in the holder, other than <paramref name="current"/>, that serve the peer.</summary>
     public static IReadOnlyList<string> StaleSecrets(ClusterSnapshot holder, ClusterSnapshot peer, IReadOnlyList<ClusterSnapshot> all,
         IReadOnlyCollection<string> servers, string current) =>
-        holder.RemoteKubeconfigs.Where(k => k.SecretName != current && Serves(k, peer, all, servers))
+        StaleSecretIndex.For(holder).Candidates(peer, servers).Where(k => k.SecretName != current && Serves(k, peer, all, servers))
             .Select(k => k.SecretName).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
 
     /// <summary>
@@ -119,39 +123,25 @@ internal static class RemoteSecretChecks
                !all.Any(o => !ReferenceEquals(o, peer) && o.CertificateAuthorities.Contains(ca));
     }
 
-    private static async Task<MeshCheck> CredentialsAsync(RemoteSecretKubeconfig secret, string t, string p,
-        KubeSessionOptions options, CancellationToken ct)
+    private static MeshCheck Credentials(CredentialProof proof, RemoteSecretKubeconfig secret, string t, string p)
     {
         const string check = CheckNames.RemoteSecretCredentials;
         const string where = "checked from this machine; istiod in the cluster connects from there and may take another network path";
-        try
+        return proof.Kind switch
         {
-            using var session = secret.Open(options);
-            await session.GetPathAsync("/api/v1/services?limit=1", ct).ConfigureAwait(false);
-            await session.GetPathAsync("/api/v1/endpoints?limit=1", ct).ConfigureAwait(false);
-            return Result.Pass(check, t, $"The token authenticates and may list services and endpoints on '{p}' ({where}).", p);
-        }
-        catch (KubeUnauthorizedException)
-        {
-            return Result.Fail(check, t,
+            CredentialProofKind.Passed =>
+                Result.Pass(check, t, $"The token authenticates and may list services and endpoints on '{p}' ({where}).", p),
+            CredentialProofKind.Unauthorized => Result.Fail(check, t,
                 $"'{p}' rejects the token in {secret.SecretName} (401: revoked, expired, or its ServiceAccount/Secret deleted) ({where}).",
-                Relink, p);
-        }
-        catch (KubeForbiddenException)
-        {
-            return Result.Fail(check, t,
+                Relink, p),
+            CredentialProofKind.Forbidden => Result.Fail(check, t,
                 $"The token in {secret.SecretName} authenticates on '{p}' but may not list services/endpoints cluster-wide ({where}).",
-                "Restore the istio-reader ClusterRole and its binding on the peer (reinstall Cloud Service Mesh), then run New-Mesh.", p);
-        }
-        catch (KubeUnreachableException ex)
-        {
-            return Result.Warn(check, t, $"Could not reach {MeshErrors.RedactUserInfo(secret.Server)} with the secret's CA ({where}): {ex.Message}",
-                "Check that istiod in the cluster can reach the peer's API server; this machine could not.", p);
-        }
-        catch (MeshException ex)
-        {
-            return Result.Warn(check, t, $"Could not verify the credentials ({where}): {ex.Message}", ex.RecommendedAction, p);
-        }
+                "Restore the istio-reader ClusterRole and its binding on the peer (reinstall Cloud Service Mesh), then run New-Mesh.", p),
+            CredentialProofKind.Unreachable => Result.Warn(check, t,
+                $"{UnreachableFromHere}{MeshErrors.RedactUserInfo(secret.Server)} with the secret's CA ({where}): {proof.Message}",
+                "Check that istiod in the cluster can reach the peer's API server; this machine could not.", p),
+            _ => Result.Warn(check, t, $"Could not verify the credentials ({where}): {proof.Message}", proof.RecommendedAction ?? "", p),
+        };
     }
 
     private static MeshCheck Token(RemoteSecretKubeconfig secret, ClusterSnapshot peer, string t, string p)

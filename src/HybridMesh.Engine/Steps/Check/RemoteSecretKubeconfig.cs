@@ -19,15 +19,18 @@ internal sealed class RemoteSecretKubeconfig
 {
     private readonly KubernetesClientConfiguration _config;
 
-    private RemoteSecretKubeconfig(string secretName, string key, string? annotation, KubernetesClientConfiguration config)
+    private RemoteSecretKubeconfig(string secretName, string key, string? annotation, ParsedKubeconfigs.Parsed parsed)
     {
         SecretName = secretName;
         Key = key;
         ClusterAnnotation = annotation;
-        _config = config;
-        CertificateAuthority = string.Join(",", (config.SslCaCerts ?? []).Select(c => c.GetCertHashString(HashAlgorithmName.SHA256))
-            .Order(StringComparer.Ordinal));
+        _config = parsed.Config;
+        CertificateAuthority = parsed.CertificateAuthority;
+        ContentKey = parsed.ContentKey;
     }
+
+    /// <summary>SHA-256 of the encoded kubeconfig: equal for every copy of the same remote secret content.</summary>
+    public string ContentKey { get; }
 
     public string SecretName { get; }
     public string Key { get; }
@@ -57,12 +60,12 @@ internal sealed class RemoteSecretKubeconfig
                 continue;
             }
 
-            if (Parse(encoded) is not { } config)
+            if (ParsedKubeconfigs.Get(encoded, Parse) is not { } parsed)
             {
                 continue;
             }
 
-            yield return new RemoteSecretKubeconfig(name, key, annotation, config);
+            yield return new RemoteSecretKubeconfig(name, key, annotation, parsed);
         }
     }
 
@@ -117,7 +120,7 @@ internal sealed class RemoteSecretKubeconfig
 
     /// <summary>A session with the secret's credentials; its context name says where it came from.</summary>
     public KubeSession Open(KubeSessionOptions options) =>
-        new($"{SecretName}[{Key}]", _config, options with { MaxAttempts = 1 }, "remote secret token");
+        new($"{SecretName}[{Key}]", ParsedKubeconfigs.Copy(_config), options with { MaxAttempts = 1 }, "remote secret token");
 
     /// <summary>The legacy token Secret named in the token's claims (kubernetes.io/serviceaccount/secret.name), if any.</summary>
     public (string? Namespace, string? Name) TokenSecret()

@@ -76,7 +76,7 @@ public static class GatewayRemover
         var live = await session.GetAsync(apiVersion, "Gateway", ns, CrossNetworkGatewayRenderer.GatewayName, cancellationToken)
             .ConfigureAwait(false);
         return live is null
-            ? new AppliedObject("Gateway", ns, CrossNetworkGatewayRenderer.GatewayName, ObjectOutcome.Unchanged, session.Context)
+            ? new AppliedObject("Gateway", ns, CrossNetworkGatewayRenderer.GatewayName, ObjectOutcome.NotFound, session.Context)
             : await DeleteOwnedAsync(session, apiVersion, "Gateway", ns, CrossNetworkGatewayRenderer.GatewayName, live, sink,
                 cancellationToken).ConfigureAwait(false);
     }

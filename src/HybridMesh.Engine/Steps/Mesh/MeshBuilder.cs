@@ -83,12 +83,26 @@ public static class MeshBuilder
         public string Server { get; set; } = "";
         public MeshLinkStatus Status { get; set; } = MeshLinkStatus.Planned;
         public string? Detail { get; set; }
+        private JsonObject? _remoteSecret;
+
+        /// <summary>
+        /// The remote secret this source's targets hold: the same for all of them, so it is rendered once per source
+        /// (kubeconfig and base64) and each link gets a copy (docs/design/scale.md).
+        /// </summary>
+        public JsonObject RemoteSecret()
+        {
+            var rendered = LazyInitializer.EnsureInitialized(ref _remoteSecret, () => RemoteSecretRenderer.Render(
+                new RemoteSecretSource(Member.ClusterName, Server, Credential!.CertificateAuthority, Credential.Token) { Namespace = Ns }));
+            return (JsonObject)rendered.DeepClone();
+        }
+
+        public required MeshMember Member { get; init; }
     }
 
     private static async Task<Dictionary<MeshMember, SourceState>> PrepareSourcesAsync(IReadOnlyList<MeshMember> members,
         MeshRequest request, bool write, IMeshSink sink, CancellationToken ct)
     {
-        var states = members.ToDictionary(m => m, _ => new SourceState());
+        var states = members.ToDictionary(m => m, m => new SourceState { Member = m });
         var reachable = members.Where(m => m.Unreachable is null).ToArray();
         var probeOptions = request.Kube with { Sink = request.Kube.Sink ?? sink };
         await PerCluster.RunAsync(reachable, request.ThrottleLimit, sink, 2, "Preparing reader tokens", m => m.Context,
@@ -141,31 +155,37 @@ public static class MeshBuilder
     {
         var pairs = (from s in members from t in members where !ReferenceEquals(s, t) select (Source: s, Target: t)).ToArray();
         var links = new MeshLink[pairs.Length];
-        using var gate = new SemaphoreSlim(Math.Max(1, request.ThrottleLimit));
         var finished = 0;
         const string activity = "Wiring links";
         sink.Progress(3, -1, activity, $"0 of {pairs.Length}", 0, false);
 
-        async Task WireOne(int index)
+        // Every target is wired at once, each by at most -ThrottleLimit workers, so no API server has more than that
+        // many of our writes in flight while a fleet's servers all work in parallel (docs/design/scale.md).
+        async Task WireTarget(int[] indexes)
         {
-            var (source, target) = pairs[index];
-            await gate.WaitAsync(ct).ConfigureAwait(false);
-            try
+            var next = -1;
+            async Task Worker()
             {
-                links[index] = await Task.Run(() => WireAsync(source, target, sources[source], request, sink, ct), ct).ConfigureAwait(false);
+                int slot;
+                while ((slot = Interlocked.Increment(ref next)) < indexes.Length)
+                {
+                    var index = indexes[slot];
+                    var (source, target) = pairs[index];
+                    links[index] = await WireAsync(source, target, sources[source], request, sink, ct).ConfigureAwait(false);
+                    var count = Interlocked.Increment(ref finished);
+                    sink.Progress(3, -1, activity, $"{source.ClusterName} -> {target.ClusterName} ({count} of {pairs.Length})",
+                        count * 100 / Math.Max(1, pairs.Length), false);
+                }
             }
-            finally
-            {
-                gate.Release();
-                var count = Interlocked.Increment(ref finished);
-                sink.Progress(3, -1, activity, $"{source.ClusterName} -> {target.ClusterName} ({count} of {pairs.Length})",
-                    count * 100 / Math.Max(1, pairs.Length), false);
-            }
+
+            var workers = Math.Min(Math.Max(1, request.ThrottleLimit), indexes.Length);
+            await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(Worker, ct))).ConfigureAwait(false);
         }
 
         try
         {
-            await Task.WhenAll(Enumerable.Range(0, pairs.Length).Select(WireOne)).ConfigureAwait(false);
+            var byTarget = Enumerable.Range(0, pairs.Length).GroupBy(i => pairs[i].Target).Select(g => g.ToArray());
+            await Task.WhenAll(byTarget.Select(WireTarget)).ConfigureAwait(false);
         }
         finally
         {
@@ -248,9 +268,8 @@ public static class MeshBuilder
 
         try
         {
-            var rendered = RemoteSecretRenderer.Render(new RemoteSecretSource(source.ClusterName, state.Server,
-                state.Credential.CertificateAuthority, state.Credential.Token) { Namespace = Ns });
-            var live = target.RemoteSecrets.FirstOrDefault(s => ManifestObjects.Name(s) == RemoteSecretRenderer.SecretName(source.ClusterName));
+            var rendered = state.RemoteSecret();
+            var live = target.RemoteSecret(RemoteSecretRenderer.SecretName(source.ClusterName));
             if (RemoteSecrets.IsCurrent(live, rendered))
             {
                 return Proven(Link(sink.WhatIf ? MeshLinkStatus.Planned : state.Status, MeshLinkOutcome.Unchanged, state.Detail));

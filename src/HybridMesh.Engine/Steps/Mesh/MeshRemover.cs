@@ -31,7 +31,14 @@ public static class MeshRemover
     private const string Ns = IstioNames.SystemNamespace;
 
     /// <summary>Returns how many objects were deleted.</summary>
-    public static async Task<int> RemoveAsync(MeshRemovalRequest request, IMeshSink sink, CancellationToken ct)
+    public static async Task<int> RemoveAsync(MeshRemovalRequest request, IMeshSink sink, CancellationToken ct) =>
+        (await RemoveObjectsAsync(request, sink, ct).ConfigureAwait(false)).Count(o => o.Outcome == ObjectOutcome.Deleted);
+
+    /// <summary>
+    /// Every Secret the run meant to delete with what became of it (Deleted, Skipped when declined or -WhatIf,
+    /// NotFound when it was gone already): Remove-Mesh -PassThru, like Uninstall-EastWestGateway's.
+    /// </summary>
+    public static async Task<IReadOnlyList<AppliedObject>> RemoveObjectsAsync(MeshRemovalRequest request, IMeshSink sink, CancellationToken ct)
     {
         var options = request.Kube with { Sink = request.Kube.Sink ?? sink };
         var leavingAll = request.Leaving.Count == 0;
@@ -75,7 +82,7 @@ public static class MeshRemover
                     .Distinct(StringComparer.Ordinal).ToArray();
         }
 
-        var deleted = 0;
+        var removed = new System.Collections.Concurrent.ConcurrentQueue<AppliedObject>();
         await PerCluster.RunAsync(snapshots, request.ThrottleLimit, sink, 2, "Removing remote secrets", s => s.Context,
             async (snapshot, token) =>
             {
@@ -84,10 +91,7 @@ public static class MeshRemover
                 var all = leaving.Contains(target.Context);
                 foreach (var name in doomed[target.Context])
                 {
-                    if (await DeleteAsync(session, name, "remote secret", target, sink, token).ConfigureAwait(false))
-                    {
-                        Interlocked.Increment(ref deleted);
-                    }
+                    removed.Enqueue(await DeleteAsync(session, name, "remote secret", target, sink, token).ConfigureAwait(false));
                 }
 
                 if (all && request.IncludeReaderToken)
@@ -99,31 +103,31 @@ public static class MeshRemover
                         .Distinct(StringComparer.Ordinal);
                     foreach (var name in readers)
                     {
-                        if (await DeleteAsync(session, name, "reader token", target, sink, token).ConfigureAwait(false))
-                        {
-                            Interlocked.Increment(ref deleted);
-                        }
+                        removed.Enqueue(await DeleteAsync(session, name, "reader token", target, sink, token).ConfigureAwait(false));
                     }
                 }
 
                 return target;
             }, ct).ConfigureAwait(false);
-        return deleted;
+        // Cluster order, then name: the same run lists the same way every time.
+        var order = request.Targets.Select(t => t.Context).ToList();
+        return removed.OrderBy(o => order.IndexOf(o.Context)).ThenBy(o => o.Name, StringComparer.Ordinal).ToArray();
     }
-    private static async Task<bool> DeleteAsync(KubeSession session, string name, string what, MeshTarget target, IMeshSink sink,
+
+    private static async Task<AppliedObject> DeleteAsync(KubeSession session, string name, string what, MeshTarget target, IMeshSink sink,
         CancellationToken ct)
     {
         if (!sink.ShouldProcess($"Secret {Ns}/{name} in context '{target.Context}'", $"Delete {what}"))
         {
-            return false;
+            return new AppliedObject("Secret", Ns, name, ObjectOutcome.Skipped, target.Context);
         }
 
         if (!await session.DeleteAsync("v1", "Secret", Ns, name, cancellationToken: ct).ConfigureAwait(false))
         {
-            return false;
+            return new AppliedObject("Secret", Ns, name, ObjectOutcome.NotFound, target.Context);
         }
 
         sink.Verbose($"[{target.Context}] Deleted {what} {Ns}/{name}.");
-        return true;
+        return new AppliedObject("Secret", Ns, name, ObjectOutcome.Deleted, target.Context);
     }
 }

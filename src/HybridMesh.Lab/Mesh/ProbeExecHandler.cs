@@ -1,0 +1,179 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
+using System.Text.Json.Nodes;
+using HybridMesh.Lab.Api;
+
+namespace HybridMesh.Lab.Mesh;
+
+/// <summary>
+/// The simulated kubelet running the module's probe command in a probe pod (`sh -c 'eval "$HYBRIDMESH_PROBE"' hybridmesh-probe T`
+/// with one call per line in the container's HYBRIDMESH_PROBE_CALLS,
+/// docs/design/in-cluster-probes.md): it prints what the script's curl calls would print, from the lab's network model.
+/// `api|id|server|sni|kubeconfig path`: the kubeconfig is read from the Secret the pod mounts at that path; the server
+/// resolves from pods to a lab cluster (its real address or a pod-only one), a partition makes it time out, a CA that is
+/// not the peer's fails TLS, and otherwise GET /version and the service list really go to the peer with the token (so
+/// revoked tokens and RBAC answer as they do). `gw|id|address`: the address must be some cluster's east-west gateway
+/// address; a gateway partition times out, a gateway without a ready pod refuses, else TCP connects and healthz is 200.
+/// </summary>
+public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
+{
+    public const string ScriptName = "hybridmesh-probe";
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+    private int _executed;
+
+    /// <summary>How many probe commands this cluster's kubelet ran (tests count the module's execs).</summary>
+    public int Executed => Volatile.Read(ref _executed);
+
+    /// <summary>True for the probe command (sh -c 'eval "$HYBRIDMESH_PROBE"' hybridmesh-probe TIMEOUT).</summary>
+    public static bool Handles(LabExecRequest request) =>
+        request.Command.Count >= 5 && Path.GetFileName(request.Command[0]) == "sh" && request.Command[1] == "-c" && request.Command[3] == ScriptName;
+
+    /// <summary>The calls the script reads from the container's HYBRIDMESH_PROBE_CALLS, one per line.</summary>
+    private static IEnumerable<string> Calls(LabExecRequest request) =>
+        ((string?)(request.PodObject["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
+            .FirstOrDefault(c => (string?)c["name"] == request.Container)?["env"]?.AsArray()
+            .FirstOrDefault(e => (string?)e?["name"] == "HYBRIDMESH_PROBE_CALLS")?["value"] ?? "")
+        .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    public async Task<LabExecResult> HandleAsync(LabExecRequest request, CancellationToken ct)
+    {
+        if (!int.TryParse(request.Command[4], NumberStyles.Integer, CultureInfo.InvariantCulture, out var seconds))
+            return new LabExecResult("", "sh: invalid timeout\n", 2);
+        Interlocked.Increment(ref _executed);
+        // The script runs every call at once.
+        var lines = await Task.WhenAll(Calls(request).Select(spec => OneAsync(request.PodObject, spec, seconds, ct)));
+        return new LabExecResult(string.Concat(lines.SelectMany(l => l).Select(l => l + "\n")));
+    }
+
+    private async Task<IReadOnlyList<string>> OneAsync(JsonObject pod, string spec, int seconds, CancellationToken ct)
+    {
+        var f = spec.Split('|');
+        if (f.Length >= 5 && f[0] == "api") return await ApiAsync(pod, f[1], f[2], f[4], seconds, ct);
+        if (f.Length >= 3 && f[0] == "gw") return Gateway(f[1], f[2], seconds);
+        return [];
+    }
+
+    private static string Line(string kind, string id, string step, int rc, int code, double connect, double total, string error) =>
+        string.Create(CultureInfo.InvariantCulture, $"PROBE|{kind}|{id}|{step}|{rc}|{code:000}|{connect:0.000000}|{total:0.000000}|{error}");
+
+    private async Task<IReadOnlyList<string>> ApiAsync(JsonObject pod, string id, string server, string path, int seconds, CancellationToken ct)
+    {
+        string[] steps = ["version", "services"];
+        IReadOnlyList<string> All(int rc, string error, double total = 0) => steps.Select(s => Line("api", id, s, rc, 0, 0, total, error)).ToArray();
+        var uri = Uri.TryCreate(server, UriKind.Absolute, out var u) ? u : null;
+        var host = uri?.Host ?? server;
+        var peer = lab.Partitions.ResolveFromPod(lab.Clusters, server);
+        if (peer is null)
+        {
+            return System.Net.IPAddress.TryParse(host, out _)
+                ? All(7, $"curl: (7) Failed to connect to {host} port {uri?.Port} after 1 ms: Could not connect to server")
+                : All(6, $"curl: (6) Could not resolve host: {host}");
+        }
+
+        if (lab.Partitions.IsCut(cluster, peer, PartitionTarget.ApiServer))
+            return All(28, $"curl: (28) Connection timed out after {seconds * 1000} milliseconds", seconds);
+
+        var kubeconfig = MountedKubeconfig(pod, path);
+        MeshModel.RemoteKubeconfig? kc = null;
+        try { kc = kubeconfig is null ? null : MeshModel.ReadKubeconfig(kubeconfig); }
+        catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException or InvalidCastException) { }
+        if (kc?.CaPem is not { Length: > 0 } ca || !SameCertificate(ca, peer.CaCertificate))
+            return All(60, "curl: (60) SSL certificate problem: unable to get local issuer certificate");
+
+        var http = _clients.GetOrAdd(peer.Name, _ => peer.CreateHttpClient(""));
+        var lines = new List<string>();
+        foreach (var (step, target) in new[] { ("version", "/version"), ("services", "/api/v1/services?limit=1") })
+        {
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, target);
+                if (!string.IsNullOrEmpty(kc.Token)) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", kc.Token);
+                using var response = await http.SendAsync(request, ct);
+                var total = watch.Elapsed.TotalSeconds;
+                lines.Add(Line("api", id, step, 0, (int)response.StatusCode, Math.Min(total, 0.001), total, ""));
+            }
+            catch (HttpRequestException ex)
+            {
+                lines.Add(Line("api", id, step, 56, 0, 0.001, watch.Elapsed.TotalSeconds, $"curl: (56) Recv failure: {ex.Message.Replace('|', ' ')}"));
+            }
+        }
+
+        return lines;
+    }
+
+    /// <summary>What the kubelet mounted at <paramref name="path"/>: the key of the Secret whose volume is mounted above it.</summary>
+    private string? MountedKubeconfig(JsonObject pod, string path)
+    {
+        var mounts = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(c => c["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>();
+        foreach (var mount in mounts)
+        {
+            var at = ((string?)mount["mountPath"] ?? "").TrimEnd('/') + "/";
+            if (!path.StartsWith(at, StringComparison.Ordinal)) continue;
+            var volume = (pod["spec"]?["volumes"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(v => (string?)v["name"] == (string?)mount["name"]);
+            if ((string?)volume?["secret"]?["secretName"] is not { } secretName) continue;
+            var secret = cluster.GetObject("v1", "Secret", (string?)pod["metadata"]?["namespace"], secretName);
+            if (secret?["data"]?[path[at.Length..]] is JsonValue value && value.TryGetValue<string>(out var encoded))
+                return Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+        }
+
+        return null;
+    }
+
+    private IReadOnlyList<string> Gateway(string id, string address, int seconds)
+    {
+        var owner = lab.Clusters.FirstOrDefault(c => c.ListObjects("v1", "Service", "istio-system").Any(s =>
+            (s["spec"]?["ports"] as JsonArray ?? []).Any(p => (int?)p?["port"] == 15443) && Addresses(s).Contains(address)));
+        if (owner is null || lab.Partitions.IsCut(cluster, owner, PartitionTarget.Gateway))
+        {
+            return
+            [
+                Line("gw", id, "tcp15443", 28, 0, 0, seconds, $"curl: (28) Connection timed out after {seconds * 1000} milliseconds"),
+                Line("gw", id, "healthz", 28, 0, 0, seconds, $"curl: (28) Connection timed out after {seconds * 1000} milliseconds"),
+            ];
+        }
+
+        var ready = owner.ListObjects("v1", "Pod", "istio-system").Any(p =>
+            (string?)p["metadata"]?["labels"]?["istio"] == "eastwestgateway" && p["metadata"]?["deletionTimestamp"] is null &&
+            (string?)p["status"]?["phase"] == "Running");
+        if (!ready)
+        {
+            return
+            [
+                Line("gw", id, "tcp15443", 7, 0, 0, 0.001, $"curl: (7) Failed to connect to {address} port 15443 after 1 ms: Could not connect to server"),
+                Line("gw", id, "healthz", 7, 0, 0, 0.001, $"curl: (7) Failed to connect to {address} port 15021 after 1 ms: Could not connect to server"),
+            ];
+        }
+
+        // The gateway resets a TLS hello without a mesh SNI (curl 35) after the TCP connection was made.
+        return
+        [
+            Line("gw", id, "tcp15443", 35, 0, 0.001, 0.002, "curl: (35) Recv failure: Connection reset by peer"),
+            Line("gw", id, "healthz", 0, 200, 0.001, 0.002, ""),
+        ];
+    }
+
+    private static IEnumerable<string> Addresses(JsonObject service)
+    {
+        foreach (var ingress in (service["status"]?["loadBalancer"]?["ingress"] as JsonArray ?? []).OfType<JsonObject>())
+            if (((string?)ingress["ip"] ?? (string?)ingress["hostname"]) is { } a) yield return a;
+        foreach (var ip in service["spec"]?["externalIPs"] as JsonArray ?? [])
+            if ((string?)ip is { } a) yield return a;
+    }
+
+    private static bool SameCertificate(string pem, X509Certificate2 expected)
+    {
+        try
+        {
+            using var cert = X509Certificate2.CreateFromPem(pem);
+            return cert.Thumbprint == expected.Thumbprint;
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return false;
+        }
+    }
+}

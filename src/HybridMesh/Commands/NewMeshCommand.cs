@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
 
@@ -19,6 +20,7 @@ public sealed class NewMeshCommand : MeshTargetCmdlet, IDynamicParameters
     /// (docs/design/rules.md); default: the Revision of the piped object, else the one CLUSTER_ID all istiods share.
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RevisionCompleter))]
     public string? Revision { get; set; }
 
     protected override string? InputRevision => string.IsNullOrEmpty(Revision) ? null : Revision;
@@ -29,6 +31,7 @@ public sealed class NewMeshCommand : MeshTargetCmdlet, IDynamicParameters
 
     /// <summary>Istio cluster name (or context) → API server URL istiod elsewhere should use, for private or on-prem endpoints.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
     public Hashtable? ServerOverride { get; set; }
 
     /// <summary>Delete remote secrets that serve a mesh cluster under another name (for example asmcli's context-based names).</summary>

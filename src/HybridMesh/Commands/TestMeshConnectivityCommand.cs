@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
 
@@ -18,6 +19,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicPara
     /// (docs/design/rules.md); default: the Revision of the piped object, else the one CLUSTER_ID all istiods share.
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RevisionCompleter))]
     public string? Revision { get; set; }
 
     protected override string? InputRevision => string.IsNullOrEmpty(Revision) ? null : Revision;

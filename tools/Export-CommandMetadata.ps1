@@ -20,7 +20,10 @@ $commands = foreach ($name in ($module.ExportedCmdlets.Keys | Sort-Object)) {
                 [ordered]@{
                     Name       = $set.Name
                     IsDefault  = $set.IsDefault
-                    Parameters = @(foreach ($p in $set.Parameters | Where-Object Name -notin $common) {
+                    # Dynamic parameters (the Google parameter object) follow -WhatIf/-Confirm in PowerShell's list;
+                    # the syntax keeps those two last, as for any cmdlet.
+                    Parameters = @(foreach ($p in $set.Parameters | Where-Object Name -notin $common |
+                                Sort-Object -Stable { $_.Name -in 'WhatIf', 'Confirm' }) {
                             # Help shows ClusterPlatform, not Nullable`1, and lists an enum's values.
                             $type = [Nullable]::GetUnderlyingType($p.ParameterType) ?? $p.ParameterType
                             $element = if ($type.IsArray) { $type.GetElementType() } else { $type }

@@ -17,6 +17,14 @@ public interface IMeshSink
     /// <summary>Ask before a change. False under -WhatIf or when the user declines; the work must then skip the change.</summary>
     bool ShouldProcess(string target, string action);
 
+    /// <summary>
+    /// True when the user asked only for the plan (-WhatIf, $WhatIfPreference): every ShouldProcess declines and
+    /// shows the change. Work then also skips requests that change nothing but are not reads (a token proof is a
+    /// POST), and lists through ShouldProcess the changes it cannot compute yet. Answered by the sink, not passed in
+    /// by the caller, so the answer and ShouldProcess cannot disagree (docs/design/what-if.md).
+    /// </summary>
+    bool WhatIf => false;
+
     /// <summary>A non-terminating error for one target; the work goes on with the others.</summary>
     void Error(MeshException error);
 }

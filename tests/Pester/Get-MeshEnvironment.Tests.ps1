@@ -69,6 +69,16 @@ Describe 'Get-MeshEnvironment against the lab fleet' -Tag Integration {
         finally { $env:GOOGLE_APPLICATION_CREDENTIALS = $saved }
     }
 
+    It 'takes -<_> from the command line over HYBRIDMESH_GOOGLE_API_ENDPOINT' -ForEach 'ResourceManagerEndpoint', 'ContainerEndpoint', 'GkeHubEndpoint' {
+        # The Google parameters are one declared object (GoogleParameters); each value must reach the Engine.
+        $endpoint = @{ $_ = [uri] 'ftp://127.0.0.1/' }
+        $err = { Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId -SkipClusterLabel @endpoint -ErrorAction Stop } |
+            Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.GoogleEndpointInvalid,HybridMesh.Commands.GetMeshEnvironmentCommand'
+        $err.TargetObject | Should -Be 'ftp://127.0.0.1/'
+        $err.Exception.Message | Should -Match '\(from parameter\)'
+    }
+
     It 'rejects an invalid project id before any call' {
         { Get-MeshEnvironment -FleetProjectId 'Not_A_Project' -SkipClusterLabel -ErrorAction Stop } |
             Should -Throw -ErrorId 'HybridMesh.FleetProjectIdInvalid,HybridMesh.Commands.GetMeshEnvironmentCommand'

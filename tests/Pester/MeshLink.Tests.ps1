@@ -59,6 +59,25 @@ Describe 'Update-MeshLinkCredential' -Tag Lab {
         }
     }
 
+    It 'plans under $WhatIfPreference = $true exactly as under -WhatIf: the same steps, reads only, nothing written' {
+        function Get-Versions { foreach ($cluster in $Lab.clusters) { Get-Control "clusters/$($cluster.name)/objects?apiVersion=v1&kind=Secret&namespace=istio-system" | ForEach-Object { "$($cluster.name)/$($_.metadata.name)@$($_.metadata.resourceVersion)" } } }
+        $before = @(Get-Versions)
+        $switch = Get-MeshCluster -Kubeconfig $Kubeconfigs | Update-MeshLinkCredential -Source $Source.context -WhatIf
+        foreach ($cluster in $Lab.clusters) { Invoke-RestMethod -Method Delete -Uri "$Control/clusters/$($cluster.name)/requests" | Out-Null }
+        $preference = & {
+            $WhatIfPreference = $true
+            Get-MeshCluster -Kubeconfig $Kubeconfigs | Update-MeshLinkCredential -Source $Source.context
+        }
+        foreach ($cluster in $Lab.clusters) {
+            @(Get-Control "clusters/$($cluster.name)/requests" | ForEach-Object { $_['method'] } | Sort-Object -Unique) | Should -Be @('GET')
+        }
+        $preference.Status | Should -Be 'Planned'
+        $preference.Status | Should -Be $switch.Status
+        $preference.OldTokenSecrets | Should -Be $switch.OldTokenSecrets
+        @($preference.Targets.Result) | Should -Be @($switch.Targets.Result)
+        @(Get-Versions) | Should -Be $before
+    }
+
     It 'skips tokens younger than -OlderThanDays' {
         $result = Get-MeshCluster -Kubeconfig $Kubeconfigs | Update-MeshLinkCredential -OlderThanDays 30 -Confirm:$false
         $result | Should -HaveCount 3

@@ -80,6 +80,48 @@ Describe 'New-Mesh' -Tag Lab {
         }
     }
 
+    It 'plans under $WhatIfPreference = $true, or a calling function''s -WhatIf, exactly as under -WhatIf: the same links, reads only, nothing written' {
+        # No -WhatIf switch here: what ShouldProcess answers is the truth the Engine plans by (docs/design/what-if.md).
+        function Clear-Requests { foreach ($cluster in $Lab.clusters) { Invoke-RestMethod -Method Delete -Uri "$($Lab.controlUrl.TrimEnd('/'))/clusters/$($cluster.name)/requests" | Out-Null } }
+        function Get-Methods { @(foreach ($cluster in $Lab.clusters) { Get-Control "clusters/$($cluster.name)/requests" | ForEach-Object { $_['method'] } }) | Sort-Object -Unique }
+        function Get-Versions { foreach ($cluster in $Lab.clusters) { Get-LabSecrets $cluster.name | ForEach-Object { "$($cluster.name)/$($_.metadata.name)@$($_.metadata.resourceVersion)" } } }
+        function Invoke-Plan { [CmdletBinding(SupportsShouldProcess)] param() Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -WarningAction SilentlyContinue }
+        $before = @(Get-Versions)
+        $switch = Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -WhatIf -WarningAction SilentlyContinue
+        $switch.Links.Status | Should -Be @('Planned', 'Planned')
+
+        Clear-Requests
+        $preference = & {
+            $WhatIfPreference = $true
+            Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -WarningAction SilentlyContinue
+        }
+        Get-Methods | Should -Be @('GET')
+        Clear-Requests
+        $function = Invoke-Plan -WhatIf
+        Get-Methods | Should -Be @('GET')
+
+        foreach ($plan in $preference, $function) {
+            $plan.Links.Status | Should -Be $switch.Links.Status
+            $plan.Links.Outcome | Should -Be $switch.Links.Outcome
+            $plan.Links.IstiodSync | Should -Be $switch.Links.IstiodSync
+        }
+        @(Get-Versions) | Should -Be $before
+        # -Wait under $WhatIfPreference: nothing was written, so nothing is waited for.
+        $elapsed = Measure-Command { & { $WhatIfPreference = $true; Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -Wait -TimeoutSec 60 -WarningAction SilentlyContinue | Out-Null } }
+        $elapsed.TotalSeconds | Should -BeLessThan 30
+        @(Get-Versions) | Should -Be $before
+    }
+
+    It 'passes -GkeHubEndpoint and -AccessToken to the fleet check, and writes nothing when the endpoint is unusable' {
+        $before = @(foreach ($cluster in $Lab.clusters) { Get-LabSecrets $cluster.name | ForEach-Object { "$($_.metadata.name)@$($_.metadata.resourceVersion)" } })
+        $token = ConvertTo-SecureString $Lab.fleet.accessToken -AsPlainText -Force
+        $err = { Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -AccessToken $token -GkeHubEndpoint 'ftp://127.0.0.1/' -Confirm:$false -ErrorAction Stop } |
+            Should -Throw -PassThru
+        $err.FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.GoogleEndpointInvalid,HybridMesh.Commands.NewMeshCommand'
+        ($err | Out-String) + $err.Exception.Message | Should -Not -Match ([regex]::Escape($Lab.fleet.accessToken))
+        @(foreach ($cluster in $Lab.clusters) { Get-LabSecrets $cluster.name | ForEach-Object { "$($_.metadata.name)@$($_.metadata.resourceVersion)" } }) | Should -Be $before
+    }
+
     It 'never writes a token to any stream' {
         $tokens = Get-AllTokens
         $tokens.Count | Should -BeGreaterThan 2

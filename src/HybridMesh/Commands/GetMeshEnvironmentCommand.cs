@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Security;
 using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
@@ -19,7 +18,7 @@ namespace HybridMesh.Commands;
 /// </remarks>
 [Cmdlet(VerbsCommon.Get, "MeshEnvironment")]
 [OutputType(typeof(MeshEnvironment))]
-public sealed class GetMeshEnvironmentCommand : MeshCmdlet
+public sealed class GetMeshEnvironmentCommand : MeshCmdlet, IDynamicParameters
 {
     // Collected across the pipeline; the environment is built once, in EndProcessing.
     private readonly List<MeshCluster> _clusters = [];
@@ -71,21 +70,10 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     [Parameter]
     public SwitchParameter SkipClusterLabel { get; set; }
 
-    /// <summary>OAuth2 access token (e.g. from 'gcloud auth print-access-token'); default: application default credentials.</summary>
-    [Parameter]
-    public SecureString? AccessToken { get; set; }
+    // -AccessToken, -ResourceManagerEndpoint, -ContainerEndpoint, -GkeHubEndpoint: declared once, in GoogleParameters.
+    private readonly GoogleParameters _google = new();
 
-    /// <summary>Base URL of Cloud Resource Manager (default: HYBRIDMESH_RESOURCEMANAGER_ENDPOINT, HYBRIDMESH_GOOGLE_API_ENDPOINT, Google).</summary>
-    [Parameter]
-    public Uri? ResourceManagerEndpoint { get; set; }
-
-    /// <summary>Base URL of the GKE API (default: HYBRIDMESH_CONTAINER_ENDPOINT, HYBRIDMESH_GOOGLE_API_ENDPOINT, Google).</summary>
-    [Parameter]
-    public Uri? ContainerEndpoint { get; set; }
-
-    /// <summary>Base URL of GKE Hub (default: HYBRIDMESH_GKEHUB_ENDPOINT, HYBRIDMESH_GOOGLE_API_ENDPOINT, Google).</summary>
-    [Parameter]
-    public Uri? GkeHubEndpoint { get; set; }
+    public object GetDynamicParameters() => _google;
 
     protected override void ProcessRecord()
     {
@@ -154,13 +142,7 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
             FleetProjectId = fleetProjectId,
             Clusters = _clusters,
             Networks = ToStringMap(Network),
-            Google = new Engine.Google.GoogleApiOptions
-            {
-                AccessToken = AccessToken,
-                ResourceManagerEndpoint = ResourceManagerEndpoint,
-                ContainerEndpoint = ContainerEndpoint,
-                GkeHubEndpoint = GkeHubEndpoint,
-            },
+            Google = _google.ToOptions(),
         };
 
         var requestTimeout = RequestTimeout.Seconds(this, RequestTimeoutSec, TimeoutSec);

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Security;
 using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
@@ -14,7 +13,7 @@ namespace HybridMesh.Commands;
 /// </summary>
 [Cmdlet(VerbsCommon.New, "Mesh", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(Mesh), typeof(string), typeof(FileInfo))]
-public sealed class NewMeshCommand : MeshTargetCmdlet
+public sealed class NewMeshCommand : MeshTargetCmdlet, IDynamicParameters
 {
     /// <summary>
     /// The istiod revision whose CLUSTER_ID names each cluster, when a cluster runs several with different ones
@@ -86,18 +85,10 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
     [Parameter]
     public SwitchParameter RestartIstiod { get; set; }
 
-    /// <summary>OAuth2 access token for Google APIs instead of application default credentials.</summary>
-    [Parameter]
-    public SecureString? AccessToken { get; set; }
+    // -AccessToken, -ResourceManagerEndpoint, -ContainerEndpoint, -GkeHubEndpoint: declared once, in GoogleParameters.
+    private readonly GoogleParameters _google = new();
 
-    [Parameter]
-    public Uri? ResourceManagerEndpoint { get; set; }
-
-    [Parameter]
-    public Uri? ContainerEndpoint { get; set; }
-
-    [Parameter]
-    public Uri? GkeHubEndpoint { get; set; }
+    public object GetDynamicParameters() => _google;
 
     protected override void BeginProcessing()
     {
@@ -121,10 +112,6 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
         var overrides = ToStringMap(ServerOverride);
         var (requestTimeout, waitTimeout) = Timeouts();
 
-        // -WhatIf declines every write through ShouldProcess; the engine also needs to know so it skips the link proof (a POST).
-        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
-            ? ((SwitchParameter)value).IsPresent
-            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
         var request = new Engine.Steps.Mesh.MeshRequest
         {
             Targets = Targets,
@@ -136,16 +123,9 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
             SkipFleetCheck = SkipFleetCheck,
             ManifestOnly = ManifestOnly,
             IncludeCredentials = IncludeCredentials,
-            WhatIf = whatIf,
             ThrottleLimit = ThrottleLimit,
             Kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(requestTimeout) },
-            Google = new Engine.Google.GoogleApiOptions
-            {
-                AccessToken = AccessToken,
-                ResourceManagerEndpoint = ResourceManagerEndpoint,
-                ContainerEndpoint = ContainerEndpoint,
-                GkeHubEndpoint = GkeHubEndpoint,
-            },
+            Google = _google.ToOptions(),
         };
 
         Engine.Steps.Mesh.MeshResult result;
@@ -172,7 +152,8 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
         }
 
         var mesh = result.Mesh;
-        if (mesh is not null && !whatIf && (Wait || RestartIstiod))
+        // Under -WhatIf the Engine (asking the sink) waits for nothing and no restart is due: nothing was written.
+        if (mesh is not null && (Wait || RestartIstiod))
         {
             mesh = SyncWithIstiod(mesh, request.Kube, waitTimeout);
         }

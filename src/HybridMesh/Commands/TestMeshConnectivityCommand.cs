@@ -1,5 +1,4 @@
 using System.Management.Automation;
-using System.Security;
 using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
@@ -13,7 +12,7 @@ namespace HybridMesh.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "MeshConnectivity", SupportsShouldProcess = true)]
 [OutputType(typeof(MeshCheck), typeof(MeshTrafficResult), typeof(bool))]
-public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
+public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicParameters
 {
     /// <summary>
     /// The istiod revision whose CLUSTER_ID names each cluster, when a cluster runs several with different ones
@@ -99,13 +98,10 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
     [Parameter]
     public SwitchParameter SkipFleetCheck { get; set; }
 
-    /// <summary>OAuth2 access token for GKE Hub; default: application default credentials.</summary>
-    [Parameter]
-    public SecureString? AccessToken { get; set; }
+    // -AccessToken and -GkeHubEndpoint (the fleet check reads GKE Hub only): declared once, in GkeHubParameters.
+    private readonly GkeHubParameters _google = new();
 
-    /// <summary>Base URL of GKE Hub (default: HYBRIDMESH_GKEHUB_ENDPOINT, HYBRIDMESH_GOOGLE_API_ENDPOINT, Google).</summary>
-    [Parameter]
-    public Uri? GkeHubEndpoint { get; set; }
+    public object GetDynamicParameters() => _google;
 
     /// <summary>Warn about reader token Secrets older than this many days (Update-MeshLinkCredential rotates them).</summary>
     [Parameter]
@@ -153,7 +149,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
                 KeepWorkload = KeepWorkload,
                 ReadyTimeout = TimeSpan.FromSeconds(Math.Min(TimeoutSec, 90)),
             },
-            Google = SkipFleetCheck ? null : new Engine.Google.GoogleApiOptions { AccessToken = AccessToken, GkeHubEndpoint = GkeHubEndpoint },
+            Google = SkipFleetCheck ? null : _google.ToOptions(),
         };
 
         var deadline = DateTime.UtcNow.AddSeconds(TimeoutSec);

@@ -1,6 +1,5 @@
 using System.Collections;
 using System.Management.Automation;
-using System.Security;
 using HybridMesh.Internal;
 using HybridMesh.Models;
 
@@ -13,7 +12,7 @@ namespace HybridMesh.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "MeshPrerequisite")]
 [OutputType(typeof(MeshCheck), typeof(bool))]
-public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet
+public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet, IDynamicParameters
 {
     /// <summary>The istiod revision to judge, when a cluster runs several (default: the Revision of the piped object).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -45,21 +44,10 @@ public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet
     [ValidateRange(1, 3600)]
     public int RequestTimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
 
-    /// <summary>OAuth2 access token for Google APIs instead of application default credentials.</summary>
-    [Parameter]
-    public SecureString? AccessToken { get; set; }
+    // -AccessToken, -ResourceManagerEndpoint, -ContainerEndpoint, -GkeHubEndpoint: declared once, in GoogleParameters.
+    private readonly GoogleParameters _google = new();
 
-    /// <summary>Base URL of Resource Manager (projects and organisation policy).</summary>
-    [Parameter]
-    public Uri? ResourceManagerEndpoint { get; set; }
-
-    /// <summary>Base URL of the GKE API.</summary>
-    [Parameter]
-    public Uri? ContainerEndpoint { get; set; }
-
-    /// <summary>Base URL of GKE Hub.</summary>
-    [Parameter]
-    public Uri? GkeHubEndpoint { get; set; }
+    public object GetDynamicParameters() => _google;
 
     protected override void EndProcessing()
     {
@@ -75,15 +63,7 @@ public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet
             ThrottleLimit = ThrottleLimit,
             ServerOverride = ToStringMap(ServerOverride),
             InternalLoadBalancer = InternalLoadBalancer,
-            Google = SkipGoogleCheck
-                ? null
-                : new Engine.Google.GoogleApiOptions
-                {
-                    AccessToken = AccessToken,
-                    ResourceManagerEndpoint = ResourceManagerEndpoint,
-                    ContainerEndpoint = ContainerEndpoint,
-                    GkeHubEndpoint = GkeHubEndpoint,
-                },
+            Google = SkipGoogleCheck ? null : _google.ToOptions(),
         };
 
         IReadOnlyList<MeshCheck> checks;

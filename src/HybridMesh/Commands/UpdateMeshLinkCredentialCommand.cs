@@ -52,17 +52,12 @@ public sealed class UpdateMeshLinkCredentialCommand : MeshTargetCmdlet
             return;
         }
 
-        // -WhatIf declines every write; the engine also needs to know, to list the later steps and skip the proof (a POST).
-        var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
-            ? ((SwitchParameter)value).IsPresent
-            : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
         var kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(RequestTimeoutSec) };
         var request = new Engine.Steps.Links.LinkRotationRequest
         {
             Targets = Targets,
             Sources = Source,
             OlderThan = OlderThanDays is { } days ? TimeSpan.FromDays(days) : null,
-            WhatIf = whatIf,
             ThrottleLimit = ThrottleLimit,
             TokenWait = TimeSpan.FromSeconds(TokenWaitSec),
             Kube = kube,

@@ -20,17 +20,14 @@ internal static class ConsentMode
             return true;
         }
 
+        // -WhatIf and $WhatIfPreference by the one rule the sink also answers IMeshSink.WhatIf by (WhatIfMode).
         var bound = cmdlet.MyInvocation.BoundParameters;
-        if (IsOn(bound, "WhatIf") || IsOn(bound, "Confirm") || IsOn(bound, "Verbose") || IsOn(bound, "Debug"))
+        if (WhatIfMode.IsOn(cmdlet) || IsOn(bound, "Confirm") || IsOn(bound, "Verbose") || IsOn(bound, "Debug"))
         {
             return false;
         }
 
         var variables = cmdlet.SessionState.PSVariable;
-        if (ToBool(variables.GetValue("WhatIfPreference")) || bound.ContainsKey("WhatIf"))
-        {
-            return false;
-        }
 
         if (!bound.ContainsKey("Verbose") &&
             variables.GetValue("VerbosePreference") is ActionPreference verbose && verbose != ActionPreference.SilentlyContinue)

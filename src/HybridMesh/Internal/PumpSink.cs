@@ -14,14 +14,23 @@ internal sealed class PumpSink : IMeshSink
     private readonly CancellationToken _cancel;
     private readonly bool _alwaysYes;
     private readonly ProgressThrottle _progress = new();
+    private volatile bool _whatIf;
 
+    /// <summary>Made on the pipeline thread, where the cmdlet's -WhatIf state can be read.</summary>
     public PumpSink(BlockingCollection<Action> inbox, MeshCmdlet cmdlet, CancellationToken cancel, bool alwaysYes = false)
     {
         _inbox = inbox;
         _cmdlet = cmdlet;
         _cancel = cancel;
         _alwaysYes = alwaysYes;
+        _whatIf = !alwaysYes && WhatIfMode.IsOn(cmdlet);
     }
+
+    /// <summary>
+    /// The Engine asks the sink, never a flag of its request, so -WhatIf, $WhatIfPreference and the ShouldProcess
+    /// answers cannot disagree. A change ShouldProcess allowed proves the call is not a what-if run.
+    /// </summary>
+    public bool WhatIf => _whatIf;
 
     public void Verbose(string message) => Post(() => _cmdlet.WriteVerbose(message));
     public void Debug(string message) => Post(() => _cmdlet.WriteDebug(message));
@@ -58,6 +67,10 @@ internal sealed class PumpSink : IMeshSink
                 try
                 {
                     answer = _cmdlet.ShouldProcess(target, action);
+                    if (answer)
+                    {
+                        _whatIf = false;
+                    }
                 }
                 finally
                 {

@@ -184,6 +184,20 @@ public sealed class IstiodViewTests(TwoClusterMesh mesh) : IClassFixture<TwoClus
             new RecordingSink(), CancellationToken.None, TimeSpan.FromMilliseconds(100));
 
     [Fact]
+    public async Task New_mesh_wait_under_WhatIf_asks_istiod_nothing_and_returns_the_links_as_they_were()
+    {
+        // The sink says it is a what-if run (docs/design/what-if.md): nothing was written, so there is nothing to wait for.
+        var link = LinkC2ToC1(RemoteSecretRenderer.SecretName(C2.ClusterId));
+        var before = Lab.Istiod(C1).Answered;
+        var links = await HybridMesh.Engine.Steps.Mesh.IstiodSyncWaiter.WaitAsync(MeshWiring.Targets(Lab), [link],
+            new HybridMesh.Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(5), MaxAttempts = 1 }, TimeSpan.FromSeconds(5),
+            RecordingSink.Declining(), CancellationToken.None, TimeSpan.FromMilliseconds(100));
+        Assert.Same(link, Assert.Single(links));
+        Assert.Equal(MeshLinkSync.NotChecked, links[0].IstiodSync);
+        Assert.Equal(before, Lab.Istiod(C1).Answered);
+    }
+
+    [Fact]
     public async Task New_mesh_wait_reports_synced_not_loaded_and_a_restart_reloads_a_stale_istiod()
     {
         Assert.Equal(MeshLinkSync.Synced, Assert.Single(await WaitAsync(LinkC2ToC1(RemoteSecretRenderer.SecretName(C2.ClusterId)), 5)).IstiodSync);

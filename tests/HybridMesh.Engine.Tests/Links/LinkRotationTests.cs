@@ -156,7 +156,7 @@ public sealed class LinkRotationTests
 
         var sink = RecordingSink.Declining();
         var rotation = Assert.Single(await CredentialRotator.RotateAsync(
-            LinkTestKit.Rotation(lab, [source.ClusterId], null, whatIf: true, null), sink, default));
+            LinkTestKit.Rotation(lab, [source.ClusterId], null, null), sink, default));
 
         Assert.Empty(sink.Errors);
         Assert.Equal(MeshRotationStatus.Planned, rotation.Status);
@@ -196,14 +196,14 @@ public sealed class LinkRotationTests
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
-        var young = await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, [], TimeSpan.FromDays(30), false, null), new RecordingSink(), default);
+        var young = await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, [], TimeSpan.FromDays(30), null), new RecordingSink(), default);
         Assert.All(young, r => Assert.Equal(MeshRotationStatus.Skipped, r.Status));
         Assert.All(young, r => Assert.Contains("threshold 30 days", r.Detail));
         Assert.All(lab.Clusters, c => Assert.NotNull(c.GetObject("v1", "Secret", "istio-system", FixedToken)));
 
         // Forty days later the same nightly call rotates both.
         var later = new ShiftedClock(TimeSpan.FromDays(40));
-        var old = await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, [], TimeSpan.FromDays(30), false, later), new RecordingSink(), default);
+        var old = await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, [], TimeSpan.FromDays(30), later), new RecordingSink(), default);
         Assert.Equal(2, old.Count);
         Assert.All(old, r => Assert.Equal(MeshRotationStatus.Rotated, r.Status));
         Assert.All(old, r => Assert.True(r.OldTokenAge > TimeSpan.FromDays(39)));

@@ -10,15 +10,15 @@ namespace HybridMesh.Engine.Tests.Links;
 /// <summary>Requests and probes shared by the link tests.</summary>
 internal static class LinkTestKit
 {
-    public static LinkRotationRequest Rotation(MeshLab lab, params string[] sources) => Rotation(lab, sources, null, false, null);
+    public static LinkRotationRequest Rotation(MeshLab lab, params string[] sources) => Rotation(lab, sources, null, null);
 
-    public static LinkRotationRequest Rotation(MeshLab lab, IReadOnlyList<string> sources, TimeSpan? olderThan, bool whatIf,
+    public static LinkRotationRequest Rotation(MeshLab lab, IReadOnlyList<string> sources, TimeSpan? olderThan,
         TimeProvider? clock)
     {
         var mesh = lab.Request();
         return new LinkRotationRequest
         {
-            Targets = mesh.Targets, Sources = sources, OlderThan = olderThan, WhatIf = whatIf, Kube = mesh.Kube,
+            Targets = mesh.Targets, Sources = sources, OlderThan = olderThan, Kube = mesh.Kube,
             Clock = clock ?? TimeProvider.System,
         };
     }

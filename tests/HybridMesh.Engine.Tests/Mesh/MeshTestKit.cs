@@ -80,12 +80,11 @@ internal sealed class MeshLab : IAsyncDisposable
     }).ToArray();
 
     /// <summary>A New-Mesh request for every cluster of the lab, with short retry delays (<paramref name="maxAttempts"/> per request).</summary>
-    public MeshRequest Request(bool whatIf = false, bool skipRegistration = false, IReadOnlyList<MeshTarget>? targets = null,
+    public MeshRequest Request(bool skipRegistration = false, IReadOnlyList<MeshTarget>? targets = null,
         int maxAttempts = 4) => new()
     {
         Targets = targets ?? Targets(),
         FleetProjectId = Lab.Options.FleetProject,
-        WhatIf = whatIf,
         SkipRegistration = skipRegistration,
         Kube = new KubeSessionOptions
         {

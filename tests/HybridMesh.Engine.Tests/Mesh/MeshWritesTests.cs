@@ -15,10 +15,10 @@ namespace HybridMesh.Engine.Tests.Mesh;
 public sealed class MeshWritesTests
 {
     private static MeshRequest With(MeshRequest r, IReadOnlyDictionary<string, string>? serverOverride = null,
-        IReadOnlyList<MeshTarget>? targets = null, bool whatIf = false) => new()
+        IReadOnlyList<MeshTarget>? targets = null) => new()
     {
         Targets = targets ?? r.Targets, FleetProjectId = r.FleetProjectId, Kube = r.Kube, Google = r.Google,
-        ServerOverride = serverOverride ?? r.ServerOverride, WhatIf = whatIf,
+        ServerOverride = serverOverride ?? r.ServerOverride,
     };
 
     private static string[] Writes(MeshLab lab) => lab.Clusters.SelectMany(c => c.RequestLog.Entries)
@@ -218,7 +218,7 @@ public sealed class MeshWritesTests
     {
         await using var lab = await MeshLab.StartAsync(3);
         var sink = RecordingSink.Declining();
-        await MeshBuilder.NewMeshAsync(lab.Request(whatIf: true), sink, default);
+        await MeshBuilder.NewMeshAsync(lab.Request(), sink, default);
 
         var secrets = sink.Proposed.Where(p => p.StartsWith("Create remote secret: ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(6, secrets.Length);

@@ -82,7 +82,7 @@ public sealed class NewMeshTests
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
         lab.Lab.Fleet!.ClearRequestLog();
         var sink = RecordingSink.Declining();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(whatIf: true), sink, default)).Mesh!;
+        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
 
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Planned, l.Status));

@@ -17,8 +17,11 @@ public sealed class RecordingSink(Func<string, string, bool>? decide = null) : I
     {
     }
 
-    /// <summary>Declines every change, as -WhatIf does.</summary>
-    public static RecordingSink Declining() => new(false);
+    /// <summary>Declines every change and answers <see cref="WhatIf"/>, as the cmdlets' sink does under -WhatIf.</summary>
+    public static RecordingSink Declining() => new(false) { WhatIf = true };
+
+    /// <summary>What <see cref="IMeshSink.WhatIf"/> answers (false unless made by <see cref="Declining"/>).</summary>
+    public bool WhatIf { get; init; }
 
     /// <summary>Declines the changes <paramref name="decline"/> picks (by target, action), allows the others.</summary>
     public static RecordingSink DecliningWhere(Func<string, string, bool> decline) => new((target, action) => !decline(target, action));

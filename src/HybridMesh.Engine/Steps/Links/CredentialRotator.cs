@@ -133,7 +133,7 @@ public static class CredentialRotator
         var oldNames = string.Join(", ", old.Select(x => x.Name).DefaultIfEmpty("none"));
         var newName = pending?.Name ?? NewSecretName(now);
         var rewrite = links.Where(l => l.Entry is not null).ToArray();
-        if (request.WhatIf)
+        if (sink.WhatIf)
         {
             // Every step, in order, and nothing sent but the reads already done.
             if (pending is null)

@@ -51,9 +51,6 @@ public sealed class LinkRotationRequest
     /// <summary>Rotate only tokens at least this old (a nightly runbook's threshold); null: always.</summary>
     public TimeSpan? OlderThan { get; init; }
 
-    /// <summary>-WhatIf: describe each step (ShouldProcess) and send only GETs.</summary>
-    public bool WhatIf { get; init; }
-
     public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
     public KubeSessionOptions Kube { get; init; } = new();
 

@@ -16,6 +16,12 @@ public static class IstiodSyncWaiter
     {
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(links);
+        if (sink.WhatIf)
+        {
+            // Nothing was written under -WhatIf: there is nothing istiod could have loaded, and nothing to wait for.
+            return links;
+        }
+
         var until = DateTime.UtcNow + timeout;
         var current = links.ToArray();
         var round = 0; // istiod that cannot be asked at all (exec refused) ends the wait after a few rounds, not at the timeout

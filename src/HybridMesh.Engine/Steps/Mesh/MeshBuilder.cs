@@ -120,7 +120,7 @@ public static class MeshBuilder
                 {
                     state.Credential = await ReaderIdentity.EnsureAsync(member, write, state.Planned, request.TokenWait, sink, token)
                         .ConfigureAwait(false);
-                    if (state.Credential is not null && write && !request.WhatIf)
+                    if (state.Credential is not null && write && !sink.WhatIf)
                     {
                         (state.Status, state.Detail) = await LinkProbe.ProbeAsync(member, state.Credential, probeOptions, token)
                             .ConfigureAwait(false);
@@ -254,7 +254,7 @@ public static class MeshBuilder
             // secret would certainly be created, so -WhatIf lists it like every other write (declined: no prompt).
             var planned = $"Secret {Ns}/{RemoteSecretRenderer.SecretName(source.ClusterName)} in context '{target.Context}' " +
                           $"(lets istiod in '{target.ClusterName}' read '{source.ClusterName}'; its token does not exist yet)";
-            if (request.WhatIf)
+            if (sink.WhatIf)
             {
                 sink.ShouldProcess(planned, "Create remote secret");
             }
@@ -272,7 +272,7 @@ public static class MeshBuilder
             var live = target.RemoteSecret(RemoteSecretRenderer.SecretName(source.ClusterName));
             if (RemoteSecrets.IsCurrent(live, rendered))
             {
-                return Proven(Link(request.WhatIf ? MeshLinkStatus.Planned : state.Status, MeshLinkOutcome.Unchanged, state.Detail));
+                return Proven(Link(sink.WhatIf ? MeshLinkStatus.Planned : state.Status, MeshLinkOutcome.Unchanged, state.Detail));
             }
 
             var action = live is null ? "Create remote secret" : "Update remote secret";
@@ -387,6 +387,7 @@ public static class MeshBuilder
         public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) =>
             inner.Progress(activityId, parentId, activity, status, percent, completed);
         public bool ShouldProcess(string target, string action) => false;
+        public bool WhatIf => inner.WhatIf;
         public void Error(MeshException error) => inner.Error(error);
     }
 }

@@ -27,9 +27,6 @@ public sealed class MeshRequest
     /// <summary>With <see cref="ManifestOnly"/>: include the remote secrets (they hold tokens).</summary>
     public bool IncludeCredentials { get; init; }
 
-    /// <summary>-WhatIf: besides declining every write, send no POST at all (the link proof is a POST).</summary>
-    public bool WhatIf { get; init; }
-
     public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
     public KubeSessionOptions Kube { get; init; } = new();
     public GoogleApiOptions Google { get; init; } = new();

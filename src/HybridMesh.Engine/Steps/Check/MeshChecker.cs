@@ -19,10 +19,8 @@ public static class MeshChecker
         var snapshots = (await PerCluster.RunAsync(targets, options.ThrottleLimit, sink, 61, "Reading clusters",
                 t => t.Context, (t, ct) => ClusterSnapshot.ReadAsync(t, kube, sink, ct), cancellationToken)
             .ConfigureAwait(false)).Select(s => s!).ToArray();
-        // istiod's view (docs/design/istiod-view.md): all clusters at once like the probes, since each read mostly waits on
-        // an exec; held to -ThrottleLimit, 20 clusters took three rounds and made it the last thing to finish.
         var istiod = options.IstiodView
-            ? IstiodSyncChecks.ReadAsync(snapshots, kube, Math.Max(options.ThrottleLimit, snapshots.Length), sink, cancellationToken)
+            ? IstiodSyncChecks.ReadAsync(snapshots, kube, options.ThrottleLimit, sink, cancellationToken)
             : Task.FromResult<IReadOnlyList<IstiodView?>>([]);
         // In-cluster probes (docs/design/in-cluster-probes.md) run alongside, one pod per cluster, all at once.
         var probes = options.Probes is { } probeOptions

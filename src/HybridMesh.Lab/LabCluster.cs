@@ -37,6 +37,7 @@ public sealed class LabCluster : IAsyncDisposable
         _rt.LoadBalancer.Delay = options.LoadBalancerDelay;
         _rt.LoadBalancer.Never = options.LoadBalancerNever;
         _rt.DeploymentReadyDelay = options.DeploymentReadyDelay;
+        _rt.PodStartDelay = options.PodStartDelay;
         _seeder = new Seeder(_rt);
         _lb = new LoadBalancerController(_rt, index, _stopping.Token);
         AdminToken = TokenIssuer.Base64Url(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));

@@ -65,4 +65,10 @@ public sealed class ClusterOptions
     /// <summary>trustDomain in istiod's mesh config (ConfigMap istio-&lt;rev&gt;); default &lt;fleet project&gt;.svc.id.goog, as ASM installs it.</summary>
     public string? TrustDomain { get; set; }
     public TimeSpan DeploymentReadyDelay { get; set; } = TimeSpan.FromMilliseconds(100);
+    /// <summary>
+    /// How long a Pod created directly (probe, traffic client) takes from creation to Running: scheduling, image (cached)
+    /// and container start. Short by default so that tests stay fast; a real cluster takes about 1-3 s
+    /// (docs/design/in-cluster-probes.md, "The cost"); `--pod-start-ms` sets it for the command-line lab.
+    /// </summary>
+    public TimeSpan PodStartDelay { get; set; } = TimeSpan.FromMilliseconds(30);
 }

@@ -1,10 +1,11 @@
 using HybridMesh.Lab;
 
 // Command line: start the lab and keep it running (benchmarks live in bench/, outside this shipped binary).
-//   dotnet run --project src/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID]
+//   dotnet run --project src/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--pod-start-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID]
 var clusters = 2;
 string? outDir = null;
 int? lbDelay = null;
+int? podStart = null;
 var distinctRoots = false;
 var meshTraffic = false;
 bool? sharedGkeNetwork = null;
@@ -17,6 +18,7 @@ for (var i = 0; i < args.Length; i++)
         case "--clusters": clusters = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--out": outDir = Next(); break;
         case "--lb-delay-ms": lbDelay = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
+        case "--pod-start-ms": podStart = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         case "--distinct-roots": distinctRoots = true; break;
         case "--mesh-traffic": meshTraffic = true; break;
         case "--shared-gke-network": sharedGkeNetwork = true; break;
@@ -24,7 +26,7 @@ for (var i = 0; i < args.Length; i++)
         case "--parent-pid": parentPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
         default:
             Console.Error.WriteLine($"unknown argument {args[i]}");
-            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID]");
+            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--pod-start-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID]");
             return 2;
     }
 }
@@ -65,6 +67,7 @@ var options = new LabOptions
         // (LabOptions.SharedGkeNetwork); on-prem ones, whose default network id would be shared, their own label.
         if (clusters >= 3 && sharedGkeNetwork != true && c.Platform == LabPlatform.OnPrem) c.Network ??= $"dc-{c.Name}";
         if (lbDelay is { } ms) c.LoadBalancerDelay = TimeSpan.FromMilliseconds(ms);
+        if (podStart is { } start) c.PodStartDelay = TimeSpan.FromMilliseconds(start);
     },
 };
 await using var lab = await LabHost.StartAsync(options, stop.Token);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using YamlDotNet.RepresentationModel;
 
@@ -10,6 +11,12 @@ namespace HybridMesh.Engine.Kube;
 /// </summary>
 internal static class KubeconfigProxies
 {
+    // Parsed once per file version (path, last write, length), as KubeconfigCache does for the rest of the file: every
+    // session of a fleet carries the whole file list, and parsing each file again for every session made YAML the
+    // largest cost of opening one (docs/design/in-cluster-probes.md, "The cost").
+    private static readonly ConcurrentDictionary<string, (DateTime LastWriteUtc, long Length, IReadOnlyDictionary<string, string?>? Proxies)> Files =
+        new(StringComparer.Ordinal);
+
     /// <summary>The proxy-url of <paramref name="clusterName"/>, or null. Files that cannot be read as YAML are skipped (they were validated before).</summary>
     public static string? Find(IReadOnlyList<string> files, string? clusterName)
     {
@@ -20,43 +27,86 @@ internal static class KubeconfigProxies
 
         foreach (var file in files)
         {
-            YamlStream yaml = new();
-            try
+            // The first definition of the cluster decides, with or without a proxy.
+            if (ProxiesOf(file) is { } proxies && proxies.TryGetValue(clusterName, out var url))
             {
-                using var reader = new StreamReader(file);
-                yaml.Load(reader);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
-            {
-                continue;
-            }
-
-            if (yaml.Documents.FirstOrDefault()?.RootNode is not YamlMappingNode root ||
-                !root.Children.TryGetValue(new YamlScalarNode("clusters"), out var clustersNode) ||
-                clustersNode is not YamlSequenceNode clusters)
-            {
-                continue;
-            }
-
-            foreach (var entry in clusters.OfType<YamlMappingNode>())
-            {
-                if (!entry.Children.TryGetValue(new YamlScalarNode("name"), out var name) ||
-                    (name as YamlScalarNode)?.Value != clusterName)
-                {
-                    continue;
-                }
-
-                // The first definition of the cluster decides, with or without a proxy.
-                return entry.Children.TryGetValue(new YamlScalarNode("cluster"), out var cluster) &&
-                       cluster is YamlMappingNode details &&
-                       details.Children.TryGetValue(new YamlScalarNode("proxy-url"), out var proxy) &&
-                       proxy is YamlScalarNode { Value: { Length: > 0 } url }
-                    ? url
-                    : null;
+                return url;
             }
         }
 
         return null;
+    }
+
+    /// <summary>cluster name → proxy-url (null when the first definition in the file has none), or null when the file cannot be read.</summary>
+    private static IReadOnlyDictionary<string, string?>? ProxiesOf(string file)
+    {
+        FileInfo info;
+        try
+        {
+            info = new FileInfo(file);
+            if (!info.Exists)
+            {
+                return null;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+
+        if (Files.TryGetValue(info.FullName, out var cached) && cached.LastWriteUtc == info.LastWriteTimeUtc && cached.Length == info.Length)
+        {
+            return cached.Proxies;
+        }
+
+        var proxies = Parse(file);
+        if (Files.Count >= 4096)
+        {
+            Files.Clear();
+        }
+
+        Files[info.FullName] = (info.LastWriteTimeUtc, info.Length, proxies);
+        return proxies;
+    }
+
+    private static IReadOnlyDictionary<string, string?>? Parse(string file)
+    {
+        YamlStream yaml = new();
+        try
+        {
+            using var reader = new StreamReader(file);
+            yaml.Load(reader);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
+        {
+            return null;
+        }
+
+        var proxies = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (yaml.Documents.FirstOrDefault()?.RootNode is not YamlMappingNode root ||
+            !root.Children.TryGetValue(new YamlScalarNode("clusters"), out var clustersNode) ||
+            clustersNode is not YamlSequenceNode clusters)
+        {
+            return proxies;
+        }
+
+        foreach (var entry in clusters.OfType<YamlMappingNode>())
+        {
+            if (!entry.Children.TryGetValue(new YamlScalarNode("name"), out var name) ||
+                (name as YamlScalarNode)?.Value is not { } clusterName || proxies.ContainsKey(clusterName))
+            {
+                continue;
+            }
+
+            proxies[clusterName] = entry.Children.TryGetValue(new YamlScalarNode("cluster"), out var cluster) &&
+                                   cluster is YamlMappingNode details &&
+                                   details.Children.TryGetValue(new YamlScalarNode("proxy-url"), out var proxy) &&
+                                   proxy is YamlScalarNode { Value: { Length: > 0 } url }
+                ? url
+                : null;
+        }
+
+        return proxies;
     }
 
     /// <summary>A WebProxy for the URL; user:password in it become the proxy credentials (and are not kept in the address).</summary>

@@ -31,7 +31,10 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     // until one of those changes, instead of asking the peer again: re-deriving every status every 30 s made the lab,
     // not the module, the cost of Test-MeshConnectivity on 20 clusters (docs/design/in-cluster-probes.md). A changed
     // secret, a partition, a revoked token or Clear() is seen at once.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (string Status, long Until)> _statuses = new(StringComparer.Ordinal);
+    // One computation per key, shared by concurrent askers and never cancelled by them: a real istiod connects to a new
+    // remote on its own, whoever asks for clusterz. Tied to the exec request, a first read that outlasted the caller's
+    // timeout (20 clusters at once on a loaded 2-core machine) was thrown away and started again on every run.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<string>>> _statuses = new(StringComparer.Ordinal);
 
 
     /// <summary>How many exec requests for /debug/clusterz this istiod answered (tests count the module's calls).</summary>
@@ -146,6 +149,7 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
             foreach (var (key, value) in secret["data"] as JsonObject ?? [])
             {
                 if (key == cluster.ClusterId) continue; // istiod ignores a remote secret for itself
+                // One remote after the other: 20 lab istiods asking 19 peers each at once flooded the lab's own API servers.
                 var status = await StatusAsync(value is JsonValue v && v.TryGetValue<string>(out var s) ? s : "", version, ct);
                 list.Add(Entry(key, name, status));
             }
@@ -160,11 +164,17 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     private async Task<string> StatusAsync(string encoded, int version, CancellationToken ct)
     {
         var key = $"{version}|{lab.Partitions.Version}|{lab.Clusters.Sum(c => c.AuthVersion)}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(encoded)))}";
-        var now = System.Diagnostics.Stopwatch.GetTimestamp();
-        if (_statuses.TryGetValue(key, out var cached)) return cached.Status;
-        var status = await ComputeStatusAsync(encoded, version, ct);
-        _statuses[key] = (status, long.MaxValue);
-        return status;
+        var status = _statuses.GetOrAdd(key, _ => new Lazy<Task<string>>(() => ComputeStatusAsync(encoded, version, CancellationToken.None)));
+        try
+        {
+            return await status.Value.WaitAsync(ct);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            // A failed computation is not kept: the next request tries again.
+            _statuses.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(key, status));
+            throw;
+        }
     }
 
     private async Task<string> ComputeStatusAsync(string encoded, int version, CancellationToken ct)

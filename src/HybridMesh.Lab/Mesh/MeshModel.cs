@@ -70,7 +70,20 @@ public sealed class MeshModel(NetworkPartitions? partitions = null)
         return $"{a.Name} holds no remote secret keyed '{b.ClusterId}'";
     }
 
+    // A kubeconfig text always reads the same: kept, so that the simulated kubelet and istiod do not parse the same remote
+    // secret once per probe call (20 clusters: 380 YAML parses per Test-MeshConnectivity, the lab's largest cost).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, RemoteKubeconfig> Parsed = new(StringComparer.Ordinal);
+
     internal static RemoteKubeconfig ReadKubeconfig(string text)
+    {
+        if (Parsed.TryGetValue(text, out var known)) return known;
+        var parsed = ParseKubeconfig(text);
+        if (Parsed.Count >= 4096) Parsed.Clear();
+        Parsed[text] = parsed;
+        return parsed;
+    }
+
+    private static RemoteKubeconfig ParseKubeconfig(string text)
     {
         var yaml = new YamlStream();
         yaml.Load(new StringReader(text));

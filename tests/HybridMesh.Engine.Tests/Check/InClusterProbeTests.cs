@@ -93,6 +93,36 @@ public sealed class InClusterProbeTests(TwoClusterMesh mesh) : IClassFixture<Two
     }
 
     [Fact]
+    public async Task Run_right_after_a_run_passes_beside_leftover_probe_pods_and_removes_only_its_own()
+    {
+        // The probe pod is deleted without waiting (docs/design/in-cluster-probes.md): a re-run must never meet the
+        // previous run's pod, whether it is still terminating or was kept with -KeepWorkload.
+        static string[] Names(LabCluster c) => ProbeCheck.ProbePods(c).Select(p => (string)p["metadata"]!["name"]!).Order(StringComparer.Ordinal).ToArray();
+        var fast = TimeSpan.FromMilliseconds(20);
+        await ProbeCheck.RunAsync(Lab, new ProbeOptions { KeepWorkload = true, ReadyTimeout = TimeSpan.FromSeconds(10), PollInterval = fast });
+        var kept = Lab.Clusters.ToDictionary(c => c.Name, Names);
+        Assert.All(kept.Values, names => Assert.Single(names));
+        try
+        {
+            foreach (var run in new[] { 1, 2 })
+            {
+                var checks = await ProbeCheck.RunAsync(Lab);
+                var probes = checks.Where(c => c.Check is ProbeCheckNames.PodApiServerReach or ProbeCheckNames.PodGatewayReach).ToArray();
+                Assert.Equal(4, probes.Length);
+                Assert.All(probes, c => Assert.True(c.Status == MeshCheckStatus.Passed, $"run {run}: {c}: {c.Detail}"));
+                Assert.All(Lab.Clusters, c => Assert.Equal(kept[c.Name], Names(c)));
+            }
+        }
+        finally
+        {
+            foreach (var c in Lab.Clusters)
+            {
+                foreach (var name in Names(c)) c.DeleteObject("v1", "Pod", "istio-system", name);
+            }
+        }
+    }
+
+    [Fact]
     public async Task Pods_partitioned_from_the_peer_api_server_fail_the_pod_probe_and_istiods_sync_only()
     {
         Lab.Partitions.Add(C1, C2, PartitionTarget.ApiServer);

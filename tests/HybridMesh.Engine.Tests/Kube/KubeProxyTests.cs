@@ -42,6 +42,29 @@ public sealed class KubeProxyTests : IDisposable
     }
 
     [Fact]
+    public async Task A_proxy_url_changed_on_disk_is_used_by_the_next_session()
+    {
+        // proxy-url is parsed once per file version (docs/design/in-cluster-probes.md, "The cost"): a rewritten file is read again.
+        await using var first = FakeApiServer.Start(_ => FakeReply.Json(200, CannedApi.Version));
+        await using var second = FakeApiServer.Start(_ => FakeReply.Json(200, CannedApi.Version));
+        var file = Config(first.Url);
+        using (var session = KubeSession.Open([file], "proxied"))
+        {
+            await session.GetServerVersionAsync();
+        }
+
+        Assert.Equal(file, Config(second.Url + "/"));
+        File.SetLastWriteTimeUtc(file, File.GetLastWriteTimeUtc(file).AddSeconds(5));
+        using (var session = KubeSession.Open([file], "proxied"))
+        {
+            await session.GetServerVersionAsync();
+        }
+
+        Assert.Single(first.Requests);
+        Assert.Single(second.Requests);
+    }
+
+    [Fact]
     public void A_proxy_url_that_is_not_a_URL_is_KubeconfigInvalid()
     {
         var file = Config("not a url");

@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using HybridMesh.Engine.Kube;
@@ -56,18 +55,10 @@ internal sealed partial class IstiodView
         var minor = MinorVersion(pod);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(session.Timeout);
-        var stdout = "";
-        var stderr = "";
         try
         {
-            var exit = await session.Client.NamespacedPodExecAsync(name, IstioNames.SystemNamespace, Container, Command, false,
-                async (_, output, error) =>
-                {
-                    var o = new StreamReader(output, Encoding.UTF8).ReadToEndAsync(timeout.Token);
-                    var e = new StreamReader(error, Encoding.UTF8).ReadToEndAsync(timeout.Token);
-                    stdout = await o.ConfigureAwait(false);
-                    stderr = await e.ConfigureAwait(false);
-                }, timeout.Token).ConfigureAwait(false);
+            var (exit, stdout, stderr) = await PodExec.RunAsync(session, name, IstioNames.SystemNamespace, Container, Command, timeout.Token)
+                .ConfigureAwait(false);
             if (exit != 0)
             {
                 return new IstiodPodView(name, minor, null,

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using YamlDotNet.RepresentationModel;
 
@@ -10,6 +11,15 @@ namespace HybridMesh.Engine.Kube;
 /// </summary>
 internal static class KubeconfigProxies
 {
+    private const int Capacity = 4096;
+
+    // Each file's clusters and their proxy-url (null: none), parsed once per process per file version, keyed like
+    // KubeconfigCache (full path, last write time, length): every cluster of a fleet carries the whole file list, and
+    // reading all of it as YAML for every session was again N² parses (docs/design/scale.md).
+    private static readonly ConcurrentDictionary<string, Entry> Entries = new(StringComparer.Ordinal);
+
+    private sealed record Entry(DateTime LastWriteUtc, long Length, IReadOnlyDictionary<string, string?> Proxies);
+
     /// <summary>The proxy-url of <paramref name="clusterName"/>, or null. Files that cannot be read as YAML are skipped (they were validated before).</summary>
     public static string? Find(IReadOnlyList<string> files, string? clusterName)
     {
@@ -20,43 +30,92 @@ internal static class KubeconfigProxies
 
         foreach (var file in files)
         {
-            YamlStream yaml = new();
-            try
+            // The first definition of the cluster decides, with or without a proxy.
+            if (ProxiesOf(file) is { } proxies && proxies.TryGetValue(clusterName, out var url))
             {
-                using var reader = new StreamReader(file);
-                yaml.Load(reader);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
-            {
-                continue;
-            }
-
-            if (yaml.Documents.FirstOrDefault()?.RootNode is not YamlMappingNode root ||
-                !root.Children.TryGetValue(new YamlScalarNode("clusters"), out var clustersNode) ||
-                clustersNode is not YamlSequenceNode clusters)
-            {
-                continue;
-            }
-
-            foreach (var entry in clusters.OfType<YamlMappingNode>())
-            {
-                if (!entry.Children.TryGetValue(new YamlScalarNode("name"), out var name) ||
-                    (name as YamlScalarNode)?.Value != clusterName)
-                {
-                    continue;
-                }
-
-                // The first definition of the cluster decides, with or without a proxy.
-                return entry.Children.TryGetValue(new YamlScalarNode("cluster"), out var cluster) &&
-                       cluster is YamlMappingNode details &&
-                       details.Children.TryGetValue(new YamlScalarNode("proxy-url"), out var proxy) &&
-                       proxy is YamlScalarNode { Value: { Length: > 0 } url }
-                    ? url
-                    : null;
+                return url;
             }
         }
 
         return null;
+    }
+
+    private static IReadOnlyDictionary<string, string?>? ProxiesOf(string file)
+    {
+        FileInfo info;
+        try
+        {
+            info = new FileInfo(file);
+            if (!info.Exists)
+            {
+                return null;
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            return null;
+        }
+
+        var key = info.FullName;
+        if (Entries.TryGetValue(key, out var entry) && entry.LastWriteUtc == info.LastWriteTimeUtc && entry.Length == info.Length)
+        {
+            return entry.Proxies;
+        }
+
+        var proxies = Parse(file);
+        if (proxies is null)
+        {
+            return null;
+        }
+
+        if (Entries.Count >= Capacity)
+        {
+            Entries.Clear();
+        }
+
+        Entries[key] = new Entry(info.LastWriteTimeUtc, info.Length, proxies);
+        return proxies;
+    }
+
+    /// <summary>Every cluster name of one file (its first definition) with its proxy-url or null; null when unreadable.</summary>
+    private static Dictionary<string, string?>? Parse(string file)
+    {
+        YamlStream yaml = new();
+        try
+        {
+            using var reader = new StreamReader(file);
+            yaml.Load(reader);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException)
+        {
+            return null;
+        }
+
+        var proxies = new Dictionary<string, string?>(StringComparer.Ordinal);
+        if (yaml.Documents.FirstOrDefault()?.RootNode is not YamlMappingNode root ||
+            !root.Children.TryGetValue(new YamlScalarNode("clusters"), out var clustersNode) ||
+            clustersNode is not YamlSequenceNode clusters)
+        {
+            return proxies;
+        }
+
+        foreach (var entry in clusters.OfType<YamlMappingNode>())
+        {
+            if (!entry.Children.TryGetValue(new YamlScalarNode("name"), out var nameNode) ||
+                nameNode is not YamlScalarNode { Value: { } name } || proxies.ContainsKey(name))
+            {
+                continue;
+            }
+
+            proxies[name] = entry.Children.TryGetValue(new YamlScalarNode("cluster"), out var cluster) &&
+                            cluster is YamlMappingNode details &&
+                            details.Children.TryGetValue(new YamlScalarNode("proxy-url"), out var proxy) &&
+                            proxy is YamlScalarNode { Value: { Length: > 0 } url }
+                ? url
+                : null;
+        }
+
+        return proxies;
     }
 
     /// <summary>A WebProxy for the URL; user:password in it become the proxy credentials (and are not kept in the address).</summary>

@@ -213,7 +213,9 @@ public sealed partial class KubeSession : IDisposable
 
             using var response = await _client.HttpClient
                 .SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
+            // Bytes, not a string: a fleet's Secret lists are megabytes, and a UTF-16 copy of each (plus the UTF-8 copy
+            // parsing it needs again) doubled the large-object garbage of a 250-cluster run (docs/design/scale.md).
+            var body = await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false);
             var attempts = request.Options.TryGetValue(KubeRetryHandler.Attempts, out var tries) ? tries : 1;
             _options.Sink?.Debug($"[{Context}] {method} {request.RequestUri?.PathAndQuery} → {(int)response.StatusCode} " +
                                  $"({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms, {attempts} attempt(s))");
@@ -309,12 +311,14 @@ public sealed partial class KubeSession : IDisposable
         _discovery.ServedVersionsAsync(group, cancellationToken);
 }
 
-/// <summary>One HTTP answer, read whole (object bodies are small).</summary>
-internal sealed record KubeResponse(HttpStatusCode Status, string? ReasonPhrase, string Body, int Attempts)
+/// <summary>One HTTP answer, read whole as UTF-8 bytes; <see cref="Body"/> decodes them for error messages.</summary>
+internal sealed record KubeResponse(HttpStatusCode Status, string? ReasonPhrase, byte[] Content, int Attempts)
 {
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 
-    public JsonNode? ParseJson() => string.IsNullOrWhiteSpace(Body) ? null : JsonNode.Parse(Body);
+    public string Body => System.Text.Encoding.UTF8.GetString(Content);
+
+    public JsonNode? ParseJson() => Content.AsSpan().IndexOfAnyExcept(" \t\r\n"u8) < 0 ? null : JsonNode.Parse(Content);
 }
 
 /// <summary>What was attempted, for error messages: "apply of configmaps 'x' in namespace 'demo'".</summary>

@@ -87,7 +87,9 @@ public sealed class RoundTripTests(RoundTripLab lab) : IClassFixture<RoundTripLa
                 (e.Path == "/apis" || e.Path.EndsWith("/deployments", StringComparison.Ordinal) ||
                  e.Path.EndsWith("/services/istio-eastwestgateway", StringComparison.Ordinal))).ToArray();
             Assert.Equal(3, reads.Length);
-            Assert.True(Spread(reads) < TimeSpan.FromMilliseconds(SlowMs), $"reads sent one by one: {Spread(reads)}");
+            // A fresh session resolves the list's and the Service's kinds first (one more slow GET each), so together
+            // they end within two latencies; one after another (with the Gateway read and apply between) took four.
+            Assert.True(Spread(reads) < TimeSpan.FromMilliseconds(2 * SlowMs), $"reads sent one by one: {Spread(reads)}");
         }
         finally
         {

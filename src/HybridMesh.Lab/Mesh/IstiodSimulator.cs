@@ -24,8 +24,11 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     private readonly HashSet<string> _timeouts = new(StringComparer.Ordinal);
     private bool _timeoutAll;
     private int _answered;
-    // One client (one TLS connection pool) per peer, as istiod keeps its informers' connections; the token goes per request.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+    // One client (one TLS connection pool) per peer, as istiod keeps its informers' connections; the token goes per
+    // request. Shared by every simulated istiod of the lab: a client per (cluster, peer) meant N² TLS handshakes in the
+    // lab process, which at 100 clusters on a loaded 2-core machine outlasted the module's 10 s request timeout
+    // (docs/design/scale.md). Nothing the module can observe depends on how many connections the lab keeps.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LabCluster, HttpClient> PeerClients = new();
     // A real istiod answers clusterz from memory: its informers connected when the secret appeared, and a synced
     // remote stays synced. The lab keeps each status per (kubeconfig content, partitions, token revocations, version)
     // until one of those changes, instead of asking the peer again: re-deriving every status every 30 s made the lab,
@@ -185,7 +188,7 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
         if (peer is null || lab.Partitions.IsCut(cluster, peer, PartitionTarget.ApiServer)) return unreachable;
         if (kc.CaPem is { Length: > 0 } ca && !SameCertificate(ca, peer.CaCertificate)) return unreachable; // TLS handshake fails
         if (string.IsNullOrEmpty(kc.Token)) return "syncing";
-        var http = _clients.GetOrAdd(peer.Name, _ => peer.CreateHttpClient(""));
+        var http = PeerClients.GetValue(peer, p => p.CreateHttpClient(""));
         var answers = await Task.WhenAll(new[] { "/api/v1/services?limit=1", "/api/v1/endpoints?limit=1", "/api/v1/secrets?limit=1" }.Select(async path =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, path);

@@ -26,6 +26,9 @@ param(
     [int] $SequentialSample = 20,
     # Passed to every cmdlet when given (default: each cmdlet's own default, which the goals are about).
     [int] $ThrottleLimit,
+    # Test-MeshConnectivity -RequestTimeoutSec when given: on a 2-core machine at load 50-90 one answer of the lab's
+    # simulated istiod (clusterz) at 100 clusters can take longer than the default 10 s.
+    [int] $CheckRequestTimeoutSec,
     # Internal: run one size in this process and print its row as JSON.
     [int] $Worker,
     [double] $SequentialPerLink
@@ -48,6 +51,7 @@ if (-not $Worker) {
         $arguments = @('-NoProfile', '-File', $PSCommandPath, '-Root', $Root, '-ModuleDirectory', $ModuleDirectory,
             '-Worker', $size, '-LatencyMs', $LatencyMs, '-SequentialSample', $SequentialSample)
         if ($ThrottleLimit) { $arguments += @('-ThrottleLimit', $ThrottleLimit) }
+        if ($CheckRequestTimeoutSec) { $arguments += @('-CheckRequestTimeoutSec', $CheckRequestTimeoutSec) }
         if ($perLink) { $arguments += @('-SequentialPerLink', $perLink) }
         $output = & $pwsh @hostArgs @arguments 2>&1
         if ($LASTEXITCODE) { throw "scale bench at $size clusters failed: $($output -join "`n")" }
@@ -177,6 +181,7 @@ if ($ThrottleLimit) {
         $PSDefaultParameterValues["${name}:ThrottleLimit"] = $ThrottleLimit
     }
 }
+if ($CheckRequestTimeoutSec) { $PSDefaultParameterValues['Test-MeshConnectivity:RequestTimeoutSec'] = $CheckRequestTimeoutSec }
 $savedCache = $env:KUBECACHEDIR
 $watch = [Diagnostics.Stopwatch]::StartNew()
 $lab = Start-MeshLab -Clusters $size -TimeoutSec 600 -Confirm:$false

@@ -56,7 +56,12 @@ internal sealed class KubeDiscovery
     private static async Task<T> Cached<T>(ConcurrentDictionary<string, Lazy<Task<T>>> cache, string key,
         Func<string, CancellationToken, Task<T>> load, CancellationToken cancellationToken)
     {
-        var entry = cache.GetOrAdd(key, k => new Lazy<Task<T>>(() => load(k, cancellationToken)));
+        // Looked up first: the factory closure would otherwise be allocated on every call (tens of MB in a fleet run).
+        if (!cache.TryGetValue(key, out var entry))
+        {
+            entry = cache.GetOrAdd(key, k => new Lazy<Task<T>>(() => load(k, cancellationToken)));
+        }
+
         try
         {
             return await entry.Value.ConfigureAwait(false);

@@ -213,11 +213,17 @@ public sealed partial class KubeSession : IDisposable
 
             using var response = await _client.HttpClient
                 .SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
-            var body = await response.Content.ReadAsStringAsync(deadline.Token).ConfigureAwait(false);
+            // Never a string: a fleet's Secret lists are megabytes, and a UTF-16 copy of each, then the UTF-8 copy
+            // parsing needs again, made most of a 250-cluster run's large-object garbage (docs/design/scale.md). A large
+            // successful answer is parsed straight from the buffered content; anything else is kept as bytes.
+            var parsed = response.IsSuccessStatusCode && response.Content.Headers.ContentLength > LargeAnswer
+                ? await ParseLargeAsync(response.Content, deadline.Token).ConfigureAwait(false)
+                : null;
+            var body = parsed is null ? await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false) : [];
             var attempts = request.Options.TryGetValue(KubeRetryHandler.Attempts, out var tries) ? tries : 1;
             _options.Sink?.Debug($"[{Context}] {method} {request.RequestUri?.PathAndQuery} → {(int)response.StatusCode} " +
                                  $"({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms, {attempts} attempt(s))");
-            return new KubeResponse(response.StatusCode, response.ReasonPhrase, body, attempts);
+            return new KubeResponse(response.StatusCode, response.ReasonPhrase, body, attempts) { Parsed = parsed };
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -241,6 +247,23 @@ public sealed partial class KubeSession : IDisposable
         catch (KubeConfigException ex) when (KubeconfigSet.IsExecFailure(ex))
         {
             throw ExecFailure(Context, _execCommand ?? "exec plugin", ex);
+        }
+    }
+
+    /// <summary>Answers above this size (the large-object threshold) are parsed from the stream, not copied first.</summary>
+    private const int LargeAnswer = 64 * 1024;
+
+    private static async Task<JsonNode?> ParseLargeAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            return JsonNode.Parse(stream);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            // Not JSON after all: kept as bytes, and whoever parses it reports it as before.
+            return null;
         }
     }
 
@@ -309,12 +332,18 @@ public sealed partial class KubeSession : IDisposable
         _discovery.ServedVersionsAsync(group, cancellationToken);
 }
 
-/// <summary>One HTTP answer, read whole (object bodies are small).</summary>
-internal sealed record KubeResponse(HttpStatusCode Status, string? ReasonPhrase, string Body, int Attempts)
+/// <summary>One HTTP answer, read whole: UTF-8 bytes (or, when large and successful, already parsed); <see cref="Body"/> decodes the bytes for error messages.</summary>
+internal sealed record KubeResponse(HttpStatusCode Status, string? ReasonPhrase, byte[] Content, int Attempts)
 {
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 
-    public JsonNode? ParseJson() => string.IsNullOrWhiteSpace(Body) ? null : JsonNode.Parse(Body);
+    public string Body => System.Text.Encoding.UTF8.GetString(Content);
+
+    /// <summary>A large answer parsed while it was read (the same tree on every <see cref="ParseJson"/>).</summary>
+    public JsonNode? Parsed { get; init; }
+
+    public JsonNode? ParseJson() =>
+        Parsed ?? (Content.AsSpan().IndexOfAnyExcept(" \t\r\n"u8) < 0 ? null : JsonNode.Parse(Content));
 }
 
 /// <summary>What was attempted, for error messages: "apply of configmaps 'x' in namespace 'demo'".</summary>

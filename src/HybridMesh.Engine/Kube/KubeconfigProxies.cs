@@ -11,11 +11,14 @@ namespace HybridMesh.Engine.Kube;
 /// </summary>
 internal static class KubeconfigProxies
 {
-    // Parsed once per file version (path, last write, length), as KubeconfigCache does for the rest of the file: every
-    // session of a fleet carries the whole file list, and parsing each file again for every session made YAML the
-    // largest cost of opening one (docs/design/in-cluster-probes.md, "The cost").
-    private static readonly ConcurrentDictionary<string, (DateTime LastWriteUtc, long Length, IReadOnlyDictionary<string, string?>? Proxies)> Files =
-        new(StringComparer.Ordinal);
+    private const int Capacity = 4096;
+
+    // Each file's clusters and their proxy-url (null: none), parsed once per process per file version, keyed like
+    // KubeconfigCache (full path, last write time, length): every cluster of a fleet carries the whole file list, and
+    // reading all of it as YAML for every session was again N² parses (docs/design/scale.md).
+    private static readonly ConcurrentDictionary<string, Entry> Entries = new(StringComparer.Ordinal);
+
+    private sealed record Entry(DateTime LastWriteUtc, long Length, IReadOnlyDictionary<string, string?> Proxies);
 
     /// <summary>The proxy-url of <paramref name="clusterName"/>, or null. Files that cannot be read as YAML are skipped (they were validated before).</summary>
     public static string? Find(IReadOnlyList<string> files, string? clusterName)
@@ -37,7 +40,6 @@ internal static class KubeconfigProxies
         return null;
     }
 
-    /// <summary>cluster name → proxy-url (null when the first definition in the file has none), or null when the file cannot be read.</summary>
     private static IReadOnlyDictionary<string, string?>? ProxiesOf(string file)
     {
         FileInfo info;
@@ -54,22 +56,29 @@ internal static class KubeconfigProxies
             return null;
         }
 
-        if (Files.TryGetValue(info.FullName, out var cached) && cached.LastWriteUtc == info.LastWriteTimeUtc && cached.Length == info.Length)
+        var key = info.FullName;
+        if (Entries.TryGetValue(key, out var entry) && entry.LastWriteUtc == info.LastWriteTimeUtc && entry.Length == info.Length)
         {
-            return cached.Proxies;
+            return entry.Proxies;
         }
 
         var proxies = Parse(file);
-        if (Files.Count >= 4096)
+        if (proxies is null)
         {
-            Files.Clear();
+            return null;
         }
 
-        Files[info.FullName] = (info.LastWriteTimeUtc, info.Length, proxies);
+        if (Entries.Count >= Capacity)
+        {
+            Entries.Clear();
+        }
+
+        Entries[key] = new Entry(info.LastWriteTimeUtc, info.Length, proxies);
         return proxies;
     }
 
-    private static IReadOnlyDictionary<string, string?>? Parse(string file)
+    /// <summary>Every cluster name of one file (its first definition) with its proxy-url or null; null when unreadable.</summary>
+    private static Dictionary<string, string?>? Parse(string file)
     {
         YamlStream yaml = new();
         try
@@ -92,16 +101,16 @@ internal static class KubeconfigProxies
 
         foreach (var entry in clusters.OfType<YamlMappingNode>())
         {
-            if (!entry.Children.TryGetValue(new YamlScalarNode("name"), out var name) ||
-                (name as YamlScalarNode)?.Value is not { } clusterName || proxies.ContainsKey(clusterName))
+            if (!entry.Children.TryGetValue(new YamlScalarNode("name"), out var nameNode) ||
+                nameNode is not YamlScalarNode { Value: { } name } || proxies.ContainsKey(name))
             {
                 continue;
             }
 
-            proxies[clusterName] = entry.Children.TryGetValue(new YamlScalarNode("cluster"), out var cluster) &&
-                                   cluster is YamlMappingNode details &&
-                                   details.Children.TryGetValue(new YamlScalarNode("proxy-url"), out var proxy) &&
-                                   proxy is YamlScalarNode { Value: { Length: > 0 } url }
+            proxies[name] = entry.Children.TryGetValue(new YamlScalarNode("cluster"), out var cluster) &&
+                            cluster is YamlMappingNode details &&
+                            details.Children.TryGetValue(new YamlScalarNode("proxy-url"), out var proxy) &&
+                            proxy is YamlScalarNode { Value: { Length: > 0 } url }
                 ? url
                 : null;
         }

@@ -24,8 +24,11 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     private readonly HashSet<string> _timeouts = new(StringComparer.Ordinal);
     private bool _timeoutAll;
     private int _answered;
-    // One client (one TLS connection pool) per peer, as istiod keeps its informers' connections; the token goes per request.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
+    // One client (one TLS connection pool) per peer, as istiod keeps its informers' connections; the token goes per
+    // request. Shared by every simulated istiod of the lab: a client per (cluster, peer) meant N² TLS handshakes in the
+    // lab process, which at 100 clusters on a loaded 2-core machine outlasted the module's 10 s request timeout
+    // (docs/design/scale.md). Nothing the module can observe depends on how many connections the lab keeps.
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LabCluster, HttpClient> PeerClients = new();
     // A real istiod answers clusterz from memory: its informers connected when the secret appeared, and a synced
     // remote stays synced. The lab keeps each status per (kubeconfig content, partitions, token revocations, version)
     // until one of those changes, instead of asking the peer again: re-deriving every status every 30 s made the lab,
@@ -141,6 +144,7 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
     {
         var list = new JsonArray();
         if (version >= 24) list.Add(Entry(cluster.ClusterId, "", "synced"));
+        var remotes = new List<(string Key, string Name, Task<string> Status)>();
         foreach (var secret in cluster.ListObjects("v1", "Secret", Ns)
                      .Where(s => (string?)s["metadata"]?["labels"]?["istio/multiCluster"] == "true")
                      .OrderBy(s => (string?)s["metadata"]?["name"], StringComparer.Ordinal))
@@ -149,10 +153,16 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
             foreach (var (key, value) in secret["data"] as JsonObject ?? [])
             {
                 if (key == cluster.ClusterId) continue; // istiod ignores a remote secret for itself
-                // One remote after the other: 20 lab istiods asking 19 peers each at once flooded the lab's own API servers.
-                var status = await StatusAsync(value is JsonValue v && v.TryGetValue<string>(out var s) ? s : "", version, ct);
-                list.Add(Entry(key, name, status));
+                // Every remote is asked at once, as istiod's informers run side by side (each status is worked out once per secret content and shared by every asker): one after another, 99 remotes
+                // with 50 ms API latency took longer than the module's 10 s request timeout (docs/design/scale.md).
+                remotes.Add((key, name, StatusAsync(value is JsonValue v && v.TryGetValue<string>(out var s) ? s : "", version, ct)));
             }
+        }
+
+        await Task.WhenAll(remotes.Select(r => r.Status));
+        foreach (var (key, name, status) in remotes)
+        {
+            list.Add(Entry(key, name, await status));
         }
 
         return list;
@@ -187,7 +197,7 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
         if (peer is null || lab.Partitions.IsCut(cluster, peer, PartitionTarget.ApiServer)) return unreachable;
         if (kc.CaPem is { Length: > 0 } ca && !SameCertificate(ca, peer.CaCertificate)) return unreachable; // TLS handshake fails
         if (string.IsNullOrEmpty(kc.Token)) return "syncing";
-        var http = _clients.GetOrAdd(peer.Name, _ => peer.CreateHttpClient(""));
+        var http = PeerClients.GetValue(peer, p => p.CreateHttpClient(""));
         var answers = await Task.WhenAll(new[] { "/api/v1/services?limit=1", "/api/v1/endpoints?limit=1", "/api/v1/secrets?limit=1" }.Select(async path =>
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, path);

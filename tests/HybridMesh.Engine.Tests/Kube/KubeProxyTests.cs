@@ -74,4 +74,32 @@ public sealed class KubeProxyTests : IDisposable
         Assert.Equal("KubeconfigInvalid", error.ErrorId);
         Assert.Equal(file, error.Target);
     }
+
+    [Fact]
+    public void Proxy_urls_are_read_once_per_file_version()
+    {
+        // docs/design/scale.md: every session of a fleet names every kubeconfig file; each is read once while unchanged.
+        var file = Config("http://127.0.0.1:3128");
+        var stamp = File.GetLastWriteTimeUtc(file);
+        Assert.Equal("http://127.0.0.1:3128", KubeconfigProxies.Find([file], "behind-proxy"));
+
+        // Same length and timestamp: the cached reading stands (the documented limit of the cache key).
+        File.WriteAllText(file, File.ReadAllText(file).Replace("3128", "3129", StringComparison.Ordinal));
+        File.SetLastWriteTimeUtc(file, stamp);
+        Assert.Equal("http://127.0.0.1:3128", KubeconfigProxies.Find([file], "behind-proxy"));
+
+        File.SetLastWriteTimeUtc(file, stamp.AddSeconds(5));
+        Assert.Equal("http://127.0.0.1:3129", KubeconfigProxies.Find([file], "behind-proxy"));
+    }
+
+    [Fact]
+    public void The_first_file_that_defines_a_cluster_decides_its_proxy()
+    {
+        var plain = _files.TokenConfig("plain.yaml", "behind-proxy", "https://127.0.0.1:6443");
+        var proxied = Config("http://127.0.0.1:3128");
+
+        Assert.Null(KubeconfigProxies.Find([plain, proxied], "behind-proxy"));
+        Assert.Equal("http://127.0.0.1:3128", KubeconfigProxies.Find([proxied, plain], "behind-proxy"));
+        Assert.Null(KubeconfigProxies.Find([proxied], "other"));
+    }
 }

@@ -99,17 +99,39 @@ public sealed class EnvironmentResolver
             return new ClusterNetwork(cluster, given, NetworkSource.Parameter);
         }
 
-        var label = await ReadLabelAsync(cluster, sink, cancellationToken).ConfigureAwait(false);
+        // The label and the computed network are independent lookups: both go out at once (docs/design/scale.md).
+        // The computed one's messages are held back and written only when it is the one used, as before.
+        var recorded = new RecordedMessages(sink);
+        var computing = ComputeNetworkAsync(cluster, recorded, cancellationToken);
+        string? label;
+        try
+        {
+            label = await ReadLabelAsync(cluster, sink, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            _ = computing.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted,
+                TaskScheduler.Default);
+            throw;
+        }
+
         if (label is null)
         {
-            return await ComputeNetworkAsync(cluster, sink, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                return await computing.ConfigureAwait(false);
+            }
+            finally
+            {
+                recorded.Release();
+            }
         }
 
         // istiod already routes by the existing label, so it wins; a different runbook value is worth a warning
         // because the documented commands (and asmcli on GKE) would use the computed one.
         try
         {
-            var computed = await ComputeNetworkAsync(cluster, NullMeshSink.Instance, cancellationToken).ConfigureAwait(false);
+            var computed = await computing.ConfigureAwait(false);
             if (!string.Equals(computed.Network, label, StringComparison.Ordinal))
             {
                 sink.Warning($"{cluster.Context}: istio-system is labelled topology.istio.io/network='{label}', but " +

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
@@ -36,8 +37,11 @@ public static class GatewayInstaller
         GatewayInstallRequest request, IMeshSink sink, int activityId = ActivityId + 1,
         CancellationToken cancellationToken = default)
     {
+        // Discovery of the gateway's kinds goes out with the settings reads instead of before the plan's reads.
+        var discovery = WarmDiscoveryAsync(session, cancellationToken);
         var settings = await GatewaySettingsResolver.ResolveAsync(session, target, request, sink, cancellationToken)
             .ConfigureAwait(false);
+        await discovery.ConfigureAwait(false);
         var options = Options(request, target, settings);
         // Render (and so validate) before the first write: bad options must not leave a half-labelled cluster.
         var objects = EastWestGatewayRenderer.Render(options);
@@ -55,7 +59,8 @@ public static class GatewayInstaller
 
         applied.AddRange(await writer.WriteAsync(plan, cancellationToken).ConfigureAwait(false));
 
-        var (address, status) = await AddressAsync(session, options, request, applied, sink, activityId, cancellationToken)
+        writer.Known.TryGetValue(ManagedObjectWriter.Key("Service", options.Namespace, EastWestGatewayRenderer.GatewayName), out var known);
+        var (address, status) = await AddressAsync(session, options, request, applied, known, sink, activityId, cancellationToken)
             .ConfigureAwait(false);
         return new EastWestGateway(target.Cluster, settings.Network, settings.Revision, applied)
         {
@@ -119,14 +124,38 @@ public static class GatewayInstaller
         return new AppliedObject("Namespace", null, ns, ObjectOutcome.Configured, session.Context);
     }
 
+    /// <summary>
+    /// The (apiVersion, kind) pairs <see cref="EastWestGatewayRenderer"/> renders, resolved ahead; a failure here is
+    /// left to the plan, which resolves again and reports it (discovery forgets failed fetches).
+    /// </summary>
+    private static readonly (string ApiVersion, string Kind)[] GatewayKinds =
+    [
+        ("v1", "ServiceAccount"), ("rbac.authorization.k8s.io/v1", "Role"), ("rbac.authorization.k8s.io/v1", "RoleBinding"),
+        ("apps/v1", "Deployment"), ("v1", "Service"), ("autoscaling/v2", "HorizontalPodAutoscaler"),
+        ("policy/v1", "PodDisruptionBudget"),
+    ];
+
+    private static async Task WarmDiscoveryAsync(KubeSession session, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await Task.WhenAll(GatewayKinds.Select(k => session.ResolveAsync(k.ApiVersion, k.Kind, cancellationToken))).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is MeshException or ArgumentException)
+        {
+            // Reported, if it still fails, by the plan's own resolution.
+        }
+    }
+
     private static async Task<(string? Address, EastWestGatewayStatus Status)> AddressAsync(KubeSession session,
         EastWestGatewayOptions options, GatewayInstallRequest request, IReadOnlyList<AppliedObject> applied,
-        IMeshSink sink, int activityId, CancellationToken cancellationToken)
+        JsonObject? known, IMeshSink sink, int activityId, CancellationToken cancellationToken)
     {
         var notApplied = applied.Any(o => o.Outcome == ObjectOutcome.Skipped);
-        var service = notApplied && applied.Any(o => o.Kind == "Service" && o.Outcome == ObjectOutcome.Skipped)
-            ? null
-            : await GatewayAddress.ReadServiceAsync(session, options.Namespace, cancellationToken).ConfigureAwait(false);
+        var serviceSkipped = notApplied && applied.Any(o => o.Kind == "Service" && o.Outcome == ObjectOutcome.Skipped);
+        // The Service as this run's plan read it or its apply returned it: no second read to learn what it holds.
+        var service = serviceSkipped ? null
+            : known ?? await GatewayAddress.ReadServiceAsync(session, options.Namespace, cancellationToken).ConfigureAwait(false);
         var address = GatewayAddress.Of(service);
         if (notApplied)
         {

@@ -46,6 +46,25 @@ internal static class GatewaySettingsResolver
     public static async Task<GatewaySettings> ResolveAsync(KubeSession session, MeshTarget target,
         GatewayInstallRequest request, IMeshSink sink, CancellationToken cancellationToken)
     {
+        // Both reads are independent: sent together (docs/design/scale.md). The namespace decides first, as before.
+        var installedRead = InstalledRevisionsAsync(session, cancellationToken);
+        try
+        {
+            return await ResolveAsync(session, target, request, sink, installedRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A refusal before the revisions were needed: their read's own failure is not the one to report.
+            _ = installedRead.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted,
+                TaskScheduler.Default);
+            throw;
+        }
+    }
+
+    private static async Task<GatewaySettings> ResolveAsync(KubeSession session, MeshTarget target,
+        GatewayInstallRequest request, IMeshSink sink, Task<IReadOnlyList<string>> installedRead,
+        CancellationToken cancellationToken)
+    {
         var ns = await session.GetAsync("v1", "Namespace", null, IstioNames.SystemNamespace, cancellationToken).ConfigureAwait(false)
                  ?? throw MeshErrors.IstioNamespaceMissing(session.Context, IstioNames.SystemNamespace);
         var labelled = Text(ns["metadata"]?["labels"]?[ManifestLabels.NetworkKey]);
@@ -79,7 +98,7 @@ internal static class GatewaySettingsResolver
         }
 
         var revision = request.Revision ?? target.Revision;
-        var installed = await InstalledRevisionsAsync(session, cancellationToken).ConfigureAwait(false);
+        var installed = await installedRead.ConfigureAwait(false);
         if (revision is null)
         {
             revision = installed.Count switch

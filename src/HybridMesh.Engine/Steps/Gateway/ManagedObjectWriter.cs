@@ -118,39 +118,105 @@ internal sealed class ManagedObjectWriter(KubeSession session, IMeshSink sink, b
         return plan;
     }
 
+    /// <summary>
+    /// The objects as the cluster last showed them (the plan's read, or the answer to the apply), by "Kind ns/name":
+    /// a caller that needs one of them afterwards (the gateway Service's address) need not read it again.
+    /// </summary>
+    public IReadOnlyDictionary<string, JsonObject> Known => _known;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, JsonObject> _known = new(StringComparer.Ordinal);
+
+    public static string Key(string kind, string? ns, string name) => $"{kind} {ns}/{name}";
+
+    /// <summary>
+    /// Writes in plan order, in two waves (docs/design/scale.md): first the identity objects others refer to
+    /// (ServiceAccount, Role, RoleBinding, Namespace), then the rest. Within a wave every change is asked for in plan
+    /// order and the approved applies are sent together, so a cluster costs two round trips of writes, not one per
+    /// object; results keep plan order and the first failure (in plan order) is thrown.
+    /// </summary>
     public async Task<IReadOnlyList<AppliedObject>> WriteAsync(IReadOnlyList<PlannedWrite> plan,
         CancellationToken cancellationToken)
     {
-        var applied = new List<AppliedObject>();
         foreach (var write in plan)
         {
-            applied.Add(await WriteOneAsync(write, cancellationToken).ConfigureAwait(false));
+            if (write.Live is { } live)
+            {
+                _known[Key(ManifestObjects.Kind(write.Body), ManifestObjects.Namespace(write.Body), ManifestObjects.Name(write.Body))] = live;
+            }
         }
 
-        return applied;
+        var results = new AppliedObject[plan.Count];
+        var indexes = Enumerable.Range(0, plan.Count).ToArray();
+        foreach (var wave in new[] { indexes.Where(i => IsIdentity(plan[i])), indexes.Where(i => !IsIdentity(plan[i])) })
+        {
+            var pending = new List<(int Index, Task<AppliedObject> Task)>();
+            foreach (var index in wave)
+            {
+                var write = plan[index];
+                if (write.Action == WriteAction.Recreate)
+                {
+                    // Delete, wait for the deletion, create: on its own, after what this wave already sent.
+                    await EndAllAsync(pending).ConfigureAwait(false);
+                    pending.Add((index, Task.FromResult(await RecreateAsync(write, TargetOf(write), cancellationToken).ConfigureAwait(false))));
+                    continue;
+                }
+
+                pending.Add((index, WriteOneAsync(write, cancellationToken)));
+            }
+
+            await EndAllAsync(pending).ConfigureAwait(false);
+            foreach (var (index, task) in pending)
+            {
+                results[index] = await task.ConfigureAwait(false);
+            }
+        }
+
+        return results;
     }
 
-    private async Task<AppliedObject> WriteOneAsync(PlannedWrite write, CancellationToken cancellationToken)
+    /// <summary>Waits for every send; then throws the first failure in plan order, if any.</summary>
+    private static async Task EndAllAsync(List<(int Index, Task<AppliedObject> Task)> pending)
     {
-        var desired = write.Body;
-        var target = Target(ManifestObjects.Kind(desired), ManifestObjects.Namespace(desired), ManifestObjects.Name(desired),
-            session.Context);
+        try
+        {
+            await Task.WhenAll(pending.Select(p => p.Task)).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var (_, task) in pending)
+            {
+                await task.ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    // Objects that others name (a Deployment's serviceAccountName, a RoleBinding's roleRef): created first, as
+    // istioctl and Helm order them, so pods never start before their service account exists.
+    private static bool IsIdentity(PlannedWrite write) =>
+        ManifestObjects.Kind(write.Body) is "Namespace" or "ServiceAccount" or "Role" or "ClusterRole" or "RoleBinding" or "ClusterRoleBinding";
+
+    private string TargetOf(PlannedWrite write) => Target(ManifestObjects.Kind(write.Body), ManifestObjects.Namespace(write.Body),
+        ManifestObjects.Name(write.Body), session.Context);
+
+    /// <summary>
+    /// Asks for the change on the caller's thread (so prompts keep plan order) and returns the send, not yet awaited.
+    /// </summary>
+    private Task<AppliedObject> WriteOneAsync(PlannedWrite write, CancellationToken cancellationToken)
+    {
+        var target = TargetOf(write);
         if (write.Action == WriteAction.Unchanged)
         {
             sink.Verbose($"{target}: up to date.");
-            return Applied(write, ObjectOutcome.Unchanged);
-        }
-
-        if (write.Action == WriteAction.Recreate)
-        {
-            return await RecreateAsync(write, target, cancellationToken).ConfigureAwait(false);
+            return Task.FromResult(Applied(write, ObjectOutcome.Unchanged));
         }
 
         var action = write.Action == WriteAction.Create ? "Create"
             : write.TakeoverNow ? $"Take over from {write.TakenOverFrom} and update" : "Update";
         if (!sink.ShouldProcess(target, action))
         {
-            return Applied(write, ObjectOutcome.Skipped);
+            return Task.FromResult(Applied(write, ObjectOutcome.Skipped));
         }
 
         if (write.TakeoverNow)
@@ -159,7 +225,14 @@ internal sealed class ManagedObjectWriter(KubeSession session, IMeshSink sink, b
                          "fields; Uninstall-EastWestGateway and Unpublish-MeshService leave the object in place.");
         }
 
+        return SendAsync(write, target, cancellationToken);
+    }
+
+    private async Task<AppliedObject> SendAsync(PlannedWrite write, string target, CancellationToken cancellationToken)
+    {
+        var desired = write.Body;
         var result = await session.ApplyOverAsync(desired, write.Live, force, cancellationToken).ConfigureAwait(false);
+        _known[Key(ManifestObjects.Kind(desired), ManifestObjects.Namespace(desired), ManifestObjects.Name(desired))] = result.Object;
         sink.Verbose($"{target}: {result.Outcome}.");
         return Applied(write, result.Outcome switch
         {

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
@@ -31,20 +32,47 @@ public static class ServiceExposer
     public static async Task<MeshServiceExposure> PublishAsync(KubeSession session, MeshTarget target,
         CrossNetworkGatewayOptions options, bool force, IMeshSink sink, CancellationToken cancellationToken = default)
     {
+        // The three reads are independent and go out together (docs/design/scale.md); each is still judged where it
+        // was before: the gateway list, then discovery, then (after the apply) the Service.
+        var gatewaysRead = session.ListAsync("apps/v1", "Deployment", options.Namespace, "istio=eastwestgateway",
+            cancellationToken);
+        var servedRead = session.ServedVersionsAsync(CrossNetworkGatewayRenderer.ApiGroup, cancellationToken);
+        var serviceRead = GatewayAddress.ReadServiceAsync(session, options.Namespace, cancellationToken);
+        MeshServiceExposure exposure;
+        try
+        {
+            exposure = await PublishAsync(session, target, options, force, sink, gatewaysRead, servedRead, serviceRead,
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            foreach (var read in new Task[] { gatewaysRead, servedRead, serviceRead })
+            {
+                _ = read.ContinueWith(t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted,
+                    TaskScheduler.Default);
+            }
+
+            throw;
+        }
+
+        return exposure;
+    }
+
+    private static async Task<MeshServiceExposure> PublishAsync(KubeSession session, MeshTarget target,
+        CrossNetworkGatewayOptions options, bool force, IMeshSink sink, Task<IReadOnlyList<JsonObject>> gatewaysRead,
+        Task<IReadOnlyList<string>> servedRead, Task<JsonObject?> serviceRead, CancellationToken cancellationToken)
+    {
         // The Gateway's selector (istio: eastwestgateway) must match a gateway, or it would silently route nothing.
-        var gateways = await session.ListAsync("apps/v1", "Deployment", options.Namespace, "istio=eastwestgateway",
-            cancellationToken).ConfigureAwait(false);
-        if (gateways.Count == 0)
+        if ((await gatewaysRead.ConfigureAwait(false)).Count == 0)
         {
             throw MeshErrors.EastWestGatewayMissing(session.Context, options.Namespace);
         }
 
-        var served = await session.ServedVersionsAsync(CrossNetworkGatewayRenderer.ApiGroup, cancellationToken)
-            .ConfigureAwait(false);
+        var served = await servedRead.ConfigureAwait(false);
         var desired = CrossNetworkGatewayRenderer.Render(options, served, session.Context);
         var applied = await new ManagedObjectWriter(session, sink, force).ApplyAsync(desired, cancellationToken)
             .ConfigureAwait(false);
-        var service = await GatewayAddress.ReadServiceAsync(session, options.Namespace, cancellationToken).ConfigureAwait(false);
+        var service = await serviceRead.ConfigureAwait(false);
         var network = target.Network ??
                       GatewaySettingsResolver.Text(service?["metadata"]?["labels"]?[ManifestLabels.NetworkKey]);
         var hosts = (desired["spec"]?["servers"]?[0]?["hosts"]?.AsArray() ?? [])

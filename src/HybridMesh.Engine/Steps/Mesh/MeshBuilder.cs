@@ -89,12 +89,12 @@ public static class MeshBuilder
         /// The remote secret this source's targets hold: the same for all of them, so it is rendered once per source
         /// (kubeconfig and base64) and each link gets a copy (docs/design/scale.md).
         /// </summary>
-        public JsonObject RemoteSecret()
-        {
-            var rendered = LazyInitializer.EnsureInitialized(ref _remoteSecret, () => RemoteSecretRenderer.Render(
+        public JsonObject RemoteSecret() => (JsonObject)Rendered().DeepClone();
+
+        /// <summary>The shared rendering, to compare with (never to change or send): a converged link needs no copy.</summary>
+        public JsonObject Rendered() =>
+            LazyInitializer.EnsureInitialized(ref _remoteSecret, () => RemoteSecretRenderer.Render(
                 new RemoteSecretSource(Member.ClusterName, Server, Credential!.CertificateAuthority, Credential.Token) { Namespace = Ns }));
-            return (JsonObject)rendered.DeepClone();
-        }
 
         public required MeshMember Member { get; init; }
     }
@@ -268,9 +268,8 @@ public static class MeshBuilder
 
         try
         {
-            var rendered = state.RemoteSecret();
             var live = target.RemoteSecret(RemoteSecretRenderer.SecretName(source.ClusterName));
-            if (RemoteSecrets.IsCurrent(live, rendered))
+            if (RemoteSecrets.IsCurrent(live, state.Rendered()))
             {
                 return Proven(Link(sink.WhatIf ? MeshLinkStatus.Planned : state.Status, MeshLinkOutcome.Unchanged, state.Detail));
             }
@@ -283,7 +282,7 @@ public static class MeshBuilder
             }
 
             // force: take over fields another manager (kubectl apply of istioctl output) set before.
-            await target.Session!.ApplyBlindAsync(rendered, force: true, ct).ConfigureAwait(false);
+            await target.Session!.ApplyBlindAsync(state.RemoteSecret(), force: true, ct).ConfigureAwait(false);
             sink.Verbose($"[{target.Context}] {(live is null ? "Created" : "Updated")} Secret {Ns}/{RemoteSecretRenderer.SecretName(source.ClusterName)}.");
             return Proven(Link(state.Status, live is null ? MeshLinkOutcome.Created : MeshLinkOutcome.Configured, state.Detail));
         }

@@ -8,10 +8,12 @@ namespace HybridMesh.Commands;
 
 /// <summary>
 /// Test-MeshPrerequisite: the seed's prerequisites as one verdict before a change window (docs/design/prerequisites.md).
-/// Reads every cluster, GKE, GKE Hub and organisation policy, writes nothing, and reports one MeshCheck per
-/// prerequisite and cluster — judged by the same rules New-Mesh's pre-flight and Test-MeshConnectivity use.
+/// Reads every cluster, GKE, GKE Hub and organisation policy, and reports one MeshCheck per prerequisite and cluster —
+/// judged by the same rules New-Mesh's pre-flight and Test-MeshConnectivity use. Its only write is the short-lived probe
+/// pod per cluster that proves reachability from inside the clusters (docs/design/in-cluster-probes.md), hence
+/// ShouldProcess with Low impact: -WhatIf creates no pod and those checks are Skipped.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "MeshPrerequisite")]
+[Cmdlet(VerbsDiagnostic.Test, "MeshPrerequisite", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(MeshCheck), typeof(bool))]
 public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet
 {
@@ -31,6 +33,22 @@ public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet
     /// <summary>The east-west gateways will use internal load balancers (Install-EastWestGateway -InternalLoadBalancer).</summary>
     [Parameter]
     public SwitchParameter InternalLoadBalancer { get; set; }
+
+    /// <summary>
+    /// Do not probe from inside the clusters (one short-lived pod per cluster in istio-system that calls every peer's API
+    /// server address and east-west gateway): the PodApiServerReach and PodGatewayReach checks are then left out.
+    /// </summary>
+    [Parameter]
+    public SwitchParameter SkipInClusterProbe { get; set; }
+
+    /// <summary>Image of the probe pods; it must contain sh and curl 7.55 or later. Use a mirror for clusters without internet access.</summary>
+    [Parameter]
+    [ValidateNotNullOrEmpty]
+    public string ProbeImage { get; set; } = Engine.Steps.Probe.ProbeOptions.DefaultImage;
+
+    /// <summary>Leave the probe pods in place afterwards (they stop by themselves after 15 minutes).</summary>
+    [Parameter]
+    public SwitchParameter KeepWorkload { get; set; }
 
     /// <summary>Return only $true (no prerequisite failed) or $false.</summary>
     [Parameter]
@@ -75,6 +93,7 @@ public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet
             ThrottleLimit = ThrottleLimit,
             ServerOverride = ToStringMap(ServerOverride),
             InternalLoadBalancer = InternalLoadBalancer,
+            Probes = SkipInClusterProbe ? null : new Engine.Steps.Probe.ProbeOptions { Image = ProbeImage, KeepWorkload = KeepWorkload },
             Google = SkipGoogleCheck
                 ? null
                 : new Engine.Google.GoogleApiOptions

@@ -25,7 +25,7 @@ internal static class PrerequisiteLab
         {
             c.Network = c.Platform == LabPlatform.Gke ? GkeNetworkId : $"net-{i}";
             customize?.Invoke(i, c);
-        }, distinctRoots);
+        }, distinctRoots, meshTraffic: true);
         foreach (var c in lab.Clusters.Where(c => c.Platform == LabPlatform.Gke))
         {
             PutGkeCluster(lab, c);
@@ -80,12 +80,18 @@ internal static class PrerequisiteLab
         },
         Google = GoogleTestKit.Options(lab.Lab.Fleet!),
         ConnectTimeout = TimeSpan.FromSeconds(2),
+        // The in-cluster probes are on by default, as in the cmdlet; the lab's kubelet answers them (mesh traffic model).
+        Probes = new Engine.Steps.Probe.ProbeOptions { ReadyTimeout = TimeSpan.FromSeconds(10), PollInterval = TimeSpan.FromMilliseconds(20) },
     };
 
     public static Task<IReadOnlyList<MeshCheck>> RunAsync(MeshLab lab, PrerequisiteOptions? options = null,
-        IReadOnlyList<MeshTarget>? targets = null) =>
-        PrerequisiteChecker.RunAsync(targets ?? Targets(lab), options ?? Options(lab), new RecordingMeshSink());
+        IReadOnlyList<MeshTarget>? targets = null, IMeshSink? sink = null) =>
+        PrerequisiteChecker.RunAsync(targets ?? Targets(lab), options ?? Options(lab), sink ?? new RecordingMeshSink());
 
     public static MeshCheck One(IReadOnlyList<MeshCheck> checks, string check, LabCluster cluster) =>
         Assert.Single(checks, c => c.Check == check && c.Cluster == cluster.Context);
+
+    /// <summary>The check of an ordered pair: run in <paramref name="cluster"/>'s pods, about <paramref name="peer"/>.</summary>
+    public static MeshCheck One(IReadOnlyList<MeshCheck> checks, string check, LabCluster cluster, LabCluster peer) =>
+        Assert.Single(checks, c => c.Check == check && c.Cluster == cluster.Context && c.Peer == peer.Context);
 }

@@ -1,6 +1,7 @@
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Engine.Steps.Check;
 using HybridMesh.Engine.Steps.Probe;
+using HybridMesh.Engine.Tests.Check;
 using HybridMesh.Engine.Tests.Mesh;
 using HybridMesh.Lab;
 using HybridMesh.Lab.Mesh;
@@ -17,9 +18,6 @@ public sealed class PrerequisiteProbeTests
 {
     private static IEnumerable<MeshCheck> Probes(IReadOnlyList<MeshCheck> checks) =>
         checks.Where(c => c.Check is ProbeCheckNames.PodApiServerReach or ProbeCheckNames.PodGatewayReach);
-
-    private static IEnumerable<System.Text.Json.Nodes.JsonObject> ProbePods(LabCluster c) =>
-        c.ListObjects("v1", "Pod", "istio-system").Where(p => (string?)p["metadata"]?["labels"]?["app"] == ProbePod.AppLabel);
 
     [Fact]
     public async Task EveryClusterReachesEveryPeersApiServerAndOnceInstalledItsGatewayFromInside()
@@ -44,7 +42,7 @@ public sealed class PrerequisiteProbeTests
 
         // One pod and one exec per cluster, and the pod is gone afterwards.
         Assert.All(lab.Clusters, c => Assert.Equal(1, lab.Lab.Probe(c).Executed - execs[c.Name]));
-        Assert.All(lab.Clusters, c => Assert.Empty(ProbePods(c)));
+        Assert.All(lab.Clusters, c => Assert.Empty(ProbeCheck.ProbePods(c)));
 
         // With the east-west gateways installed, the gateway half is proven too.
         foreach (var c in lab.Clusters)
@@ -125,7 +123,7 @@ public sealed class PrerequisiteProbeTests
         Assert.DoesNotContain("cannot be reached", api.Detail);
         Assert.Contains("-ProbeImage", api.RecommendedAction);
         Assert.Equal(MeshCheckStatus.Passed, One(checks, ProbeCheckNames.PodApiServerReach, c2, c1).Status);
-        Assert.Empty(ProbePods(c1));
+        Assert.Empty(ProbeCheck.ProbePods(c1));
     }
 
     [Fact]

@@ -15,7 +15,7 @@ namespace HybridMesh.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "MeshPrerequisite", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(MeshCheck), typeof(bool))]
-public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet
+public sealed class TestMeshPrerequisiteCommand : MeshProbeCmdlet
 {
     /// <summary>The istiod revision to judge, when a cluster runs several (default: the Revision of the piped object).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -33,18 +33,6 @@ public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet
     /// <summary>The east-west gateways will use internal load balancers (Install-EastWestGateway -InternalLoadBalancer).</summary>
     [Parameter]
     public SwitchParameter InternalLoadBalancer { get; set; }
-
-    /// <summary>
-    /// Do not probe from inside the clusters (one short-lived pod per cluster in istio-system that calls every peer's API
-    /// server address and east-west gateway): the PodApiServerReach and PodGatewayReach checks are then left out.
-    /// </summary>
-    [Parameter]
-    public SwitchParameter SkipInClusterProbe { get; set; }
-
-    /// <summary>Image of the probe pods; it must contain sh and curl 7.55 or later. Use a mirror for clusters without internet access.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string ProbeImage { get; set; } = Engine.Steps.Probe.ProbeOptions.DefaultImage;
 
     /// <summary>Leave the probe pods in place afterwards (they stop by themselves after 15 minutes).</summary>
     [Parameter]
@@ -93,7 +81,7 @@ public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet
             ThrottleLimit = ThrottleLimit,
             ServerOverride = ToStringMap(ServerOverride),
             InternalLoadBalancer = InternalLoadBalancer,
-            Probes = SkipInClusterProbe ? null : new Engine.Steps.Probe.ProbeOptions { Image = ProbeImage, KeepWorkload = KeepWorkload },
+            Probes = InClusterProbe(KeepWorkload),
             Google = SkipGoogleCheck
                 ? null
                 : new Engine.Google.GoogleApiOptions

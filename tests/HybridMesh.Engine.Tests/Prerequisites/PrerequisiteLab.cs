@@ -70,6 +70,31 @@ internal static class PrerequisiteLab
     public static IReadOnlyList<MeshTarget> Targets(MeshLab lab) =>
         lab.Targets().Select(t => new MeshTarget(t.Cluster) { FleetProjectId = lab.Lab.Options.FleetProject }).ToArray();
 
+    /// <summary>
+    /// The lab's targets, with <paramref name="cluster"/> reached as a user granted only the runbook permissions
+    /// <paramref name="granted"/> accepts (plus get/list/watch on everything).
+    /// </summary>
+    public static IReadOnlyList<MeshTarget> TargetsAsLimitedUser(MeshLab lab, LabCluster cluster, Func<RunbookPermission, bool> granted)
+    {
+        var grants = RunbookPermissions.All.Where(granted)
+            .GroupBy(p => (p.Group, Resource: p.Subresource is null ? p.Resource : $"{p.Resource}/{p.Subresource}"))
+            .Select(g => (JsonNode)new JsonObject
+            {
+                ["apiGroups"] = new JsonArray(g.Key.Group), ["resources"] = new JsonArray(g.Key.Resource),
+                ["verbs"] = new JsonArray(g.Select(p => (JsonNode)p.Verb).ToArray()),
+            })
+            .Append(new JsonObject
+            {
+                ["apiGroups"] = new JsonArray("*"), ["resources"] = new JsonArray("*"), ["verbs"] = new JsonArray("get", "list", "watch"),
+            }).ToArray();
+        var kubeconfig = cluster.AddUserWithRules("operator", new JsonArray(grants));
+        return Targets(lab).Select(t => t.Context != cluster.Context ? t : new MeshTarget(
+            ClusterDiscovery.GetClusters(new ClusterQuery { Kubeconfig = [kubeconfig], Context = [cluster.Context] }, NullMeshSink.Instance).Single())
+        {
+            FleetProjectId = t.FleetProjectId,
+        }).ToArray();
+    }
+
     public static PrerequisiteOptions Options(MeshLab lab) => new()
     {
         Kube = new KubeSessionOptions

@@ -155,6 +155,25 @@ public sealed class PrerequisiteProbeTests
             Assert.True(r.Method == "GET" || r.Path.EndsWith("/selfsubjectaccessreviews", StringComparison.Ordinal), $"{r.Method} {r.Path}"));
     }
 
+    [Fact]
+    public async Task AUserWhoMayNotCreatePodsFailsPermissionsAndGetsTheProbesOwnWarning()
+    {
+        await using var lab = await StartHealthyAsync(2);
+        var onPrem = lab.Clusters[1];
+        // Everything the runbook needs except creating and deleting pods.
+        var targets = TargetsAsLimitedUser(lab, onPrem, p => !(p.Resource == "pods" && p.Subresource is null));
+        var checks = await RunAsync(lab, targets: targets);
+
+        var permissions = One(checks, PrerequisiteCheckNames.Permissions, onPrem);
+        Assert.Equal(MeshCheckStatus.Failed, permissions.Status);
+        Assert.Contains("create/delete pods in istio-system", permissions.Detail);
+        var api = One(checks, ProbeCheckNames.PodApiServerReach, onPrem, lab.Clusters[0]);
+        Assert.Equal(MeshCheckStatus.Warning, api.Status);
+        Assert.Contains("may not create pods in istio-system", api.Detail);
+        Assert.Contains("-SkipInClusterProbe", api.RecommendedAction);
+        Assert.Equal(MeshCheckStatus.Passed, One(checks, ProbeCheckNames.PodApiServerReach, lab.Clusters[0], onPrem).Status);
+    }
+
     private static async Task Eventually(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -183,25 +183,7 @@ public sealed class PrerequisiteTests
         await using var lab = await StartHealthyAsync(2);
         var onPrem = lab.Clusters[1];
         // Everything the runbook needs except secrets and cluster-wide RBAC objects.
-        var grants = RunbookPermissions.All
-            .Where(p => p.Resource is not ("secrets" or "clusterroles" or "clusterrolebindings"))
-            .GroupBy(p => (p.Group, Resource: p.Subresource is null ? p.Resource : $"{p.Resource}/{p.Subresource}"))
-            .Select(g => (JsonNode)new JsonObject
-            {
-                ["apiGroups"] = new JsonArray(g.Key.Group), ["resources"] = new JsonArray(g.Key.Resource),
-                ["verbs"] = new JsonArray(g.Select(p => (JsonNode)p.Verb).ToArray()),
-            })
-            .Append(new JsonObject
-            {
-                ["apiGroups"] = new JsonArray("*"), ["resources"] = new JsonArray("*"), ["verbs"] = new JsonArray("get", "list", "watch"),
-            }).ToArray();
-        var kubeconfig = onPrem.AddUserWithRules("operator", new JsonArray(grants.Select(g => g.DeepClone()).ToArray()));
-        var targets = Targets(lab).Select(t => t.Context != onPrem.Context ? t : new MeshTarget(
-            ClusterDiscovery.GetClusters(new ClusterQuery { Kubeconfig = [kubeconfig], Context = [onPrem.Context] }, NullMeshSink.Instance).Single())
-        {
-            FleetProjectId = t.FleetProjectId,
-        }).ToArray();
-
+        var targets = TargetsAsLimitedUser(lab, onPrem, p => p.Resource is not ("secrets" or "clusterroles" or "clusterrolebindings"));
         var checks = await RunAsync(lab, targets: targets);
         var permissions = One(checks, PrerequisiteCheckNames.Permissions, onPrem);
         Assert.Equal(MeshCheckStatus.Failed, permissions.Status);

@@ -20,7 +20,7 @@ public sealed class PrerequisiteProbeTests
         checks.Where(c => c.Check is ProbeCheckNames.PodApiServerReach or ProbeCheckNames.PodGatewayReach);
 
     [Fact]
-    public async Task EveryClusterReachesEveryPeersApiServerAndOnceInstalledItsGatewayFromInside()
+    public async Task Every_cluster_reaches_every_peers_api_server_and_once_installed_its_gateway_from_inside()
     {
         await using var lab = await StartHealthyAsync(2);
         var (c1, c2) = (lab.Clusters[0], lab.Clusters[1]);
@@ -61,7 +61,7 @@ public sealed class PrerequisiteProbeTests
     }
 
     [Fact]
-    public async Task AnApiServerThisMachineReachesButAClustersPodsDoNotFailsExactlyThatPair()
+    public async Task An_api_server_this_machine_reaches_but_a_clusters_pods_do_not_fails_exactly_that_pair()
     {
         await using var lab = await StartHealthyAsync(3);
         var (from, to) = (lab.Clusters[0], lab.Clusters[1]);
@@ -84,7 +84,7 @@ public sealed class PrerequisiteProbeTests
     }
 
     [Fact]
-    public async Task AServerOverrideOnlyPodsReachPassesAndOneNobodyResolvesFailsNamingIt()
+    public async Task A_server_override_only_pods_reach_passes_and_one_nobody_resolves_fails_naming_it()
     {
         await using var lab = await StartHealthyAsync(2);
         var (c1, c2) = (lab.Clusters[0], lab.Clusters[1]);
@@ -108,7 +108,7 @@ public sealed class PrerequisiteProbeTests
     }
 
     [Fact]
-    public async Task AnImageThatCannotBePulledIsTheProbesOwnWarningNotUnreachable()
+    public async Task An_image_that_cannot_be_pulled_is_the_probes_own_warning_not_unreachable()
     {
         await using var lab = await StartHealthyAsync(2);
         var (c1, c2) = (lab.Clusters[0], lab.Clusters[1]);
@@ -127,11 +127,11 @@ public sealed class PrerequisiteProbeTests
     }
 
     [Fact]
-    public async Task WhatIfCreatesNoPodAndSkipsTheProbeChecksSayingWhy()
+    public async Task WhatIf_creates_no_pod_and_skips_the_probe_checks_saying_why()
     {
         await using var lab = await StartHealthyAsync(2);
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
-        var sink = new MeshSink { Decline = true };
+        var sink = RecordingSink.Declining();
 
         var checks = await RunAsync(lab, sink: sink);
 
@@ -143,7 +143,7 @@ public sealed class PrerequisiteProbeTests
     }
 
     [Fact]
-    public async Task SkipInClusterProbeLeavesTheProbeChecksOutAndWritesNothing()
+    public async Task SkipInClusterProbe_leaves_the_probe_checks_out_and_writes_nothing()
     {
         await using var lab = await StartHealthyAsync(2);
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
@@ -156,7 +156,7 @@ public sealed class PrerequisiteProbeTests
     }
 
     [Fact]
-    public async Task AUserWhoMayNotCreatePodsFailsPermissionsAndGetsTheProbesOwnWarning()
+    public async Task A_user_who_may_not_create_pods_fails_permissions_and_gets_the_probes_own_warning()
     {
         await using var lab = await StartHealthyAsync(2);
         var onPrem = lab.Clusters[1];

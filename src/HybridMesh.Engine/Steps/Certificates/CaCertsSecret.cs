@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using HybridMesh.Engine.Manifests;
+using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Steps.Certificates;
 
@@ -10,8 +11,6 @@ namespace HybridMesh.Engine.Steps.Certificates;
 /// </summary>
 public static class CaCertsSecret
 {
-    public const string Namespace = "istio-system";
-
     /// <summary>
     /// The Secret for an intermediate. Without <paramref name="includeKey"/> (a manifest printed without
     /// -IncludeCredentials) ca-key.pem is left out, so the manifest can be reviewed but not applied as is.
@@ -36,7 +35,7 @@ public static class CaCertsSecret
             ["metadata"] = new JsonObject
             {
                 ["name"] = CaCertsBundle.SecretName,
-                ["namespace"] = Namespace,
+                ["namespace"] = IstioNames.SystemNamespace,
                 ["labels"] = new JsonObject { [ManifestLabels.ManagedByKey] = ManifestLabels.ManagedByValue },
             },
             ["type"] = "Opaque",

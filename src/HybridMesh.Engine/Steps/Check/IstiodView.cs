@@ -38,7 +38,7 @@ internal sealed partial class IstiodView
         {
             using var session = KubeSession.Open(target.Cluster, options);
             var selector = "app=istiod" + (string.IsNullOrEmpty(target.Revision) ? "" : ",istio.io/rev=" + target.Revision);
-            var pods = (await session.ListAsync("v1", "Pod", ClusterInspector.IstioNamespace, selector, ct).ConfigureAwait(false))
+            var pods = (await session.ListAsync("v1", "Pod", IstioNames.SystemNamespace, selector, ct).ConfigureAwait(false))
                 .Where(p => p["metadata"]?["deletionTimestamp"] is null && ClusterSnapshot.Text(p["status"]?["phase"]) == "Running")
                 .ToArray();
             var views = await Task.WhenAll(pods.Select(p => ReadPodAsync(session, p, ct))).ConfigureAwait(false);
@@ -60,7 +60,7 @@ internal sealed partial class IstiodView
         var stderr = "";
         try
         {
-            var exit = await session.Client.NamespacedPodExecAsync(name, ClusterInspector.IstioNamespace, Container, Command, false,
+            var exit = await session.Client.NamespacedPodExecAsync(name, IstioNames.SystemNamespace, Container, Command, false,
                 async (_, output, error) =>
                 {
                     var o = new StreamReader(output, Encoding.UTF8).ReadToEndAsync(timeout.Token);

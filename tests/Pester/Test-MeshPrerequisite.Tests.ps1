@@ -1,7 +1,8 @@
 BeforeAll {
     . $PSScriptRoot/common.ps1
     Import-HybridMesh
-    $script:lab = Start-TestLab -Clusters 2
+    # The mesh traffic model makes the lab's kubelet answer the in-cluster probe pods.
+    $script:lab = Start-TestLab -Clusters 2 -ExtraArguments '--mesh-traffic'
     Use-TestLabFleet $lab
     $script:kubeconfigs = @($lab.clusters.kubeconfig)
     $script:gke = $lab.clusters | Where-Object platform -EQ 'Gke' | Select-Object -First 1
@@ -34,23 +35,64 @@ AfterAll {
 }
 
 Describe 'Test-MeshPrerequisite against the lab' -Tag Integration {
-    It 'returns one MeshCheck per prerequisite and cluster, none failed, and only reads' {
+    It 'returns one MeshCheck per prerequisite and cluster, none failed, and writes only the probe pods' {
         foreach ($c in $lab.clusters) { Invoke-RestMethod -Method Delete -Uri "$($lab.controlUrl)/clusters/$($c.name)/requests" | Out-Null }
         $checks = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshPrerequisite -FleetProjectId $lab.fleet.projectId -InformationVariable info
-        $checks | Should -HaveCount (2 * 12)
+        $checks | Should -HaveCount (2 * 12 + 2 * 2)
         $checks | ForEach-Object { $_ | Should -BeOfType ([HybridMesh.Models.MeshCheck]) }
         @($checks | Where-Object Status -EQ 'Failed') | Should -HaveCount 0
         @($checks | Where-Object Status -EQ 'Warning') | Should -HaveCount 0
         # Skipped only where a check belongs to the other platform.
         ($checks | Where-Object Status -EQ 'Skipped' | ForEach-Object { "$($_.Check)@$($_.Cluster)" } | Sort-Object) |
             Should -Be (@("GkeNetwork@$($onprem.context)", "LoadBalancer@$($gke.context)", "LoadBalancerPolicy@$($onprem.context)",
-                    "PrivateCluster@$($onprem.context)") | Sort-Object)
+                    "PrivateCluster@$($onprem.context)", "PodGatewayReach@$($gke.context)", "PodGatewayReach@$($onprem.context)") | Sort-Object)
+        # Reachability from inside: each cluster's probe pod reached the other's API server with its cluster CA.
+        $reach = @($checks | Where-Object Check -EQ 'PodApiServerReach')
+        $reach | Should -HaveCount 2
+        $reach.Status | Should -Be @('Passed', 'Passed')
+        ($reach | Where-Object Cluster -EQ $gke.context).Peer | Should -Be $onprem.context
+        ($reach | Where-Object Cluster -EQ $gke.context).Detail | Should -Match ([regex]::Escape("$($onprem.server) answered GET /version 200"))
         ($checks | Where-Object Check -EQ 'Permissions').Status | Should -Be @('Passed', 'Passed')
         ($checks | Where-Object { $_.Check -eq 'GkeNetwork' -and $_.Cluster -eq $gke.context }).Detail | Should -Match 'projects/lab-gke-project/global/networks/'
-        "$info" | Should -Match '^24 checks: \d+ passed, 0 warning\(s\), 0 failed, 4 skipped\.$'
+        "$info" | Should -Match '^28 checks: \d+ passed, 0 warning\(s\), 0 failed, 6 skipped\.$'
         foreach ($c in $lab.clusters) {
             $requests = @(Invoke-RestMethod -Uri "$($lab.controlUrl)/clusters/$($c.name)/requests" | ForEach-Object { $_ })
-            @($requests | Where-Object { $_.method -ne 'GET' -and $_.path -notlike '*/selfsubjectaccessreviews' }) | Should -HaveCount 0
+            $writes = @($requests | Where-Object { $_.method -ne 'GET' -and $_.path -notlike '*/selfsubjectaccessreviews' })
+            # The probe pod: created, then deleted (the exec is a GET upgrade).
+            ($writes | ForEach-Object { "$($_.method) $($_.path -replace 'hybridmesh-probe-[0-9a-f]+', 'hybridmesh-probe-X')" }) |
+                Should -Be @('POST /api/v1/namespaces/istio-system/pods', 'DELETE /api/v1/namespaces/istio-system/pods/hybridmesh-probe-X')
+        }
+    }
+
+    It '-WhatIf creates no probe pod and reports the probe checks Skipped with the reason' {
+        foreach ($c in $lab.clusters) { Invoke-RestMethod -Method Delete -Uri "$($lab.controlUrl)/clusters/$($c.name)/requests" | Out-Null }
+        $checks = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshPrerequisite -SkipGoogleCheck -WhatIf
+        $probes = @($checks | Where-Object Check -Like 'Pod*')
+        $probes | Should -HaveCount 4
+        $probes.Status | Select-Object -Unique | Should -Be 'Skipped'
+        ($probes | Where-Object Check -EQ 'PodApiServerReach').Detail | ForEach-Object { $_ | Should -Match 'WhatIf' }
+        foreach ($c in $lab.clusters) {
+            @(Invoke-RestMethod -Uri "$($lab.controlUrl)/clusters/$($c.name)/requests" | ForEach-Object { $_ } |
+                Where-Object { $_.method -ne 'GET' -and $_.path -notlike '*/selfsubjectaccessreviews' }) | Should -HaveCount 0
+        }
+    }
+
+    It 'pods cut off from a peer API server this machine reaches fail exactly that pair, naming the address and the remedy' {
+        Add-MeshLabFault $lab -Cluster $gke.name -Kind PartitionApiServer -Peer $onprem.name -Confirm:$false
+        try {
+            $checks = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshPrerequisite -SkipGoogleCheck
+            $failed = @($checks | Where-Object Status -EQ 'Failed')
+            $failed | Should -HaveCount 1
+            $failed[0].Check | Should -Be 'PodApiServerReach'
+            $failed[0].Cluster | Should -Be $gke.context
+            $failed[0].Peer | Should -Be $onprem.context
+            $failed[0].Detail | Should -Match ([regex]::Escape($onprem.server))
+            $failed[0].RecommendedAction | Should -Match 'firewall'
+            $failed[0].RecommendedAction | Should -Match '-ServerOverride'
+            ($checks | Where-Object { $_.Check -eq 'ApiServer' -and $_.Cluster -eq $onprem.context }).Status | Should -Be 'Passed'
+        }
+        finally {
+            Clear-MeshLabFault $lab -Cluster $gke.name -Confirm:$false
         }
     }
 

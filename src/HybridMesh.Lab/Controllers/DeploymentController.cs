@@ -115,17 +115,11 @@ internal sealed class DeploymentController(ClusterRuntime rt, CancellationToken 
         var template = d["spec"]?["template"] as JsonObject ?? new JsonObject();
         var labels = (template["metadata"]?["labels"] as JsonObject)?.DeepClone() as JsonObject ?? new JsonObject();
         labels["pod-template-hash"] = hash;
-        var ip = Interlocked.Increment(ref _podIp);
         var spec = (JsonObject)(template["spec"]?.DeepClone() ?? new JsonObject());
-        spec["nodeName"] = "lab-node-1";
+        spec["nodeName"] = PodStatus.Node;
         var now = Rt.Now();
         var containerStatuses = new JsonArray();
-        foreach (var c in (spec["containers"] as JsonArray ?? []).OfType<JsonObject>())
-            containerStatuses.Add(new JsonObject
-            {
-                ["name"] = (string?)c["name"], ["ready"] = true, ["restartCount"] = 0, ["image"] = (string?)c["image"], ["started"] = true,
-                ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } },
-            });
+        foreach (var c in (spec["containers"] as JsonArray ?? []).OfType<JsonObject>()) containerStatuses.Add(PodStatus.Running(c, now));
         var pod = new JsonObject
         {
             ["kind"] = "Pod", ["apiVersion"] = "v1",
@@ -141,15 +135,8 @@ internal sealed class DeploymentController(ClusterRuntime rt, CancellationToken 
                 }),
             },
             ["spec"] = spec,
-            ["status"] = new JsonObject
-            {
-                ["phase"] = "Running",
-                ["conditions"] = new JsonArray(
-                    new JsonObject { ["type"] = "Ready", ["status"] = "True", ["lastTransitionTime"] = now },
-                    new JsonObject { ["type"] = "ContainersReady", ["status"] = "True", ["lastTransitionTime"] = now }),
-                ["hostIP"] = "10.0.0.2", ["podIP"] = $"10.244.{(ip >> 8) & 0xff}.{ip & 0xff}", ["startTime"] = now,
-                ["containerStatuses"] = containerStatuses,
-            },
+            // Born Running: the lab schedules and starts a Deployment's pods at once (PodStatus, as the pod controller does).
+            ["status"] = PodStatus.Build(containerStatuses, PodStatus.NextIp("10.244", ref _podIp), now),
         };
         CreateIfMissing("pods", pod);
     }

@@ -14,12 +14,10 @@ namespace HybridMesh.Lab.Controllers;
 /// </summary>
 internal sealed class PodController(ClusterRuntime rt, CancellationToken stopping) : ControllerBase(rt, stopping)
 {
-    private const string Node = "lab-node-1";
-
     // The labels the kubelet puts on its Node (the lab has no Node objects; these are what a nodeSelector may match).
     private static readonly Dictionary<string, string> NodeLabels = new(StringComparer.Ordinal)
     {
-        ["kubernetes.io/hostname"] = Node, ["kubernetes.io/os"] = "linux", ["kubernetes.io/arch"] = "amd64",
+        ["kubernetes.io/hostname"] = PodStatus.Node, ["kubernetes.io/os"] = "linux", ["kubernetes.io/arch"] = "amd64",
     };
     private int _podIp = 100;
 
@@ -65,53 +63,19 @@ internal sealed class PodController(ClusterRuntime rt, CancellationToken stoppin
         Update("pods", ns, name, pod =>
         {
             if (pod["metadata"]?["deletionTimestamp"] is not null || !string.IsNullOrEmpty((string?)pod["spec"]?["nodeName"])) return false;
-            pod["spec"]!["nodeName"] = Node;
+            pod["spec"]!["nodeName"] = PodStatus.Node;
             var now = Rt.Now();
-            var ip = Interlocked.Increment(ref _podIp);
-            var containers = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().ToList();
-            var unpullable = containers.Where(c => Rt.UnpullableImages.ContainsKey((string?)c["image"] ?? "")).Select(c => (string?)c["name"]).ToHashSet();
             var statuses = new JsonArray();
-            foreach (var c in containers)
+            foreach (var c in (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>())
             {
                 var image = (string?)c["image"] ?? "";
-                var cname = (string?)c["name"];
-                statuses.Add(unpullable.Contains(cname)
-                    ? new JsonObject
-                    {
-                        ["name"] = cname, ["state"] = new JsonObject
-                        {
-                            ["waiting"] = new JsonObject
-                            {
-                                ["reason"] = "ErrImagePull",
-                                ["message"] = $"failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": dial tcp: lookup registry: i/o timeout",
-                            },
-                        },
-                        ["lastState"] = new JsonObject(), ["ready"] = false, ["restartCount"] = 0, ["image"] = image, ["imageID"] = "", ["started"] = false,
-                    }
-                    : new JsonObject
-                    {
-                        ["name"] = cname, ["state"] = new JsonObject { ["running"] = new JsonObject { ["startedAt"] = now } },
-                        ["lastState"] = new JsonObject(), ["ready"] = true, ["restartCount"] = 0, ["image"] = image,
-                        ["imageID"] = $"{image}@sha256:{new string('0', 64)}", ["containerID"] = $"containerd://{Guid.NewGuid():N}", ["started"] = true,
-                    });
+                statuses.Add(Rt.UnpullableImages.ContainsKey(image)
+                    ? PodStatus.Waiting(c, "ErrImagePull",
+                        $"failed to pull and unpack image \"{image}\": failed to resolve reference \"{image}\": dial tcp: lookup registry: i/o timeout")
+                    : PodStatus.Running(c, now));
             }
 
-            var ready = unpullable.Count == 0;
-            var notReady = ready ? null : $"containers with unready status: [{string.Join(" ", unpullable)}]";
-            JsonObject Condition(string type, bool ok) => ok
-                ? new JsonObject { ["type"] = type, ["status"] = "True", ["lastProbeTime"] = null, ["lastTransitionTime"] = now }
-                : new JsonObject { ["type"] = type, ["status"] = "False", ["lastProbeTime"] = null, ["lastTransitionTime"] = now, ["reason"] = "ContainersNotReady", ["message"] = notReady };
-            var podIp = $"10.245.{(ip >> 8) & 0xff}.{ip & 0xff}";
-            pod["status"] = new JsonObject
-            {
-                ["phase"] = ready ? "Running" : "Pending",
-                ["conditions"] = new JsonArray(
-                    Condition("PodReadyToStartContainers", true), Condition("Initialized", true), Condition("Ready", ready),
-                    Condition("ContainersReady", ready), Condition("PodScheduled", true)),
-                ["hostIP"] = "10.0.0.2", ["hostIPs"] = new JsonArray(new JsonObject { ["ip"] = "10.0.0.2" }),
-                ["podIP"] = podIp, ["podIPs"] = new JsonArray(new JsonObject { ["ip"] = podIp }),
-                ["startTime"] = now, ["containerStatuses"] = statuses, ["qosClass"] = "BestEffort",
-            };
+            pod["status"] = PodStatus.Build(statuses, PodStatus.NextIp("10.245", ref _podIp), now);
             return true;
         }, subresource: "status", manager: "kubelet");
     }

@@ -15,7 +15,8 @@ namespace HybridMesh.Lab.Mesh;
 /// `api|id|server|sni|kubeconfig path`: the kubeconfig is read from the Secret the pod mounts at that path; the server
 /// resolves from pods to a lab cluster (its real address or a pod-only one), a partition makes it time out, a CA that is
 /// not the peer's fails TLS, and otherwise GET /version and the service list really go to the peer with the token (so
-/// revoked tokens and RBAC answer as they do). `gw|id|address`: the address must be some cluster's east-west gateway
+/// revoked tokens and RBAC answer as they do). Before linking, `api|id|server|-|-|CA variable` (Test-MeshPrerequisite):
+/// the CA comes from that container variable, and only an anonymous GET /version goes to the peer. `gw|id|address`: the address must be some cluster's east-west gateway
 /// address; a gateway partition times out, a gateway without a ready pod refuses, else TCP connects and healthz is 200.
 /// </summary>
 public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
@@ -33,10 +34,13 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
 
     /// <summary>The calls the script reads from the container's HYBRIDMESH_PROBE_CALLS, one per line.</summary>
     private static IEnumerable<string> Calls(LabExecRequest request) =>
-        ((string?)(request.PodObject["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
+        (Env(request, "HYBRIDMESH_PROBE_CALLS") ?? "").Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    /// <summary>A variable of the exec'd container's environment.</summary>
+    private static string? Env(LabExecRequest request, string name) =>
+        (string?)(request.PodObject["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
             .FirstOrDefault(c => (string?)c["name"] == request.Container)?["env"]?.AsArray()
-            .FirstOrDefault(e => (string?)e?["name"] == "HYBRIDMESH_PROBE_CALLS")?["value"] ?? "")
-        .Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            .FirstOrDefault(e => (string?)e?["name"] == name)?["value"];
 
     public async Task<LabExecResult> HandleAsync(LabExecRequest request, CancellationToken ct)
     {
@@ -44,14 +48,22 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
             return new LabExecResult("", "sh: invalid timeout\n", 2);
         Interlocked.Increment(ref _executed);
         // The script runs every call at once.
-        var lines = await Task.WhenAll(Calls(request).Select(spec => OneAsync(request.PodObject, spec, seconds, ct)));
+        var lines = await Task.WhenAll(Calls(request).Select(spec => OneAsync(request, spec, seconds, ct)));
         return new LabExecResult(string.Concat(lines.SelectMany(l => l).Select(l => l + "\n")));
     }
 
-    private async Task<IReadOnlyList<string>> OneAsync(JsonObject pod, string spec, int seconds, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> OneAsync(LabExecRequest request, string spec, int seconds, CancellationToken ct)
     {
         var f = spec.Split('|');
-        if (f.Length >= 5 && f[0] == "api") return await ApiAsync(pod, f[1], f[2], f[4], seconds, ct);
+        // Before linking (`api|id|server|-|-|CA variable`): no secret, the CA in a variable of its own, no token, GET /version only.
+        if (f.Length >= 6 && f[0] == "api" && f[4] == "-")
+        {
+            var ca = f[5] == "-" ? null : Env(request, f[5]);
+            return await ApiAsync(f[1], f[2], seconds, () => ca is null ? null : new MeshModel.RemoteKubeconfig(null, null, ca), ["version"], ct);
+        }
+
+        if (f.Length >= 5 && f[0] == "api")
+            return await ApiAsync(f[1], f[2], seconds, () => ReadMounted(request.PodObject, f[4]), ["version", "services"], ct);
         if (f.Length >= 3 && f[0] == "gw") return Gateway(f[1], f[2], seconds);
         return [];
     }
@@ -59,9 +71,9 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
     private static string Line(string kind, string id, string step, int rc, int code, double connect, double total, string error) =>
         string.Create(CultureInfo.InvariantCulture, $"PROBE|{kind}|{id}|{step}|{rc}|{code:000}|{connect:0.000000}|{total:0.000000}|{error}");
 
-    private async Task<IReadOnlyList<string>> ApiAsync(JsonObject pod, string id, string server, string path, int seconds, CancellationToken ct)
+    private async Task<IReadOnlyList<string>> ApiAsync(string id, string server, int seconds, Func<MeshModel.RemoteKubeconfig?> credentials,
+        string[] steps, CancellationToken ct)
     {
-        string[] steps = ["version", "services"];
         IReadOnlyList<string> All(int rc, string error, double total = 0) => steps.Select(s => Line("api", id, s, rc, 0, 0, total, error)).ToArray();
         var uri = Uri.TryCreate(server, UriKind.Absolute, out var u) ? u : null;
         var host = uri?.Host ?? server;
@@ -76,16 +88,13 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         if (lab.Partitions.IsCut(cluster, peer, PartitionTarget.ApiServer))
             return All(28, $"curl: (28) Connection timed out after {seconds * 1000} milliseconds", seconds);
 
-        var kubeconfig = MountedKubeconfig(pod, path);
-        MeshModel.RemoteKubeconfig? kc = null;
-        try { kc = kubeconfig is null ? null : MeshModel.ReadKubeconfig(kubeconfig); }
-        catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException or InvalidCastException) { }
+        var kc = credentials();
         if (kc?.CaPem is not { Length: > 0 } ca || !SameCertificate(ca, peer.CaCertificate))
             return All(60, "curl: (60) SSL certificate problem: unable to get local issuer certificate");
 
         var http = _clients.GetOrAdd(peer.Name, _ => peer.CreateHttpClient(""));
         var lines = new List<string>();
-        foreach (var (step, target) in new[] { ("version", "/version"), ("services", "/api/v1/services?limit=1") })
+        foreach (var (step, target) in new[] { ("version", "/version"), ("services", "/api/v1/services?limit=1") }.Where(s => steps.Contains(s.Item1)))
         {
             var watch = Stopwatch.StartNew();
             try
@@ -103,6 +112,13 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         }
 
         return lines;
+    }
+
+    /// <summary>The remote secret's kubeconfig mounted at <paramref name="path"/>, or null when absent or unreadable.</summary>
+    private MeshModel.RemoteKubeconfig? ReadMounted(JsonObject pod, string path)
+    {
+        try { return MountedKubeconfig(pod, path) is { } kubeconfig ? MeshModel.ReadKubeconfig(kubeconfig) : null; }
+        catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException or InvalidCastException) { return null; }
     }
 
     /// <summary>What the kubelet mounted at <paramref name="path"/>: the key of the Secret whose volume is mounted above it.</summary>

@@ -12,7 +12,7 @@ namespace HybridMesh.Commands;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "MeshConnectivity", SupportsShouldProcess = true)]
 [OutputType(typeof(MeshCheck), typeof(MeshTrafficResult), typeof(bool))]
-public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicParameters
+public sealed class TestMeshConnectivityCommand : MeshProbeCmdlet, IDynamicParameters
 {
     /// <summary>
     /// The istiod revision whose CLUSTER_ID names each cluster, when a cluster runs several with different ones
@@ -51,19 +51,6 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicPara
     /// <summary>Leave the verification workload (-Traffic) and the probe pods (in-cluster probes) in place afterwards.</summary>
     [Parameter]
     public SwitchParameter KeepWorkload { get; set; }
-
-    /// <summary>
-    /// Do not probe from inside the clusters (one short-lived pod per cluster in istio-system that calls every peer's API
-    /// server and east-west gateway): the PodApiServerReach and PodGatewayReach checks are then left out, and a remote
-    /// secret's server that this machine cannot reach stays a Warning (docs/design/in-cluster-probes.md).
-    /// </summary>
-    [Parameter]
-    public SwitchParameter SkipInClusterProbe { get; set; }
-
-    /// <summary>Image of the probe pods; it must contain sh and curl 7.55 or later. Use a mirror for clusters without internet access.</summary>
-    [Parameter]
-    [ValidateNotNullOrEmpty]
-    public string ProbeImage { get; set; } = Engine.Steps.Probe.ProbeOptions.DefaultImage;
 
     /// <summary>Return only $true (everything passed) or $false.</summary>
     [Parameter]
@@ -143,12 +130,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet, IDynamicPara
             ThrottleLimit = ThrottleLimit,
             AllowSharedNetwork = AllowSharedNetwork,
             IstiodView = !SkipIstiodView,
-            Probes = SkipInClusterProbe ? null : new Engine.Steps.Probe.ProbeOptions
-            {
-                Image = ProbeImage,
-                KeepWorkload = KeepWorkload,
-                ReadyTimeout = TimeSpan.FromSeconds(Math.Min(TimeoutSec, 90)),
-            },
+            Probes = InClusterProbe(KeepWorkload, TimeSpan.FromSeconds(Math.Min(TimeoutSec, 90))),
             Google = SkipFleetCheck ? null : _google.ToOptions(),
         };
 

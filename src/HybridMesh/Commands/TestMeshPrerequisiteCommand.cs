@@ -7,12 +7,14 @@ namespace HybridMesh.Commands;
 
 /// <summary>
 /// Test-MeshPrerequisite: the seed's prerequisites as one verdict before a change window (docs/design/prerequisites.md).
-/// Reads every cluster, GKE, GKE Hub and organisation policy, writes nothing, and reports one MeshCheck per
-/// prerequisite and cluster — judged by the same rules New-Mesh's pre-flight and Test-MeshConnectivity use.
+/// Reads every cluster, GKE, GKE Hub and organisation policy, and reports one MeshCheck per prerequisite and cluster —
+/// judged by the same rules New-Mesh's pre-flight and Test-MeshConnectivity use. Its only write is the short-lived probe
+/// pod per cluster that proves reachability from inside the clusters (docs/design/in-cluster-probes.md), hence
+/// ShouldProcess with Low impact: -WhatIf creates no pod and those checks are Skipped.
 /// </summary>
-[Cmdlet(VerbsDiagnostic.Test, "MeshPrerequisite")]
+[Cmdlet(VerbsDiagnostic.Test, "MeshPrerequisite", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
 [OutputType(typeof(MeshCheck), typeof(bool))]
-public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet, IDynamicParameters
+public sealed class TestMeshPrerequisiteCommand : MeshProbeCmdlet, IDynamicParameters
 {
     /// <summary>The istiod revision to judge, when a cluster runs several (default: the Revision of the piped object).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
@@ -30,6 +32,10 @@ public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet, IDynamicPara
     /// <summary>The east-west gateways will use internal load balancers (Install-EastWestGateway -InternalLoadBalancer).</summary>
     [Parameter]
     public SwitchParameter InternalLoadBalancer { get; set; }
+
+    /// <summary>Leave the probe pods in place afterwards (they stop by themselves after 15 minutes).</summary>
+    [Parameter]
+    public SwitchParameter KeepWorkload { get; set; }
 
     /// <summary>Return only $true (no prerequisite failed) or $false.</summary>
     [Parameter]
@@ -63,6 +69,7 @@ public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet, IDynamicPara
             ThrottleLimit = ThrottleLimit,
             ServerOverride = ToStringMap(ServerOverride),
             InternalLoadBalancer = InternalLoadBalancer,
+            Probes = InClusterProbe(KeepWorkload),
             Google = SkipGoogleCheck ? null : _google.ToOptions(),
         };
 

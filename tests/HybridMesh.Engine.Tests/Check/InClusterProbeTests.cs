@@ -31,25 +31,8 @@ internal static class ProbeCheck
 /// In-cluster probes against the lab: one probe pod per cluster calls every peer's API server (through T's remote secret)
 /// and gateway from inside; a healthy mesh passes, and each pod-side fault fails exactly the checks that name it.
 /// </summary>
-public sealed class InClusterProbeTests(TwoClusterMesh mesh) : IClassFixture<TwoClusterMesh>, IAsyncLifetime
+public sealed class InClusterProbeTests(TwoClusterMesh mesh) : TwoClusterMeshTests(mesh)
 {
-    private LabHost Lab => mesh.Lab;
-    private LabCluster C1 => Lab.Clusters[0];
-    private LabCluster C2 => Lab.Clusters[1];
-
-    public Task InitializeAsync()
-    {
-        Lab.ClearMeshFaults();
-        return MeshWiring.WireAsync(Lab);
-    }
-
-    public Task DisposeAsync()
-    {
-        Lab.ClearMeshFaults();
-        foreach (var c in Lab.Clusters) c.ClearFaults();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Healthy_mesh_passes_with_one_probe_pod_and_one_exec_per_cluster_and_leaves_no_pod()
     {
@@ -272,24 +255,8 @@ public sealed class ThreeClusterProbeTests(ThreeClusterMesh mesh) : IClassFixtur
 }
 
 /// <summary>Where pods/exec is forbidden, istiod's view is read through pods/proxy to port 15014.</summary>
-public sealed class IstiodProxyFallbackTests(TwoClusterMesh mesh) : IClassFixture<TwoClusterMesh>, IAsyncLifetime
+public sealed class IstiodProxyFallbackTests(TwoClusterMesh mesh) : TwoClusterMeshTests(mesh)
 {
-    private LabHost Lab => mesh.Lab;
-    private LabCluster C1 => Lab.Clusters[0];
-    private LabCluster C2 => Lab.Clusters[1];
-
-    public Task InitializeAsync()
-    {
-        Lab.ClearMeshFaults();
-        return MeshWiring.WireAsync(Lab);
-    }
-
-    public Task DisposeAsync()
-    {
-        foreach (var c in Lab.Clusters) c.ClearFaults();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Exec_forbidden_reads_clusterz_through_pods_proxy_and_passes()
     {

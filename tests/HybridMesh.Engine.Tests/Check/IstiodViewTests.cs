@@ -11,24 +11,9 @@ namespace HybridMesh.Engine.Tests.Check;
 /// istiod's own view (/debug/clusterz over pods/exec) against the lab's simulated istiod: a healthy mesh passes,
 /// and each fault fails exactly the check that names it, with the action that fixes it.
 /// </summary>
-public sealed class IstiodViewTests(TwoClusterMesh mesh) : IClassFixture<TwoClusterMesh>, IAsyncLifetime
+public sealed class IstiodViewTests(TwoClusterMesh mesh) : TwoClusterMeshTests(mesh)
 {
     private const string Failed = nameof(MeshCheckStatus.Failed);
-    private LabHost Lab => mesh.Lab;
-    private LabCluster C1 => Lab.Clusters[0];
-    private LabCluster C2 => Lab.Clusters[1];
-
-    public Task InitializeAsync()
-    {
-        Lab.ClearMeshFaults();
-        return MeshWiring.WireAsync(Lab);
-    }
-
-    public Task DisposeAsync()
-    {
-        Lab.ClearMeshFaults();
-        return Task.CompletedTask;
-    }
 
     [Fact]
     public async Task Healthy_mesh_passes_istiods_view_with_one_exec_per_istiod_pod()

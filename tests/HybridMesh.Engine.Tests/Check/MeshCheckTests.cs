@@ -12,15 +12,8 @@ namespace HybridMesh.Engine.Tests.Check;
 /// Each way to break a two-cluster mesh, against the lab: exactly the check that names the break fails (with a
 /// recommended action naming the fix), and every other check still passes.
 /// </summary>
-public sealed class MeshCheckTests(TwoClusterMesh mesh) : IClassFixture<TwoClusterMesh>, IAsyncLifetime
+public sealed class MeshCheckTests(TwoClusterMesh mesh) : TwoClusterMeshTests(mesh)
 {
-    private LabHost Lab => mesh.Lab;
-    private LabCluster C1 => Lab.Clusters[0];
-    private LabCluster C2 => Lab.Clusters[1];
-
-    public Task InitializeAsync() => MeshWiring.WireAsync(Lab);
-    public Task DisposeAsync() => Task.CompletedTask;
-
     private static void AssertOnlyFailures(IReadOnlyList<MeshCheck> checks, params (string Check, string Cluster, string? Peer)[] expected)
     {
         var failed = checks.Where(c => c.Status == MeshCheckStatus.Failed).Select(c => (c.Check, c.Cluster, c.Peer)).ToArray();

@@ -25,7 +25,7 @@ internal static class PrerequisiteLab
         {
             c.Network = c.Platform == LabPlatform.Gke ? GkeNetworkId : $"net-{i}";
             customize?.Invoke(i, c);
-        }, distinctRoots);
+        }, distinctRoots, meshTraffic: true);
         foreach (var c in lab.Clusters.Where(c => c.Platform == LabPlatform.Gke))
         {
             PutGkeCluster(lab, c);
@@ -70,6 +70,31 @@ internal static class PrerequisiteLab
     public static IReadOnlyList<MeshTarget> Targets(MeshLab lab) =>
         lab.Targets().Select(t => new MeshTarget(t.Cluster) { FleetProjectId = lab.Lab.Options.FleetProject }).ToArray();
 
+    /// <summary>
+    /// The lab's targets, with <paramref name="cluster"/> reached as a user granted only the runbook permissions
+    /// <paramref name="granted"/> accepts (plus get/list/watch on everything).
+    /// </summary>
+    public static IReadOnlyList<MeshTarget> TargetsAsLimitedUser(MeshLab lab, LabCluster cluster, Func<RunbookPermission, bool> granted)
+    {
+        var grants = RunbookPermissions.All.Where(granted)
+            .GroupBy(p => (p.Group, Resource: p.Subresource is null ? p.Resource : $"{p.Resource}/{p.Subresource}"))
+            .Select(g => (JsonNode)new JsonObject
+            {
+                ["apiGroups"] = new JsonArray(g.Key.Group), ["resources"] = new JsonArray(g.Key.Resource),
+                ["verbs"] = new JsonArray(g.Select(p => (JsonNode)p.Verb).ToArray()),
+            })
+            .Append(new JsonObject
+            {
+                ["apiGroups"] = new JsonArray("*"), ["resources"] = new JsonArray("*"), ["verbs"] = new JsonArray("get", "list", "watch"),
+            }).ToArray();
+        var kubeconfig = cluster.AddUserWithRules("operator", new JsonArray(grants));
+        return Targets(lab).Select(t => t.Context != cluster.Context ? t : new MeshTarget(
+            ClusterDiscovery.GetClusters(new ClusterQuery { Kubeconfig = [kubeconfig], Context = [cluster.Context] }, NullMeshSink.Instance).Single())
+        {
+            FleetProjectId = t.FleetProjectId,
+        }).ToArray();
+    }
+
     public static PrerequisiteOptions Options(MeshLab lab) => new()
     {
         Kube = new KubeSessionOptions
@@ -80,12 +105,18 @@ internal static class PrerequisiteLab
         },
         Google = GoogleTestKit.Options(lab.Lab.Fleet!),
         ConnectTimeout = TimeSpan.FromSeconds(2),
+        // The in-cluster probes are on by default, as in the cmdlet; the lab's kubelet answers them (mesh traffic model).
+        Probes = new Engine.Steps.Probe.ProbeOptions { ReadyTimeout = TimeSpan.FromSeconds(10), PollInterval = TimeSpan.FromMilliseconds(20) },
     };
 
     public static Task<IReadOnlyList<MeshCheck>> RunAsync(MeshLab lab, PrerequisiteOptions? options = null,
-        IReadOnlyList<MeshTarget>? targets = null) =>
-        PrerequisiteChecker.RunAsync(targets ?? Targets(lab), options ?? Options(lab), new RecordingSink());
+        IReadOnlyList<MeshTarget>? targets = null, IMeshSink? sink = null) =>
+        PrerequisiteChecker.RunAsync(targets ?? Targets(lab), options ?? Options(lab), sink ?? new RecordingSink());
 
     public static MeshCheck One(IReadOnlyList<MeshCheck> checks, string check, LabCluster cluster) =>
         Assert.Single(checks, c => c.Check == check && c.Cluster == cluster.Context);
+
+    /// <summary>The check of an ordered pair: run in <paramref name="cluster"/>'s pods, about <paramref name="peer"/>.</summary>
+    public static MeshCheck One(IReadOnlyList<MeshCheck> checks, string check, LabCluster cluster, LabCluster peer) =>
+        Assert.Single(checks, c => c.Check == check && c.Cluster == cluster.Context && c.Peer == peer.Context);
 }

@@ -38,6 +38,14 @@ public static class PrerequisiteChecker
             }
         })).ConfigureAwait(false);
 
+        var snapshots = facts.Select(f => f.Snapshot).ToArray();
+        // Reachability from inside the clusters (issue item 8): the same probe pods and checks as Test-MeshConnectivity,
+        // calling the address each peer would be given, since no remote secret exists yet (docs/design/prerequisites.md).
+        var probes = options.Probes is { } probeOptions
+            ? Probe.ProbeChecks.RunAsync(snapshots, probeOptions with { Unlinked = UnlinkedPeers(facts) }, kube,
+                Math.Max(options.ThrottleLimit, snapshots.Length), sink, cancellationToken)
+            : null;
+
         var fleetProject = targets.Select(t => t.FleetProjectId).FirstOrDefault(p => !string.IsNullOrEmpty(p));
         var (google, fleet, why) = await FleetChecks.ConnectAsync(options.Google, fleetProject, sink, cancellationToken)
             .ConfigureAwait(false);
@@ -46,7 +54,6 @@ public static class PrerequisiteChecker
         {
             await ReadGoogleAsync(facts, google, unavailable ?? "Google APIs could not be reached.", cancellationToken)
                 .ConfigureAwait(false);
-            var snapshots = facts.Select(f => f.Snapshot).ToArray();
             var results = new List<MeshCheck>();
             foreach (var f in facts)
             {
@@ -65,6 +72,11 @@ public static class PrerequisiteChecker
                 results.Add(RootChecks.SharedRoot(s, snapshots).Check);
             }
 
+            if (probes is not null)
+            {
+                results.AddRange(Probe.ProbeChecks.Run(snapshots, await probes.ConfigureAwait(false), unlinked: true));
+            }
+
             return results;
         }
         finally
@@ -72,6 +84,11 @@ public static class PrerequisiteChecker
             google?.Dispose();
         }
     }
+
+    /// <summary>What each cluster's peers would be given for it: the -ServerOverride address, else the kubeconfig's server.</summary>
+    private static Dictionary<string, Probe.UnlinkedPeer> UnlinkedPeers(IEnumerable<PrerequisiteFacts> facts) =>
+        facts.ToDictionary(f => f.Context,
+            f => new Probe.UnlinkedPeer(f.ServerOverride?.OriginalString ?? f.Snapshot.Target.Cluster.Server, f.ClusterCa), StringComparer.Ordinal);
 
     /// <summary>True when no prerequisite Failed (warnings and skipped checks are reported, not fatal).</summary>
     public static bool AllPassed(IReadOnlyList<MeshCheck> checks) => checks.All(c => c.Status != MeshCheckStatus.Failed);
@@ -132,7 +149,10 @@ public static class PrerequisiteChecker
             await Task.WhenAll(access, istiods, configMaps, services).ConfigureAwait(false);
 
             facts.IstiodVersions = IstioPrerequisiteChecks.Versions((await istiods.ConfigureAwait(false)).Items ?? []);
-            facts.MeshConfigs = ((await configMaps.ConfigureAwait(false)).Items ?? [])
+            var maps = (await configMaps.ConfigureAwait(false)).Items ?? [];
+            facts.ClusterCa = maps.Where(c => ClusterSnapshot.Text(c["metadata"]?["name"]) == "kube-root-ca.crt")
+                .Select(c => ClusterSnapshot.Text(c["data"]?["ca.crt"])).FirstOrDefault(ca => !string.IsNullOrWhiteSpace(ca));
+            facts.MeshConfigs = maps
                 .Where(c => ClusterSnapshot.Text(c["metadata"]?["name"]) is { } n && (n == "istio" || n.StartsWith("istio-", StringComparison.Ordinal)))
                 .Where(c => ClusterSnapshot.Text(c["data"]?["mesh"]) is not null)
                 .ToDictionary(c => ClusterSnapshot.Text(c["metadata"]?["name"])!, c => ClusterSnapshot.Text(c["data"]?["mesh"])!, StringComparer.Ordinal);

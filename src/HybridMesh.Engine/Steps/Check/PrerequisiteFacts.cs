@@ -38,4 +38,7 @@ internal sealed class PrerequisiteFacts
     /// <summary>The -ServerOverride address for this cluster, and whether this machine reached it (null: not tried).</summary>
     public Uri? ServerOverride { get; set; }
     public string? OverrideUnreachable { get; set; }
+
+    /// <summary>PEM of the cluster CA (istio-system/kube-root-ca.crt): what the peers' probe pods verify this API server with.</summary>
+    public string? ClusterCa { get; set; }
 }

@@ -22,6 +22,12 @@ public sealed record PrerequisiteOptions
     /// <summary>The east-west gateways will use internal load balancers (Install-EastWestGateway -InternalLoadBalancer).</summary>
     public bool InternalLoadBalancer { get; init; }
 
+    /// <summary>
+    /// The in-cluster probes (docs/design/in-cluster-probes.md): one short-lived pod per cluster calls, for every peer,
+    /// the address the peer's API server would be given and its east-west gateway. Null: not run (-SkipInClusterProbe).
+    /// </summary>
+    public Probe.ProbeOptions? Probes { get; init; }
+
     /// <summary>How long a -ServerOverride address gets to accept a connection from this machine.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(5);
 }

@@ -49,6 +49,8 @@ internal static class RunbookPermissions
         Add(Apply, "rbac.authorization.k8s.io", "clusterrolebindings", null, "New-Mesh");
         // Test-MeshConnectivity / Get-MeshLink read istiod's view through exec (docs/design/istiod-view.md).
         Add(["create"], "", "pods", Ns, "Test-MeshConnectivity", "exec");
+        // The in-cluster probe pod of Test-MeshConnectivity and Test-MeshPrerequisite (Steps/Probe/InClusterProbe).
+        Add(["get", "create", "delete"], "", "pods", Ns, "Test-MeshConnectivity, Test-MeshPrerequisite (probe pod)");
         Add(["get"], "", "configmaps", Ns, "Test-MeshConnectivity");
         return list.ToArray();
     }

@@ -25,8 +25,12 @@ internal static class InClusterProbe
         "ErrImagePull", "ImagePullBackOff", "InvalidImageName", "ErrImageNeverPull", "CreateContainerConfigError", "CreateContainerError", "RunContainerError",
     };
 
-    /// <summary>What T's pod calls for every peer: the server of T's remote secret for the peer, and the peer's gateway.</summary>
-    public static IReadOnlyList<ProbeSpec> Specs(ClusterSnapshot holder, IReadOnlyList<ClusterSnapshot> all)
+    /// <summary>
+    /// What T's pod calls for every peer: the server of T's remote secret for the peer (before linking: the address the
+    /// peer would be given, see <see cref="ProbeOptions.Unlinked"/>), and the peer's gateway.
+    /// </summary>
+    public static IReadOnlyList<ProbeSpec> Specs(ClusterSnapshot holder, IReadOnlyList<ClusterSnapshot> all,
+        IReadOnlyDictionary<string, UnlinkedPeer>? unlinked = null)
     {
         var specs = new List<ProbeSpec>();
         foreach (var peer in all.Where(p => !ReferenceEquals(p, holder) && p.Reachable))
@@ -36,7 +40,14 @@ internal static class InClusterProbe
                 continue;
             }
 
-            if (SecretFor(holder, id) is { } secret && secret.Server.Length > 0)
+            if (unlinked is not null)
+            {
+                if (unlinked.TryGetValue(peer.Context, out var given))
+                {
+                    specs.Add(new ApiServerSpec(id, given.Server, null, null, given.CaPem));
+                }
+            }
+            else if (SecretFor(holder, id) is { } secret && secret.Server.Length > 0)
             {
                 specs.Add(new ApiServerSpec(id, secret.Server, secret.TlsServerName, ProbePod.KubeconfigPath(secret.SecretName, secret.Key)));
             }
@@ -65,7 +76,7 @@ internal static class InClusterProbe
     public static async Task<ClusterProbe> RunAsync(ClusterSnapshot holder, IReadOnlyList<ClusterSnapshot> all, ProbeOptions options,
         KubeSessionOptions kube, IMeshSink sink, CancellationToken ct)
     {
-        var specs = Specs(holder, all);
+        var specs = Specs(holder, all, options.Unlinked);
         if (!holder.Reachable)
         {
             return new ClusterProbe(holder.Context, null, [], specs, Skipped: true);

@@ -27,12 +27,15 @@ internal static class ProbeChecks
         await PerCluster.RunAsync(snapshots, throttleLimit, sink, 68, "Probing from inside the clusters", s => s.Context,
             (s, token) => InClusterProbe.RunAsync(s, snapshots, options, kube, sink, token), ct).ConfigureAwait(false);
 
-    /// <summary>Per ordered link (holder, peer) a PodApiServerReach, then per ordered link a PodGatewayReach.</summary>
-    public static IReadOnlyList<MeshCheck> Run(IReadOnlyList<ClusterSnapshot> snapshots, IReadOnlyList<ClusterProbe?> probes)
+    /// <summary>
+    /// Per ordered link (holder, peer) a PodApiServerReach, then per ordered link a PodGatewayReach.
+    /// <paramref name="unlinked"/>: before New-Mesh (Test-MeshPrerequisite), where a missing gateway is not installed yet.
+    /// </summary>
+    public static IReadOnlyList<MeshCheck> Run(IReadOnlyList<ClusterSnapshot> snapshots, IReadOnlyList<ClusterProbe?> probes, bool unlinked = false)
     {
         var pairs = snapshots.Select((s, i) => (s, probe: probes[i])).SelectMany(h => snapshots.Where(p => !ReferenceEquals(p, h.s))
             .Select(peer => (holder: h.s, h.probe, peer))).ToArray();
-        return [.. pairs.Select(x => ApiServer(x.holder, x.peer, x.probe)), .. pairs.Select(x => Gateway(x.holder, x.peer, x.probe))];
+        return [.. pairs.Select(x => ApiServer(x.holder, x.peer, x.probe)), .. pairs.Select(x => Gateway(x.holder, x.peer, x.probe, unlinked))];
     }
 
     private static MeshCheck? NotRun(string check, ClusterSnapshot holder, ClusterSnapshot peer, ClusterProbe? probe)
@@ -74,26 +77,33 @@ internal static class ProbeChecks
         }
 
         var server = MeshErrors.RedactUserInfo(spec.Server);
+        // Before linking there is no token: GET /version alone, anonymously, proves the address reaches p's API server.
         var steps = Steps(probe, "api", id, t, p, MeshProbeTarget.ApiServer, server,
-            [("version", "GET /version"), ("services", "list services")]);
+            spec.Unlinked ? [("version", "GET /version")] : [("version", "GET /version"), ("services", "list services")], spec.Unlinked);
         var pod = $"pod {probe.Pod}";
-        var how = $"with the CA{(string.IsNullOrEmpty(spec.TlsServerName) ? "" : $", TLS server name {spec.TlsServerName}")} and token of secret {spec.KubeconfigPath.Split('/')[^2]}";
+        var how = spec.Unlinked
+            ? $"anonymously, verified with {(spec.CaPem is null ? "the system CAs" : $"'{p}''s cluster CA")} (no remote secret yet; New-Mesh writes it)"
+            : $"with the CA{(string.IsNullOrEmpty(spec.TlsServerName) ? "" : $", TLS server name {spec.TlsServerName}")} and token of secret {ProbePod.SecretName(spec.KubeconfigPath!)}";
         if (steps.FirstOrDefault(s => !s.Succeeded) is not { } failed)
         {
-            return With(Result.Pass(check, t, $"From {pod} in '{t}', {server} answered {Timings(steps)} {how}: what istiod does first.", p), steps);
+            return With(Result.Pass(check, t, $"From {pod} in '{t}', {server} answered {Timings(steps)} {how}: what istiod does first{(spec.Unlinked ? " once linked" : "")}.", p), steps);
         }
 
         var what = $"From {pod} in '{t}', {failed.Step} at {server} ({how}) failed";
-        var reach = $"Make {server} reachable from pods in '{t}' (VPN or firewall rule), or give '{p}' an address pods in '{t}' reach: New-Mesh -ServerOverride @{{ '{id}' = 'https://<address>' }}.";
+        var overrideHint = $"{(spec.Unlinked ? "Test-MeshPrerequisite and New-Mesh" : "New-Mesh")} -ServerOverride @{{ '{id}' = 'https://<address>' }}";
+        var reach = $"Make {server} reachable from pods in '{t}' (VPN or firewall rule), or give '{p}' an address pods in '{t}' reach: {overrideHint}.";
         var check2 = failed.Error switch
         {
             MeshProbeError.Dns => Result.Fail(check, t, $"{what}: the name does not resolve inside '{t}' ({failed.Message}).",
-                $"Make the name resolvable from pods in '{t}' (cluster DNS forwarding, VPN DNS), or give '{p}' an address pods in '{t}' reach: New-Mesh -ServerOverride @{{ '{id}' = 'https://<address>' }}.", p),
+                $"Make the name resolvable from pods in '{t}' (cluster DNS forwarding, VPN DNS), or give '{p}' an address pods in '{t}' reach: {overrideHint}.", p),
             MeshProbeError.Refused => Result.Fail(check, t, $"{what}: connection refused ({failed.Message}).", reach, p),
             MeshProbeError.Timeout => Result.Fail(check, t, $"{what}: no answer within the timeout - a firewall drops the traffic or there is no route ({failed.Message}).", reach, p),
+            MeshProbeError.Tls when spec.Unlinked => Result.Fail(check, t,
+                $"{what}: the TLS handshake failed ({failed.Message}); what answers there is not '{p}''s API server with a certificate of its cluster CA (a TLS-terminating proxy or another cluster).",
+                $"Give an address that reaches '{p}''s API server directly: {overrideHint}.", p),
             MeshProbeError.Tls => Result.Fail(check, t,
                 $"{what}: the TLS handshake failed ({failed.Message}); what answers there is not '{p}''s API server as the secret's CA and server name describe it (a TLS-terminating proxy, another cluster, or a rotated CA).",
-                $"Re-run New-Mesh so that the secret carries '{p}''s current CA; if the address is a proxy or load balancer that terminates TLS, give one that reaches the API server directly: New-Mesh -ServerOverride @{{ '{id}' = 'https://<address>' }}.", p),
+                $"Re-run New-Mesh so that the secret carries '{p}''s current CA; if the address is a proxy or load balancer that terminates TLS, give one that reaches the API server directly: {overrideHint}.", p),
             MeshProbeError.Unauthorized => Result.Fail(check, t, $"{what}: '{p}' rejects the token (401: revoked, expired, or its Secret deleted).",
                 $"{Relink} (or Update-MeshLinkCredential for '{p}').", p),
             MeshProbeError.Forbidden => Result.Fail(check, t, $"{what}: the token authenticates but may not list services (403).",
@@ -104,7 +114,7 @@ internal static class ProbeChecks
         return With(check2, steps);
     }
 
-    private static MeshCheck Gateway(ClusterSnapshot holder, ClusterSnapshot peer, ClusterProbe? probe)
+    private static MeshCheck Gateway(ClusterSnapshot holder, ClusterSnapshot peer, ClusterProbe? probe, bool unlinked)
     {
         const string check = ProbeCheckNames.PodGatewayReach;
         if (NotRun(check, holder, peer, probe) is { } notRun)
@@ -115,7 +125,9 @@ internal static class ProbeChecks
         var (t, p, id) = (holder.Context, peer.Context, peer.Details!.IstioClusterName!);
         if (probe!.Specs.OfType<GatewaySpec>().FirstOrDefault(s => s.PeerId == id) is not { } spec)
         {
-            return Result.Skip(check, t, $"Not checked: '{p}' has no east-west gateway address (see {CheckNames.EastWestGateway}).", p);
+            return Result.Skip(check, t, unlinked
+                ? $"Not checked: '{p}' has no east-west gateway address yet (Install-EastWestGateway creates it; run this again afterwards to prove it from inside '{t}')."
+                : $"Not checked: '{p}' has no east-west gateway address (see {CheckNames.EastWestGateway}).", p);
         }
 
         var steps = Steps(probe, "gw", id, t, p, MeshProbeTarget.Gateway, spec.Address,
@@ -150,7 +162,7 @@ internal static class ProbeChecks
     }
 
     private static IReadOnlyList<MeshProbeResult> Steps(ClusterProbe probe, string kind, string id, string from, string to, MeshProbeTarget target,
-        string address, (string Key, string Name)[] steps) =>
+        string address, (string Key, string Name)[] steps, bool anonymous = false) =>
         steps.Select(step =>
         {
             var line = probe.Lines.FirstOrDefault(l => l.Kind == kind && l.PeerId == id && l.Step == step.Key);
@@ -163,6 +175,12 @@ internal static class ProbeChecks
             var error = step.Key == "tcp15443"
                 ? line.ConnectSeconds > 0 ? MeshProbeError.None : ProbeScript.Classify(line.CurlExit is 0 ? 7 : line.CurlExit, 0)
                 : ProbeScript.Classify(line.CurlExit, line.HttpCode);
+            // An anonymous call answered 401/403 over a verified TLS connection: the API server is reached (anonymous auth is off or restricted).
+            if (anonymous && error is MeshProbeError.Unauthorized or MeshProbeError.Forbidden)
+            {
+                error = MeshProbeError.None;
+            }
+
             return new MeshProbeResult
             {
                 From = from, To = to, Target = target, Address = address, Step = step.Name, Error = error,

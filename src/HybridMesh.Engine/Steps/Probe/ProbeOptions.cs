@@ -24,4 +24,16 @@ public sealed record ProbeOptions
     public int StepTimeoutSeconds { get; init; } = 5;
 
     internal TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>
+    /// Before linking (Test-MeshPrerequisite): no remote secret exists yet, so each peer's pods call the address they
+    /// would be given, keyed by context. Null: call the server of each remote secret (Test-MeshConnectivity).
+    /// </summary>
+    internal IReadOnlyDictionary<string, UnlinkedPeer>? Unlinked { get; init; }
 }
+
+/// <summary>
+/// What a peer's pods would be given for a cluster before New-Mesh: the -ServerOverride address, else the
+/// kubeconfig's server, and the cluster CA (kube-root-ca.crt, what a reader token Secret's ca.crt holds), or null.
+/// </summary>
+internal sealed record UnlinkedPeer(string Server, string? CaPem);

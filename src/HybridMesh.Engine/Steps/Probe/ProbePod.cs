@@ -19,9 +19,29 @@ internal static class ProbePod
     /// <summary>Where the key of a remote secret appears inside the pod.</summary>
     public static string KubeconfigPath(string secretName, string key) => $"{MountRoot}/{secretName}/{key}";
 
+    /// <summary>The secret a mounted kubeconfig path comes from.</summary>
+    public static string SecretName(string kubeconfigPath) => kubeconfigPath.Split('/')[^2];
+
+    /// <summary>
+    /// The script, the calls, and before linking one variable per distinct peer CA: a CA is public, and separate
+    /// variables keep each far below the kernel's 128 KiB limit for one environment string however many peers there are.
+    /// </summary>
+    private static JsonArray Environment(IReadOnlyList<ProbeSpec> specs)
+    {
+        var env = new JsonArray(
+            new JsonObject { ["name"] = ProbeScript.ScriptVariable, ["value"] = ProbeScript.Script },
+            new JsonObject { ["name"] = ProbeScript.CallsVariable, ["value"] = ProbeScript.Calls(specs) });
+        foreach (var ca in specs.OfType<ApiServerSpec>().Where(s => s.CaVariable is not null).DistinctBy(s => s.CaVariable).OrderBy(s => s.CaVariable, StringComparer.Ordinal))
+        {
+            env.Add(new JsonObject { ["name"] = ca.CaVariable, ["value"] = ca.CaPem });
+        }
+
+        return env;
+    }
+
     public static JsonObject Render(string name, ProbeOptions options, IReadOnlyList<ProbeSpec> specs)
     {
-        var secretNames = specs.OfType<ApiServerSpec>().Select(s => s.KubeconfigPath.Split('/')[^2]);
+        var secretNames = specs.OfType<ApiServerSpec>().Where(s => !s.Unlinked).Select(s => SecretName(s.KubeconfigPath!));
         var volumes = new JsonArray();
         var mounts = new JsonArray();
         var i = 0;
@@ -61,9 +81,7 @@ internal static class ProbePod
                     ["name"] = Container,
                     ["image"] = options.Image,
                     ["command"] = new JsonArray("sleep", "600"),
-                    ["env"] = new JsonArray(
-                        new JsonObject { ["name"] = ProbeScript.ScriptVariable, ["value"] = ProbeScript.Script },
-                        new JsonObject { ["name"] = ProbeScript.CallsVariable, ["value"] = ProbeScript.Calls(specs) }),
+                    ["env"] = Environment(specs),
                     ["resources"] = new JsonObject { ["requests"] = new JsonObject { ["cpu"] = "10m", ["memory"] = "16Mi" } },
                     ["securityContext"] = new JsonObject
                     {

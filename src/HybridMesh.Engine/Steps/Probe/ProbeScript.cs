@@ -14,9 +14,22 @@ internal abstract record ProbeSpec(string PeerId)
 /// name and token - the first calls istiod makes (docs/design/in-cluster-probes.md). The kubeconfig is read inside
 /// the pod from the mounted secret, so the token never leaves the cluster nor appears in the exec request.
 /// </summary>
-internal sealed record ApiServerSpec(string PeerId, string Server, string? TlsServerName, string KubeconfigPath) : ProbeSpec(PeerId)
+/// <remarks>
+/// Before New-Mesh (Test-MeshPrerequisite) there is no secret: <see cref="KubeconfigPath"/> is null, the call is
+/// `api|id|server|-|-|&lt;CA variable or -&gt;` and the pod sends GET /version only, anonymously, verifying the server with
+/// the peer's cluster CA carried in a container variable of its own (docs/design/prerequisites.md).
+/// </remarks>
+internal sealed record ApiServerSpec(string PeerId, string Server, string? TlsServerName, string? KubeconfigPath, string? CaPem = null) : ProbeSpec(PeerId)
 {
-    public override string Render() => $"api|{PeerId}|{Server}|{(string.IsNullOrEmpty(TlsServerName) ? "-" : TlsServerName)}|{KubeconfigPath}";
+    /// <summary>True before linking: no secret, no token, only GET /version.</summary>
+    public bool Unlinked => KubeconfigPath is null;
+
+    /// <summary>The container variable holding <see cref="CaPem"/> (one per distinct CA, named by its hash), or null.</summary>
+    public string? CaVariable => string.IsNullOrEmpty(CaPem) ? null
+        : "HYBRIDMESH_PROBE_CA_" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(CaPem)))[..12];
+
+    public override string Render() => $"api|{PeerId}|{Server}|{(string.IsNullOrEmpty(TlsServerName) ? "-" : TlsServerName)}|" +
+        (Unlinked ? $"-|{CaVariable ?? "-"}" : KubeconfigPath);
 }
 
 /// <summary>TCP connect to the peer's east-west gateway on 15443, then GET :15021/healthz/ready.</summary>
@@ -48,17 +61,23 @@ internal static class ProbeScript
           W='%{http_code}|%{time_connect}|%{time_total}'
           if [ "$kind" = api ]; then
             server=${rest%%|*}; rest=${rest#*|}
-            sni=${rest%%|*}; kc=${rest#*|}
-            sed -n 's/^[[:space:]]*certificate-authority-data:[[:space:]]*//p' "$kc" 2>/dev/null | head -n 1 | tr -d "\"' " | base64 -d > "$d/ca.pem" 2>/dev/null
-            tok=$(sed -n 's/^[[:space:]]*token:[[:space:]]*//p' "$kc" 2>/dev/null | head -n 1 | tr -d "\"' ")
-            printf 'Authorization: Bearer %s\n' "$tok" > "$d/h"
+            sni=${rest%%|*}; kc=${rest#*|}; steps="version services"
+            case "$kc" in
+              "-|"*)
+                cav=${kc#-|}; steps=version; : > "$d/h"
+                [ "$cav" = - ] || eval "printf '%s\n' \"\$$cav\"" > "$d/ca.pem" ;;
+              *)
+                sed -n 's/^[[:space:]]*certificate-authority-data:[[:space:]]*//p' "$kc" 2>/dev/null | head -n 1 | tr -d "\"' " | base64 -d > "$d/ca.pem" 2>/dev/null
+                tok=$(sed -n 's/^[[:space:]]*token:[[:space:]]*//p' "$kc" 2>/dev/null | head -n 1 | tr -d "\"' ")
+                printf 'Authorization: Bearer %s\n' "$tok" > "$d/h" ;;
+            esac
             ca=""; [ -s "$d/ca.pem" ] && ca="--cacert $d/ca.pem"
             url=${server%/}; ct=""
             if [ "$sni" != "-" ]; then
               hp=${server#*://}; hp=${hp%%/*}; port=${hp##*:}; [ "$port" = "$hp" ] && port=443; host=${hp%:*}
               url="https://$sni:$port"; ct="--connect-to $sni:$port:$host:$port"
             fi
-            for step in version services; do
+            for step in $steps; do
               p=/version; [ "$step" = services ] && p='/api/v1/services?limit=1'
               w=$(curl -sS -o /dev/null -w "$W" --connect-timeout "$t" -m "$t" $ca $ct -H "@$d/h" "$url$p" 2>"$d/e"); rc=$?; [ -n "$w" ] || w="000|0|0"
               echo "PROBE|api|$id|$step|$rc|$w|$(head -c 300 "$d/e" | tr '\n|' '  ')"

@@ -39,4 +39,8 @@ public sealed partial class KubeSession
         var reason = status?["reason"] is JsonValue r && r.TryGetValue<string>(out var text) ? text : null;
         return new AccessReviewAnswer(allowed, reason);
     }
+
+    /// <summary>May this session's identity <paramref name="verb"/> <paramref name="resource"/> (core group) in all namespaces?</summary>
+    internal async Task<bool> CanIAsync(string verb, string resource, CancellationToken cancellationToken) =>
+        (await ReviewAccessAsync(verb, "", resource, null, null, cancellationToken).ConfigureAwait(false)).Allowed;
 }

@@ -182,19 +182,10 @@ internal static class InClusterProbe
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         // Every call runs at once inside the pod; a step takes at most StepTimeoutSeconds, and each call has two steps.
         timeout.CancelAfter(session.Timeout + TimeSpan.FromSeconds(2 * options.StepTimeoutSeconds));
-        var stdout = "";
-        var stderr = "";
         try
         {
-            var exit = await session.Client.NamespacedPodExecAsync(name, options.Namespace, ProbePod.Container,
-                ProbeScript.Command(options.StepTimeoutSeconds).ToArray(), false,
-                async (_, output, error) =>
-                {
-                    var o = new StreamReader(output, Encoding.UTF8).ReadToEndAsync(timeout.Token);
-                    var e = new StreamReader(error, Encoding.UTF8).ReadToEndAsync(timeout.Token);
-                    stdout = await o.ConfigureAwait(false);
-                    stderr = await e.ConfigureAwait(false);
-                }, timeout.Token).ConfigureAwait(false);
+            var (exit, stdout, stderr) = await session.ExecAsync(options.Namespace, name, ProbePod.Container,
+                ProbeScript.Command(options.StepTimeoutSeconds).ToArray(), timeout.Token).ConfigureAwait(false);
             var lines = ProbeScript.Parse(stdout);
             if (exit != 0 || lines.Count == 0)
             {

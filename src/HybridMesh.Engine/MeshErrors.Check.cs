@@ -3,7 +3,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine;
 
 /// <summary>Errors of Test-MeshConnectivity (failed checks are MeshCheck results, not errors).</summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException TrafficWorkloadNotReady(string context, string ns, TimeSpan timeout) => new(
         "TrafficWorkloadNotReady", MeshErrorCategory.OperationTimeout, context,

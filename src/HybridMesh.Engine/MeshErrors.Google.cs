@@ -3,7 +3,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine;
 
 /// <summary>Errors from the Google Cloud side: fleet project, credentials, Resource Manager, GKE, GKE Hub.</summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException FleetProjectIdInvalid(string? value) => new(
         "FleetProjectIdInvalid", MeshErrorCategory.InvalidArgument, value,

@@ -8,7 +8,7 @@ namespace HybridMesh.Engine;
 /// against many clusters sees at once which one failed. Server messages are quoted (they name users and objects,
 /// never credentials); tokens and plugin output are never included.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException ApiServerUnreachable(string context, string server, string detail, Exception? inner) => new KubeUnreachableException(
         context,

@@ -6,7 +6,7 @@ namespace HybridMesh.Engine;
 /// Errors of New-Mesh / Remove-Mesh (runbook step 5). Targets are kubeconfig contexts or link names
 /// ("source -> target"); messages never hold a token.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException MeshIstioNotInstalled(string context) => new(
         "MeshIstioNotInstalled", MeshErrorCategory.NotInstalled, context,

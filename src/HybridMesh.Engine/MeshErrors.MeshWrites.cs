@@ -7,7 +7,7 @@ namespace HybridMesh.Engine;
 /// New-Mesh can mesh) and of links whose proof did not end Connected. See docs/design/cluster-names.md and
 /// docs/design/reader-tokens.md.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException ClusterNameUnknown(string parameter, string name, IEnumerable<string> valid)
     {

@@ -6,7 +6,7 @@ namespace HybridMesh.Engine;
 /// Errors of the shared root of trust (New-MeshCertificateAuthority, Install-MeshCertificate). Messages name
 /// certificates by subject and SHA-256 fingerprint only; no key material ever appears.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException CaOrganizationMissing() => new(
         "CaOrganizationMissing", MeshErrorCategory.InvalidArgument, null,

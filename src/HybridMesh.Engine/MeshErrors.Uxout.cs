@@ -3,7 +3,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine;
 
 /// <summary>Errors of the CI-facing outputs: Test-MeshConnectivity -FailOn (docs/design/ci-output.md).</summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     /// <summary>Test-MeshConnectivity -FailOn: at least one check (or traffic client) reached the given level.</summary>
     public static MeshException ConnectivityCheckFailed(string failOn, IReadOnlyList<string> failing, int total) => new(

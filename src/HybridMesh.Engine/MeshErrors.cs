@@ -7,7 +7,7 @@ namespace HybridMesh.Engine;
 /// docs/en-US/about_HybridMesh_Troubleshooting.md lists the same ids; a test keeps the two in step.
 /// Messages must never include a token, key or secret value. One partial file per area (MeshErrors.Google.cs, ...).
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException KubeconfigNotFound(string path) => new(
         "KubeconfigNotFound", MeshErrorCategory.ObjectNotFound, path,

@@ -2,6 +2,7 @@ using System.Collections;
 using System.Management.Automation;
 using HybridMesh.Internal;
 using HybridMesh.Models;
+using HybridMesh.Engine.Manifests;
 
 namespace HybridMesh.Commands;
 

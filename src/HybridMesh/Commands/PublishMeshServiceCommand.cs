@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using HybridMesh.Internal;
 using HybridMesh.Models;
+using HybridMesh.Engine.Manifests;
 
 namespace HybridMesh.Commands;
 

@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using HybridMesh.Completion;
 using HybridMesh.Models;
+using HybridMesh.Engine;
 
 namespace HybridMesh.Internal;
 

@@ -5,7 +5,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>The names of the checks on istiod's own view (docs/design/istiod-view.md).</summary>
-public static class IstiodCheckNames
+internal static class IstiodCheckNames
 {
     /// <summary>Per cluster: istiod's /debug/clusterz could be read from every istiod pod and lists no cluster foreign to the mesh.</summary>
     public const string IstiodRemoteClusters = "IstiodRemoteClusters";

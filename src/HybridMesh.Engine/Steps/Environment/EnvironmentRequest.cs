@@ -26,4 +26,4 @@ public sealed class EnvironmentRequest
 /// Reads the network a cluster already uses (the topology.istio.io/network label of istio-system); null when the
 /// cluster has none. Plugged into <see cref="EnvironmentResolver"/> by callers that can reach the clusters.
 /// </summary>
-public delegate Task<string?> NetworkLabelReader(MeshCluster cluster, CancellationToken cancellationToken);
+internal delegate Task<string?> NetworkLabelReader(MeshCluster cluster, CancellationToken cancellationToken);

@@ -16,7 +16,7 @@ public sealed class EnvironmentResolver
     private readonly IGkeClusters _gke;
     private readonly NetworkLabelReader? _labelReader;
 
-    public EnvironmentResolver(IProjectDirectory projects, IGkeClusters gke, NetworkLabelReader? labelReader = null)
+    internal EnvironmentResolver(IProjectDirectory projects, IGkeClusters gke, NetworkLabelReader? labelReader = null)
     {
         _projects = projects;
         _gke = gke;
@@ -28,8 +28,12 @@ public sealed class EnvironmentResolver
     /// when nothing can be produced (invalid id or network, no credentials, fleet project lookup failed); reports a
     /// failed cluster to <paramref name="sink"/> and leaves it out of the result.
     /// </summary>
-    public static async Task<MeshEnvironment> ResolveAsync(EnvironmentRequest request, IMeshSink sink,
-        CancellationToken cancellationToken, NetworkLabelReader? labelReader = null)
+    public static Task<MeshEnvironment> ResolveAsync(EnvironmentRequest request, IMeshSink sink,
+        CancellationToken cancellationToken) => ResolveAsync(request, sink, cancellationToken, null);
+
+    /// <summary>As above, reading network labels with <paramref name="labelReader"/> (tests stand in for clusters).</summary>
+    internal static async Task<MeshEnvironment> ResolveAsync(EnvironmentRequest request, IMeshSink sink,
+        CancellationToken cancellationToken, NetworkLabelReader? labelReader)
     {
         Validate(request);
         using var apis = await GoogleApis.ConnectAsync(request.Google, sink, cancellationToken).ConfigureAwait(false);

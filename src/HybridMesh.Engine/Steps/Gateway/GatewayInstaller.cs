@@ -68,7 +68,7 @@ public static class GatewayInstaller
     }
 
     /// <summary>The options of one cluster's gateway: the request's shape with the cluster's network, revision and mesh id.</summary>
-    public static EastWestGatewayOptions Options(GatewayInstallRequest request, MeshTarget target, GatewaySettings settings) =>
+    internal static EastWestGatewayOptions Options(GatewayInstallRequest request, MeshTarget target, GatewaySettings settings) =>
         request.Gateway with
         {
             Network = settings.Network,

@@ -10,10 +10,10 @@ namespace HybridMesh.Engine.Steps.Gateway;
 /// label on istio-system is what istiod uses for the whole cluster (docs/design/gateway-objects.md), so the gateway follows it; a requested
 /// network only wins over a different label with -Force.
 /// </summary>
-public sealed record GatewaySettings(string Network, string? Revision, NetworkLabelChange LabelChange, string? LabelledNetwork);
+internal sealed record GatewaySettings(string Network, string? Revision, NetworkLabelChange LabelChange, string? LabelledNetwork);
 
 /// <summary>What has to happen to istio-system's topology.istio.io/network label.</summary>
-public enum NetworkLabelChange
+internal enum NetworkLabelChange
 {
     None,
     Add,

@@ -5,7 +5,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Probe;
 
 /// <summary>The names of the in-cluster probe checks (docs/design/in-cluster-probes.md).</summary>
-public static class ProbeCheckNames
+internal static class ProbeCheckNames
 {
     /// <summary>Per ordered link T → S: a pod in T reaches the server of T's remote secret for S with its CA, server name and token.</summary>
     public const string PodApiServerReach = "PodApiServerReach";

@@ -56,39 +56,10 @@ public sealed class EnvironmentResolver
             sink.Warning($"Fleet project '{project.ProjectId}' is in state {project.State}, not ACTIVE.");
         }
 
-        var results = new ClusterNetwork?[clusters.Count];
-        var finished = 0;
-        sink.Progress(ProgressId, -1, ProgressActivity, $"{clusters.Count} cluster(s)", 0, false);
-        using var throttle = new SemaphoreSlim(Math.Max(1, request.ThrottleLimit));
-        var work = clusters.Select(async (cluster, index) =>
-        {
-            await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                results[index] = await ResolveClusterAsync(cluster, request.Networks, sink, cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            catch (MeshException ex)
-            {
-                // One cluster's failure must not cost the others their network id.
-                sink.Error(ex);
-            }
-            finally
-            {
-                throttle.Release();
-                var done = Interlocked.Increment(ref finished);
-                sink.Progress(ProgressId, -1, ProgressActivity, $"{cluster.Context} ({done} of {clusters.Count})",
-                    done * 100 / clusters.Count, false);
-            }
-        }).ToArray();
-        try
-        {
-            await Task.WhenAll(work).ConfigureAwait(false);
-        }
-        finally
-        {
-            sink.Progress(ProgressId, -1, ProgressActivity, "Done", 100, true);
-        }
+        // One cluster's failure must not cost the others their network id: it becomes that cluster's error.
+        var results = await PerCluster.RunAsync(clusters, request.ThrottleLimit, sink, ProgressId, ProgressActivity,
+            cluster => cluster.Context, (cluster, ct) => ResolveClusterAsync(cluster, request.Networks, sink, ct),
+            cancellationToken).ConfigureAwait(false);
 
         return new MeshEnvironment(project.ProjectId, project.ProjectNumber,
             results.Where(r => r is not null).Select(r => r!).ToArray());

@@ -1,5 +1,6 @@
 using System.Net;
 using YamlDotNet.RepresentationModel;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Kube;
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Manifests;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Manifests;
 

@@ -23,7 +23,7 @@ public static class ClusterInspector
         CancellationToken cancellationToken = default)
     {
         var withSink = options with { Sink = options.Sink ?? sink };
-        var results = await PerCluster.RunAsync(clusters, throttleLimit, sink, 1, "Inspecting clusters",
+        var results = await BoundedFanOut.RunAsync(clusters, throttleLimit, sink, 1, "Inspecting clusters",
             cluster => cluster.Context,
             async (cluster, token) =>
             {

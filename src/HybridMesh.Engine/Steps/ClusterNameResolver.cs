@@ -1,3 +1,5 @@
+using HybridMesh.Engine.Errors;
+
 namespace HybridMesh.Engine.Steps;
 
 /// <summary>One cluster as the user may name it: its kubeconfig context, its Istio cluster name, its short name.</summary>

@@ -53,7 +53,7 @@ public sealed class PublishMeshServiceCommand : MeshTargetCmdlet
     {
         if (OutputDirectory is not null && !ManifestOnly)
         {
-            ThrowMeshError(Engine.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly"));
+            ThrowMeshError(Engine.Errors.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly"));
         }
 
         base.BeginProcessing();

@@ -257,7 +257,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
 
             if (failing.Length > 0)
             {
-                ThrowMeshError(Engine.MeshErrors.ConnectivityCheckFailed(FailOn, failing, allChecks.Length + trafficResults.Count));
+                ThrowMeshError(Engine.Errors.MeshErrors.ConnectivityCheckFailed(FailOn, failing, allChecks.Length + trafficResults.Count));
             }
         }
     }
@@ -280,7 +280,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Every result is already written; a CI job must still fail when its report is missing.
-            ThrowMeshError(Engine.MeshErrors.ReportNotWritten(path, ex.Message));
+            ThrowMeshError(Engine.Errors.MeshErrors.ReportNotWritten(path, ex.Message));
         }
 
         WriteVerbose($"JUnit report: {path}");

@@ -54,7 +54,7 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     /// many writes in flight to any one API server (docs/design/scale.md). Up to 1024, so a 250-cluster fleet fits.</summary>
     [Parameter]
     [ValidateRange(1, 1024)]
-    public int ThrottleLimit { get; set; } = Engine.Steps.PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; set; } = Engine.Steps.BoundedFanOut.DefaultThrottleLimit;
 
     /// <summary>
     /// Catches a piped object that binds to nothing else ($null, an empty object, a hashtable without the
@@ -94,7 +94,7 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
         if (MyInvocation.ExpectingInput && Environment is null && clusters.Length == 0 && Context.Length == 0)
         {
             // Checked before anything else: nothing in this input names a cluster, and it must not crash later.
-            WriteMeshError(Engine.MeshErrors.PipelineInputEmpty(Describe(InputObject)));
+            WriteMeshError(Engine.Errors.MeshErrors.PipelineInputEmpty(Describe(InputObject)));
             return;
         }
 
@@ -167,7 +167,7 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
 
         if (!MyInvocation.ExpectingInput)
         {
-            ThrowMeshError(Engine.MeshErrors.NoClusters());
+            ThrowMeshError(Engine.Errors.MeshErrors.NoClusters());
         }
 
         // Piped input that produced no cluster has already reported its own errors.

@@ -40,7 +40,7 @@ public class CmdletAssemblyReferencesTests
     [Fact]
     public void EnginePublicSurfaceExposesNoThirdPartyTypes()
     {
-        var engine = typeof(HybridMesh.Engine.MeshErrors).Assembly;
+        var engine = typeof(HybridMesh.Engine.Errors.MeshErrors).Assembly;
         var leaks = new List<string>();
         foreach (var type in engine.GetExportedTypes())
         {

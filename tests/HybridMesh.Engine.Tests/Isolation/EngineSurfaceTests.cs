@@ -1,3 +1,6 @@
+using HybridMesh.Engine.Steps.Environment;
+using HybridMesh.Engine.Manifests;
+
 namespace HybridMesh.Engine.Tests.Isolation;
 
 /// <summary>
@@ -21,7 +24,7 @@ public class EngineSurfaceTests
         // New-MeshCertificateAuthority, Install-MeshCertificate.
         "CertificateAuthorities", "CertificateInstaller", "CertificateInstallRequest",
         // New-Mesh, Remove-Mesh.
-        "MeshBuilder", "MeshRequest", "MeshResult", "MeshRemover", "MeshRemovalRequest", "IstiodRestarter", "IstiodSyncWaiter",
+        "MeshCreator", "MeshRequest", "MeshResult", "MeshRemover", "MeshRemovalRequest", "IstiodRestarter", "IstiodSyncWaiter",
         // Get-MeshLink, Update-MeshLinkCredential.
         "LinkInventory", "LinkInventoryRequest", "CredentialRotator", "LinkRotationRequest", "ILinkSyncReader",
         "IstiodLinkSyncReader", "LinkSyncView",

@@ -18,7 +18,7 @@ internal static class ReaderTokenAgeChecks
         DateTimeOffset now, KubeSessionOptions options, int throttle, IMeshSink sink, CancellationToken ct)
     {
         var reachable = snapshots.Where(s => s.Reachable).ToArray();
-        var found = await PerCluster.RunAsync(reachable, throttle, sink, 63, "Reading reader token ages", s => s.Context,
+        var found = await BoundedFanOut.RunAsync(reachable, throttle, sink, 63, "Reading reader token ages", s => s.Context,
             async (snapshot, token) =>
             {
                 try

@@ -1,7 +1,7 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine.Steps;
+namespace HybridMesh.Engine.Steps.Environment;
 
 /// <summary>
 /// Reads the network a cluster already declares: the topology.istio.io/network label of its istio-system namespace

@@ -1,7 +1,7 @@
 using System.Globalization;
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine.Steps;
+namespace HybridMesh.Engine.Steps.Environment;
 
 /// <summary>
 /// The runbook's shell variables for an environment: PROJECT_NUMBER, MESH_ID and NETWORK_1..N, for scripts that

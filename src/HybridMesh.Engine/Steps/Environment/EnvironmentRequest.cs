@@ -1,7 +1,7 @@
 using HybridMesh.Engine.Google;
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine.Steps;
+namespace HybridMesh.Engine.Steps.Environment;
 
 /// <summary>What Get-MeshEnvironment asks for.</summary>
 public sealed class EnvironmentRequest
@@ -19,7 +19,7 @@ public sealed class EnvironmentRequest
 
     /// <summary>Clusters resolved at once (each: its label, then GKE lookups); as for every per-cluster step
     /// (docs/design/scale.md). It was 4, which made 100 clusters take 25 rounds.</summary>
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
 }
 
 /// <summary>

@@ -1,7 +1,8 @@
 using HybridMesh.Engine.Google;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
-namespace HybridMesh.Engine.Steps;
+namespace HybridMesh.Engine.Steps.Environment;
 
 /// <summary>
 /// Runbook step 2: the fleet project's number, the mesh id (proj-&lt;number&gt;) and a network id per cluster.
@@ -57,7 +58,7 @@ public sealed class EnvironmentResolver
         }
 
         // One cluster's failure must not cost the others their network id: it becomes that cluster's error.
-        var results = await PerCluster.RunAsync(clusters, request.ThrottleLimit, sink, ProgressId, ProgressActivity,
+        var results = await BoundedFanOut.RunAsync(clusters, request.ThrottleLimit, sink, ProgressId, ProgressActivity,
             cluster => cluster.Context, (cluster, ct) => ResolveClusterAsync(cluster, request.Networks, sink, ct),
             cancellationToken).ConfigureAwait(false);
 

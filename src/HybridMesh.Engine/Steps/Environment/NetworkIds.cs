@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace HybridMesh.Engine.Steps;
+namespace HybridMesh.Engine.Steps.Environment;
 
 /// <summary>Network ids end up as the Kubernetes label value topology.istio.io/network, so they follow its syntax.</summary>
 internal static partial class NetworkIds

@@ -21,7 +21,7 @@ public static class GatewayInstaller
         var withSink = sessionOptions with { Sink = sessionOptions.Sink ?? sink };
         var index = 0;
         var activityIds = targets.ToDictionary(t => t, _ => ActivityId + 1 + index++);
-        var results = await PerCluster.RunAsync(targets, throttleLimit, sink, ActivityId, "Installing east-west gateways",
+        var results = await BoundedFanOut.RunAsync(targets, throttleLimit, sink, ActivityId, "Installing east-west gateways",
             t => t.Context,
             async (target, token) =>
             {

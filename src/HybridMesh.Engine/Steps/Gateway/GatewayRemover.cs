@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Gateway;
 
@@ -86,7 +87,7 @@ public static class GatewayRemover
         Func<KubeSession, CancellationToken, Task<IReadOnlyList<AppliedObject>>> work, CancellationToken cancellationToken)
     {
         var withSink = sessionOptions with { Sink = sessionOptions.Sink ?? sink };
-        var results = await PerCluster.RunAsync(targets, throttleLimit, sink, ActivityId, activity, t => t.Context,
+        var results = await BoundedFanOut.RunAsync(targets, throttleLimit, sink, ActivityId, activity, t => t.Context,
             async (target, token) =>
             {
                 using var session = KubeSession.Open(target.Cluster, withSink);

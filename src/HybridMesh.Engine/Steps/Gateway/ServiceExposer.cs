@@ -1,6 +1,7 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Gateway;
 
@@ -17,7 +18,7 @@ public static class ServiceExposer
         int throttleLimit, CancellationToken cancellationToken = default)
     {
         var withSink = sessionOptions with { Sink = sessionOptions.Sink ?? sink };
-        var results = await PerCluster.RunAsync(targets, throttleLimit, sink, ActivityId, "Publishing mesh services",
+        var results = await BoundedFanOut.RunAsync(targets, throttleLimit, sink, ActivityId, "Publishing mesh services",
             t => t.Context,
             async (target, token) =>
             {

@@ -28,7 +28,7 @@ public sealed record LinkSyncView(string Status, bool Readable, bool Synced);
 public sealed class LinkInventoryRequest
 {
     public required IReadOnlyList<MeshTarget> Targets { get; init; }
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
     public KubeSessionOptions Kube { get; init; } = new();
 
     /// <summary>istiod's view, when such a reader exists; null: SyncStatus stays null.</summary>
@@ -54,7 +54,7 @@ public sealed class LinkRotationRequest
     /// <summary>-WhatIf: describe each step (ShouldProcess) and send only GETs.</summary>
     public bool WhatIf { get; init; }
 
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
     public KubeSessionOptions Kube { get; init; } = new();
 
     /// <summary>How long the token controller gets to fill the new token Secret.</summary>

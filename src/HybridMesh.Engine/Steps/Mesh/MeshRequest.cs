@@ -30,7 +30,7 @@ public sealed class MeshRequest
     /// <summary>-WhatIf: besides declining every write, send no POST at all (the link proof is a POST).</summary>
     public bool WhatIf { get; init; }
 
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
     public KubeSessionOptions Kube { get; init; } = new();
     public GoogleApiOptions Google { get; init; } = new();
 

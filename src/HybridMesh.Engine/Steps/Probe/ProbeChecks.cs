@@ -1,6 +1,7 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Steps.Check;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Probe;
 
@@ -24,7 +25,7 @@ internal static class ProbeChecks
 
     public static async Task<IReadOnlyList<ClusterProbe?>> RunAsync(IReadOnlyList<ClusterSnapshot> snapshots, ProbeOptions options,
         KubeSessionOptions kube, int throttleLimit, IMeshSink sink, CancellationToken ct) =>
-        await PerCluster.RunAsync(snapshots, throttleLimit, sink, 68, "Probing from inside the clusters", s => s.Context,
+        await BoundedFanOut.RunAsync(snapshots, throttleLimit, sink, 68, "Probing from inside the clusters", s => s.Context,
             (s, token) => InClusterProbe.RunAsync(s, snapshots, options, kube, sink, token), ct).ConfigureAwait(false);
 
     /// <summary>Per ordered link (holder, peer) a PodApiServerReach, then per ordered link a PodGatewayReach.</summary>

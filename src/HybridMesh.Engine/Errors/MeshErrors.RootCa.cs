@@ -1,6 +1,6 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors of the shared root of trust (New-MeshCertificateAuthority, Install-MeshCertificate). Messages name

@@ -1,6 +1,6 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors of the gateway steps (Install-/Uninstall-EastWestGateway, Publish-/Unpublish-MeshService): the cluster is

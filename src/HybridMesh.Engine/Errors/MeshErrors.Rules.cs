@@ -1,6 +1,6 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors of the rules the pre-flight of New-Mesh shares with Test-MeshConnectivity (docs/design/rules.md): each is

@@ -1,6 +1,6 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>Errors from the Google Cloud side: fleet project, credentials, Resource Manager, GKE, GKE Hub.</summary>
 internal static partial class MeshErrors

@@ -1,6 +1,6 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors of New-Mesh / Remove-Mesh (runbook step 5). Targets are kubeconfig contexts or link names

@@ -1,6 +1,6 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors of the input checks that run before any write (names the user gave for clusters, the number of clusters

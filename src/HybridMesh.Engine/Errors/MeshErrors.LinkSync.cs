@@ -1,6 +1,6 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>Errors of the link tools' use of istiod's own view (docs/design/link-lifecycle.md). Never carries a token.</summary>
 internal static partial class MeshErrors

@@ -1,6 +1,6 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors from rendering manifests (east-west gateway, cross-network Gateway, remote secret, reader RBAC): the input

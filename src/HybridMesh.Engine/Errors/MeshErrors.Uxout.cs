@@ -1,6 +1,6 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>Errors of the CI-facing outputs: Test-MeshConnectivity -FailOn (docs/design/ci-output.md).</summary>
 internal static partial class MeshErrors

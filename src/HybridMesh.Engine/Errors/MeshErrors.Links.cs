@@ -1,6 +1,6 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>Errors of Get-MeshLink / Update-MeshLinkCredential (day 2). Targets are contexts or link names; never a token.</summary>
 internal static partial class MeshErrors

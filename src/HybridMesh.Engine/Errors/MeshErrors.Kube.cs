@@ -1,7 +1,7 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors from talking to a Kubernetes API server. The target is always the kubeconfig context, so a user running

@@ -1,6 +1,6 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>Errors of Test-MeshConnectivity (failed checks are MeshCheck results, not errors).</summary>
 internal static partial class MeshErrors

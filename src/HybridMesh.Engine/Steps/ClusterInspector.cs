@@ -12,9 +12,10 @@ namespace HybridMesh.Engine.Steps;
 /// </summary>
 public static class ClusterInspector
 {
-    public const string IstioNamespace = "istio-system";
-    public const string NetworkLabel = "topology.istio.io/network";
-    public const int DefaultThrottleLimit = 8;
+    // Aliases, so every value is defined once: Istio's names in Models (IstioNames), the throttle in BoundedFanOut.
+    public const string IstioNamespace = IstioNames.SystemNamespace;
+    public const string NetworkLabel = IstioNames.NetworkLabel;
+    public const int DefaultThrottleLimit = BoundedFanOut.DefaultThrottleLimit;
 
     /// <summary>Inspect several clusters at once (at most <paramref name="throttleLimit"/> in flight), in input order.</summary>
     /// <returns>The clusters that could be inspected, each with <see cref="MeshCluster.Details"/> filled.</returns>

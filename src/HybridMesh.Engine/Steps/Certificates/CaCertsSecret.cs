@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using HybridMesh.Engine.Manifests;
+using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Steps.Certificates;
 
@@ -10,7 +11,7 @@ namespace HybridMesh.Engine.Steps.Certificates;
 /// </summary>
 internal static class CaCertsSecret
 {
-    public const string Namespace = "istio-system";
+    public const string Namespace = IstioNames.SystemNamespace;
 
     /// <summary>
     /// The Secret for an intermediate. Without <paramref name="includeKey"/> (a manifest printed without

@@ -27,7 +27,7 @@ internal static class ReaderTokenAgeChecks
                     var all = await session.ListAsync("v1", "Secret", ClusterInspector.IstioNamespace, cancellationToken: token).ConfigureAwait(false);
                     return ReaderTokens.Filled(all).Where(t => t.Created is { } c && now - c > maxAge).ToArray();
                 }
-                catch (MeshException ex) when (ex.ErrorId == "KubeForbidden")
+                catch (KubeForbiddenException)
                 {
                     return [];
                 }

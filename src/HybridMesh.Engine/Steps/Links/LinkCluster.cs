@@ -72,7 +72,7 @@ internal sealed class LinkCluster : IDisposable
         }
         catch (MeshException error)
         {
-            if (error.ErrorId is "ApiServerUnreachable" or "ApiServerTlsFailed")
+            if (error is KubeUnreachableException)  // TLS failures are a kind of it
             {
                 sink.Warning($"Context '{Context}' is unreachable; links to and from it are reported as such: {MeshErrors.FirstLine(error.Message)}");
             }

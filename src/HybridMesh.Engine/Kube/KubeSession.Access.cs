@@ -11,7 +11,7 @@ internal sealed record AccessReviewAnswer(bool Allowed, string? Reason);
 /// permission the runbook's writes need; docs/design/prerequisites.md). The API server answers 201 with
 /// status.allowed, and a denial carries no reason (docs/design/kube-api-answers.md).
 /// </summary>
-public sealed partial class KubeSession
+internal sealed partial class KubeSession
 {
     internal async Task<AccessReviewAnswer> ReviewAccessAsync(string verb, string group, string resource, string? subresource,
         string? ns, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ namespace HybridMesh.Engine.Kube;
 /// read twice before each apply). The blind apply skips even that: New-Mesh has already listed the live objects, so
 /// wiring N×(N−1) links costs one request each.
 /// </summary>
-public sealed partial class KubeSession
+internal sealed partial class KubeSession
 {
     internal async Task<ApplyResult> ApplyOverAsync(JsonObject obj, JsonObject? live, bool force, CancellationToken cancellationToken)
     {

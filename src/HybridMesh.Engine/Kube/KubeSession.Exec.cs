@@ -13,7 +13,7 @@ internal sealed record ExecOutput(int ExitCode, string Stdout, string Stderr);
 /// KubernetesClient throws them; <see cref="ExecHandshakeStatus"/> reads the HTTP status the handshake was refused
 /// with, so callers outside Kube/ never name a KubernetesClient type.
 /// </summary>
-public sealed partial class KubeSession
+internal sealed partial class KubeSession
 {
     internal async Task<ExecOutput> ExecAsync(string ns, string pod, string container, IReadOnlyList<string> command,
         CancellationToken cancellationToken)

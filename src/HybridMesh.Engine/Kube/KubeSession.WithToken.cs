@@ -8,7 +8,7 @@ namespace HybridMesh.Engine.Kube;
 /// A session that authenticates with a service-account token instead of a kubeconfig: what istiod in another cluster
 /// does with a remote secret, so New-Mesh can prove a link works (docs/design/remote-secrets.md).
 /// </summary>
-public sealed partial class KubeSession
+internal sealed partial class KubeSession
 {
     /// <summary>
     /// A session to <paramref name="server"/> as the holder of <paramref name="token"/>, trusting only

@@ -16,7 +16,7 @@ namespace HybridMesh.Engine.Kube;
 /// failure turned into a MeshException whose target is the context. Its public surface is BCL and Models only
 /// (objects are System.Text.Json nodes). Not shared across runspaces; create one per cluster per command.
 /// </summary>
-public sealed partial class KubeSession : IDisposable
+internal sealed partial class KubeSession : IDisposable
 {
     private readonly Kubernetes _client;
     private readonly KubernetesClientConfiguration _config;

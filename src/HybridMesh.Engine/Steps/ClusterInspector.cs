@@ -36,7 +36,7 @@ public static class ClusterInspector
     }
 
     /// <summary>The facts of one cluster. Throws a MeshException when the cluster cannot be read.</summary>
-    public static async Task<ClusterDetails> InspectAsync(KubeSession session, IMeshSink sink,
+    internal static async Task<ClusterDetails> InspectAsync(KubeSession session, IMeshSink sink,
         CancellationToken cancellationToken = default)
     {
         var version = await session.GetServerVersionAsync(cancellationToken).ConfigureAwait(false);

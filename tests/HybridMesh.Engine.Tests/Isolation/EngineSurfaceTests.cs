@@ -14,8 +14,6 @@ public class EngineSurfaceTests
     [
         // Contracts between the cmdlets and every step.
         "IMeshSink", "MeshTarget", "KubeSessionOptions", "GoogleApiOptions", "GoogleRetryOptions",
-        // A session the cmdlet opens and hands to a step, and what its public verbs return.
-        "KubeSession", "ApplyResult", "ApplyOutcome", "KubeResourceInfo",
         // Get-MeshCluster, Get-MeshEnvironment.
         "ClusterDiscovery", "ClusterQuery", "ClusterInspector", "EnvironmentResolver", "EnvironmentRequest",
         // Install/Uninstall-EastWestGateway, Publish/Unpublish-MeshService.

@@ -33,7 +33,7 @@ public static class CertificateInstaller
         return results.OfType<MeshCertificateInstall>().ToArray();
     }
 
-    public static async Task<MeshCertificateInstall> InstallAsync(KubeSession session, MeshTarget target,
+    internal static async Task<MeshCertificateInstall> InstallAsync(KubeSession session, MeshTarget target,
         CertificateInstallRequest request, IMeshSink sink, CancellationToken ct)
     {
         const string ns = CaCertsSecret.Namespace;

@@ -32,7 +32,7 @@ public static class GatewayInstaller
         return results.OfType<EastWestGateway>().ToArray();
     }
 
-    public static async Task<EastWestGateway> InstallAsync(KubeSession session, MeshTarget target,
+    internal static async Task<EastWestGateway> InstallAsync(KubeSession session, MeshTarget target,
         GatewayInstallRequest request, IMeshSink sink, int activityId = ActivityId + 1,
         CancellationToken cancellationToken = default)
     {

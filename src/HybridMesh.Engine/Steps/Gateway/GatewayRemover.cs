@@ -41,7 +41,7 @@ public static class GatewayRemover
             async (session, token) => (IReadOnlyList<AppliedObject>)[await UnpublishAsync(session, ns, sink, token).ConfigureAwait(false)],
             cancellationToken).ConfigureAwait(false);
 
-    public static async Task<IReadOnlyList<AppliedObject>> UninstallAsync(KubeSession session, string ns,
+    internal static async Task<IReadOnlyList<AppliedObject>> UninstallAsync(KubeSession session, string ns,
         bool keepNetworkLabel, IMeshSink sink, CancellationToken cancellationToken = default)
     {
         // Every object is read and judged before the first delete (docs/design/gateway-ownership.md).
@@ -69,7 +69,7 @@ public static class GatewayRemover
         return removed;
     }
 
-    public static async Task<AppliedObject> UnpublishAsync(KubeSession session, string ns, IMeshSink sink,
+    internal static async Task<AppliedObject> UnpublishAsync(KubeSession session, string ns, IMeshSink sink,
         CancellationToken cancellationToken = default)
     {
         var served = await session.ServedVersionsAsync(CrossNetworkGatewayRenderer.ApiGroup, cancellationToken).ConfigureAwait(false);

@@ -29,7 +29,7 @@ public static class ServiceExposer
         return results.OfType<MeshServiceExposure>().ToArray();
     }
 
-    public static async Task<MeshServiceExposure> PublishAsync(KubeSession session, MeshTarget target,
+    internal static async Task<MeshServiceExposure> PublishAsync(KubeSession session, MeshTarget target,
         CrossNetworkGatewayOptions options, bool force, IMeshSink sink, CancellationToken cancellationToken = default)
     {
         // The Gateway's selector (istio: eastwestgateway) must match a gateway, or it would silently route nothing.

@@ -363,3 +363,20 @@ function Set-MeshLabLoadBalancer {
         Invoke-RestMethod -Method Post -Uri "$($Lab.ControlUrl)/clusters/$name/loadbalancer" -ContentType 'application/json' -Body ($body | ConvertTo-Json) | Out-Null
     }
 }
+
+# Tab completion for -Cluster and -Peer: the names of the lab's clusters (the lab object typed before them).
+$script:LabClusterCompleter = {
+    param($commandName, $parameterName, $wordToComplete, $commandAst, $fakeBoundParameters)
+    $lab = $fakeBoundParameters['Lab']
+    if (-not $lab -or -not $lab.PSObject.Properties['Clusters']) { return }
+    $prefix = "$wordToComplete".Trim("'", '"')
+    foreach ($cluster in @($lab.Clusters)) {
+        if ($cluster.name -like "$prefix*") {
+            [System.Management.Automation.CompletionResult]::new($cluster.name, $cluster.name, 'ParameterValue', "$($cluster.name) ($($cluster.context))")
+        }
+    }
+}
+foreach ($command in 'Add-MeshLabFault', 'Clear-MeshLabFault', 'Get-MeshLabRequest', 'Set-MeshLabLoadBalancer') {
+    Register-ArgumentCompleter -CommandName $command -ParameterName Cluster -ScriptBlock $script:LabClusterCompleter
+}
+Register-ArgumentCompleter -CommandName Add-MeshLabFault -ParameterName Peer -ScriptBlock $script:LabClusterCompleter

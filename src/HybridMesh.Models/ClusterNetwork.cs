@@ -28,7 +28,7 @@ public sealed class ClusterNetwork
     public string Network { get; }
     public NetworkSource NetworkSource { get; }
     public string Context => Cluster.Context;
-    public string[] Kubeconfig => Cluster.Kubeconfig;
+    public KubeconfigList Kubeconfig => Cluster.Kubeconfig;
     public string Name => Cluster.Name;
     public ClusterPlatform Platform => Cluster.Platform;
 

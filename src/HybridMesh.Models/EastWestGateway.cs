@@ -19,7 +19,7 @@ public sealed class EastWestGateway
 
     public string Context => Cluster.Context;
 
-    public string[] Kubeconfig => Cluster.Kubeconfig;
+    public KubeconfigList Kubeconfig => Cluster.Kubeconfig;
 
     /// <summary>The network id the gateway serves (its topology.istio.io/network label).</summary>
     public string Network { get; }

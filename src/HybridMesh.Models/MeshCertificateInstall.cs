@@ -34,7 +34,7 @@ public sealed class MeshCertificateInstall
 
     public string Context => Cluster.Context;
 
-    public string[] Kubeconfig => Cluster.Kubeconfig;
+    public KubeconfigList Kubeconfig => Cluster.Kubeconfig;
 
     /// <summary>The Secret istio-system/cacerts and what was done to it.</summary>
     public AppliedObject Secret { get; }

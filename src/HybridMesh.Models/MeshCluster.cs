@@ -12,7 +12,7 @@ public sealed class MeshCluster
     {
         Name = name;
         Context = context;
-        Kubeconfig = kubeconfig.ToArray();
+        Kubeconfig = new KubeconfigList(kubeconfig);
         Server = server;
         Platform = platform;
         GkeProject = gkeProject;
@@ -27,8 +27,8 @@ public sealed class MeshCluster
     /// <summary>The kubeconfig context.</summary>
     public string Context { get; }
 
-    /// <summary>The kubeconfig files that were merged to find the context, in precedence order.</summary>
-    public string[] Kubeconfig { get; }
+    /// <summary>The kubeconfig files that were merged to find the context, in precedence order (as text: joined with the path separator).</summary>
+    public KubeconfigList Kubeconfig { get; }
 
     /// <summary>The API server URL from the kubeconfig.</summary>
     public string Server { get; }

@@ -19,7 +19,7 @@ public sealed class MeshServiceExposure
 
     public string Context => Cluster.Context;
 
-    public string[] Kubeconfig => Cluster.Kubeconfig;
+    public KubeconfigList Kubeconfig => Cluster.Kubeconfig;
 
     public string? Network { get; init; }
 

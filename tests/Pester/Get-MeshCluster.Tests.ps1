@@ -105,7 +105,7 @@ Describe 'Get-MeshCluster' -Tag Unit {
 
     It 'has a default table view with the key columns' {
         $table = Get-MeshCluster -Kubeconfig $GkeKubeconfig | Format-Table | Out-String
-        $table | Should -Match 'Name\s+Platform\s+Context\s+Server'
+        $table | Should -Match 'Cluster\s+Platform\s+Server'   # one short name per cluster; Context stays a property (issue 15.4)
         $table | Should -Match 'hybrid-gke\s+Gke'
     }
 

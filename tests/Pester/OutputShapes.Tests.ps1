@@ -31,17 +31,17 @@ BeforeAll {
 
     # What must stay visible per type: the outcome column and the cluster column, with the value each row shows there.
     $script:views = @(
-        @{ Type = 'MeshCluster'; Status = $null; Cluster = 'Name'; Row = { $null, $_.Name } }
-        @{ Type = 'MeshClusterDetailed'; Status = 'Revisions'; Cluster = 'Name'; Row = { ($_.Details.IstioRevisions -join ', '), $_.Name } }
-        @{ Type = 'ClusterNetwork'; Status = 'Network'; Cluster = 'Name'; Row = { $_.Network, $_.Name } }
+        @{ Type = 'MeshCluster'; Status = $null; Cluster = 'Cluster'; Row = { $null, $_.Name } }
+        @{ Type = 'MeshClusterDetailed'; Status = 'Revisions'; Cluster = 'Cluster'; Row = { ($_.Details.IstioRevisions -join ', '), $_.Name } }
+        @{ Type = 'ClusterNetwork'; Status = 'Network'; Cluster = 'Cluster'; Row = { $_.Network, $_.Name } }
         @{ Type = 'EastWestGateway'; Status = 'Status'; Cluster = 'Cluster'; Row = { "$($_.Status)", $_.Cluster.Name } }
         @{ Type = 'AppliedObject'; Status = 'Outcome'; Cluster = 'Cluster'; Row = { "$($_.Outcome)", (Get-ShortName $_.Context) } }
         @{ Type = 'MeshServiceExposure'; Status = 'Outcome'; Cluster = 'Cluster'; Row = { "$($_.Outcome)", $_.Cluster.Name } }
-        @{ Type = 'MeshLink'; Status = 'Status'; Cluster = 'Source'; Row = { "$($_.Status)", $_.Source } }
+        @{ Type = 'MeshLink'; Status = 'Status'; Cluster = 'Source'; Row = { "$($_.Status)", (Get-ShortName $_.SourceContext) } }
         @{ Type = 'MeshCheck'; Status = 'Status'; Cluster = 'Cluster'; Row = { "$($_.Status)", (Get-ShortName $_.Cluster) } }
         @{ Type = 'MeshTrafficResult'; Status = 'Passed'; Cluster = 'From'; Row = { "$($_.Passed)", $_.From } }
-        @{ Type = 'MeshLinkInfo'; Status = 'State'; Cluster = 'Source'; Row = { "$($_.State)", $_.Source } }
-        @{ Type = 'MeshLinkRotation'; Status = 'Status'; Cluster = 'Source'; Row = { "$($_.Status)", $_.Source } }
+        @{ Type = 'MeshLinkInfo'; Status = 'State'; Cluster = 'Source'; Row = { "$($_.State)", (Get-ShortName $_.SourceContext) } }
+        @{ Type = 'MeshLinkRotation'; Status = 'Status'; Cluster = 'Source'; Row = { "$($_.Status)", (Get-ShortName $_.SourceContext) } }
         @{ Type = 'MeshCertificateInstall'; Status = 'Cacerts'; Cluster = 'Cluster'; Row = { "$($_.Outcome)", $_.Cluster.Name } }
     )
 }
@@ -86,11 +86,11 @@ Describe 'Default views at 80 columns' -Tag Integration {
 
     It 'Get-MeshCluster -Detailed shows the live facts by default' {
         $text = $outputs.MeshClusterDetailed | Out-String -Width 200
-        $text | Should -Match 'Name\s+Version\s+Revisions\s+Network\s+IstioCluster\s+RootCA\s+Context'
+        $text | Should -Match 'Cluster\s+Version\s+Revisions\s+Network\s+IstioCluster\s+RootCA\s+Context'
         $text | Should -Match 'asm-1282-4'
         # Still a MeshCluster (binding, type checks) and the plain listing keeps its own view.
         $outputs.MeshClusterDetailed[0] | Should -BeOfType ([HybridMesh.Models.MeshCluster])
-        ($outputs.MeshCluster | Out-String -Width 200) | Should -Match 'Name\s+Platform\s+Context\s+Server'
+        ($outputs.MeshCluster | Out-String -Width 200) | Should -Match 'Cluster\s+Platform\s+Server'
         ($outputs.MeshCluster | Format-Table -View Detailed | Out-String -Width 200) | Should -Match 'Revisions'
     }
 }

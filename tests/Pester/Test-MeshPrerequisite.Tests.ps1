@@ -62,6 +62,24 @@ Describe 'Test-MeshPrerequisite against the lab' -Tag Integration {
         $text | Should -Match '-SkipGoogleCheck'
     }
 
+    It 'before Install-EastWestGateway (no network label yet) judges the networks Get-MeshEnvironment names' {
+        foreach ($c in $lab.clusters) { Send-LabObject $c @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'istio-system' } } }
+        try {
+            $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $lab.fleet.projectId
+            $network = $environment | Test-MeshPrerequisite -SkipGoogleCheck | Where-Object Check -EQ 'NetworkLabel'
+            $network.Status | Should -Be @('Passed', 'Passed')
+            # Without a network from the input there is nothing the install could write: that still fails, with the fix.
+            $bare = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshPrerequisite -SkipGoogleCheck | Where-Object Check -EQ 'NetworkLabel'
+            $bare.Status | Should -Be @('Failed', 'Failed')
+            $bare[0].RecommendedAction | Should -Match 'topology.istio.io/network'
+        }
+        finally {
+            foreach ($c in $lab.clusters) {
+                Send-LabObject $c @{ apiVersion = 'v1'; kind = 'Namespace'; metadata = @{ name = 'istio-system'; labels = @{ 'topology.istio.io/network' = "net-$($c.name)" } } }
+            }
+        }
+    }
+
     It '-Quiet returns a single true, and false once a prerequisite fails' {
         $ok = Get-MeshCluster -Kubeconfig $kubeconfigs | Test-MeshPrerequisite -FleetProjectId $lab.fleet.projectId -Quiet
         $ok | Should -HaveCount 1

@@ -41,7 +41,7 @@ public static partial class ClusterDiscovery
         var result = new List<MeshCluster>();
         foreach (var name in wanted)
         {
-            var context = set.FindContext(name);
+            var context = set.FindContext(name) ?? FindByShortName(set, name);
             if (context is null)
             {
                 sink.Error(MeshErrors.ContextNotFound(name, set.Files, set.ContextNames));
@@ -59,6 +59,25 @@ public static partial class ClusterDiscovery
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// A context named by the short name the views show (the GKE cluster name of a gke_* context), when exactly one
+    /// context has it; a context of that exact name always wins (docs/design/cluster-names.md). Several matches are
+    /// ClusterNameAmbiguous, listing their contexts.
+    /// </summary>
+    private static Context? FindByShortName(KubeconfigSet set, string name)
+    {
+        var matches = set.ContextNames
+            .Where(c => !string.Equals(c, name, StringComparison.Ordinal) &&
+                        string.Equals(ClusterShortName.FromContext(c), name, StringComparison.Ordinal))
+            .ToArray();
+        return matches.Length switch
+        {
+            0 => null,
+            1 => set.FindContext(matches[0]),
+            _ => throw MeshErrors.ClusterNameAmbiguous("-Context", name, matches),
+        };
     }
 
     /// <summary>Context names for tab completion: local files only, never a cluster call, never an error.</summary>

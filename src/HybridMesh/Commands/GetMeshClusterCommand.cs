@@ -41,7 +41,7 @@ public sealed class GetMeshClusterCommand : MeshCmdlet
     {
         var query = new Engine.Kube.ClusterQuery
         {
-            Kubeconfig = Kubeconfig.Select(ResolvePath).ToArray(),
+            Kubeconfig = ResolveKubeconfigPaths(Kubeconfig),
             Context = Context,
             Platform = Platform,
         };

@@ -53,7 +53,7 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     [Parameter]
     public Hashtable? Network { get; set; }
 
-    /// <summary>Also set $env:PROJECT_NUMBER, $env:MESH_ID and $env:NETWORK_1..N for scripts that run the documented commands.</summary>
+    /// <summary>Also set $env:PROJECT_NUMBER, $env:MESH_ID, $env:NETWORK_1..N and $env:CTX_1..N for scripts that run the documented commands.</summary>
     [Parameter]
     public SwitchParameter Export { get; set; }
 
@@ -92,10 +92,17 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
             return;
         }
 
+        var contexts = Context;
+        if (InputObject?.BaseObject is string piped)
+        {
+            // A plain string piped in names a context, as in every cluster cmdlet (docs/design/cluster-picking.md).
+            contexts = string.IsNullOrWhiteSpace(piped) ? [] : [piped.Trim()];
+        }
+
         // An object carrying only the fleet project still asks for an environment without clusters.
         var carriesProject = InputObject?.Properties.Any(p =>
             p.Name is "FleetProjectId" or "ProjectId" or "FleetProject") == true;
-        if (MyInvocation.ExpectingInput && Kubeconfig.Length == 0 && Context.Length == 0 && !carriesProject)
+        if (MyInvocation.ExpectingInput && Kubeconfig.Length == 0 && contexts.Length == 0 && !carriesProject)
         {
             // A piped object that names no cluster ($null, an empty object): an error, not an environment without clusters.
             WriteMeshError(Engine.Errors.MeshErrors.PipelineInputEmpty(MeshTargetCmdlet.Describe(InputObject)));
@@ -105,15 +112,15 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
 
         // Nothing names a kubeconfig or context: an environment without clusters (number and mesh id only), rather
         // than every context of ~/.kube/config.
-        if (Kubeconfig.Length == 0 && Context.Length == 0)
+        if (Kubeconfig.Length == 0 && contexts.Length == 0)
         {
             return;
         }
 
         var query = new Engine.Kube.ClusterQuery
         {
-            Kubeconfig = Kubeconfig.Select(ResolvePath).ToArray(),
-            Context = Context,
+            Kubeconfig = ResolveKubeconfigPaths(Kubeconfig),
+            Context = contexts,
         };
         try
         {

@@ -1,5 +1,6 @@
 using System.Collections;
 using System.Management.Automation;
+using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
 using HybridMesh.Engine.Manifests;
@@ -21,6 +22,7 @@ public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
     /// whose Revision is null (an unrevisioned control plane) must still bind.
     /// </remarks>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RevisionCompleter))]
     public string? Revision { get; set; }
 
     /// <summary>Mesh id recorded as a label on the gateway objects (proj-NUMBER); an environment carries its own.</summary>
@@ -112,6 +114,11 @@ public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
 
         base.BeginProcessing();
     }
+
+    // -ManifestOnly/-AsIstioOperator with -Network and no cluster is the offline render (Example 4), even with
+    // $env:KUBECONFIG set (docs/design/cluster-picking.md).
+    protected override bool NothingNamedMeansKubeconfigVariable =>
+        !((ManifestOnly || AsIstioOperator) && !string.IsNullOrEmpty(Network));
 
     protected override void EndProcessing()
     {

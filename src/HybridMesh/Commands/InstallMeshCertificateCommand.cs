@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
 
@@ -35,6 +36,7 @@ public sealed class InstallMeshCertificateCommand : MeshTargetCmdlet
 
     /// <summary>The control-plane revision whose istiod is restarted (default: every istiod).</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RevisionCompleter))]
     public string? Revision { get; set; }
 
     /// <summary>Restart istiod where cacerts changed or is not served yet, and verify the cluster serves the new root.</summary>

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Management.Automation;
 using System.Security;
+using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
 
@@ -20,6 +21,7 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
     /// (docs/design/rules.md); default: the Revision of the piped object, else the one CLUSTER_ID all istiods share.
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RevisionCompleter))]
     public string? Revision { get; set; }
 
     protected override string? InputRevision => string.IsNullOrEmpty(Revision) ? null : Revision;
@@ -30,6 +32,7 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
 
     /// <summary>Istio cluster name (or context) → API server URL istiod elsewhere should use, for private or on-prem endpoints.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
     public Hashtable? ServerOverride { get; set; }
 
     /// <summary>Delete remote secrets that serve a mesh cluster under another name (for example asmcli's context-based names).</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
 using HybridMesh.Engine.Manifests;
@@ -26,6 +27,7 @@ public sealed class PublishMeshServiceCommand : MeshTargetCmdlet
 
     /// <summary>The revision, passed on to the output for the next step.</summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RevisionCompleter))]
     public string? Revision { get; set; }
 
     /// <summary>The mesh id, passed on to the output for the next step.</summary>

@@ -1,4 +1,5 @@
 using System.Management.Automation;
+using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
 
@@ -14,6 +15,7 @@ public sealed class RemoveMeshCommand : MeshTargetCmdlet
 {
     /// <summary>Contexts (or MeshCluster objects) that leave the mesh; the other clusters stay meshed with each other.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(ClusterNameCompleter))]
     public string[] Leaving { get; set; } = [];
 
     /// <summary>Also delete the reader token Secrets of the leaving clusters, which revokes their token everywhere.</summary>

@@ -1,5 +1,6 @@
 using System.Management.Automation;
 using System.Security;
+using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
 
@@ -19,6 +20,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
     /// (docs/design/rules.md); default: the Revision of the piped object, else the one CLUSTER_ID all istiods share.
     /// </summary>
     [Parameter(ValueFromPipelineByPropertyName = true)]
+    [ArgumentCompleter(typeof(RevisionCompleter))]
     public string? Revision { get; set; }
 
     protected override string? InputRevision => string.IsNullOrEmpty(Revision) ? null : Revision;

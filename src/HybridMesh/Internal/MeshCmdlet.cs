@@ -110,6 +110,16 @@ public abstract class MeshCmdlet : PSCmdlet
 
     private static object? Unwrap(object? value) => value is PSObject wrapped ? wrapped.BaseObject : value;
 
+    /// <summary>
+    /// -Kubeconfig values as absolute paths. A value may hold several files joined with the OS path separator (as in
+    /// $env:KUBECONFIG), which is how a MeshCluster's Kubeconfig exports to CSV (docs/design/cluster-picking.md).
+    /// </summary>
+    protected string[] ResolveKubeconfigPaths(IEnumerable<string> values) => values
+        .Where(v => !string.IsNullOrWhiteSpace(v))
+        .SelectMany(v => KubeconfigList.Split(v))
+        .Select(ResolvePath)
+        .ToArray();
+
     /// <summary>Resolve a user path the PowerShell way (~, PSDrives, relative to the current location).</summary>
     protected string ResolvePath(string path) => SessionState.Path.GetUnresolvedProviderPathFromPSPath(path);
 }

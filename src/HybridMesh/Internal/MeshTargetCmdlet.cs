@@ -69,6 +69,12 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     /// <summary>The Revision property of the current pipeline object, when derived cmdlets bind one.</summary>
     protected virtual string? InputRevision => null;
 
+    /// <summary>
+    /// Whether a command line that names no cluster means every context of a set $env:KUBECONFIG. False where it
+    /// already means something else (Install-EastWestGateway's offline manifest).
+    /// </summary>
+    protected virtual bool NothingNamedMeansKubeconfigVariable => true;
+
     /// <summary>The MeshId property of the current pipeline object, when derived cmdlets bind one.</summary>
     protected virtual string? InputMeshId => null;
 
@@ -76,6 +82,22 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     // or cluster object: then -Context selects among those clusters instead of being ignored.
     private string[] _contextFilter = [];
     private bool _objectInput;
+    private bool _reportedNoClusters;
+
+    /// <summary>
+    /// The piped object itself names kubeconfig files (a Kubeconfig property): then it stands for every context of
+    /// them. -Kubeconfig on the command line alone does not make an unrelated piped object meaningful.
+    /// </summary>
+    private static bool NamesKubeconfig(PSObject? input) =>
+        input?.BaseObject is not string &&
+        (input?.Properties["Kubeconfig"] ?? input?.Properties["KubeconfigPath"])?.Value is { } value &&
+        LanguagePrimitives.IsTrue(value);
+
+    /// <summary>$env:KUBECONFIG is set and names at least one existing file.</summary>
+    private static bool KubeconfigVariableNamesFiles() =>
+        (System.Environment.GetEnvironmentVariable("KUBECONFIG") ?? "")
+        .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Any(File.Exists);
 
     protected override void BeginProcessing()
     {
@@ -91,7 +113,16 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     protected override void ProcessRecord()
     {
         var clusters = (Cluster ?? []).Where(c => c is not null).ToArray();
-        if (MyInvocation.ExpectingInput && Environment is null && clusters.Length == 0 && Context.Length == 0)
+        var contexts = Context;
+        if (InputObject?.BaseObject is string piped && Environment is null && clusters.Length == 0)
+        {
+            // A plain string piped in names a context ('admin@cluster2' | Install-EastWestGateway); a blank one
+            // names nothing and is reported below (docs/design/cluster-picking.md).
+            contexts = string.IsNullOrWhiteSpace(piped) ? [] : [piped.Trim()];
+        }
+
+        if (MyInvocation.ExpectingInput && Environment is null && clusters.Length == 0 && contexts.Length == 0 &&
+            !NamesKubeconfig(InputObject))
         {
             // Checked before anything else: nothing in this input names a cluster, and it must not crash later.
             WriteMeshError(Engine.Errors.MeshErrors.PipelineInputEmpty(Describe(InputObject)));
@@ -129,21 +160,38 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
             return;
         }
 
-        if (Context.Length == 0)
+        // -Kubeconfig without -Context means every context of those files, as in Get-MeshCluster and asmcli
+        // create-mesh; with neither, only an explicitly set $env:KUBECONFIG counts (docs/design/cluster-picking.md).
+        string[] files;
+        if (contexts.Length > 0 || Kubeconfig.Length > 0)
+        {
+            files = ResolveKubeconfigPaths(Kubeconfig);
+        }
+        else if (!MyInvocation.ExpectingInput && NothingNamedMeansKubeconfigVariable && KubeconfigVariableNamesFiles())
+        {
+            files = [];
+        }
+        else
         {
             return;
         }
 
-        var query = new Engine.Kube.ClusterQuery
-        {
-            Kubeconfig = Kubeconfig.Select(ResolvePath).ToArray(),
-            Context = Context,
-        };
+        var query = new Engine.Kube.ClusterQuery { Kubeconfig = files, Context = contexts };
         try
         {
-            foreach (var cluster in RunEngine((sink, _) => Task.FromResult(Engine.Kube.ClusterDiscovery.GetClusters(query, sink))))
+            var found = RunEngine((sink, _) => Task.FromResult(Engine.Kube.ClusterDiscovery.GetClusters(query, sink)));
+            foreach (var cluster in found)
             {
                 Add(FromInput(cluster));
+            }
+
+            if (found.Count == 0 && contexts.Length == 0)
+            {
+                // Files without a single context: this input names no cluster; the other inputs still count.
+                WriteMeshError(Engine.Errors.MeshErrors.NoClustersInKubeconfig(files.Length > 0
+                    ? files
+                    : [System.Environment.GetEnvironmentVariable("KUBECONFIG") ?? ""]));
+                _reportedNoClusters = true;
             }
         }
         catch (MeshException ex)
@@ -154,7 +202,8 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     }
 
     /// <summary>
-    /// Nothing to act on: no pipeline input, no -Context, no -Cluster. Terminating, since the command cannot start.
+    /// Nothing to act on: no pipeline input, no -Context, -Kubeconfig or -Cluster, no $env:KUBECONFIG. Reported as
+    /// NoClusters (non-terminating, like every per-input failure; the caller's -ErrorAction decides) and false.
     /// Derived cmdlets call it at the start of EndProcessing when they need at least one cluster.
     /// </summary>
     protected bool RequireTargets()
@@ -165,9 +214,10 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
             return true;
         }
 
-        if (!MyInvocation.ExpectingInput)
+        if (!MyInvocation.ExpectingInput && !_reportedNoClusters)
         {
-            ThrowMeshError(Engine.Errors.MeshErrors.NoClusters());
+            // Non-terminating like every per-input failure (the caller's -ErrorAction decides); nothing else runs.
+            WriteMeshError(Engine.Errors.MeshErrors.NoClusters());
         }
 
         // Piped input that produced no cluster has already reported its own errors.

@@ -273,20 +273,22 @@ public sealed class EnvironmentResolverTests : FleetTestBase
 public sealed class EnvironmentExportTests
 {
     [Fact]
-    public void Exports_the_runbook_variables_and_clears_stale_networks()
+    public void Exports_the_runbook_variables_and_clears_stale_networks_and_contexts()
     {
         var environment = new MeshEnvironment("my-fleet-host", 123456789, [
             new ClusterNetwork(GoogleTestKit.Gke("p-one", "us-central1", "a"), "p-one-default", NetworkSource.GkeNetwork),
             new ClusterNetwork(GoogleTestKit.OnPrem("onprem"), "default", NetworkSource.Default),
         ]);
-        var current = new Dictionary<string, string> { ["NETWORK_3"] = "old", ["NETWORK_4"] = "older" };
+        var current = new Dictionary<string, string> { ["NETWORK_3"] = "old", ["NETWORK_4"] = "older", ["CTX_3"] = "gone" };
 
         var variables = EnvironmentExport.Variables(environment, name => current.GetValueOrDefault(name));
 
+        // CTX_k is the context of the cluster whose network is NETWORK_k (the seed's --context=${CTX_1}).
         Assert.Equal(
         [
             new("PROJECT_NUMBER", "123456789"), new("MESH_ID", "proj-123456789"), new("NETWORK_1", "p-one-default"),
             new("NETWORK_2", "default"), new("NETWORK_3", null), new KeyValuePair<string, string?>("NETWORK_4", null),
+            new("CTX_1", environment.Clusters[0].Context), new("CTX_2", "onprem"), new KeyValuePair<string, string?>("CTX_3", null),
         ], variables);
     }
 }

@@ -68,6 +68,16 @@ internal static class ClusterChecks
     public static RuleVerdict NetworkLabel(ClusterSnapshot s, IReadOnlyList<ClusterSnapshot> all, bool allowShared = false) =>
         RuleVerdict.FirstProblem(NetworkLabelSet(s), NetworkDistinct(s, all, allowShared));
 
+    /// <summary>
+    /// The NetworkLabel rule before anything is installed (Test-MeshPrerequisite): Install-EastWestGateway writes the
+    /// label from the network the input names, so a missing label is only a problem when the input names none; the
+    /// network must still be the cluster's own (docs/design/prerequisites.md).
+    /// </summary>
+    public static RuleVerdict NetworkPlanned(ClusterSnapshot s, IReadOnlyList<ClusterSnapshot> all, bool allowShared = false) =>
+        s.Reachable && string.IsNullOrEmpty(s.Details?.NetworkLabel) && !string.IsNullOrEmpty(s.Target.Network)
+            ? NetworkDistinct(s, all, allowShared)
+            : NetworkLabel(s, all, allowShared);
+
     /// <summary>istio-system carries topology.istio.io/network (istiod gives the cluster's endpoints that network).</summary>
     public static RuleVerdict NetworkLabelSet(ClusterSnapshot s)
     {

@@ -165,7 +165,7 @@ internal static partial class FleetChecks
     {
         try
         {
-            if (cluster.Kubeconfig.Length > 0 &&
+            if (cluster.Kubeconfig.Count > 0 &&
                 KubeconfigSet.Load(cluster.Kubeconfig).ContextOrigin.TryGetValue(cluster.Context, out var file))
             {
                 return file;

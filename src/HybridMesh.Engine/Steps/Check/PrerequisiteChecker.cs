@@ -55,7 +55,7 @@ public static class PrerequisiteChecker
                 results.Add(ClusterChecks.ApiServer(s));
                 results.Add((await FleetChecks.EvaluateAsync(s, fleet, unavailable, cancellationToken).ConfigureAwait(false)).Verdict.Check);
                 results.Add(GkePrerequisiteChecks.Network(f, facts));
-                results.Add(ClusterChecks.NetworkLabel(s, snapshots).Check);
+                results.Add(ClusterChecks.NetworkPlanned(s, snapshots).Check);
                 results.Add(GkePrerequisiteChecks.PrivateCluster(f));
                 results.Add(LoadBalancerChecks.Policy(f, options.InternalLoadBalancer));
                 results.Add(LoadBalancerChecks.Implementation(f));

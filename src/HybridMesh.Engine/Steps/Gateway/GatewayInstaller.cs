@@ -60,7 +60,7 @@ public static class GatewayInstaller
         return new EastWestGateway(target.Cluster, settings.Network, settings.Revision, applied)
         {
             FleetProjectId = target.FleetProjectId,
-            MeshId = target.MeshId,
+            MeshId = options.MeshId,
             Namespace = options.Namespace,
             Address = address,
             Status = status,
@@ -73,7 +73,9 @@ public static class GatewayInstaller
         {
             Network = settings.Network,
             Revision = settings.Revision,
-            MeshId = string.IsNullOrEmpty(request.Gateway.MeshId) ? target.MeshId : request.Gateway.MeshId,
+            MeshId = !string.IsNullOrEmpty(request.Gateway.MeshId) ? request.Gateway.MeshId
+                : !string.IsNullOrEmpty(target.MeshId) ? target.MeshId
+                : settings.InstalledMeshId,
         };
 
     /// <summary>

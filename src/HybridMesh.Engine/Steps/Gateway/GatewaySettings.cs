@@ -11,7 +11,15 @@ namespace HybridMesh.Engine.Steps.Gateway;
 /// label on istio-system is what istiod uses for the whole cluster (docs/design/gateway-objects.md), so the gateway follows it; a requested
 /// network only wins over a different label with -Force.
 /// </summary>
-internal sealed record GatewaySettings(string Network, string? Revision, NetworkLabelChange LabelChange, string? LabelledNetwork);
+internal sealed record GatewaySettings(string Network, string? Revision, NetworkLabelChange LabelChange, string? LabelledNetwork)
+{
+    /// <summary>
+    /// The mesh id label the installed gateway already carries, used when the input names no mesh id (a CSV row or a
+    /// MeshCluster instead of an environment): applying without it would drop the label, so every switch between the
+    /// two pipelines reported Configured (docs/design/cluster-picking.md).
+    /// </summary>
+    public string? InstalledMeshId { get; init; }
+}
 
 /// <summary>What has to happen to istio-system's topology.istio.io/network label.</summary>
 internal enum NetworkLabelChange
@@ -92,7 +100,15 @@ internal static class GatewaySettingsResolver
                          "the placeholder image 'auto' until that revision's injector exists.");
         }
 
-        return new GatewaySettings(network, NormaliseRevision(revision), change, labelled);
+        string? installedMeshId = null;
+        if (string.IsNullOrEmpty(request.Gateway.MeshId) && string.IsNullOrEmpty(target.MeshId))
+        {
+            var service = await GatewayAddress.ReadServiceAsync(session, request.Gateway.Namespace, cancellationToken)
+                .ConfigureAwait(false);
+            installedMeshId = Text(service?["metadata"]?["labels"]?[ManifestLabels.MeshIdKey]);
+        }
+
+        return new GatewaySettings(network, NormaliseRevision(revision), change, labelled) { InstalledMeshId = installedMeshId };
     }
 
     /// <summary>Revisions of the istiod Deployments in istio-system, sorted ("default" for an unrevisioned one).</summary>

@@ -49,7 +49,14 @@ public static class CredentialRotator
         var chosen = new List<LinkCluster>();
         foreach (var name in names)
         {
+            // Context or Istio cluster name first; the short name the views show only when it fits one cluster
+            // (docs/design/cluster-names.md).
             var match = members.FirstOrDefault(m => m.Context == name || (m.HasClusterName && m.ClusterName == name));
+            if (match is null && members.Count(m => m.Target.Cluster.Name == name) == 1)
+            {
+                match = members.First(m => m.Target.Cluster.Name == name);
+            }
+
             if (match is null)
             {
                 sink.Error(MeshErrors.LinkSourceNotFound(name, members.Select(m => m.Context)));

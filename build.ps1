@@ -8,7 +8,8 @@
     Build    compiles the solution and lays out out/Modules/HybridMesh/<version>/ (cmdlets and models at the root,
              the Engine and every third-party assembly under deps/, format files, MAML help).
     Package  Build, then the .nupkg in out/ (made by PSResourceGet from a local folder repository).
-    Test     Package, then every xunit project under tests/ (Engine, Lab), then Pester against the packaged module in a child pwsh.
+    Test     Package, then every xunit project under tests/ (Engine, Lab) in the background while Pester runs against the
+             packaged module in child pwsh processes (-PesterJobs groups of files at once).
              Ends with one line 'tests: N passed, N failed'; exits 1 on any failure.
     Demo     Package, start the lab (simulated clusters and fleet) and run the runbook against it.
     Bench    Package, then every script under bench/ (-Quick: bench/scale.ps1 at 2 and 20 clusters only).
@@ -28,6 +29,10 @@ param(
 
     # Skip the xunit projects (handy while iterating on Pester tests).
     [switch] $SkipEngineTests,
+
+    # How many pwsh processes share the Pester files (each runs a group of files; 1 runs them all in one process).
+    [ValidateRange(1, 16)]
+    [int] $PesterJobs = 3,
 
     # Bench: the short run (bench/scale.ps1 at 2 and 20 clusters only).
     [switch] $Quick
@@ -76,21 +81,24 @@ switch ($Task) {
             exit 1
         }
 
-        if (-not $SkipEngineTests) {
-            foreach ($project in Get-HmXunitProjects -Root $root) {
-                $xunit = Invoke-HmXunitTests -Root $root -Configuration $Configuration -Project $project
-                $passed += $xunit.Passed; $failed += $xunit.Failed
-                if (-not $xunit.Ran) { $failedSteps.Add("xunit $($project.BaseName)") }
-                Write-Host ("xunit {0}: {1} passed, {2} failed, {3} skipped" -f $project.BaseName, $xunit.Passed, $xunit.Failed, $xunit.Skipped)
-            }
+        # The xunit projects run in the background while Pester runs: most of every suite's time is waiting on labs.
+        $xunitRuns = if ($SkipEngineTests) { @() } else {
+            @(Get-HmXunitProjects -Root $root | ForEach-Object { Start-HmXunitTests -Root $root -Configuration $Configuration -Project $_ })
         }
 
         if ((Invoke-HmScriptAnalyzer -Root $root) -gt 0) { $failedSteps.Add('PSScriptAnalyzer') }
 
-        $pester = Invoke-HmPesterTests -Root $root -ModuleDirectory $layout -Nupkg $nupkg -Path $PesterPath -Configuration $Configuration
+        $pester = Invoke-HmPesterTests -Root $root -ModuleDirectory $layout -Nupkg $nupkg -Path $PesterPath -Configuration $Configuration -Jobs $PesterJobs
         $passed += $pester.Passed; $failed += $pester.Failed
         if (-not $pester.Ran) { $failedSteps.Add('pester') }
-        Write-Host ("pester: {0} passed, {1} failed, {2} skipped" -f $pester.Passed, $pester.Failed, $pester.Skipped)
+        Write-Host ("pester: {0} passed, {1} failed, {2} skipped ({3:n0} s)" -f $pester.Passed, $pester.Failed, $pester.Skipped, $sw.Elapsed.TotalSeconds)
+
+        foreach ($run in $xunitRuns) {
+            $xunit = Complete-HmXunitTests $run
+            $passed += $xunit.Passed; $failed += $xunit.Failed
+            if (-not $xunit.Ran) { $failedSteps.Add("xunit $($run.Project.BaseName)") }
+            Write-Host ("xunit {0}: {1} passed, {2} failed, {3} skipped" -f $run.Project.BaseName, $xunit.Passed, $xunit.Failed, $xunit.Skipped)
+        }
 
         Write-Host ("Test took {0:n0} s." -f $sw.Elapsed.TotalSeconds)
         if ($failedSteps.Count -gt 0) {

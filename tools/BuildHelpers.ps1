@@ -168,16 +168,28 @@ function Get-HmXunitProjects([string] $Root) {
     Get-ChildItem (Join-Path $Root 'tests') -Filter '*.Tests.csproj' -Recurse -File | Sort-Object Name
 }
 
-function Invoke-HmXunitTests([string] $Root, [string] $Configuration, [IO.FileInfo] $Project) {
-    Write-Host "== xunit: $($Project.BaseName)"
+function Start-HmXunitTests([string] $Root, [string] $Configuration, [IO.FileInfo] $Project) {
+    # 'dotnet test' of one project in the background (its output goes to a log printed by Complete-HmXunitTests), so
+    # that the xunit projects and Pester run at the same time: most of their time is spent waiting on labs.
     $results = Join-Path $Root 'out/TestResults'
+    New-Item -ItemType Directory -Force -Path $results | Out-Null
     $trxName = "$($Project.BaseName).trx"
-    Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $results $trxName)
-    & dotnet test $Project.FullName -c $Configuration --no-build --nologo `
-        --logger "trx;LogFileName=$trxName" --logger 'console;verbosity=minimal' --results-directory $results | Out-Host
-    $trx = Join-Path $results $trxName
-    if (-not (Test-Path $trx)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0 } }
-    [xml] $doc = Get-Content -Raw $trx
+    $log = Join-Path $results "$($Project.BaseName).log"
+    Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $results $trxName), $log, "$log.err"
+    $arguments = @('test', $Project.FullName, '-c', $Configuration, '--no-build', '--nologo',
+        '--logger', "trx;LogFileName=$trxName", '--logger', 'console;verbosity=minimal', '--results-directory', $results)
+    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -RedirectStandardOutput $log `
+        -RedirectStandardError "$log.err" -NoNewWindow -PassThru
+    return [pscustomobject]@{ Project = $Project; Process = $process; Log = $log; Trx = (Join-Path $results $trxName) }
+}
+
+function Complete-HmXunitTests($Run) {
+    # Waits for a Start-HmXunitTests run, prints its output and reads its counts from the .trx file.
+    $Run.Process.WaitForExit()
+    Write-Host "== xunit: $($Run.Project.BaseName)"
+    Get-Content -LiteralPath $Run.Log, "$($Run.Log).err" -ErrorAction SilentlyContinue | Out-Host
+    if (-not (Test-Path $Run.Trx)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0 } }
+    [xml] $doc = Get-Content -Raw $Run.Trx
     $counters = $doc.TestRun.ResultSummary.Counters
     return [pscustomobject]@{
         Ran     = $true
@@ -187,7 +199,8 @@ function Invoke-HmXunitTests([string] $Root, [string] $Configuration, [IO.FileIn
     }
 }
 
-function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string] $Nupkg, [string[]] $Path, [string] $Configuration) {
+function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string] $Nupkg, [string[]] $Path, [string] $Configuration,
+    [int] $Jobs = 1) {
     Write-Host '== Pester'
     $packages = Get-HmNuGetPackagesFolder
     $summary = Join-Path $Root 'out/TestResults/pester-summary.json'
@@ -196,7 +209,7 @@ function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string
     # From a shell, "-PesterPath a,b" arrives as one string.
     $Path = @($Path | ForEach-Object { $_ -split ',' } | Where-Object { $_ })
     $paths = if ($Path) { ($Path | ForEach-Object { "'$(Resolve-Path $_)'" }) -join ',' } else { "'$(Join-Path $Root 'tests/Pester')'" }
-    $command = "& '$(Join-Path $Root 'tools/Invoke-PesterTests.ps1')' -Path $paths -SummaryPath '$summary'"
+    $command = "& '$(Join-Path $Root 'tools/Invoke-PesterTests.ps1')' -Path $paths -SummaryPath '$summary' -Jobs $Jobs"
     $labModule = Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)"
     $environment = @{
         HYBRIDMESH_MODULE_PATH  = $ModuleDirectory

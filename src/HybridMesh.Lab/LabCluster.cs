@@ -280,6 +280,44 @@ public sealed class LabCluster : IAsyncDisposable
         return client;
     }
 
+    // ---- reset (docs/design/lab-reuse.md) ----
+
+    private (Store.StoreCheckpoint Store, Func<LabExecRequest, CancellationToken, Task<LabExecResult>>? Exec,
+        Func<LabProxyRequest, CancellationToken, Task<LabExecResult?>>? Proxy, TimeSpan TokenDelay, TimeSpan PodDelay)? _checkpoint;
+
+    /// <summary>Waits until the controllers have settled, then remembers this state for <see cref="ResetAsync"/>.</summary>
+    public async Task CheckpointAsync(CancellationToken ct = default)
+    {
+        await _rt.SettleAsync(ct);
+        _checkpoint = (_rt.Store.Checkpoint(), _rt.ExecHandler, _rt.ProxyHandler, _rt.TokenControllerDelay, _rt.PodStartDelay);
+    }
+
+    /// <summary>
+    /// Back to the last checkpoint: objects (and the CRDs served), faults (unpullable images included), token
+    /// revocations, the request log and its counters, the load balancer and controller timing (pod start too), the exec
+    /// and pods/proxy handlers. Controller work scheduled before is dropped. Users and
+    /// tokens issued since stay valid only where the restored objects still back them (docs/design/lab-reuse.md).
+    /// </summary>
+    public Task ResetAsync(CancellationToken ct = default)
+    {
+        var saved = _checkpoint ?? throw new InvalidOperationException("CheckpointAsync was not called");
+        return _rt.QuiesceAndAsync(() =>
+        {
+            _rt.Store.Restore(saved.Store);
+            _rt.Registry.ResetCrds(_rt.Store.List("customresourcedefinitions.apiextensions.k8s.io", null).Items
+                .Select(crd => ((string)crd["metadata"]!["name"]!, crd)));
+            ClearFaults();
+            _rt.RequestLog.Clear();
+            _rt.LoadBalancer.Delay = Options.LoadBalancerDelay;
+            _rt.LoadBalancer.Never = Options.LoadBalancerNever;
+            _rt.DeploymentReadyDelay = Options.DeploymentReadyDelay;
+            _rt.TokenControllerDelay = saved.TokenDelay;
+            _rt.PodStartDelay = saved.PodDelay;
+            _rt.ExecHandler = saved.Exec;
+            _rt.ProxyHandler = saved.Proxy;
+        }, ct);
+    }
+
     internal ClusterRuntime Runtime => _rt;
     internal Seeder Seeder => _seeder;
 

@@ -90,14 +90,28 @@ public sealed class LabHost : IAsyncDisposable
         var host = new LabHost(options, dir);
         try
         {
-            await host.StartClustersAsync(ct);
+            // The fleet server and its key (a second slow part of a start) come up while the clusters start.
+            var fleet = options.StartFleet ? Task.Run(async () =>
+            {
+                var server = await FleetServer.StartAsync(new FleetOptions(), ct);
+                server.PrepareKey();
+                return server;
+            }, ct) : null;
+            try
+            {
+                await host.StartClustersAsync(ct);
+            }
+            finally
+            {
+                if (fleet is not null) host.Fleet = await fleet;
+            }
             if (options.SimulateMeshTraffic)
                 foreach (var c in host.Clusters)
                 {
                     c.ExecHandler = host.MeshExecHandler(c);
                     c.ProxyHandler = host.Istiod(c).ProxyAsync;
                 }
-            if (options.StartFleet) await host.StartFleetAsync(ct);
+            if (host.Fleet is not null) host.DescribeClustersToFleet();
             if (options.StartControlServer) host._control = await ControlServer.StartAsync(host, ct);
             host.WriteLabJson();
             return host;
@@ -183,10 +197,9 @@ public sealed class LabHost : IAsyncDisposable
     /// The fleet knows what the clusters say about themselves: the fleet and GKE projects, every GKE-style cluster
     /// (clusters.get), and a READY membership for every cluster whose hub.gke.io Membership names the fleet.
     /// </summary>
-    private async Task StartFleetAsync(CancellationToken ct)
+    private void DescribeClustersToFleet()
     {
-        var fleet = await FleetServer.StartAsync(new FleetOptions(), ct);
-        Fleet = fleet;
+        var fleet = Fleet!;
         fleet.AddProject(Options.FleetProject, Options.FleetProjectNumber);
         fleet.AddProject(Options.GkeProject, Options.GkeProjectNumber);
         foreach (var cluster in Clusters)
@@ -242,6 +255,25 @@ public sealed class LabHost : IAsyncDisposable
         var partial = LabJsonPath + ".partial";
         File.WriteAllText(partial, doc.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         File.Move(partial, LabJsonPath, overwrite: true);
+    }
+
+    /// <summary>
+    /// Remembers the state of every cluster and the fleet once the controllers have settled; <see cref="ResetAsync"/>
+    /// goes back to it. Test fixtures call it once after the start and reset between tests instead of starting a lab
+    /// per test (docs/design/lab-reuse.md).
+    /// </summary>
+    public async Task CheckpointAsync(CancellationToken ct = default)
+    {
+        foreach (var c in Clusters) await c.CheckpointAsync(ct);
+        Fleet?.Checkpoint();
+    }
+
+    /// <summary>Every cluster, the fleet, partitions and istiod faults back to the last <see cref="CheckpointAsync"/>.</summary>
+    public async Task ResetAsync(CancellationToken ct = default)
+    {
+        await Task.WhenAll(Clusters.Select(c => c.ResetAsync(ct)));
+        ClearMeshFaults();
+        Fleet?.Reset();
     }
 
     public async ValueTask DisposeAsync()

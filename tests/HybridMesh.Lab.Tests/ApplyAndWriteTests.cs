@@ -86,8 +86,16 @@ public sealed class ApplyAndWriteTests(LabFixture fx) : IClassFixture<LabFixture
         // another manager adds its own container: both stay, and re-applying the first changes nothing
         var sidecar = await k.Patch(url + "?fieldManager=other-tool", Deploy("sidecar", "busybox:1"), Kube.Apply);
         Assert.Equal(["istio-proxy", "sidecar"], sidecar.Body!["spec"]!["template"]!["spec"]!["containers"]!.AsArray().Select(c => (string)c!["name"]!).ToArray());
+        // The deployment controller writes the status once it has seen the new generation; compare after that write.
+        string? settled = null;
+        await Kube.Eventually(async () =>
+        {
+            var current = (await k.Get(url)).Body!;
+            settled = (string?)current["metadata"]!["resourceVersion"];
+            return (long?)current["status"]?["observedGeneration"] == (long?)current["metadata"]!["generation"];
+        }, "the deployment controller's status write");
         var again = await k.Patch(url + "?fieldManager=hybridmesh", Deploy("istio-proxy", "auto"), Kube.Apply);
-        Assert.Equal((string?)sidecar.Body["metadata"]!["resourceVersion"], (string?)again.Body!["metadata"]!["resourceVersion"]);
+        Assert.Equal(settled, (string?)again.Body!["metadata"]!["resourceVersion"]);
 
         // a different value in another manager's item conflicts on that field only
         var conflict = await k.Patch(url + "?fieldManager=hybridmesh", Deploy("sidecar", "busybox:2"), Kube.Apply);

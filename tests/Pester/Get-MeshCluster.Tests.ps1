@@ -97,6 +97,24 @@ Describe 'Get-MeshCluster' -Tag Unit {
         $text | Should -Match 'Token'
     }
 
+    It 'takes the old -TimeoutSec as the request timeout until the next release, with a warning naming -RequestTimeoutSec' {
+        $result = Get-MeshCluster -Kubeconfig $OnPremKubeconfig -Detailed -TimeoutSec 1 -WarningVariable warnings -WarningAction SilentlyContinue `
+            -ErrorVariable err -ErrorAction SilentlyContinue
+        $result | Should -BeNullOrEmpty
+        $err[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.ApiServerUnreachable,HybridMesh.Commands.GetMeshClusterCommand'
+        @($warnings) | Should -HaveCount 1
+        "$($warnings[0])" | Should -Match 'Get-MeshCluster -TimeoutSec is the time one Kubernetes request may take and is now named -RequestTimeoutSec.*-RequestTimeoutSec 1;'
+        $attribute = (Get-Command Get-MeshCluster).Parameters['TimeoutSec'].Attributes | Where-Object { $_ -is [System.Management.Automation.ParameterAttribute] }
+        $attribute.DontShow | Should -BeTrue
+    }
+
+    It 'warns about nothing with -RequestTimeoutSec' {
+        $null = Get-MeshCluster -Kubeconfig $OnPremKubeconfig -Detailed -RequestTimeoutSec 1 -WarningVariable warnings -WarningAction SilentlyContinue `
+            -ErrorVariable err -ErrorAction SilentlyContinue
+        $err[0].FullyQualifiedErrorId | Should -BeExactly 'HybridMesh.ApiServerUnreachable,HybridMesh.Commands.GetMeshClusterCommand'
+        @($warnings) | Should -HaveCount 0
+    }
+
     It 'completes -Context from the kubeconfig only' {
         $line = "Get-MeshCluster -Kubeconfig '$OnPremKubeconfig' -Context adm"
         $completion = TabExpansion2 -inputScript $line -cursorColumn $line.Length

@@ -168,7 +168,7 @@ Describe 'Get-MeshCluster -Detailed against the lab' -Tag Integration {
         # The same cluster, but at a loopback port nothing listens on.
         (Get-Content -Raw $lab.clusters[1].kubeconfig) -replace 'server: https://127\.0\.0\.1:\d+', 'server: https://127.0.0.1:9' | Set-Content $dead
         $watch = [Diagnostics.Stopwatch]::StartNew()
-        $result = Get-MeshCluster -Kubeconfig $dead -Detailed -TimeoutSec 2 -ErrorVariable err -ErrorAction SilentlyContinue
+        $result = Get-MeshCluster -Kubeconfig $dead -Detailed -RequestTimeoutSec 2 -ErrorVariable err -ErrorAction SilentlyContinue
         $watch.Elapsed.TotalSeconds | Should -BeLessThan 10
         $result | Should -BeNullOrEmpty
         $err[0].FullyQualifiedErrorId | Should -Be 'HybridMesh.ApiServerUnreachable,HybridMesh.Commands.GetMeshClusterCommand'

@@ -19,7 +19,7 @@ Describe 'New-Mesh when a cluster dies part-way' -Tag Integration {
         $fault = @{ kind = 'reset'; method = 'PATCH'; count = 1000 } | ConvertTo-Json
         Invoke-RestMethod -Method Post -Uri "$($lab.controlUrl)/clusters/$($target.name)/faults" -Body $fault -ContentType 'application/json' | Out-Null
         try {
-            $mesh = $environment | New-Mesh -Confirm:$false -TimeoutSec 3 -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
+            $mesh = $environment | New-Mesh -Confirm:$false -RequestTimeoutSec 3 -ErrorVariable failures -ErrorAction SilentlyContinue -WarningAction SilentlyContinue
         }
         finally {
             Invoke-RestMethod -Method Delete -Uri "$($lab.controlUrl)/clusters/$($target.name)/faults" | Out-Null

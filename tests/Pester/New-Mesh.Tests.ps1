@@ -55,6 +55,16 @@ Describe 'New-Mesh' -Tag Lab {
         ($mesh[0].Links | Format-Table | Out-String -Width 250) | Should -Match 'Connected'
     }
 
+    It 'keeps -TimeoutSec without -Wait as the request timeout until the next release, and -WaitTimeoutSec as -TimeoutSec, each with a warning' {
+        $environment = Get-MeshCluster -Kubeconfig $Kubeconfigs | Get-MeshEnvironment -FleetProjectId $Lab.fleet.projectId
+        $null = $environment | New-Mesh -WhatIf -TimeoutSec 5 -WarningVariable old -WarningAction SilentlyContinue
+        ($old -join "`n") | Should -Match 'New-Mesh -TimeoutSec is the time one Kubernetes request may take and is now named -RequestTimeoutSec'
+        $null = $environment | New-Mesh -WhatIf -WaitTimeoutSec 5 -WarningVariable wait -WarningAction SilentlyContinue
+        ($wait -join "`n") | Should -Match 'New-Mesh -WaitTimeoutSec is now named -TimeoutSec\. Use -TimeoutSec 5;'
+        $null = $environment | New-Mesh -WhatIf -RequestTimeoutSec 5 -WarningVariable new -WarningAction SilentlyContinue
+        ($new -join "`n") | Should -Not -Match 'now named'
+    }
+
     It 'converges: a re-run reports every link Unchanged' {
         $mesh = Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -WarningAction SilentlyContinue
         $mesh.Links.Outcome | Should -Be @('Unchanged', 'Unchanged')
@@ -204,7 +214,7 @@ Describe 'New-Mesh -Wait against istiods that answer (lab with --mesh-traffic)' 
         $clusters = Get-MeshCluster -Kubeconfig @($script:MeshLab.clusters.kubeconfig)
         $written = $clusters | New-Mesh -SkipFleetCheck -AllowSharedNetwork -Confirm:$false -WarningAction SilentlyContinue
         $written.Links.IstiodSync | Should -Be @('NotChecked', 'NotChecked')
-        $mesh = $clusters | New-Mesh -SkipFleetCheck -AllowSharedNetwork -Wait -WaitTimeoutSec 20 -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
+        $mesh = $clusters | New-Mesh -SkipFleetCheck -AllowSharedNetwork -Wait -TimeoutSec 20 -Confirm:$false -WarningVariable warnings -WarningAction SilentlyContinue
         $mesh.Links.IstiodSync | Should -Be @('Synced', 'Synced')
         @($warnings | Where-Object { "$_" -match '^\S+ -> \S+: ' }) | Should -BeNullOrEmpty
     }

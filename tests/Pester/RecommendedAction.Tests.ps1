@@ -67,8 +67,7 @@ Describe 'Recommended actions' -Tag Unit {
         $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'HybridMesh.Engine' } |
             Select-Object -First 1
         $action = $engine.GetType('HybridMesh.Engine.Errors.MeshErrors')::ApiServerUnreachable('ctx', 'https://10.0.0.1', 'timed out', $null).RecommendedAction
-        $action | Should -Match 'Test-MeshConnectivity -RequestTimeoutSec'
-        $action | Should -Match 'Get-MeshCluster -Detailed -TimeoutSec'
+        $action | Should -Match ([regex]::Escape('-RequestTimeoutSec of Get-MeshCluster -Detailed, Get-MeshEnvironment, Get-MeshLink, New-Mesh, Remove-Mesh, Update-MeshLinkCredential, Test-MeshPrerequisite or Test-MeshConnectivity'))
         $action | Should -Not -Match '(?<![A-Za-z] )with -TimeoutSec'
     }
 }

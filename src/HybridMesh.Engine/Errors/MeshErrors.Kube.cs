@@ -14,9 +14,10 @@ internal static partial class MeshErrors
         context,
         $"Cannot reach the API server of context '{context}' at '{server}': {detail}",
         "Check that this machine can reach the API server address (VPN, HTTPS_PROXY/NO_PROXY, firewall rules, " +
-        "authorized networks on GKE). For a slow link, give each request more time: Get-MeshCluster -Detailed -TimeoutSec, " +
-        "Get-MeshEnvironment -TimeoutSec, New-Mesh -TimeoutSec, Remove-Mesh -TimeoutSec, Test-MeshConnectivity " +
-        "-RequestTimeoutSec (Install-EastWestGateway's -TimeoutSec bounds only the load-balancer wait).", inner);
+        "authorized networks on GKE). For a slow link, give each request more time: -RequestTimeoutSec of Get-MeshCluster " +
+        "-Detailed, Get-MeshEnvironment, Get-MeshLink, New-Mesh, Remove-Mesh, Update-MeshLinkCredential, Test-MeshPrerequisite or " +
+        "Test-MeshConnectivity " +
+        "(-TimeoutSec always bounds a named wait, e.g. Install-EastWestGateway's load-balancer wait).", inner);
 
     public static MeshException ApiServerTlsFailed(string context, string server, string detail, Exception? inner) => new KubeTlsFailedException(
         context,

@@ -8,7 +8,7 @@ public sealed record KubeSessionOptions
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>
-    /// Time for one request, retries included (-TimeoutSec). An unreachable server fails after about this long
+    /// Time for one request, retries included (-RequestTimeoutSec). An unreachable server fails after about this long
     /// with ApiServerUnreachable instead of hanging.
     /// </summary>
     public TimeSpan Timeout { get; init; } = DefaultTimeout;

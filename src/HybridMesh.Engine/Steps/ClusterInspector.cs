@@ -12,9 +12,7 @@ namespace HybridMesh.Engine.Steps;
 /// </summary>
 public static class ClusterInspector
 {
-    // Aliases, so every value is defined once: Istio's names in Models (IstioNames), the throttle in BoundedFanOut.
-    public const string IstioNamespace = IstioNames.SystemNamespace;
-    public const string NetworkLabel = IstioNames.NetworkLabel;
+    // Defined once, in BoundedFanOut (every step's fan-out).
     public const int DefaultThrottleLimit = BoundedFanOut.DefaultThrottleLimit;
 
     /// <summary>Inspect several clusters at once (at most <paramref name="throttleLimit"/> in flight), in input order.</summary>
@@ -40,26 +38,26 @@ public static class ClusterInspector
         CancellationToken cancellationToken = default)
     {
         var version = await session.GetServerVersionAsync(cancellationToken).ConfigureAwait(false);
-        var ns = await session.GetAsync("v1", "Namespace", null, IstioNamespace, cancellationToken).ConfigureAwait(false);
+        var ns = await session.GetAsync("v1", "Namespace", null, IstioNames.SystemNamespace, cancellationToken).ConfigureAwait(false);
         if (ns is null)
         {
-            sink.Verbose($"[{session.Context}] Namespace {IstioNamespace} does not exist: no Istio control plane.");
+            sink.Verbose($"[{session.Context}] Namespace {IstioNames.SystemNamespace} does not exist: no Istio control plane.");
             return new ClusterDetails { ServerVersion = version };
         }
 
-        var istiods = await session.ListAsync("apps/v1", "Deployment", IstioNamespace, "app=istiod", cancellationToken)
+        var istiods = await session.ListAsync("apps/v1", "Deployment", IstioNames.SystemNamespace, "app=istiod", cancellationToken)
             .ConfigureAwait(false);
-        var rootConfigMap = await session.GetAsync("v1", "ConfigMap", IstioNamespace, RootConfigMapName, cancellationToken)
+        var rootConfigMap = await session.GetAsync("v1", "ConfigMap", IstioNames.SystemNamespace, RootConfigMapName, cancellationToken)
             .ConfigureAwait(false);
         JsonObject? cacerts;
         try
         {
-            cacerts = await session.GetAsync("v1", "Secret", IstioNamespace, CaCertsSecretName, cancellationToken).ConfigureAwait(false);
+            cacerts = await session.GetAsync("v1", "Secret", IstioNames.SystemNamespace, CaCertsSecretName, cancellationToken).ConfigureAwait(false);
         }
         catch (KubeForbiddenException)
         {
             // Reading Secrets is often not allowed; then the ConfigMap's roots have to do.
-            sink.Verbose($"[{session.Context}] Not allowed to read Secret {IstioNamespace}/{CaCertsSecretName}; using the " +
+            sink.Verbose($"[{session.Context}] Not allowed to read Secret {IstioNames.SystemNamespace}/{CaCertsSecretName}; using the " +
                          $"{RootConfigMapName} ConfigMap only.");
             cacerts = null;
         }
@@ -87,7 +85,7 @@ public static class ClusterInspector
         {
             ServerVersion = version,
             IstioRevisions = istiods.Select(i => i.Revision).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(),
-            NetworkLabel = Text(istioNamespace["metadata"]?["labels"]?[NetworkLabel]),
+            NetworkLabel = Text(istioNamespace["metadata"]?["labels"]?[IstioNames.NetworkLabel]),
             IstioClusterName = ClusterIdOf(istiods, revision),
             RootCertificateFingerprints = servedRoots.Concat(caCertsRoots ?? []).Distinct(StringComparer.Ordinal).ToArray(),
         };
@@ -129,7 +127,7 @@ public static class ClusterInspector
         }
         catch (FormatException)
         {
-            sink.Warning($"[{context}] Secret {IstioNamespace}/{CaCertsSecretName} holds a root-cert.pem that is not base64; ignored.");
+            sink.Warning($"[{context}] Secret {IstioNames.SystemNamespace}/{CaCertsSecretName} holds a root-cert.pem that is not base64; ignored.");
             return null;
         }
     }

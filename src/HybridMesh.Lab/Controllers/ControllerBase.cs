@@ -19,12 +19,18 @@ internal abstract class ControllerBase(ClusterRuntime rt, CancellationToken stop
 
     protected void After(TimeSpan delay, Action work)
     {
+        // Work is counted and dropped at a reset (ClusterRuntime.QuiesceAndAsync), so that nothing scheduled before a
+        // reset changes the state it restored.
+        if (!Rt.AcceptsWork) return;
+        var reset = Rt.WorkToken;
+        Rt.WorkStarted();
         _ = Task.Run(async () =>
         {
             try
             {
-                if (delay > TimeSpan.Zero) await Task.Delay(delay, Stopping);
-                if (!Stopping.IsCancellationRequested) work();
+                using var both = CancellationTokenSource.CreateLinkedTokenSource(Stopping, reset);
+                if (delay > TimeSpan.Zero) await Task.Delay(delay, both.Token);
+                if (!both.IsCancellationRequested) work();
             }
             catch (OperationCanceledException)
             {
@@ -33,6 +39,10 @@ internal abstract class ControllerBase(ClusterRuntime rt, CancellationToken stop
             {
                 // A controller failure must not take the lab down; it shows up as an object that never converges.
                 Console.Error.WriteLine($"[lab {Rt.Name}] {GetType().Name}: {e.GetType().Name}: {e.Message}");
+            }
+            finally
+            {
+                Rt.WorkEnded();
             }
         });
     }

@@ -208,8 +208,24 @@ public sealed class FleetServer : IAsyncDisposable
         return full;
     }
 
+    /// <summary>Generates the service-account key now rather than at the first credential file or token request.</summary>
+    public void PrepareKey() => _tokens.PrepareKey();
+
     /// <summary>Tokens issued by /token stop working (the static <see cref="AccessToken"/> keeps working).</summary>
     public void ExpireIssuedTokens() => _tokens.ExpireIssuedTokens();
+
+    private FleetState.FleetCheckpoint? _checkpoint;
+
+    /// <summary>Remembers what the fleet knows now; <see cref="Reset"/> goes back to it.</summary>
+    public void Checkpoint() => _checkpoint = _state.Checkpoint();
+
+    /// <summary>Back to the last <see cref="Checkpoint"/>: state, faults and request log (issued tokens stay valid).</summary>
+    public void Reset()
+    {
+        _state.Restore(_checkpoint ?? throw new InvalidOperationException("Checkpoint() was not called"));
+        Faults.Clear();
+        ClearRequestLog();
+    }
 
     public void ClearRequestLog()
     {

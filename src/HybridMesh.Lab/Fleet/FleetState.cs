@@ -18,6 +18,45 @@ internal sealed class FleetState
     /// <summary>See FleetServer.ReplayedCreatesConflict.</summary>
     public bool ReplayedCreatesConflict { get; set; }
 
+    /// <summary>Projects, clusters, memberships and org policies as they are now (for <see cref="Restore"/>).</summary>
+    public FleetCheckpoint Checkpoint()
+    {
+        lock (_gate)
+        {
+            return new FleetCheckpoint(new Dictionary<string, LabProject>(_projects, StringComparer.Ordinal),
+                new Dictionary<string, LabCluster>(_clusters, StringComparer.Ordinal),
+                _memberships.ToDictionary(kv => kv.Key, kv => (JsonObject)kv.Value.DeepClone(), StringComparer.Ordinal),
+                _loadBalancerPolicies.ToDictionary(kv => kv.Key, kv => (JsonObject)kv.Value.DeepClone(), StringComparer.Ordinal),
+                _policyReadDenied.ToArray());
+        }
+    }
+
+    /// <summary>Back to a checkpoint: what was added since is gone, operations and request ids forgotten, every location reachable.</summary>
+    public void Restore(FleetCheckpoint checkpoint)
+    {
+        lock (_gate)
+        {
+            _projects.Clear();
+            foreach (var (k, v) in checkpoint.Projects) _projects[k] = v;
+            _clusters.Clear();
+            foreach (var (k, v) in checkpoint.Clusters) _clusters[k] = v;
+            _memberships.Clear();
+            foreach (var (k, v) in checkpoint.Memberships) _memberships[k] = (JsonObject)v.DeepClone();
+            _loadBalancerPolicies.Clear();
+            foreach (var (k, v) in checkpoint.LoadBalancerPolicies) _loadBalancerPolicies[k] = (JsonObject)v.DeepClone();
+            _policyReadDenied.Clear();
+            _policyReadDenied.UnionWith(checkpoint.PolicyReadDenied);
+            _operations.Clear();
+            _requestIds.Clear();
+            _unreachable.Clear();
+            ReplayedCreatesConflict = false;
+        }
+    }
+
+    internal sealed record FleetCheckpoint(IReadOnlyDictionary<string, LabProject> Projects,
+        IReadOnlyDictionary<string, LabCluster> Clusters, IReadOnlyDictionary<string, JsonObject> Memberships,
+        IReadOnlyDictionary<string, JsonObject> LoadBalancerPolicies, IReadOnlyCollection<string> PolicyReadDenied);
+
     public void SetUnreachable(IEnumerable<string> locations)
     {
         lock (_gate)

@@ -33,6 +33,9 @@ internal sealed class FleetTokens : IDisposable
 
     public string KeyId { get; }
 
+    /// <summary>Generates the key now (RSA keys are generated on first use), e.g. while a lab starts its clusters.</summary>
+    public void PrepareKey() => _key.ExportSubjectPublicKeyInfo();
+
     public string ServiceAccountJson(Uri tokenUri) => new JsonObject
     {
         ["type"] = "service_account",

@@ -56,7 +56,56 @@ internal sealed class ClusterRuntime : IDisposable
 
     public string Now() => Api.KubeTime.Format(Clock.GetUtcNow());
 
-    public void Dispose() => Issuer.Dispose();
+    // Controller work in flight (Controllers/ControllerBase.After), so that a reset can wait until none is left.
+    private CancellationTokenSource _work = new();
+    private int _pendingWork;
+    private volatile bool _resetting;
+
+    /// <summary>Cancelled when a reset starts: controller work scheduled before it is dropped.</summary>
+    public CancellationToken WorkToken => Volatile.Read(ref _work).Token;
+
+    /// <summary>False while a reset runs: no new controller work is scheduled then.</summary>
+    public bool AcceptsWork => !_resetting;
+
+    public void WorkStarted() => Interlocked.Increment(ref _pendingWork);
+
+    public void WorkEnded() => Interlocked.Decrement(ref _pendingWork);
+
+    /// <summary>Drops scheduled controller work and waits until running work has ended; then <paramref name="restore"/>.</summary>
+    public async Task QuiesceAndAsync(Action restore, CancellationToken ct)
+    {
+        _resetting = true;
+        try
+        {
+            var old = Interlocked.Exchange(ref _work, new CancellationTokenSource());
+            await old.CancelAsync();
+            old.Dispose();
+            var until = DateTime.UtcNow.AddSeconds(10);
+            while (Volatile.Read(ref _pendingWork) > 0)
+            {
+                if (DateTime.UtcNow > until) throw new TimeoutException($"[lab {Name}] controller work did not end within 10 s of a reset");
+                await Task.Delay(5, ct);
+            }
+            restore();
+        }
+        finally
+        {
+            _resetting = false;
+        }
+    }
+
+    /// <summary>Waits until no controller work is scheduled or running (a lab settles after its start).</summary>
+    public async Task SettleAsync(CancellationToken ct)
+    {
+        var until = DateTime.UtcNow.AddSeconds(10);
+        while (Volatile.Read(ref _pendingWork) > 0 && DateTime.UtcNow < until) await Task.Delay(5, ct);
+    }
+
+    public void Dispose()
+    {
+        Issuer.Dispose();
+        _work.Dispose();
+    }
 }
 
 /// <summary>When LoadBalancer Services get an address: after a delay, or never.</summary>

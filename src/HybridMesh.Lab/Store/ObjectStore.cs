@@ -134,6 +134,52 @@ public sealed class ObjectStore
         }
     }
 
+    /// <summary>Every stored object as it is now (stored objects are immutable, so this copies only the indexes).</summary>
+    internal StoreCheckpoint Checkpoint()
+    {
+        lock (_gate)
+        {
+            return new StoreCheckpoint(_objects.ToDictionary(kv => kv.Key,
+                kv => (IReadOnlyDictionary<string, JsonObject>)new Dictionary<string, JsonObject>(kv.Value, StringComparer.Ordinal),
+                StringComparer.Ordinal));
+        }
+    }
+
+    /// <summary>
+    /// Puts back the objects of <paramref name="checkpoint"/>: objects created since are removed, changed or deleted
+    /// ones are stored again with a new resourceVersion (the counter never goes back, as etcd's does not), untouched
+    /// ones keep theirs. The changes enter the watch history, but no <see cref="Changed"/> event is raised: a reset
+    /// is not a series of client writes, and the restored state is one the controllers had already settled.
+    /// </summary>
+    internal void Restore(StoreCheckpoint checkpoint)
+    {
+        lock (_gate)
+        {
+            foreach (var (groupResource, bucket) in _objects.ToArray())
+            {
+                checkpoint.Objects.TryGetValue(groupResource, out var saved);
+                foreach (var key in bucket.Keys.ToArray())
+                {
+                    if (saved is not null && saved.ContainsKey(key)) continue;
+                    var obj = bucket[key];
+                    Remove(groupResource, (string?)obj["metadata"]?["namespace"], (string)obj["metadata"]!["name"]!);
+                }
+            }
+
+            foreach (var (groupResource, saved) in checkpoint.Objects)
+            {
+                _objects.TryGetValue(groupResource, out var bucket);
+                foreach (var (key, obj) in saved)
+                {
+                    if (bucket is not null && bucket.TryGetValue(key, out var current) && ReferenceEquals(current, obj)) continue;
+                    Put(groupResource, obj);
+                }
+            }
+
+            _pending.Clear();
+        }
+    }
+
     public JsonObject? Remove(string groupResource, string? ns, string name)
     {
         lock (_gate)
@@ -145,3 +191,6 @@ public sealed class ObjectStore
         }
     }
 }
+
+/// <summary>The objects of a store at one moment (see <see cref="ObjectStore.Checkpoint"/>).</summary>
+internal sealed record StoreCheckpoint(IReadOnlyDictionary<string, IReadOnlyDictionary<string, JsonObject>> Objects);

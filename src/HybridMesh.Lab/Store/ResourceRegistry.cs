@@ -71,6 +71,18 @@ public sealed class ResourceRegistry
         }
     }
 
+    /// <summary>Serves exactly the given CRDs (name, object) besides the built-ins, as after a lab reset.</summary>
+    internal void ResetCrds(IEnumerable<(string Name, JsonObject Crd)> crds)
+    {
+        lock (_gate)
+        {
+            _crdTypes.Clear();
+            Rebuild();
+        }
+
+        foreach (var (name, crd) in crds) SetCrd(name, crd);
+    }
+
     internal void RemoveCrd(string crdName)
     {
         lock (_gate)

@@ -32,10 +32,15 @@ public sealed class GetMeshClusterCommand : MeshCmdlet
     [Parameter]
     public SwitchParameter Detailed { get; set; }
 
-    /// <summary>Seconds allowed for each API server request with -Detailed, retries included.</summary>
+    /// <summary>Seconds one API server request may take with -Detailed, retries included.</summary>
     [Parameter]
-    [ValidateRange(1, 3600)]
-    public int TimeoutSec { get; set; } = 10;
+    [ValidateRange(1, 600)]
+    public int RequestTimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
+
+    /// <summary>Deprecated name of -RequestTimeoutSec, accepted for one release with a warning.</summary>
+    [Parameter(DontShow = true)]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
 
     protected override void ProcessRecord()
     {
@@ -62,7 +67,7 @@ public sealed class GetMeshClusterCommand : MeshCmdlet
         {
             // Unreachable clusters are reported one by one (HybridMesh.ApiServerUnreachable, target = context) and
             // left out; the reachable ones come back with Details filled.
-            var options = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+            var options = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(RequestTimeout.Seconds(this, RequestTimeoutSec, TimeoutSec)) };
             var listed = clusters;
             clusters = RunEngine((sink, token) =>
                 Engine.Steps.ClusterInspector.InspectManyAsync(listed, options, sink, cancellationToken: token));

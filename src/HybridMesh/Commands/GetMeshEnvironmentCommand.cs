@@ -57,10 +57,15 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
     [Parameter]
     public SwitchParameter Export { get; set; }
 
-    /// <summary>How long reading a cluster's existing network label may take before the computed id is used.</summary>
+    /// <summary>Seconds reading a cluster's existing network label may take before the computed id is used.</summary>
     [Parameter]
-    [ValidateRange(1, 3600)]
-    public int TimeoutSec { get; set; } = 10;
+    [ValidateRange(1, 600)]
+    public int RequestTimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
+
+    /// <summary>Deprecated name of -RequestTimeoutSec, accepted for one release with a warning.</summary>
+    [Parameter(DontShow = true)]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
 
     /// <summary>Do not read the clusters' existing topology.istio.io/network labels (offline; computed ids only).</summary>
     [Parameter]
@@ -158,11 +163,12 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet
             },
         };
 
+        var requestTimeout = RequestTimeout.Seconds(this, RequestTimeoutSec, TimeoutSec);
         MeshEnvironment environment;
         try
         {
             environment = RunEngine((sink, token) => Engine.Steps.Environment.EnvironmentResolver.ResolveAsync(request, sink, token,
-                SkipClusterLabel ? null : Engine.Steps.Environment.ClusterNetworkLabel.Reader(TimeSpan.FromSeconds(TimeoutSec), sink)));
+                SkipClusterLabel ? null : Engine.Steps.Environment.ClusterNetworkLabel.Reader(TimeSpan.FromSeconds(requestTimeout), sink)));
         }
         catch (MeshException ex)
         {

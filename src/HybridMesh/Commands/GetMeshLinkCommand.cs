@@ -15,7 +15,12 @@ public sealed class GetMeshLinkCommand : MeshTargetCmdlet
     /// <summary>Seconds one Kubernetes request may take, retries included.</summary>
     [Parameter]
     [ValidateRange(1, 600)]
-    public int TimeoutSec { get; set; } = 10;
+    public int RequestTimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
+
+    /// <summary>Deprecated name of -RequestTimeoutSec, accepted for one release with a warning.</summary>
+    [Parameter(DontShow = true)]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
 
     /// <summary>
     /// Do not ask istiod (no pods/exec into istiod): SyncStatus stays empty. By default every istiod pod of each target
@@ -31,7 +36,7 @@ public sealed class GetMeshLinkCommand : MeshTargetCmdlet
             return;
         }
 
-        var kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+        var kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(RequestTimeout.Seconds(this, RequestTimeoutSec, TimeoutSec)) };
         var request = new Engine.Steps.Links.LinkInventoryRequest
         {
             Targets = Targets,

@@ -63,7 +63,7 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
     /// <summary>Seconds one Kubernetes request may take, retries included.</summary>
     [Parameter]
     [ValidateRange(1, 600)]
-    public int TimeoutSec { get; set; } = 10;
+    public int RequestTimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
 
     /// <summary>After writing, wait until istiod in every target lists each written link's source as synced (IstiodSync on every MeshLink).</summary>
     [Parameter]
@@ -71,6 +71,11 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
 
     /// <summary>How long -Wait waits for istiod, in seconds.</summary>
     [Parameter]
+    [ValidateRange(1, 3600)]
+    public int TimeoutSec { get; set; } = 60;
+
+    /// <summary>Deprecated name of -TimeoutSec (the -Wait window), accepted for one release with a warning.</summary>
+    [Parameter(DontShow = true)]
     [ValidateRange(1, 3600)]
     public int WaitTimeoutSec { get; set; } = 60;
 
@@ -114,6 +119,7 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
         }
 
         var overrides = ToStringMap(ServerOverride);
+        var (requestTimeout, waitTimeout) = Timeouts();
 
         // -WhatIf declines every write through ShouldProcess; the engine also needs to know so it skips the link proof (a POST).
         var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
@@ -132,7 +138,7 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
             IncludeCredentials = IncludeCredentials,
             WhatIf = whatIf,
             ThrottleLimit = ThrottleLimit,
-            Kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
+            Kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(requestTimeout) },
             Google = new Engine.Google.GoogleApiOptions
             {
                 AccessToken = AccessToken,
@@ -168,18 +174,18 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
         var mesh = result.Mesh;
         if (mesh is not null && !whatIf && (Wait || RestartIstiod))
         {
-            mesh = SyncWithIstiod(mesh, request.Kube);
+            mesh = SyncWithIstiod(mesh, request.Kube, waitTimeout);
         }
 
         WriteObject(mesh);
     }
 
     /// <summary>-Wait and -RestartIstiod (docs/design/istiod-view.md).</summary>
-    private Mesh SyncWithIstiod(Mesh mesh, Engine.Kube.KubeSessionOptions kube)
+    private Mesh SyncWithIstiod(Mesh mesh, Engine.Kube.KubeSessionOptions kube, int waitTimeoutSec)
     {
         var targets = Targets.ToArray();
         IReadOnlyList<MeshLink> links = mesh.Links;
-        var timeout = TimeSpan.FromSeconds(WaitTimeoutSec);
+        var timeout = TimeSpan.FromSeconds(waitTimeoutSec);
         if (Wait)
         {
             links = RunEngine((sink, token) => Engine.Steps.Mesh.IstiodSyncWaiter.WaitAsync(targets, links, kube, timeout, sink, token));
@@ -222,6 +228,28 @@ public sealed class NewMeshCommand : MeshTargetCmdlet
         }
 
         return new Mesh(mesh.MeshId, mesh.FleetProjectId, mesh.Cluster, links);
+    }
+
+    /// <summary>
+    /// (request timeout, -Wait window) in seconds. -TimeoutSec is the -Wait window (docs/design/parameters.md); until
+    /// the next release a -TimeoutSec given without -Wait, or beside the old -WaitTimeoutSec, still means the request
+    /// timeout it used to be, with a warning, and -WaitTimeoutSec still sets the window.
+    /// </summary>
+    private (int Request, int Wait) Timeouts()
+    {
+        var bound = MyInvocation.BoundParameters;
+        var oldWait = bound.ContainsKey(nameof(WaitTimeoutSec));
+        if (oldWait)
+        {
+            WriteWarning($"New-Mesh -WaitTimeoutSec is now named -TimeoutSec. Use -TimeoutSec {WaitTimeoutSec}; -WaitTimeoutSec goes away in the next release.");
+        }
+
+        if (bound.ContainsKey(nameof(TimeoutSec)) && (!Wait || oldWait))
+        {
+            return (RequestTimeout.Seconds(this, RequestTimeoutSec, TimeoutSec), oldWait ? WaitTimeoutSec : 60);
+        }
+
+        return (RequestTimeoutSec, oldWait ? WaitTimeoutSec : TimeoutSec);
     }
 
     /// <summary>Restarting istiod is High impact: ShouldProcess, then a prompt unless -Confirm:$false or $ConfirmPreference is None.</summary>

@@ -26,9 +26,15 @@ public sealed class RemoveMeshCommand : MeshTargetCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>Seconds one Kubernetes request may take, retries included.</summary>
     [Parameter]
     [ValidateRange(1, 600)]
-    public int TimeoutSec { get; set; } = 10;
+    public int RequestTimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
+
+    /// <summary>Deprecated name of -RequestTimeoutSec, accepted for one release with a warning.</summary>
+    [Parameter(DontShow = true)]
+    [ValidateRange(1, 600)]
+    public int TimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
 
     protected override void EndProcessing()
     {
@@ -43,7 +49,7 @@ public sealed class RemoveMeshCommand : MeshTargetCmdlet
             Leaving = Leaving,
             IncludeReaderToken = IncludeReaderToken,
             ThrottleLimit = ThrottleLimit,
-            Kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) },
+            Kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(RequestTimeout.Seconds(this, RequestTimeoutSec, TimeoutSec)) },
         };
         try
         {

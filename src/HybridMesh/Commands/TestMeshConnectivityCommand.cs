@@ -82,7 +82,7 @@ public sealed class TestMeshConnectivityCommand : MeshTargetCmdlet
     /// <summary>Seconds allowed for each API server request, retries included.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
-    public int RequestTimeoutSec { get; set; } = 10;
+    public int RequestTimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
 
     /// <summary>Clusters may share a network id (GKE clusters on one VPC): a shared id is a warning, not a failure, as with New-Mesh -AllowSharedNetwork.</summary>
     [Parameter]

@@ -43,7 +43,7 @@ public sealed class TestMeshPrerequisiteCommand : MeshTargetCmdlet
     /// <summary>Seconds allowed for each API server request, retries included.</summary>
     [Parameter]
     [ValidateRange(1, 3600)]
-    public int RequestTimeoutSec { get; set; } = 10;
+    public int RequestTimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
 
     /// <summary>OAuth2 access token for Google APIs instead of application default credentials.</summary>
     [Parameter]

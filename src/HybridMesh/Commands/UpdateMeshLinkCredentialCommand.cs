@@ -27,10 +27,15 @@ public sealed class UpdateMeshLinkCredentialCommand : MeshTargetCmdlet
     [ValidateRange(1, 600)]
     public int TokenWaitSec { get; set; } = 15;
 
-    /// <summary>Seconds one Kubernetes request may take, retries included.</summary>
+    /// <summary>Seconds each target's istiod gets to list the source as synced from the rewritten secret.</summary>
     [Parameter]
     [ValidateRange(1, 600)]
     public int TimeoutSec { get; set; } = 10;
+
+    /// <summary>Seconds one Kubernetes request may take, retries included.</summary>
+    [Parameter]
+    [ValidateRange(1, 600)]
+    public int RequestTimeoutSec { get; set; } = RequestTimeout.DefaultSeconds;
 
     /// <summary>
     /// Verify each target by the workstation proof only (no pods/exec into istiod). By default, where istiod's
@@ -51,7 +56,7 @@ public sealed class UpdateMeshLinkCredentialCommand : MeshTargetCmdlet
         var whatIf = MyInvocation.BoundParameters.TryGetValue("WhatIf", out var value)
             ? ((SwitchParameter)value).IsPresent
             : LanguagePrimitives.IsTrue(GetVariableValue("WhatIfPreference"));
-        var kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(TimeoutSec) };
+        var kube = new Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(RequestTimeoutSec) };
         var request = new Engine.Steps.Links.LinkRotationRequest
         {
             Targets = Targets,

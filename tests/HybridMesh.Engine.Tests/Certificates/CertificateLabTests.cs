@@ -38,8 +38,8 @@ public sealed class CertificateLabTests : IAsyncLifetime
         try { Directory.Delete(_directory, true); } catch (IOException) { }
     }
 
-    private Task<IReadOnlyList<MeshCertificateInstall>> InstallAsync(RecordingMeshSink sink, MeshCertificateAuthority? ca = null,
-        bool restart = false, bool force = false, int renewWithinDays = 30, Func<string, string, bool>? shouldProcess = null) =>
+    private Task<IReadOnlyList<MeshCertificateInstall>> InstallAsync(RecordingSink sink, MeshCertificateAuthority? ca = null,
+        bool restart = false, bool force = false, int renewWithinDays = 30) =>
         CertificateInstaller.InstallManyAsync(MeshWiring.Targets(_lab), new CertificateInstallRequest(ca ?? Root.Value)
         {
             RestartIstiod = restart,
@@ -47,7 +47,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
             RenewWithin = TimeSpan.FromDays(renewWithinDays),
             Timeout = TimeSpan.FromSeconds(20),
             Kube = new KubeSessionOptions { Timeout = TimeSpan.FromSeconds(10), MaxAttempts = 2 },
-        }, shouldProcess is null ? sink : new DecidingSink(sink, shouldProcess));
+        }, sink);
 
     private static MeshCheck One(IReadOnlyList<MeshCheck> checks, string check, string cluster) =>
         Assert.Single(checks, c => c.Check == check && c.Cluster == cluster);
@@ -65,7 +65,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
         var oldRoots = (ServedRoot(C1), ServedRoot(C2));
 
         // Without -RestartIstiod: cacerts is written, but istiod keeps serving its old root.
-        var sink = new RecordingMeshSink();
+        var sink = new RecordingSink();
         var installed = await InstallAsync(sink);
         Assert.Empty(sink.Errors);
         Assert.All(installed, r => Assert.Equal(ObjectOutcome.Created, r.Outcome));
@@ -98,7 +98,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
 
         // A second run without the switch writes nothing and still reports the restart as pending (not NotNeeded).
         var c1Version = (string)C1.GetObject("v1", "Secret", "istio-system", "cacerts")!["metadata"]!["resourceVersion"]!;
-        sink = new RecordingMeshSink();
+        sink = new RecordingSink();
         var stillPending = await InstallAsync(sink);
         Assert.All(stillPending, r => Assert.Equal(ObjectOutcome.Unchanged, r.Outcome));
         Assert.All(stillPending, r => Assert.Equal(IstiodRestartState.Pending, r.IstiodRestart));
@@ -107,7 +107,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
 
         // With -RestartIstiod: cacerts is left alone, istiod restarts and serves the new root; traffic crosses.
         var generation = (long)C1.GetObject("apps/v1", "Deployment", "istio-system", "istiod-" + MeshWiring.Revision)!["metadata"]!["generation"]!;
-        sink = new RecordingMeshSink();
+        sink = new RecordingSink();
         var restarted = await InstallAsync(sink, restart: true);
         Assert.Empty(sink.Errors);
         Assert.All(restarted, r => Assert.Equal(ObjectOutcome.Unchanged, r.Outcome));
@@ -125,7 +125,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
 
         // A re-run converges: nothing to write, nothing to restart, reads only.
         foreach (var c in _lab.Clusters) c.RequestLog.Clear();
-        var again = await InstallAsync(new RecordingMeshSink(), restart: true);
+        var again = await InstallAsync(new RecordingSink(), restart: true);
         Assert.All(again, r => Assert.Equal(ObjectOutcome.Unchanged, r.Outcome));
         Assert.All(again, r => Assert.Equal(IstiodRestartState.NotNeeded, r.IstiodRestart));
         Assert.All(again, r => Assert.Equal(0, r.ProxyPodsBeforeRestart));
@@ -135,7 +135,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
     [Fact]
     public async Task A_cacerts_root_istiod_does_not_serve_is_Pending_as_the_rule_fails_it()
     {
-        await InstallAsync(new RecordingMeshSink(), restart: true);
+        await InstallAsync(new RecordingSink(), restart: true);
         // cacerts of C1 now bundles a second root (as during a root rotation) that istiod has not loaded: the kept
         // intermediate is still of the mesh root, but istiod serves only that root.
         using var other = CertificateAuthorities.Create("Next Root", MeshCaKeyAlgorithm.ECDSA);
@@ -147,7 +147,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
         var shared = One(await MeshWiring.CheckAsync(_lab), CheckNames.SharedRoot, C1.Context);
         Assert.Equal(MeshCheckStatus.Failed, shared.Status);
         Assert.Contains("-RestartIstiod", shared.RecommendedAction);
-        var results = await InstallAsync(new RecordingMeshSink());
+        var results = await InstallAsync(new RecordingSink());
         var r1 = Assert.Single(results, r => r.Context == C1.Context);
         Assert.Equal(ObjectOutcome.Unchanged, r1.Outcome);
         Assert.Equal(IstiodRestartState.Pending, r1.IstiodRestart);
@@ -156,7 +156,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
         // The restart loads the bundle; both agree again. The restartedAt annotation has kubectl's one-second
         // resolution: a second restart within the same second as the first would not change the pod template.
         await Task.Delay(TimeSpan.FromSeconds(1.1));
-        var restarted = Assert.Single(await InstallAsync(new RecordingMeshSink(), restart: true), r => r.Context == C1.Context);
+        var restarted = Assert.Single(await InstallAsync(new RecordingSink(), restart: true), r => r.Context == C1.Context);
         Assert.Equal(IstiodRestartState.Restarted, restarted.IstiodRestart);
         Assert.Equal([Root.Value.Fingerprint, other.Fingerprint], restarted.ServedRootFingerprints);
         Assert.Equal(MeshCheckStatus.Passed, One(await MeshWiring.CheckAsync(_lab), CheckNames.SharedRoot, C1.Context).Status);
@@ -166,23 +166,19 @@ public sealed class CertificateLabTests : IAsyncLifetime
     public async Task WhatIf_sends_only_reads_and_says_what_would_change()
     {
         foreach (var c in _lab.Clusters) c.RequestLog.Clear();
-        var asked = new List<string>();
-        var results = await InstallAsync(new RecordingMeshSink(), restart: true, shouldProcess: (target, action) =>
-        {
-            lock (asked) asked.Add($"{target}: {action}");
-            return false;
-        });
+        var sink = RecordingSink.Declining();
+        var results = await InstallAsync(sink, restart: true);
         Assert.All(results, r => Assert.Equal(ObjectOutcome.Skipped, r.Outcome));
         Assert.All(results, r => Assert.Equal(IstiodRestartState.Skipped, r.IstiodRestart));
         Assert.All(_lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
-        Assert.Contains($"Secret istio-system/cacerts @ {C1.Context}: Create (plug-in CA for istiod)", asked);
+        Assert.Contains($"Create (plug-in CA for istiod): Secret istio-system/cacerts @ {C1.Context}", sink.Proposed);
         Assert.Null(C1.GetObject("v1", "Secret", "istio-system", "cacerts"));
     }
 
     [Fact]
     public async Task Expired_intermediate_is_reported_and_renewed_the_valid_one_is_kept()
     {
-        await InstallAsync(new RecordingMeshSink(), restart: true);
+        await InstallAsync(new RecordingSink(), restart: true);
         // The root is minutes old: an intermediate that lived for its first 10 seconds has expired.
         var expired = IntermediateIssuer.Issue(Root.Value, C1.Name, Root.Value.NotBefore, Root.Value.NotBefore.AddSeconds(10));
         C1.PutObject(CaCertsSecret.Render(expired, includeKey: true));
@@ -196,7 +192,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
         Assert.Equal(MeshCheckStatus.Passed, One(checks, CaCertsChecks.Chain, C1.Context).Status);
         Assert.Equal(MeshCheckStatus.Passed, One(checks, CaCertsChecks.Validity, C2.Context).Status);
 
-        var renewed = await InstallAsync(new RecordingMeshSink(), restart: true);
+        var renewed = await InstallAsync(new RecordingSink(), restart: true);
         var r1 = Assert.Single(renewed, r => r.Context == C1.Context);
         Assert.Equal(ObjectOutcome.Configured, r1.Outcome);
         Assert.Contains("expired", r1.Reason);
@@ -210,8 +206,8 @@ public sealed class CertificateLabTests : IAsyncLifetime
         var soon = IntermediateIssuer.Issue(Root.Value, C2.Name, Root.Value.NotBefore, DateTimeOffset.UtcNow.AddDays(10));
         C2.PutObject(CaCertsSecret.Render(soon, includeKey: true));
         Assert.Equal(MeshCheckStatus.Warning, One(await MeshWiring.CheckAsync(_lab), CaCertsChecks.Validity, C2.Context).Status);
-        Assert.Equal(ObjectOutcome.Unchanged, Assert.Single(await InstallAsync(new RecordingMeshSink(), renewWithinDays: 5), r => r.Context == C2.Context).Outcome);
-        var renewedSoon = Assert.Single(await InstallAsync(new RecordingMeshSink()), r => r.Context == C2.Context);
+        Assert.Equal(ObjectOutcome.Unchanged, Assert.Single(await InstallAsync(new RecordingSink(), renewWithinDays: 5), r => r.Context == C2.Context).Outcome);
+        var renewedSoon = Assert.Single(await InstallAsync(new RecordingSink()), r => r.Context == C2.Context);
         Assert.Equal(ObjectOutcome.Configured, renewedSoon.Outcome);
         Assert.Contains("within 30 days", renewedSoon.Reason);
     }
@@ -223,7 +219,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
         C1.PutObject(CaCertsSecret.Render(IntermediateIssuer.Issue(other, C1.Name), includeKey: true));
         var version = (string)C1.GetObject("v1", "Secret", "istio-system", "cacerts")!["metadata"]!["resourceVersion"]!;
 
-        var sink = new RecordingMeshSink();
+        var sink = new RecordingSink();
         var results = await InstallAsync(sink);
         var error = Assert.Single(sink.Errors);
         Assert.Equal("CaCertsOtherRoot", error.ErrorId);
@@ -242,7 +238,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
         Assert.Equal(MeshCheckStatus.Failed, chain.Status);
         Assert.Contains("ca-key.pem is not the key of ca-cert.pem", chain.Detail);
 
-        sink = new RecordingMeshSink();
+        sink = new RecordingSink();
         var forced = await InstallAsync(sink, force: true);
         Assert.Empty(sink.Errors);
         var r1 = Assert.Single(forced, r => r.Context == C1.Context);
@@ -256,7 +252,7 @@ public sealed class CertificateLabTests : IAsyncLifetime
     [Fact]
     public async Task Verbose_warnings_errors_and_results_hold_no_key_material()
     {
-        var sink = new RecordingMeshSink();
+        var sink = new RecordingSink();
         var results = await InstallAsync(sink, restart: true);
         using var other = CertificateAuthorities.Create("Other", MeshCaKeyAlgorithm.ECDSA);
         await InstallAsync(sink, other); // refused: an error record
@@ -278,15 +274,4 @@ public sealed class CertificateLabTests : IAsyncLifetime
         ? string.Join(",", e.Cast<object>())
         : value?.ToString() ?? "";
 
-    /// <summary>Forwards to a recording sink, deciding ShouldProcess as -WhatIf or a declined -Confirm would.</summary>
-    private sealed class DecidingSink(RecordingMeshSink inner, Func<string, string, bool> decide) : IMeshSink
-    {
-        public void Verbose(string message) => inner.Verbose(message);
-        public void Debug(string message) => inner.Debug(message);
-        public void Warning(string message) => inner.Warning(message);
-        public void Information(string message, string[] tags) => inner.Information(message, tags);
-        public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) { }
-        public bool ShouldProcess(string target, string action) => decide(target, action);
-        public void Error(MeshException error) => inner.Error(error);
-    }
 }

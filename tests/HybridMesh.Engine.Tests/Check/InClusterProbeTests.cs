@@ -21,7 +21,7 @@ internal static class ProbeCheck
             Google = GoogleTestKit.Options(lab.Fleet!),
             IstiodView = true,
             Probes = probes ?? new ProbeOptions { ReadyTimeout = TimeSpan.FromSeconds(10), PollInterval = TimeSpan.FromMilliseconds(20) },
-        }, new HybridMesh.Engine.Tests.Integration.RecordingMeshSink());
+        }, new RecordingSink());
 
     public static IReadOnlyList<System.Text.Json.Nodes.JsonObject> ProbePods(LabCluster c) =>
         c.ListObjects("v1", "Pod", "istio-system").Where(p => (string?)p["metadata"]?["labels"]?["app"] == ProbePod.AppLabel).ToArray();

@@ -15,7 +15,7 @@ public static class IstiodCheck
             Kube = new KubeSessionOptions { Timeout = TimeSpan.FromSeconds(5), MaxAttempts = 1 },
             Google = GoogleTestKit.Options(lab.Fleet!),
             IstiodView = true,
-        }, new HybridMesh.Engine.Tests.Integration.RecordingMeshSink());
+        }, new RecordingSink());
 
     public static void AssertOnly(IReadOnlyList<MeshCheck> checks, MeshCheckStatus status, params (string Check, string Cluster, string? Peer)[] expected)
     {

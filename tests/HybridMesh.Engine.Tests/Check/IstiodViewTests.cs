@@ -181,7 +181,7 @@ public sealed class IstiodViewTests(TwoClusterMesh mesh) : IClassFixture<TwoClus
     private Task<IReadOnlyList<MeshLink>> WaitAsync(MeshLink link, double seconds) =>
         HybridMesh.Engine.Steps.Mesh.IstiodSyncWaiter.WaitAsync(MeshWiring.Targets(Lab), [link],
             new HybridMesh.Engine.Kube.KubeSessionOptions { Timeout = TimeSpan.FromSeconds(5), MaxAttempts = 1 }, TimeSpan.FromSeconds(seconds),
-            new HybridMesh.Engine.Tests.Integration.RecordingMeshSink(), CancellationToken.None, TimeSpan.FromMilliseconds(100));
+            new RecordingSink(), CancellationToken.None, TimeSpan.FromMilliseconds(100));
 
     [Fact]
     public async Task New_mesh_wait_reports_synced_not_loaded_and_a_restart_reloads_a_stale_istiod()

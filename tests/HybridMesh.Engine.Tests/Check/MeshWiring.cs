@@ -41,7 +41,7 @@ public static class MeshWiring
             c.ClearFaults();
             c.SetLoadBalancerDelay(TimeSpan.FromMilliseconds(20));
             var ns = c.GetObject("v1", "Namespace", null, "istio-system")!;
-            ns["metadata"]!["labels"]![ClusterInspectorNetworkLabel] = $"net-{c.Index}";
+            ns["metadata"]!["labels"]![IstioNames.NetworkLabel] = $"net-{c.Index}";
             c.PutObject(ns);
             foreach (var obj in EastWestGatewayRenderer.Render(new EastWestGatewayOptions { Network = $"net-{c.Index}", Revision = Revision }))
             {
@@ -83,8 +83,6 @@ public static class MeshWiring
         }
     }
 
-    public const string ClusterInspectorNetworkLabel = "topology.istio.io/network";
-
     public static JsonObject RemoteSecret(LabCluster peer, string key, string token) =>
         RemoteSecretRenderer.Render(new RemoteSecretSource(key, peer.Server, Encoding.UTF8.GetBytes(peer.CaCertificatePem), token));
 
@@ -99,7 +97,7 @@ public static class MeshWiring
         {
             Kube = new KubeSessionOptions { Timeout = TimeSpan.FromSeconds(5), MaxAttempts = 1 },
             Google = GoogleTestKit.Options(lab.Fleet!),
-        }, new HybridMesh.Engine.Tests.Integration.RecordingMeshSink());
+        }, new RecordingSink());
 
     /// <summary>The traffic test with the workload kept, so that consecutive tests on one lab re-use it.</summary>
     public static Task<IReadOnlyList<MeshTrafficResult>> TrafficAsync(LabHost lab, bool keep = true) =>
@@ -108,7 +106,7 @@ public static class MeshWiring
             KeepWorkload = keep,
             ReadyTimeout = TimeSpan.FromSeconds(20),
             Kube = new KubeSessionOptions { Timeout = TimeSpan.FromSeconds(10), MaxAttempts = 2 },
-        }, new HybridMesh.Engine.Tests.Integration.RecordingMeshSink());
+        }, new RecordingSink());
 
     /// <summary>Asserts, per client cluster, exactly which versions answered.</summary>
     public static void AssertReached(IReadOnlyList<MeshTrafficResult> results, params (LabCluster From, string[] Reached)[] expected)

@@ -26,7 +26,7 @@ public sealed class RuleTests
         lab.Targets().Select(t => new MeshTarget(t.Cluster) { FleetProjectId = lab.Lab.Options.FleetProject, Revision = revision }).ToArray();
 
     private static Task<IReadOnlyList<MeshCheck>> CheckAsync(MeshLab lab, string? revision = null) =>
-        MeshChecker.RunAsync(Targets(lab, revision), CheckOptions(lab), new MeshSink());
+        MeshChecker.RunAsync(Targets(lab, revision), CheckOptions(lab), new RecordingSink());
 
     private static MeshCheck One(IReadOnlyList<MeshCheck> checks, string check, string cluster, string? peer = null) =>
         Assert.Single(checks, c => c.Check == check && c.Cluster == cluster && c.Peer == peer);
@@ -37,11 +37,11 @@ public sealed class RuleTests
                 .Select(o => (Key: $"{c.Context}/{o["kind"]}/{o["metadata"]!["name"]}", Value: o["metadata"]!["resourceVersion"]!.GetValue<string>())))
             .ToDictionary(p => p.Key, p => p.Value);
 
-    private static async Task<MeshSink> RefusedAsync(MeshLab lab, MeshRequest request)
+    private static async Task<RecordingSink> RefusedAsync(MeshLab lab, MeshRequest request)
     {
         var before = Versions(lab);
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(request, sink, default));
         Assert.Equal("MeshChecksFailed", error.ErrorId);
         Assert.All(lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
@@ -80,7 +80,7 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task CaCertsNotServedFailsSharedRootAndStopsNewMesh()
+    public async Task Cacerts_not_served_fails_shared_root_and_stops_New_Mesh()
     {
         // Both clusters got the same cacerts, but istiod in the second was not restarted: it still serves its own root.
         await using var lab = await MeshLab.StartAsync(2, distinctRoots: true);
@@ -105,11 +105,11 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task AsmcliSecretFailsTheRemoteSecretCheckNamingBoth()
+    public async Task Asmcli_secret_fails_the_remote_secret_check_naming_both()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var (gke, onprem) = (lab.Clusters[0], lab.Clusters[1]);
-        await MeshCreator.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         // Found by the CA alone: the address is one only the cluster network knows.
         var stale = PutAsmcliSecret(onprem, gke, "https://10.0.0.9:6443");
 
@@ -128,12 +128,12 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task LeavingRemovesAsmcliSecretsAndWhatIsLeftOfTheirReader()
+    public async Task Leaving_removes_asmcli_secrets_and_what_is_left_of_their_reader()
     {
         await using var lab = await MeshLab.StartAsync(3);
         var (gke, onprem, third) = (lab.Clusters[0], lab.Clusters[1], lab.Clusters[2]);
         var request = lab.Request();
-        await MeshCreator.NewMeshAsync(request, new MeshSink(), default);
+        await MeshCreator.NewMeshAsync(request, new RecordingSink(), default);
 
         // asmcli's reader: its own ServiceAccount token in the leaving cluster, copied into a context-named secret.
         gke.PutObject(new JsonObject
@@ -156,7 +156,7 @@ public sealed class RuleTests
         await MeshRemover.RemoveAsync(new MeshRemovalRequest
         {
             Targets = request.Targets, Kube = request.Kube, Leaving = [gke.Context], IncludeReaderToken = true,
-        }, new MeshSink(), default);
+        }, new RecordingSink(), default);
 
         Assert.DoesNotContain(lab.RemoteSecrets(onprem), s => s["metadata"]!["name"]!.GetValue<string>() == stale);
         Assert.Equal(["istio-remote-secret-" + third.ClusterId],
@@ -166,20 +166,20 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task AGkeClusterRegisteredThroughGkeHubPassesTheFleetCheck()
+    public async Task A_GKE_cluster_registered_through_GKE_Hub_passes_the_fleet_check()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
         var gke = lab.Clusters[0];
         Assert.Equal(MeshCheckStatus.Failed, One(await CheckAsync(lab), CheckNames.FleetMembership, gke.Context).Status);
 
-        await MeshCreator.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var check = One(await CheckAsync(lab), CheckNames.FleetMembership, gke.Context);
         Assert.Equal(MeshCheckStatus.Passed, check.Status);
         Assert.Contains("READY", check.Detail);
     }
 
     [Fact]
-    public async Task AnOwnerNamingTheProjectNumberIsAcceptedByBothCmdlets()
+    public async Task An_owner_naming_the_project_number_is_accepted_by_both_cmdlets()
     {
         await using var lab = await MeshLab.StartAsync(2, (_, c) => c.OwnerByProjectNumber = true);
         var owner = lab.Clusters[1].GetObject("hub.gke.io/v1", "Membership", null, "membership")!["spec"]!["owner"]!["id"]!.GetValue<string>();
@@ -187,14 +187,14 @@ public sealed class RuleTests
 
         var checks = await CheckAsync(lab);
         Assert.All(lab.Clusters, c => Assert.Equal(MeshCheckStatus.Passed, One(checks, CheckNames.FleetMembership, c.Context).Status));
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
     }
 
     [Fact]
-    public async Task TheRegisterCommandNamesTheKubeconfigThatDefinesTheContext()
+    public async Task The_register_command_names_the_kubeconfig_that_defines_the_context()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 2);
         var onprem = lab.Clusters[1];
@@ -207,13 +207,13 @@ public sealed class RuleTests
         Assert.Contains("--kubeconfig=" + onprem.KubeconfigPath, error.RecommendedAction);
 
         var check = One(await MeshChecker.RunAsync(targets.Select(t => new MeshTarget(t.Cluster) { FleetProjectId = lab.Lab.Options.FleetProject }).ToArray(),
-            CheckOptions(lab), new MeshSink()), CheckNames.FleetMembership, onprem.Context);
+            CheckOptions(lab), new RecordingSink()), CheckNames.FleetMembership, onprem.Context);
         Assert.Equal(MeshCheckStatus.Failed, check.Status);
         Assert.Equal(error.RecommendedAction, check.RecommendedAction);
     }
 
     [Fact]
-    public async Task TwoRevisionsWithDifferentClusterIdsAreAnErrorUntilOneIsChosen()
+    public async Task Two_revisions_with_different_cluster_ids_are_an_error_until_one_is_chosen()
     {
         await using var lab = await MeshLab.StartAsync(2, (_, c) => c.Revisions = ["asm-1282-4", "asm-1264-1"]);
         var second = lab.Clusters[1];
@@ -239,7 +239,7 @@ public sealed class RuleTests
         Assert.Equal(MeshCheckStatus.Failed, One(await CheckAsync(lab), CheckNames.IstioRevision, second.Context).Status);
 
         var chosen = Targets(lab, "asm-1282-4");
-        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(targets: chosen), new MeshSink(), default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(targets: chosen), new RecordingSink(), default)).Mesh!;
         Assert.Contains(mesh.Links, l => l.Source == second.ClusterId && l.Status == MeshLinkStatus.Connected);
         Assert.Equal(MeshCheckStatus.Passed, One(await CheckAsync(lab, "asm-1282-4"), CheckNames.IstioRevision, second.Context).Status);
     }

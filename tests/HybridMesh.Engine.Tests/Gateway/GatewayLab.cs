@@ -57,23 +57,3 @@ public abstract class GatewayLab : IAsyncLifetime
         (request ?? new()) with { PollInterval = TimeSpan.FromMilliseconds(25), AddressTimeout = TimeSpan.FromSeconds(10) };
 }
 
-/// <summary>Records what a step reported; answers ShouldProcess with a fixed value (false = -WhatIf).</summary>
-public sealed class RecordingSink(bool allow = true) : IMeshSink
-{
-    public ConcurrentQueue<MeshException> Errors { get; } = new();
-    public ConcurrentQueue<string> Prompts { get; } = new();
-    public ConcurrentQueue<string> Warnings { get; } = new();
-    public void Verbose(string message) { }
-    public void Debug(string message) { }
-    public void Warning(string message) => Warnings.Enqueue(message);
-    public void Information(string message, string[] tags) { }
-    public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) { }
-
-    public bool ShouldProcess(string target, string action)
-    {
-        Prompts.Enqueue($"{action}: {target}");
-        return allow;
-    }
-
-    public void Error(MeshException error) => Errors.Enqueue(error);
-}

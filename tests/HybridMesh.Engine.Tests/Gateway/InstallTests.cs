@@ -92,7 +92,7 @@ public sealed class InstallTests(InstallLab lab) : IClassFixture<InstallLab>
             $"Create: Deployment istio-system/istio-eastwestgateway @ {context}",
             $"Create: Service istio-system/istio-eastwestgateway @ {context}",
             $"Create: HorizontalPodAutoscaler istio-system/istio-eastwestgateway @ {context}",
-        ], sink.Prompts);
+        ], sink.Proposed);
         Assert.NotEmpty(lab[3].RequestLog.Entries);
         Assert.All(lab[3].RequestLog.Entries, e => Assert.Equal("GET", e.Method));
         Assert.Null(lab[3].GetObject("apps/v1", "Deployment", "istio-system", "istio-eastwestgateway"));
@@ -145,7 +145,7 @@ public sealed class InstallTests(InstallLab lab) : IClassFixture<InstallLab>
         var forced = await GatewayInstaller.InstallManyAsync([GatewayLab.Target(lab[5], "net-b")],
             GatewayLab.Fast(new GatewayInstallRequest { Force = true }), GatewayLab.SessionOptions, forcedSink, 8);
         Assert.Empty(forcedSink.Errors);
-        Assert.Contains(forcedSink.Prompts, p => p.StartsWith("Delete and recreate", StringComparison.Ordinal) && p.Contains("Deployment istio-system/istio-eastwestgateway"));
+        Assert.Contains(forcedSink.Proposed, p => p.StartsWith("Delete and recreate", StringComparison.Ordinal) && p.Contains("Deployment istio-system/istio-eastwestgateway"));
         var objects = Assert.Single(forced).Objects;
         Assert.Equal(ObjectOutcome.Created, objects.Single(o => o.Kind == "Deployment").Outcome);
         var deployment = lab[5].GetObject("apps/v1", "Deployment", "istio-system", "istio-eastwestgateway")!;

@@ -55,40 +55,6 @@ internal static class GoogleTestKit
             authentication: "ClientCertificate");
 }
 
-/// <summary>Records every sink call; thread safe because the Engine reports from worker threads.</summary>
-internal sealed class RecordingSink : IMeshSink
-{
-    public ConcurrentQueue<string> Messages { get; } = new();
-    public ConcurrentQueue<string> Warnings { get; } = new();
-    public ConcurrentQueue<MeshException> Errors { get; } = new();
-
-    public void Verbose(string message) => Messages.Enqueue("VERBOSE: " + message);
-    public void Debug(string message) => Messages.Enqueue("DEBUG: " + message);
-
-    public void Warning(string message)
-    {
-        Warnings.Enqueue(message);
-        Messages.Enqueue("WARNING: " + message);
-    }
-
-    public void Information(string message, string[] tags) => Messages.Enqueue("INFO: " + message);
-
-    public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed)
-    {
-    }
-
-    public bool ShouldProcess(string target, string action) => true;
-
-    public void Error(MeshException error)
-    {
-        Errors.Enqueue(error);
-        Messages.Enqueue("ERROR: " + error.Message);
-    }
-
-    /// <summary>Everything the Engine wrote, for "no token in any output" assertions.</summary>
-    public string AllText => string.Join("\n", Messages) + "\n" +
-                             string.Join("\n", Errors.Select(e => e.Message + " " + e.RecommendedAction));
-}
 
 /// <summary>A fresh fleet per test: faults and the request log are per server.</summary>
 public abstract class FleetTestBase : IAsyncLifetime

@@ -43,7 +43,7 @@ public sealed class InspectorVariantsLabTests : IAsyncLifetime
     {
         var clusters = new[] { Cluster(0), Cluster(1), Cluster(2) };
         await _lab.Clusters[2].DisposeAsync();   // its port now refuses connections
-        var sink = new RecordingMeshSink();
+        var sink = new RecordingSink();
 
         var inspected = await ClusterInspector.InspectManyAsync(clusters,
             new KubeSessionOptions { Timeout = TimeSpan.FromSeconds(2), RetryBaseDelay = TimeSpan.FromMilliseconds(20) }, sink);
@@ -59,18 +59,3 @@ public sealed class InspectorVariantsLabTests : IAsyncLifetime
     }
 }
 
-/// <summary>A sink that records what the Engine reports.</summary>
-public sealed class RecordingMeshSink : IMeshSink
-{
-    private readonly object _gate = new();
-    public List<string> Warnings { get; } = [];
-    public List<string> Verboses { get; } = [];
-    public List<MeshException> Errors { get; } = [];
-    public void Verbose(string message) { lock (_gate) Verboses.Add(message); }
-    public void Debug(string message) { }
-    public void Warning(string message) { lock (_gate) Warnings.Add(message); }
-    public void Information(string message, string[] tags) { }
-    public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) { }
-    public bool ShouldProcess(string target, string action) => true;
-    public void Error(MeshException error) { lock (_gate) Errors.Add(error); }
-}

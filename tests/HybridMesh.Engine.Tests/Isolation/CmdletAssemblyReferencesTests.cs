@@ -12,7 +12,7 @@ namespace HybridMesh.Engine.Tests.Isolation;
 public class CmdletAssemblyReferencesTests
 {
     [Fact]
-    public void CmdletAssemblyReferencesOnlyFrameworkPowerShellModelsAndEngine()
+    public void Cmdlet_assembly_references_only_framework_PowerShell_models_and_engine()
     {
         // Read the metadata rather than loading the assembly: loading needs System.Management.Automation, which
         // only a PowerShell host supplies.
@@ -30,7 +30,7 @@ public class CmdletAssemblyReferencesTests
     }
 
     [Fact]
-    public void ModelsAssemblyReferencesOnlyTheFramework()
+    public void Models_assembly_references_only_the_framework()
     {
         var models = typeof(HybridMesh.Models.MeshCluster).Assembly;
         var offending = models.GetReferencedAssemblies().Select(a => a.Name!).Where(n => !IsFramework(n)).ToArray();
@@ -38,7 +38,7 @@ public class CmdletAssemblyReferencesTests
     }
 
     [Fact]
-    public void EnginePublicSurfaceExposesNoThirdPartyTypes()
+    public void Engine_public_surface_exposes_no_third_party_types()
     {
         var engine = typeof(HybridMesh.Engine.Errors.MeshErrors).Assembly;
         var leaks = new List<string>();

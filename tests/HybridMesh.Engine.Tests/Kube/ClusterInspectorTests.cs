@@ -15,19 +15,6 @@ public sealed class ClusterInspectorTests : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    private sealed class RecordingSink : IMeshSink
-    {
-        public ConcurrentQueue<MeshException> Errors { get; } = new();
-        public ConcurrentQueue<(string Status, bool Completed)> Progress { get; } = new();
-        public void Verbose(string message) { }
-        public void Debug(string message) { }
-        public void Warning(string message) { }
-        public void Information(string message, string[] tags) { }
-        void IMeshSink.Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) =>
-            Progress.Enqueue((status, completed));
-        public bool ShouldProcess(string target, string action) => true;
-        public void Error(MeshException error) => Errors.Enqueue(error);
-    }
 
     private static X509Certificate2 NewRoot(string name)
     {
@@ -167,9 +154,9 @@ public sealed class ClusterInspectorTests : IDisposable
         var error = Assert.Single(sink.Errors);
         Assert.Equal(("ApiServerUnreachable", "onprem-dead"), (error.ErrorId, error.Target));
         Assert.Equal(MeshErrorCategory.ConnectionError, error.Category);
-        Assert.True(sink.Progress.Last().Completed);
+        Assert.True(sink.ProgressRecords.Last().Completed);
         // A start record, one per cluster, and the completion.
-        Assert.Equal(4, sink.Progress.Count);
+        Assert.Equal(4, sink.ProgressRecords.Count);
     }
 
     [Fact]

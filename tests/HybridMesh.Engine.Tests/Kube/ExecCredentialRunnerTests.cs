@@ -109,7 +109,9 @@ public sealed class ExecCredentialRunnerTests : IDisposable
     public void A_plugin_that_hangs_is_stopped_after_the_timeout()
     {
         if (OperatingSystem.IsWindows()) return;
-        var plugin = Plugin("slow-plugin", "sleep 30\n");
+        // The plugin becomes a 120 s sleep whose pid it writes down first: the run must end long before that sleep
+        // would, and the sleep must be gone (killed) when it does. Both hold on a machine too loaded for a tight bound.
+        var plugin = Plugin("slow-plugin", "echo $$ > \"$0.pid\"\nexec sleep 120\n");
         var file = _files.ExecConfig("exec.yaml", "ctx", "https://10.0.0.1", plugin);
         var set = ClusterDiscovery.LoadSet(new ClusterQuery { Kubeconfig = [file] });
         var exec = set.FindUser("ctx")!.UserCredentials.ExternalExecution;
@@ -117,8 +119,32 @@ public sealed class ExecCredentialRunnerTests : IDisposable
 
         var error = Assert.Throws<MeshException>(() => ExecCredentialRunner.Run("ctx", exec, plugin, TimeSpan.FromSeconds(1)));
 
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(60), $"took {watch.Elapsed}");
         Assert.Equal("ExecPluginFailed", error.ErrorId);
         Assert.Contains("did not finish within 1 s", error.Message);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10));
+        // No pid file: the kill came before the plugin's first line ran (and a killed plugin writes nothing later).
+        if (!File.Exists(plugin + ".pid")) return;
+        var pid = File.ReadAllText(plugin + ".pid").Trim();
+        var status = $"/proc/{pid}/status";
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (IsRunning(status) && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(20);
+        }
+
+        Assert.False(IsRunning(status), $"the plugin (pid {pid}) still runs");
+    }
+
+    // A killed process is gone, or a zombie until its parent reaps it.
+    private static bool IsRunning(string statusPath)
+    {
+        try
+        {
+            return !File.ReadLines(statusPath).Any(l => l.StartsWith("State:", StringComparison.Ordinal) && l.Contains('Z', StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 }

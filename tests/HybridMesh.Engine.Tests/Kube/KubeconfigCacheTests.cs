@@ -9,7 +9,7 @@ namespace HybridMesh.Engine.Tests.Kube;
 public sealed class KubeconfigCacheTests
 {
     [Fact]
-    public void UnchangedFiles_AreParsedOnce_ForEverySetThatNamesThem()
+    public void Unchanged_files_are_parsed_once_for_every_set_that_names_them()
     {
         using var files = new KubeTestFiles();
         var paths = Enumerable.Range(1, 5).Select(i => files.TokenConfig($"c{i}.yaml", $"ctx{i}", $"https://127.0.0.1:{6440 + i}")).ToArray();
@@ -22,7 +22,7 @@ public sealed class KubeconfigCacheTests
     }
 
     [Fact]
-    public void ChangedFile_IsParsedAgain()
+    public void A_changed_file_is_parsed_again()
     {
         using var files = new KubeTestFiles();
         var path = files.TokenConfig("a.yaml", "ctx", "https://127.0.0.1:6443");
@@ -37,7 +37,7 @@ public sealed class KubeconfigCacheTests
     }
 
     [Fact]
-    public void PrivateLoad_NeverSharesDefinitions_WithTheCache()
+    public void A_private_load_never_shares_definitions_with_the_cache()
     {
         using var files = new KubeTestFiles();
         var path = files.TokenConfig("a.yaml", "ctx", "https://127.0.0.1:6443");

@@ -10,18 +10,6 @@ public sealed class KubeconfigTests : IDisposable
 
     public void Dispose() => _files.Dispose();
 
-    private sealed class RecordingSink : IMeshSink
-    {
-        public List<MeshException> Errors { get; } = [];
-        public List<string> Warnings { get; } = [];
-        public void Verbose(string message) { }
-        public void Debug(string message) { }
-        public void Warning(string message) => Warnings.Add(message);
-        public void Information(string message, string[] tags) { }
-        public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) { }
-        public bool ShouldProcess(string target, string action) => true;
-        public void Error(MeshException error) => Errors.Add(error);
-    }
 
     [Fact]
     public void First_definition_of_a_name_wins_and_contexts_of_both_files_are_listed()

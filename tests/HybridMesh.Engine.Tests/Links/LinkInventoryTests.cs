@@ -12,7 +12,7 @@ namespace HybridMesh.Engine.Tests.Links;
 public sealed class LinkInventoryTests
 {
     [Fact]
-    public async Task AMissingAndAStaleLinkAreReportedAndTheRestDescribed()
+    public async Task A_missing_and_a_stale_link_are_reported_and_the_rest_described()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
@@ -36,7 +36,7 @@ public sealed class LinkInventoryTests
         });
         foreach (var cluster in lab.Clusters) cluster.RequestLog.Clear();
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), sink, default);
 
         Assert.Empty(sink.Errors);
@@ -76,14 +76,14 @@ public sealed class LinkInventoryTests
     }
 
     [Fact]
-    public async Task ADeletedTokenSecretShowsAsRevoked()
+    public async Task A_deleted_token_secret_shows_as_revoked()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
         var c0 = lab.Clusters[0];
         c0.DeleteObject("v1", "Secret", "istio-system", "istio-reader-service-account-istio-remote-secret-token");
 
-        var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), new MeshSink(), default);
+        var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), new RecordingSink(), default);
         var revoked = Assert.Single(links, l => l.Source == c0.ClusterId);
         Assert.Equal(MeshLinkState.TokenRevoked, revoked.State);
         Assert.Contains("Update-MeshLinkCredential", revoked.Detail);
@@ -91,14 +91,14 @@ public sealed class LinkInventoryTests
     }
 
     [Fact]
-    public async Task AnUnreachableClusterMarksOnlyItsLinks()
+    public async Task An_unreachable_cluster_marks_only_its_links()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
         var down = lab.Clusters[2];
         down.Faults.Add(new HybridMesh.Lab.Faults.FaultRule { Kind = HybridMesh.Lab.Faults.FaultKind.Reset });
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), sink, default);
         Assert.Equal(6, links.Count);
         var touching = links.Where(l => l.SourceContext == down.Context || l.TargetContext == down.Context).ToArray();
@@ -109,7 +109,7 @@ public sealed class LinkInventoryTests
     }
 
     [Fact]
-    public async Task ABoundTokenShowsItsExpiryAndExpires()
+    public async Task A_bound_token_shows_its_expiry_and_expires()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
@@ -119,7 +119,7 @@ public sealed class LinkInventoryTests
         c1.PutObject(HybridMesh.Engine.Manifests.RemoteSecretRenderer.Render(new HybridMesh.Engine.Manifests.RemoteSecretSource(c0.ClusterId, c0.Server,
             Encoding.UTF8.GetBytes(c0.CaCertificatePem), bound)));
 
-        var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), new MeshSink(), default);
+        var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), new RecordingSink(), default);
         var link = Assert.Single(links, l => l.Source == c0.ClusterId);
         Assert.Equal(MeshLinkState.Linked, link.State);
         Assert.Equal(MeshTokenKind.BoundTokenRequest, link.TokenKind);
@@ -131,25 +131,25 @@ public sealed class LinkInventoryTests
         var later = await LinkInventory.GetAsync(new LinkInventoryRequest
         {
             Targets = request.Targets, Kube = request.Kube, Clock = new ShiftedClock(TimeSpan.FromHours(2)),
-        }, new MeshSink(), default);
+        }, new RecordingSink(), default);
         Assert.Equal(MeshLinkState.TokenExpired, Assert.Single(later, l => l.Source == c0.ClusterId).State);
     }
 
     [Fact]
-    public async Task TestMeshConnectivityWarnsAboutOldReaderTokens()
+    public async Task Test_MeshConnectivity_warns_about_old_reader_tokens()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
         var targets = lab.Request().Targets;
         var kube = lab.Request().Kube;
 
-        var now = await MeshChecker.RunAsync(targets, new MeshCheckOptions { Kube = kube, ReaderTokenMaxAge = TimeSpan.FromDays(30) }, new MeshSink());
+        var now = await MeshChecker.RunAsync(targets, new MeshCheckOptions { Kube = kube, ReaderTokenMaxAge = TimeSpan.FromDays(30) }, new RecordingSink());
         Assert.DoesNotContain(now, c => c.Check == ReaderTokenAgeChecks.Check);
 
         var later = await MeshChecker.RunAsync(targets, new MeshCheckOptions
         {
             Kube = kube, ReaderTokenMaxAge = TimeSpan.FromDays(30), Clock = new ShiftedClock(TimeSpan.FromDays(45)),
-        }, new MeshSink());
+        }, new RecordingSink());
         var warnings = later.Where(c => c.Check == ReaderTokenAgeChecks.Check).ToArray();
         Assert.Equal(2, warnings.Length);
         Assert.All(warnings, w => Assert.Equal(MeshCheckStatus.Warning, w.Status));

@@ -13,7 +13,7 @@ public sealed class LinkRotationTests
     private const string FixedToken = "istio-reader-service-account-istio-remote-secret-token";
 
     [Fact]
-    public async Task RotatingOneSourceOfThreeMovesEveryLinkAndRevokesTheOldToken()
+    public async Task Rotating_one_source_of_three_moves_every_link_and_revokes_the_old_token()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
@@ -21,7 +21,7 @@ public sealed class LinkRotationTests
         var oldToken = lab.ReaderToken(source)!;
         var othersBefore = lab.Clusters.Skip(1).Select(c => lab.ReaderToken(c)).ToArray();
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var rotation = Assert.Single(await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, source.Context), sink, default));
 
         Assert.Empty(sink.Errors);
@@ -40,7 +40,7 @@ public sealed class LinkRotationTests
         Assert.Equal(HttpStatusCode.OK, await LinkTestKit.ListServicesAs(source, newToken));
 
         // Every link is Connected, and New-Mesh recognises the rotated state: nothing to change.
-        var sinkAfter = new MeshSink();
+        var sinkAfter = new RecordingSink();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sinkAfter, default)).Mesh!;
         Assert.Empty(sinkAfter.Errors);
         Assert.Equal(6, mesh.Links.Length);
@@ -49,7 +49,7 @@ public sealed class LinkRotationTests
         Assert.All(mesh.Links, l => Assert.False(l.TokenCreated));
         Assert.Equal(othersBefore, lab.Clusters.Skip(1).Select(c => lab.ReaderToken(c)).ToArray());
 
-        var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), new MeshSink(), default);
+        var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), new RecordingSink(), default);
         Assert.All(links, l => Assert.Equal(MeshLinkState.Linked, l.State));
         Assert.All(links.Where(l => l.SourceContext == source.Context), l => Assert.Equal(rotation.NewTokenSecret, l.TokenSecret));
 
@@ -59,7 +59,7 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task AFailedTargetKeepsTheOldTokenAndARerunCompletes()
+    public async Task A_failed_target_keeps_the_old_token_and_a_rerun_completes()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
@@ -68,7 +68,7 @@ public sealed class LinkRotationTests
         var secretPath = "/secrets/istio-remote-secret-" + source.ClusterId;
         bad.Faults.Add(new FaultRule { Kind = FaultKind.Status, StatusCode = 500, Method = "PATCH", PathContains = secretPath });
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var first = Assert.Single(await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, source.Context), sink, default));
         Assert.Equal(MeshRotationStatus.Partial, first.Status);
         Assert.False(first.OldTokenDeleted);
@@ -85,12 +85,12 @@ public sealed class LinkRotationTests
         var newToken = LinkTestKit.Token(source, first.NewTokenSecret!)!;
         Assert.Equal(HttpStatusCode.OK, await LinkTestKit.ListServicesAs(source, oldToken));
         Assert.Equal(HttpStatusCode.OK, await LinkTestKit.ListServicesAs(source, newToken));
-        var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), new MeshSink(), default);
+        var links = await LinkInventory.GetAsync(LinkTestKit.Inventory(lab), new RecordingSink(), default);
         Assert.All(links, l => Assert.Equal(MeshLinkState.Linked, l.State));
 
         // Re-run once the target is healthy again: same new token, the rest moved, then the old token revoked.
         bad.ClearFaults();
-        var sinkAgain = new MeshSink();
+        var sinkAgain = new RecordingSink();
         var second = Assert.Single(await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, source.Context), sinkAgain, default));
         Assert.Empty(sinkAgain.Errors);
         Assert.Equal(MeshRotationStatus.Rotated, second.Status);
@@ -104,7 +104,7 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task AFailedTokenProofRewritesNothing()
+    public async Task A_failed_token_proof_rewrites_nothing()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
@@ -113,7 +113,7 @@ public sealed class LinkRotationTests
         // The proof of the new token (its access review) keeps failing: nothing may carry that token.
         source.Faults.Add(new FaultRule { Kind = FaultKind.Status, StatusCode = 500, Method = "POST", PathContains = "selfsubjectaccessreviews" });
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var rotation = Assert.Single(await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, source.Context), sink, default));
         Assert.Equal(MeshRotationStatus.Failed, rotation.Status);
         Assert.Equal("LinkRotationFailed", Assert.Single(sink.Errors).ErrorId);
@@ -122,7 +122,7 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task ATokenThatIsNeverIssuedChangesNothingAndLeavesNoSecret()
+    public async Task A_token_that_is_never_issued_changes_nothing_and_leaves_no_secret()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
@@ -130,7 +130,7 @@ public sealed class LinkRotationTests
         var before = lab.Clusters[1].Revision;
         source.Runtime.TokenControllerDelay = TimeSpan.FromSeconds(30);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var request = LinkTestKit.Rotation(lab, source.Context);
         var rotation = Assert.Single(await CredentialRotator.RotateAsync(new LinkRotationRequest
         {
@@ -147,14 +147,14 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task WhatIfListsEveryStepAndSendsOnlyGets()
+    public async Task WhatIf_lists_every_step_and_sends_only_gets()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
         foreach (var cluster in lab.Clusters) cluster.RequestLog.Clear();
         var source = lab.Clusters[0];
 
-        var sink = new MeshSink { Decline = true };
+        var sink = RecordingSink.Declining();
         var rotation = Assert.Single(await CredentialRotator.RotateAsync(
             LinkTestKit.Rotation(lab, [source.ClusterId], null, whatIf: true, null), sink, default));
 
@@ -172,7 +172,7 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task ADeclinedTargetKeepsTheOldToken()
+    public async Task A_declined_target_keeps_the_old_token()
     {
         await using var lab = await MeshLab.StartAsync(3);
         await LinkTestKit.NewMeshAsync(lab);
@@ -181,7 +181,7 @@ public sealed class LinkRotationTests
         var oldToken = lab.ReaderToken(source)!;
 
         // -Confirm answered "no" for one target's rewrite, "yes" for everything else.
-        var sink = new DecliningFor(declined.Context);
+        var sink = RecordingSink.DecliningWhere((target, _) => target.Contains($"context \'{declined.Context}\'", StringComparison.Ordinal));
         var rotation = Assert.Single(await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, source.Context), sink, default));
         Assert.Equal(MeshRotationStatus.Partial, rotation.Status);
         Assert.False(rotation.OldTokenDeleted);
@@ -190,35 +190,20 @@ public sealed class LinkRotationTests
         Assert.DoesNotContain(sink.Proposed, p => p.StartsWith("Delete the old reader token", StringComparison.Ordinal));
     }
 
-    /// <summary>Declines only the changes whose target names one context.</summary>
-    private sealed class DecliningFor(string context) : IMeshSink
-    {
-        private readonly MeshSink _inner = new();
-        public System.Collections.Concurrent.ConcurrentQueue<string> Proposed => _inner.Proposed;
-        public void Verbose(string message) => _inner.Verbose(message);
-        public void Debug(string message) => _inner.Debug(message);
-        public void Warning(string message) => _inner.Warning(message);
-        public void Information(string message, string[] tags) => _inner.Information(message, tags);
-        public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) =>
-            _inner.Progress(activityId, parentId, activity, status, percent, completed);
-        public bool ShouldProcess(string target, string action) =>
-            _inner.ShouldProcess(target, action) && !target.Contains($"context '{context}'", StringComparison.Ordinal);
-        public void Error(MeshException error) => _inner.Error(error);
-    }
 
     [Fact]
-    public async Task OlderThanRotatesOnlyOldTokens()
+    public async Task OlderThan_rotates_only_old_tokens()
     {
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
-        var young = await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, [], TimeSpan.FromDays(30), false, null), new MeshSink(), default);
+        var young = await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, [], TimeSpan.FromDays(30), false, null), new RecordingSink(), default);
         Assert.All(young, r => Assert.Equal(MeshRotationStatus.Skipped, r.Status));
         Assert.All(young, r => Assert.Contains("threshold 30 days", r.Detail));
         Assert.All(lab.Clusters, c => Assert.NotNull(c.GetObject("v1", "Secret", "istio-system", FixedToken)));
 
         // Forty days later the same nightly call rotates both.
         var later = new ShiftedClock(TimeSpan.FromDays(40));
-        var old = await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, [], TimeSpan.FromDays(30), false, later), new MeshSink(), default);
+        var old = await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, [], TimeSpan.FromDays(30), false, later), new RecordingSink(), default);
         Assert.Equal(2, old.Count);
         Assert.All(old, r => Assert.Equal(MeshRotationStatus.Rotated, r.Status));
         Assert.All(old, r => Assert.True(r.OldTokenAge > TimeSpan.FromDays(39)));
@@ -226,10 +211,10 @@ public sealed class LinkRotationTests
     }
 
     [Fact]
-    public async Task AnUnknownSourceIsReported()
+    public async Task An_unknown_source_is_reported()
     {
         await using var lab = await MeshLab.StartAsync(2);
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var result = await CredentialRotator.RotateAsync(LinkTestKit.Rotation(lab, "no-such-cluster"), sink, default);
         Assert.Empty(result);
         Assert.Equal("LinkSourceNotFound", Assert.Single(sink.Errors).ErrorId);

@@ -36,7 +36,7 @@ public sealed class LinkSyncTests
         var answeredBefore = lab.Clusters.Select(c => lab.Lab.Istiod(c).Answered).ToArray();
         var reader = new IstiodLinkSyncReader(lab.Request().Kube, cache: true);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var links = await LinkInventory.GetAsync(Inventory(lab, reader), sink, default);
 
         Assert.Empty(sink.Errors);
@@ -66,7 +66,7 @@ public sealed class LinkSyncTests
         c3.PutObject(replacement);
         c3.DeleteObject("v1", "Secret", "istio-system", oldName);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var links = await LinkInventory.GetAsync(Inventory(lab, new IstiodLinkSyncReader(lab.Request().Kube, cache: true)), sink, default);
 
         Assert.Empty(sink.Errors);
@@ -82,7 +82,7 @@ public sealed class LinkSyncTests
         await using var lab = await MeshLab.StartAsync(2);
         await LinkTestKit.NewMeshAsync(lab);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var links = await LinkInventory.GetAsync(Inventory(lab, new IstiodLinkSyncReader(lab.Request().Kube, cache: true)), sink, default);
 
         Assert.Empty(sink.Errors);
@@ -101,7 +101,7 @@ public sealed class LinkSyncTests
         // Exec alone forbidden is read through pods/proxy to :15014 instead (docs/design/in-cluster-probes.md): deny both.
         denied.Faults.Add(new FaultRule { Kind = FaultKind.Status, StatusCode = 403, PathContains = "/proxy/" });
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var links = await LinkInventory.GetAsync(Inventory(lab, new IstiodLinkSyncReader(lab.Request().Kube, cache: true)), sink, default);
 
         Assert.Empty(sink.Errors);
@@ -123,7 +123,7 @@ public sealed class LinkSyncTests
         var oldToken = lab.ReaderToken(source)!;
         var answeredBefore = lab.Clusters.Skip(1).Select(c => lab.Lab.Istiod(c).Answered).ToArray();
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var rotation = Assert.Single(await CredentialRotator.RotateAsync(Rotation(lab, source), sink, default));
 
         Assert.Empty(sink.Errors);
@@ -138,7 +138,7 @@ public sealed class LinkSyncTests
         Assert.Equal(HttpStatusCode.Unauthorized, await LinkTestKit.ListServicesAs(source, oldToken));
 
         // istiod in every target runs the link with the new token: synced after the old one is revoked.
-        var links = await LinkInventory.GetAsync(Inventory(lab, new IstiodLinkSyncReader(lab.Request().Kube, cache: true)), new MeshSink(), default);
+        var links = await LinkInventory.GetAsync(Inventory(lab, new IstiodLinkSyncReader(lab.Request().Kube, cache: true)), new RecordingSink(), default);
         Assert.All(links, l => Assert.Equal("synced", l.SyncStatus));
         Assert.All(links.Where(l => l.SourceContext == source.Context), l => Assert.Equal(rotation.NewTokenSecret, l.TokenSecret));
     }
@@ -152,7 +152,7 @@ public sealed class LinkSyncTests
         var oldToken = lab.ReaderToken(source)!;
         lab.Lab.Istiod(bad).ForceTimeout(source.ClusterId);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var first = Assert.Single(await CredentialRotator.RotateAsync(Rotation(lab, source, TimeSpan.FromSeconds(1)), sink, default));
 
         Assert.Equal(MeshRotationStatus.Partial, first.Status);
@@ -173,7 +173,7 @@ public sealed class LinkSyncTests
         Assert.DoesNotContain(oldToken, sink.AllText, StringComparison.Ordinal);
 
         lab.Lab.ClearMeshFaults();
-        var sinkAgain = new MeshSink();
+        var sinkAgain = new RecordingSink();
         var second = Assert.Single(await CredentialRotator.RotateAsync(Rotation(lab, source), sinkAgain, default));
         Assert.Empty(sinkAgain.Errors);
         Assert.Equal(MeshRotationStatus.Rotated, second.Status);
@@ -189,7 +189,7 @@ public sealed class LinkSyncTests
         await LinkTestKit.NewMeshAsync(lab);
         var source = lab.Clusters[0];
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var rotation = Assert.Single(await CredentialRotator.RotateAsync(Rotation(lab, source), sink, default));
 
         Assert.Empty(sink.Errors);

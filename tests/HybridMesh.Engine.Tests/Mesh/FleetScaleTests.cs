@@ -15,10 +15,10 @@ public sealed class FleetScaleTests
     private const int Size = 12;
 
     [Fact]
-    public async Task TwelveClusters_AllConnected_RerunWritesNothing_ChecksProveEachSourceOnce()
+    public async Task Twelve_clusters_all_connected_rerun_writes_nothing_and_checks_prove_each_source_once()
     {
         await using var lab = await MeshLab.StartAsync(Size);
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.Equal(Size * (Size - 1), mesh.Links.Count());
@@ -31,7 +31,7 @@ public sealed class FleetScaleTests
             c.RequestLog.Clear();
         }
 
-        var again = (await MeshCreator.NewMeshAsync(lab.Request(), new MeshSink(), default)).Mesh!;
+        var again = (await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default)).Mesh!;
         Assert.All(again.Links, l => Assert.Equal((MeshLinkStatus.Connected, MeshLinkOutcome.Unchanged), (l.Status, l.Outcome)));
         Assert.Equal(0, lab.Clusters.Sum(c => c.RequestLog.Writes));
 
@@ -45,7 +45,7 @@ public sealed class FleetScaleTests
             Kube = lab.Request().Kube,
             Google = GoogleTestKit.Options(lab.Lab.Fleet!),
             ReaderTokenMaxAge = null,
-        }, new MeshSink());
+        }, new RecordingSink());
         // No gateways in this lab (New-Mesh does not need them): the link checks are the ones that must pass.
         var linkChecks = checks.Where(c => c.Peer is not null).ToArray();
         Assert.Equal(Size * (Size - 1) * 4, linkChecks.Length);

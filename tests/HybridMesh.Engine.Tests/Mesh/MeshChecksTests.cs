@@ -9,9 +9,9 @@ namespace HybridMesh.Engine.Tests.Mesh;
 /// <summary>The pre-flight checks of New-Mesh: each failure has its own id, names the clusters, and nothing is written.</summary>
 public sealed class MeshChecksTests
 {
-    private static async Task<MeshSink> FailingRun(MeshLab lab, MeshRequest? request = null)
+    private static async Task<RecordingSink> FailingRun(MeshLab lab, MeshRequest? request = null)
     {
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(request ?? lab.Request(), sink, default));
         Assert.Equal("MeshChecksFailed", error.ErrorId);
         AssertNothingWritten(lab);
@@ -22,7 +22,7 @@ public sealed class MeshChecksTests
         Assert.All(lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
 
     [Fact]
-    public async Task DistinctRootsStopTheRunAndNameClustersAndFingerprints()
+    public async Task Distinct_roots_stop_the_run_and_name_clusters_and_fingerprints()
     {
         await using var lab = await MeshLab.StartAsync(2, distinctRoots: true);
         var sink = await FailingRun(lab);
@@ -38,7 +38,7 @@ public sealed class MeshChecksTests
     }
 
     [Fact]
-    public async Task ADuplicateIstioClusterNameStopsTheRun()
+    public async Task A_duplicate_Istio_cluster_name_stops_the_run()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var first = lab.Clusters[0].ClusterId;
@@ -64,7 +64,7 @@ public sealed class MeshChecksTests
     }
 
     [Fact]
-    public async Task ASharedNetworkStopsTheRunUnlessAllowed()
+    public async Task A_shared_network_stops_the_run_unless_allowed()
     {
         await using var lab = await MeshLab.StartAsync(2, (_, c) => c.Network = "shared");
         var sink = await FailingRun(lab);
@@ -77,12 +77,12 @@ public sealed class MeshChecksTests
         {
             Targets = request.Targets, FleetProjectId = request.FleetProjectId, Kube = request.Kube, Google = request.Google,
             AllowSharedNetwork = true,
-        }, new MeshSink(), default)).Mesh!;
+        }, new RecordingSink(), default)).Mesh!;
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
     }
 
     [Fact]
-    public async Task AMissingNetworkLabelFallsBackToTheInputAndWarns()
+    public async Task A_missing_network_label_falls_back_to_the_input_and_warns()
     {
         await using var lab = await MeshLab.StartAsync(2, (_, c) => c.Network = null);
         // The pipeline says both are on one network: that is still a shared network.
@@ -90,14 +90,14 @@ public sealed class MeshChecksTests
         Assert.Equal("MeshNetworkShared", Assert.Single(sink.Errors).ErrorId);
         Assert.Equal(2, sink.Warnings.Count(w => w.Contains("no topology.istio.io/network label")));
 
-        var ok = new MeshSink();
+        var ok = new RecordingSink();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), ok, default)).Mesh!;
         Assert.Equal(2, mesh.Links.Length);
         Assert.Equal(2, ok.Warnings.Count(w => w.Contains("no topology.istio.io/network label")));
     }
 
     [Fact]
-    public async Task AnUnregisteredGkeClusterIsRegisteredThroughGkeHub()
+    public async Task An_unregistered_GKE_cluster_is_registered_through_GKE_Hub()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
         var fleet = lab.Lab.Fleet!;
@@ -106,7 +106,7 @@ public sealed class MeshChecksTests
         var skip = await FailingRun(lab, lab.Request(skipRegistration: true));
         Assert.Equal("MeshGkeNotRegistered", Assert.Single(skip.Errors).ErrorId);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
@@ -116,12 +116,12 @@ public sealed class MeshChecksTests
 
         // The fleet now knows it, so a re-run registers nothing.
         fleet.ClearRequestLog();
-        await MeshCreator.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         Assert.DoesNotContain(fleet.RequestLog, r => r.Method == "POST" && r.Api == FleetApi.GkeHub);
     }
 
     [Fact]
-    public async Task AnUnregisteredOnPremClusterIsAnErrorNamingTheCommand()
+    public async Task An_unregistered_on_prem_cluster_is_an_error_naming_the_command()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 2);
         var sink = await FailingRun(lab);
@@ -133,30 +133,30 @@ public sealed class MeshChecksTests
     }
 
     [Fact]
-    public async Task AClusterWithoutIstioIsNamed()
+    public async Task A_cluster_without_Istio_is_named()
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.AsmPreset = i != 2);
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(lab.Request(), sink, default));
         Assert.Contains(sink.Errors, e => e.ErrorId == "MeshIstioNotInstalled" && (string?)e.Target == lab.Clusters[1].Context);
     }
 
     [Fact]
-    public async Task NoFleetProjectIsAnErrorUnlessTheCheckIsSkipped()
+    public async Task No_fleet_project_is_an_error_unless_the_check_is_skipped()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var request = lab.Request();
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(new MeshRequest
         {
             Targets = request.Targets, Kube = request.Kube, Google = request.Google,
-        }, new MeshSink(), default));
+        }, new RecordingSink(), default));
         Assert.Equal("MeshFleetProjectMissing", error.ErrorId);
 
         lab.Lab.Fleet!.ClearRequestLog();
         var mesh = (await MeshCreator.NewMeshAsync(new MeshRequest
         {
             Targets = request.Targets, Kube = request.Kube, Google = request.Google, SkipFleetCheck = true,
-        }, new MeshSink(), default)).Mesh!;
+        }, new RecordingSink(), default)).Mesh!;
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
         Assert.Empty(lab.Lab.Fleet.RequestLog);
     }

@@ -18,7 +18,7 @@ public sealed class MeshFleetRegistrationTests
             gkeResourceLink: $"//container.googleapis.com/projects/{options.GkeProjectNumber}/zones/{options.GkeLocation}/clusters/{gke.Name}");
         fleet.ClearRequestLog();
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
 
         Assert.Empty(sink.Errors);
@@ -37,7 +37,7 @@ public sealed class MeshFleetRegistrationTests
             endpoint: new Uri(gke.Server).Host, workloadIdentity: false);
         fleet.ClearRequestLog();
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(lab.Request(), sink, default));
 
         Assert.Equal("MeshChecksFailed", error.ErrorId);

@@ -7,10 +7,10 @@ namespace HybridMesh.Engine.Tests.Mesh;
 public sealed class MeshSecrecyTests
 {
     [Fact]
-    public async Task NoTokenInAnyOutputStreamOrError()
+    public async Task No_token_in_any_output_stream_or_error()
     {
         await using var lab = await MeshLab.StartAsync(3);
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         // Second run with failures: a revoked token, an unreachable cluster and a retried write.
         lab.Clusters[0].RevokeToken(lab.ReaderToken(lab.Clusters[0])!);
@@ -39,7 +39,7 @@ public sealed class MeshSecrecyTests
     }
 
     [Fact]
-    public async Task ManifestOnlyRendersRemoteSecretsOnlyWithIncludeCredentials()
+    public async Task ManifestOnly_renders_remote_secrets_only_with_IncludeCredentials()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var baseRequest = lab.Request();
@@ -50,16 +50,16 @@ public sealed class MeshSecrecyTests
         };
 
         // Before the tokens exist: the reader token Secrets are what would be applied.
-        var first = await MeshCreator.NewMeshAsync(Request(false), new MeshSink(), default);
+        var first = await MeshCreator.NewMeshAsync(Request(false), new RecordingSink(), default);
         Assert.Null(first.Mesh);
         Assert.Equal(2, first.Manifests.Count);
         Assert.All(first.Manifests, m => Assert.Contains("istio-reader-service-account-istio-remote-secret-token", m));
         Assert.All(lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
 
-        await MeshCreator.NewMeshAsync(baseRequest, new MeshSink(), default);
-        var without = await MeshCreator.NewMeshAsync(Request(false), new MeshSink(), default);
+        await MeshCreator.NewMeshAsync(baseRequest, new RecordingSink(), default);
+        var without = await MeshCreator.NewMeshAsync(Request(false), new RecordingSink(), default);
         Assert.Empty(without.Manifests);
-        var with = await MeshCreator.NewMeshAsync(Request(true), new MeshSink(), default);
+        var with = await MeshCreator.NewMeshAsync(Request(true), new RecordingSink(), default);
         Assert.Equal(2, with.Manifests.Count);
         Assert.All(with.Manifests, m => Assert.Contains("istio/multiCluster", m));
         Assert.Contains(with.Manifests, m => m.Contains("istio-remote-secret-" + lab.Clusters[0].ClusterId));

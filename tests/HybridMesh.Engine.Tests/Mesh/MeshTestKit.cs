@@ -9,15 +9,32 @@ using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Tests.Mesh;
 
-/// <summary>A lab of its own per test (New-Mesh changes every cluster), with helpers to build requests and read secrets.</summary>
+/// <summary>
+/// A lab for one test (New-Mesh changes every cluster), with helpers to build requests and read secrets. Labs are
+/// reused: disposing one resets it to the state it started in and returns it to a pool, from which the next test
+/// asking for the same shape (cluster count, roots, mesh traffic) takes it, so the Mesh and Links tests pay for a
+/// handful of lab starts rather than one each (docs/design/lab-reuse.md). A lab with a per-cluster
+/// <c>customize</c> is never shared.
+/// </summary>
 internal sealed class MeshLab : IAsyncDisposable
 {
-    private readonly string _directory;
+    private static readonly ConcurrentDictionary<(int, bool, bool), ConcurrentBag<LabHost>> Pool = new();
+    private static readonly ConcurrentQueue<LabHost> Started = new();
 
-    private MeshLab(LabHost lab, string directory)
+    static MeshLab() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+    {
+        foreach (var lab in Started)
+        {
+            try { Directory.Delete(lab.OutputDirectory, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+        }
+    };
+
+    private readonly (int, bool, bool)? _key;
+
+    private MeshLab(LabHost lab, (int, bool, bool)? key)
     {
         Lab = lab;
-        _directory = directory;
+        _key = key;
     }
 
     public LabHost Lab { get; }
@@ -30,11 +47,16 @@ internal sealed class MeshLab : IAsyncDisposable
     public static async Task<MeshLab> StartAsync(int clusters, Action<int, ClusterOptions>? customize = null, bool distinctRoots = false,
         bool meshTraffic = false)
     {
-        var directory = Path.Combine(Path.GetTempPath(), "hm-mesh-" + Guid.NewGuid().ToString("N")[..8]);
+        (int, bool, bool)? key = customize is null ? (clusters, distinctRoots, meshTraffic) : null;
+        if (key is { } k && Pool.TryGetValue(k, out var free) && free.TryTake(out var reused))
+        {
+            return new MeshLab(reused, key);
+        }
+
         var lab = await LabHost.StartAsync(new LabOptions
         {
             Clusters = clusters,
-            OutputDirectory = directory,
+            OutputDirectory = Path.Combine(Path.GetTempPath(), "hm-mesh-" + Guid.NewGuid().ToString("N")[..8]),
             DistinctRoots = distinctRoots,
             StartControlServer = false,
             SimulateMeshTraffic = meshTraffic,
@@ -45,7 +67,9 @@ internal sealed class MeshLab : IAsyncDisposable
                 customize?.Invoke(i, c);
             },
         });
-        return new MeshLab(lab, directory);
+        Started.Enqueue(lab);
+        if (key is not null) await lab.CheckpointAsync();
+        return new MeshLab(lab, key);
     }
 
     public IReadOnlyList<MeshTarget> Targets(string? network = null) => Clusters.Select(c =>
@@ -55,7 +79,9 @@ internal sealed class MeshLab : IAsyncDisposable
         return new MeshTarget(cluster) { Network = network };
     }).ToArray();
 
-    public MeshRequest Request(bool whatIf = false, bool skipRegistration = false, IReadOnlyList<MeshTarget>? targets = null) => new()
+    /// <summary>A New-Mesh request for every cluster of the lab, with short retry delays (<paramref name="maxAttempts"/> per request).</summary>
+    public MeshRequest Request(bool whatIf = false, bool skipRegistration = false, IReadOnlyList<MeshTarget>? targets = null,
+        int maxAttempts = 4) => new()
     {
         Targets = targets ?? Targets(),
         FleetProjectId = Lab.Options.FleetProject,
@@ -66,6 +92,7 @@ internal sealed class MeshLab : IAsyncDisposable
             Timeout = TimeSpan.FromSeconds(5),
             RetryBaseDelay = TimeSpan.FromMilliseconds(20),
             RetryMaxDelay = TimeSpan.FromMilliseconds(200),
+            MaxAttempts = maxAttempts,
         },
         Google = GoogleTestKit.Options(Lab.Fleet!),
     };
@@ -79,45 +106,24 @@ internal sealed class MeshLab : IAsyncDisposable
         cluster.GetObject("v1", "Secret", "istio-system", "istio-reader-service-account-istio-remote-secret-token")?["data"]?["token"]
             ?.GetValue<string>() is { } b64 ? Encoding.UTF8.GetString(Convert.FromBase64String(b64)) : null;
 
+    /// <summary>Back to the pool after a reset (a lab that cannot be reset is stopped instead).</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_key is { } key)
+        {
+            try
+            {
+                await Lab.ResetAsync();
+                Pool.GetOrAdd(key, _ => []).Add(Lab);
+                return;
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
         await Lab.DisposeAsync();
-        try { Directory.Delete(_directory, true); } catch (IOException) { }
+        try { Directory.Delete(Lab.OutputDirectory, true); } catch (IOException) { }
     }
 }
 
-/// <summary>Records what the Engine said; declines every change when <see cref="Decline"/> is set (as -WhatIf does).</summary>
-internal sealed class MeshSink : IMeshSink
-{
-    public bool Decline { get; init; }
-    public ConcurrentQueue<string> Messages { get; } = new();
-    public ConcurrentQueue<string> Warnings { get; } = new();
-    public ConcurrentQueue<MeshException> Errors { get; } = new();
-    public ConcurrentQueue<string> Proposed { get; } = new();
-
-    public void Verbose(string message) => Messages.Enqueue("VERBOSE: " + message);
-    public void Debug(string message) => Messages.Enqueue("DEBUG: " + message);
-    public void Warning(string message)
-    {
-        Warnings.Enqueue(message);
-        Messages.Enqueue("WARNING: " + message);
-    }
-
-    public void Information(string message, string[] tags) => Messages.Enqueue("INFO: " + message);
-    public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) =>
-        Messages.Enqueue($"PROGRESS: {activity} {status}");
-
-    public bool ShouldProcess(string target, string action)
-    {
-        Proposed.Enqueue($"{action}: {target}");
-        return !Decline;
-    }
-
-    public void Error(MeshException error)
-    {
-        Errors.Enqueue(error);
-        Messages.Enqueue("ERROR: " + error.ErrorId + " " + error.Message + " " + error.RecommendedAction + " " + error.InnerException?.Message);
-    }
-
-    public string AllText => string.Join("\n", Messages);
-}

@@ -29,13 +29,13 @@ public sealed class MeshWritesTests
         cluster.ListObjects("v1", "Secret", "istio-system").Select(s => s["metadata"]!["name"]!.GetValue<string>()).Order().ToArray();
 
     [Fact]
-    public async Task AMalformedServerOverrideIsServerUrlInvalidAndNothingIsWritten()
+    public async Task A_malformed_server_override_is_server_url_invalid_and_nothing_is_written()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var before = lab.Clusters.Select(Secrets).ToArray();
         var gke = lab.Clusters[0];
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(
-            With(lab.Request(), new Dictionary<string, string> { [gke.ClusterId] = "https//10.0.0.2:6443" }), new MeshSink(), default));
+            With(lab.Request(), new Dictionary<string, string> { [gke.ClusterId] = "https//10.0.0.2:6443" }), new RecordingSink(), default));
 
         Assert.Equal("ServerUrlInvalid", error.ErrorId);
         Assert.Empty(Writes(lab));
@@ -43,12 +43,12 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task AnUnknownServerOverrideKeyNamesTheValidKeysAndNothingIsWritten()
+    public async Task An_unknown_server_override_key_names_the_valid_keys_and_nothing_is_written()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var before = lab.Clusters.Select(Secrets).ToArray();
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(
-            With(lab.Request(), new Dictionary<string, string> { ["cluster-9"] = "https://10.0.0.2:6443" }), new MeshSink(), default));
+            With(lab.Request(), new Dictionary<string, string> { ["cluster-9"] = "https://10.0.0.2:6443" }), new RecordingSink(), default));
 
         Assert.Equal("ClusterNameUnknown", error.ErrorId);
         Assert.Equal("cluster-9", error.Target);
@@ -63,7 +63,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task AServerOverrideKeyMayBeTheContextOrTheShortName()
+    public async Task A_server_override_key_may_be_the_context_or_the_short_name()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var (gke, onprem) = (lab.Clusters[0], lab.Clusters[1]);
@@ -71,31 +71,31 @@ public sealed class MeshWritesTests
         {
             ["CLUSTER1"] = "https://10.20.0.2:6443",   // the GKE cluster's short name, in another case (hashtable keys)
             [onprem.Context] = "https://10.30.0.2:6443",
-        }), new MeshSink(), default)).Mesh!;
+        }), new RecordingSink(), default)).Mesh!;
 
         Assert.Equal("https://10.20.0.2:6443", Assert.Single(mesh.Links, l => l.Source == gke.ClusterId).Server);
         Assert.Equal("https://10.30.0.2:6443", Assert.Single(mesh.Links, l => l.Source == onprem.ClusterId).Server);
     }
 
     [Fact]
-    public async Task OneClusterIsTooFewAndNothingIsRead()
+    public async Task One_cluster_is_too_few_and_nothing_is_read()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var request = lab.Request();
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(
-            With(request, targets: [request.Targets[0]]), new MeshSink(), default));
+            With(request, targets: [request.Targets[0]]), new RecordingSink(), default));
 
         Assert.Equal("MeshTooFewClusters", error.ErrorId);
         Assert.Empty(lab.Clusters.SelectMany(c => c.RequestLog.Entries));
     }
 
     [Fact]
-    public async Task TwoClustersWithOneUnreachableAreTooFewAndNoTokenIsCreated()
+    public async Task Two_clusters_with_one_unreachable_are_too_few_and_no_token_is_created()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var before = Secrets(lab.Clusters[0]);
         lab.Clusters[1].Faults.Add(new FaultRule { Kind = FaultKind.Reset, Count = int.MaxValue });
-        var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(lab.Request(), new MeshSink(), default));
+        var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default));
 
         Assert.Equal("MeshTooFewClusters", error.ErrorId);
         Assert.Contains(lab.Clusters[1].Context + " (unreachable)", error.Message);
@@ -104,15 +104,15 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task ARevokedReaderTokenIsReissuedAndEveryRemoteSecretHoldingItIsRewritten()
+    public async Task A_revoked_reader_token_is_reissued_and_every_remote_secret_holding_it_is_rewritten()
     {
         await using var lab = await MeshLab.StartAsync(3);
-        await MeshCreator.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var gke = lab.Clusters[0];
         var old = lab.ReaderToken(gke)!;
         gke.RevokeToken(old);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
@@ -127,22 +127,22 @@ public sealed class MeshWritesTests
 
         // Converged: the new token is the one used from now on.
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
-        var again = (await MeshCreator.NewMeshAsync(lab.Request(), new MeshSink(), default)).Mesh!;
+        var again = (await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default)).Mesh!;
         Assert.All(again.Links, l => Assert.Equal(MeshLinkOutcome.Unchanged, l.Outcome));
         Assert.All(again.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
         Assert.DoesNotContain(Writes(lab), w => !w.Contains("/secrets/istio-reader-service-account", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task ADeletedReaderTokenSecretIsReplacedAndItsRemoteSecretsRewritten()
+    public async Task A_deleted_reader_token_secret_is_replaced_and_its_remote_secrets_rewritten()
     {
         await using var lab = await MeshLab.StartAsync(2);
-        await MeshCreator.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var onprem = lab.Clusters[1];
         var old = lab.ReaderToken(onprem)!;
         Assert.True(onprem.DeleteObject("v1", "Secret", "istio-system", "istio-reader-service-account-istio-remote-secret-token"));
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         var link = Assert.Single(mesh.Links, l => l.Source == onprem.ClusterId);
@@ -155,28 +155,28 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task ARejectedTokenThatMayNotBeReplacedIsAnErrorPerLink()
+    public async Task A_rejected_token_that_may_not_be_replaced_is_an_error_per_link()
     {
         await using var lab = await MeshLab.StartAsync(2);
-        await MeshCreator.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var gke = lab.Clusters[0];
         gke.RevokeToken(lab.ReaderToken(gke)!);
 
-        var sink = new DecliningSink("Create a new long-lived reader token");
+        var sink = RecordingSink.DecliningWhere((_, action) => action.StartsWith("Create a new long-lived reader token", StringComparison.Ordinal));
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         var link = Assert.Single(mesh.Links, l => l.Source == gke.ClusterId);
         Assert.Equal(MeshLinkStatus.Unauthorized, link.Status);
-        var error = Assert.Single(sink.Inner.Errors);
+        var error = Assert.Single(sink.Errors);
         Assert.Equal("MeshLinkUnauthorized", error.ErrorId);
         Assert.Equal($"{gke.ClusterId} -> {lab.Clusters[1].ClusterId}", error.Target);
         Assert.Equal(MeshErrorCategory.AuthenticationError, error.Category);
     }
 
     [Fact]
-    public async Task ATokenMarkedInvalidByTheLegacyTokenCleanerIsRejectedAndReplaced()
+    public async Task A_token_marked_invalid_by_the_legacy_token_cleaner_is_rejected_and_replaced()
     {
         await using var lab = await MeshLab.StartAsync(2);
-        await MeshCreator.NewMeshAsync(lab.Request(), new MeshSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var gke = lab.Clusters[0];
         var name = "istio-reader-service-account-istio-remote-secret-token";
         var secret = (JsonObject)gke.GetObject("v1", "Secret", "istio-system", name)!.DeepClone();
@@ -185,7 +185,7 @@ public sealed class MeshWritesTests
         secret["metadata"]!["labels"] = labels.DeepClone();
         gke.PutObject(secret);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         var link = Assert.Single(mesh.Links, l => l.Source == gke.ClusterId);
@@ -195,7 +195,7 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task AForbiddenReaderIsAnErrorNamingTheLink()
+    public async Task A_forbidden_reader_is_an_error_naming_the_link()
     {
         await using var lab = await MeshLab.StartAsync(2);
         var onprem = lab.Clusters[1];
@@ -205,7 +205,7 @@ public sealed class MeshWritesTests
         emptied["rules"] = new JsonArray();
         onprem.PutObject(emptied);
 
-        var sink = new MeshSink();
+        var sink = new RecordingSink();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Equal(MeshLinkStatus.Forbidden, Assert.Single(mesh.Links, l => l.Source == onprem.ClusterId).Status);
         var error = Assert.Single(sink.Errors);
@@ -214,10 +214,10 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task WhatIfListsEveryRemoteSecretAlsoBeforeTheTokensExist()
+    public async Task WhatIf_lists_every_remote_secret_also_before_the_tokens_exist()
     {
         await using var lab = await MeshLab.StartAsync(3);
-        var sink = new MeshSink { Decline = true };
+        var sink = RecordingSink.Declining();
         await MeshCreator.NewMeshAsync(lab.Request(whatIf: true), sink, default);
 
         var secrets = sink.Proposed.Where(p => p.StartsWith("Create remote secret: ", StringComparison.Ordinal)).ToArray();
@@ -234,17 +234,17 @@ public sealed class MeshWritesTests
     }
 
     [Fact]
-    public async Task LeavingByAnUnknownNameDeletesNothingAndByIstioNameWorks()
+    public async Task Leaving_by_an_unknown_name_deletes_nothing_and_by_Istio_name_works()
     {
         await using var lab = await MeshLab.StartAsync(3);
         var request = lab.Request();
-        await MeshCreator.NewMeshAsync(request, new MeshSink(), default);
+        await MeshCreator.NewMeshAsync(request, new RecordingSink(), default);
         var before = lab.Clusters.Select(Secrets).ToArray();
 
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshRemover.RemoveAsync(new MeshRemovalRequest
         {
             Targets = request.Targets, Leaving = ["cluster-9"], Kube = request.Kube,
-        }, new MeshSink(), default));
+        }, new RecordingSink(), default));
         Assert.Equal("ClusterNameUnknown", error.ErrorId);
         Assert.Equal(before, lab.Clusters.Select(Secrets).ToArray());
 
@@ -252,13 +252,13 @@ public sealed class MeshWritesTests
         await MeshRemover.RemoveAsync(new MeshRemovalRequest
         {
             Targets = request.Targets, Leaving = [leaving.ClusterId], Kube = request.Kube,
-        }, new MeshSink(), default);
+        }, new RecordingSink(), default);
         Assert.Empty(lab.RemoteSecrets(leaving));
         Assert.All(lab.Clusters.Take(2), c => Assert.Single(lab.RemoteSecrets(c)));
     }
 
     [Fact]
-    public void TheResolverAcceptsEveryNameAndRefusesAmbiguity()
+    public void The_resolver_accepts_every_name_and_refuses_ambiguity()
     {
         var resolver = new ClusterNameResolver([
             new ClusterNames("gke_p_l_prod", "cn-p-l-prod", "prod"),
@@ -277,17 +277,4 @@ public sealed class MeshWritesTests
         Assert.Contains("cn-f-global-onprem", unknown.Message);
     }
 
-    /// <summary>Declines only the actions that start with <paramref name="action"/>; everything else is recorded.</summary>
-    private sealed class DecliningSink(string action) : IMeshSink
-    {
-        public MeshSink Inner { get; } = new();
-        public void Verbose(string message) => Inner.Verbose(message);
-        public void Debug(string message) => Inner.Debug(message);
-        public void Warning(string message) => Inner.Warning(message);
-        public void Information(string message, string[] tags) => Inner.Information(message, tags);
-        public void Progress(int activityId, int parentId, string activity, string status, int percent, bool completed) =>
-            Inner.Progress(activityId, parentId, activity, status, percent, completed);
-        public bool ShouldProcess(string target, string what) => Inner.ShouldProcess(target, what) && !what.StartsWith(action, StringComparison.Ordinal);
-        public void Error(MeshException error) => Inner.Error(error);
-    }
 }

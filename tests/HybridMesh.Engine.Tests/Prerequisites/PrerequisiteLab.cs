@@ -84,7 +84,7 @@ internal static class PrerequisiteLab
 
     public static Task<IReadOnlyList<MeshCheck>> RunAsync(MeshLab lab, PrerequisiteOptions? options = null,
         IReadOnlyList<MeshTarget>? targets = null) =>
-        PrerequisiteChecker.RunAsync(targets ?? Targets(lab), options ?? Options(lab), new RecordingMeshSink());
+        PrerequisiteChecker.RunAsync(targets ?? Targets(lab), options ?? Options(lab), new RecordingSink());
 
     public static MeshCheck One(IReadOnlyList<MeshCheck> checks, string check, LabCluster cluster) =>
         Assert.Single(checks, c => c.Check == check && c.Cluster == cluster.Context);

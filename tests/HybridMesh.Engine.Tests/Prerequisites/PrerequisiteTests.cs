@@ -20,7 +20,7 @@ public sealed class PrerequisiteTests
     ];
 
     [Fact]
-    public async Task AHealthyLabPassesEveryPrerequisiteAndWritesNothing()
+    public async Task A_healthy_lab_passes_every_prerequisite_and_writes_nothing()
     {
         await using var lab = await StartHealthyAsync();
         var before = lab.Clusters.Select(c => c.ListObjects("v1", "Secret").Count + c.ListObjects("v1", "Namespace").Count).ToArray();
@@ -63,7 +63,7 @@ public sealed class PrerequisiteTests
     }
 
     [Fact]
-    public async Task GkeClustersOnDifferentVpcsFailTheNetworkAndTheSharedIdAndSharedVpcPasses()
+    public async Task Gke_clusters_on_different_VPCs_fail_the_network_and_the_shared_id_and_shared_VPC_passes()
     {
         await using var lab = await StartHealthyAsync();
         var (one, other) = (lab.Clusters[0], lab.Clusters[2]);
@@ -91,7 +91,7 @@ public sealed class PrerequisiteTests
     }
 
     [Fact]
-    public async Task APrivateControlPlaneFailsUnlessServerOverrideAnswersAndPrivateNodesAreReported()
+    public async Task A_private_control_plane_fails_unless_ServerOverride_answers_and_private_nodes_are_reported()
     {
         await using var lab = await StartHealthyAsync();
         var gke = lab.Clusters[0];
@@ -128,7 +128,7 @@ public sealed class PrerequisiteTests
     }
 
     [Fact]
-    public async Task AnOrgPolicyForbiddingExternalLoadBalancersFailsAndAnUnreadablePolicyIsSkipped()
+    public async Task An_org_policy_forbidding_external_load_balancers_fails_and_an_unreadable_policy_is_skipped()
     {
         await using var lab = await StartHealthyAsync(2);
         var gke = lab.Clusters[0];
@@ -157,7 +157,7 @@ public sealed class PrerequisiteTests
     }
 
     [Fact]
-    public async Task AnOnPremClusterWithoutALoadBalancerImplementationFailsWithTheGatewayRemedy()
+    public async Task An_on_prem_cluster_without_a_load_balancer_implementation_fails_with_the_gateway_remedy()
     {
         await using var lab = await StartHealthyAsync(2, (_, c) => c.LoadBalancerNever = c.Platform == LabPlatform.OnPrem);
         var onPrem = lab.Clusters[1];
@@ -175,7 +175,7 @@ public sealed class PrerequisiteTests
     }
 
     [Fact]
-    public async Task AUserWithoutSecretAndClusterRoleRightsFailsPermissionsNamingEachMissingOne()
+    public async Task A_user_without_Secret_and_ClusterRole_rights_fails_permissions_naming_each_missing_one()
     {
         await using var lab = await StartHealthyAsync(2);
         var onPrem = lab.Clusters[1];
@@ -210,7 +210,7 @@ public sealed class PrerequisiteTests
     }
 
     [Fact]
-    public async Task IstioVersionsTwoMinorsApartAndAForeignTrustDomainAreReported()
+    public async Task Istio_versions_two_minors_apart_and_a_foreign_trust_domain_are_reported()
     {
         await using var lab = await StartHealthyAsync(2, (i, c) =>
         {
@@ -234,7 +234,7 @@ public sealed class PrerequisiteTests
     }
 
     [Fact]
-    public async Task TheSharedRulesFailHereExactlyWhereNewMeshStops()
+    public async Task The_shared_rules_fail_here_exactly_where_New_Mesh_stops()
     {
         // An unregistered on-prem cluster and two different roots: the same rules New-Mesh's pre-flight runs.
         await using var lab = await StartHealthyAsync(2, (i, c) => c.Registered = i != 2, distinctRoots: true);
@@ -249,7 +249,7 @@ public sealed class PrerequisiteTests
         var snapshots = new List<ClusterSnapshot>();
         foreach (var t in Targets(lab))
         {
-            snapshots.Add(await ClusterSnapshot.ReadAsync(t, new KubeSessionOptions(), new RecordingMeshSink(), default));
+            snapshots.Add(await ClusterSnapshot.ReadAsync(t, new KubeSessionOptions(), new RecordingSink(), default));
         }
 
         var preflight = MeshRules.Preflight(snapshots, allowSharedNetwork: false, removeStale: true, _ => []).ToArray();
@@ -262,7 +262,7 @@ public sealed class PrerequisiteTests
     }
 
     [Fact]
-    public async Task NewMeshPreflightAcceptsGkeClustersSharingTheirVpcNetworkId()
+    public async Task New_Mesh_preflight_accepts_GKE_clusters_sharing_their_VPC_network_id()
     {
         // The shared rule: two GKE clusters with asmcli's id <project>-<network> are not MeshNetworkShared, while an
         // on-prem cluster with that id still is.
@@ -271,7 +271,7 @@ public sealed class PrerequisiteTests
         var snapshots = new List<ClusterSnapshot>();
         foreach (var t in targets)
         {
-            snapshots.Add(await ClusterSnapshot.ReadAsync(t, new KubeSessionOptions(), new RecordingMeshSink(), default));
+            snapshots.Add(await ClusterSnapshot.ReadAsync(t, new KubeSessionOptions(), new RecordingSink(), default));
         }
 
         var errors = MeshRules.Errors(MeshRules.Preflight(snapshots, allowSharedNetwork: false, removeStale: true, _ => []));

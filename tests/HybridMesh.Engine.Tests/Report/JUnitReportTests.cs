@@ -11,7 +11,7 @@ public sealed class JUnitReportTests
         new() { Check = name, Cluster = "admin@c1", Peer = peer, Status = status, Detail = detail, RecommendedAction = action };
 
     [Fact]
-    public void EveryCheckIsOneCaseAndOnlyFailedOnesFail()
+    public void Every_check_is_one_case_and_only_failed_ones_fail()
     {
         var checks = new[]
         {
@@ -41,7 +41,7 @@ public sealed class JUnitReportTests
     }
 
     [Fact]
-    public void EveryTrafficPairIsOneCase()
+    public void Every_traffic_pair_is_one_case()
     {
         var traffic = new[]
         {

@@ -11,8 +11,6 @@ namespace HybridMesh.Engine.Steps.Certificates;
 /// </summary>
 internal static class CaCertsSecret
 {
-    public const string Namespace = IstioNames.SystemNamespace;
-
     /// <summary>
     /// The Secret for an intermediate. Without <paramref name="includeKey"/> (a manifest printed without
     /// -IncludeCredentials) ca-key.pem is left out, so the manifest can be reviewed but not applied as is.
@@ -37,7 +35,7 @@ internal static class CaCertsSecret
             ["metadata"] = new JsonObject
             {
                 ["name"] = CaCertsBundle.SecretName,
-                ["namespace"] = Namespace,
+                ["namespace"] = IstioNames.SystemNamespace,
                 ["labels"] = new JsonObject { [ManifestLabels.ManagedByKey] = ManifestLabels.ManagedByValue },
             },
             ["type"] = "Opaque",

@@ -36,7 +36,7 @@ public static class CertificateInstaller
     internal static async Task<MeshCertificateInstall> InstallAsync(KubeSession session, MeshTarget target,
         CertificateInstallRequest request, IMeshSink sink, CancellationToken ct)
     {
-        const string ns = CaCertsSecret.Namespace;
+        const string ns = IstioNames.SystemNamespace;
         var ca = request.Authority;
         if (await session.GetAsync("v1", "Namespace", null, ns, ct).ConfigureAwait(false) is null)
         {
@@ -134,7 +134,7 @@ public static class CertificateInstaller
         var restarted = 0;
         foreach (var deployment in deployments)
         {
-            var what = ManagedObjectWriter.Target("Deployment", CaCertsSecret.Namespace, deployment, session.Context);
+            var what = ManagedObjectWriter.Target("Deployment", IstioNames.SystemNamespace, deployment, session.Context);
             if (!sink.ShouldProcess(what, "Restart istiod (rollout restart) so that it loads the new cacerts"))
             {
                 continue;

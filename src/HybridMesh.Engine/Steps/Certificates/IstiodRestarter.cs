@@ -18,7 +18,7 @@ internal static class IstiodRestarter
 {
     public const string RestartedAtAnnotation = "kubectl.kubernetes.io/restartedAt";
     public const string RootConfigMap = "istio-ca-root-cert";
-    private const string Ns = CaCertsSecret.Namespace;
+    private const string Ns = IstioNames.SystemNamespace;
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(250);
 
     /// <summary>The istiod Deployments of the revision (all istiods when no revision is known).</summary>

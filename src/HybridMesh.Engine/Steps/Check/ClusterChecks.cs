@@ -11,7 +11,7 @@ namespace HybridMesh.Engine.Steps.Check;
 /// </summary>
 internal static class ClusterChecks
 {
-    private const string Ns = ClusterInspector.IstioNamespace;
+    private const string Ns = IstioNames.SystemNamespace;
 
     public static MeshCheck ApiServer(ClusterSnapshot s) => s.Error is { } error
         ? Result.Fail(CheckNames.ApiServer, s.Context, error.Message, error.RecommendedAction)
@@ -89,9 +89,9 @@ internal static class ClusterChecks
         }
 
         return Result.Fail(check, s.Context,
-            $"Namespace {Ns} has no {ClusterInspector.NetworkLabel} label" +
+            $"Namespace {Ns} has no {IstioNames.NetworkLabel} label" +
             (s.Target.Network is { } input ? $"; assuming network '{input}' from the input." : " and the input names no network."),
-            $"Label it with the cluster's network id: kubectl label namespace {Ns} {ClusterInspector.NetworkLabel}=<network> " +
+            $"Label it with the cluster's network id: kubectl label namespace {Ns} {IstioNames.NetworkLabel}=<network> " +
             "(the id Get-MeshEnvironment reports), then re-run Install-EastWestGateway with that -Network.");
     }
 
@@ -135,7 +135,7 @@ internal static class ClusterChecks
             return new(Result.Fail(check, s.Context,
                 $"Network '{label}' is also the network of {string.Join(", ", same)}; clusters on different networks need distinct ids " +
                 "or istiod routes to the peer's pod IPs directly instead of through its east-west gateway.",
-                $"Give each cluster its own network id (kubectl label namespace {Ns} {ClusterInspector.NetworkLabel}=<id> --overwrite), " +
+                $"Give each cluster its own network id (kubectl label namespace {Ns} {IstioNames.NetworkLabel}=<id> --overwrite), " +
                 "then re-run Install-EastWestGateway with it; or pass -AllowSharedNetwork when the pods really share one flat network."),
                 MeshErrors.MeshNetworkShared(label, all.Where(o => o.Reachable && Network(o) == label).Select(o => o.Context)));
         }
@@ -168,11 +168,11 @@ internal static class ClusterChecks
                 $"Run {install}; if it is installed, see why its pods are not ready (kubectl -n {Ns} describe deployment {name}).");
         }
 
-        var serviceNetwork = ClusterSnapshot.Text(service["metadata"]?["labels"]?[ClusterInspector.NetworkLabel]);
+        var serviceNetwork = ClusterSnapshot.Text(service["metadata"]?["labels"]?[IstioNames.NetworkLabel]);
         if (string.IsNullOrEmpty(serviceNetwork))
         {
             return Result.Fail(check, s.Context,
-                $"Service {Ns}/{name} has no {ClusterInspector.NetworkLabel} label, so istiod does not treat it as a network gateway.",
+                $"Service {Ns}/{name} has no {IstioNames.NetworkLabel} label, so istiod does not treat it as a network gateway.",
                 $"Re-run {install}.");
         }
 

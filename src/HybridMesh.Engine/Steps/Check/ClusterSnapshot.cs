@@ -73,7 +73,7 @@ internal sealed partial class ClusterSnapshot
     public static async Task<ClusterSnapshot> ReadAsync(MeshTarget target, KubeSession session, IMeshSink sink,
         CancellationToken cancellationToken)
     {
-        const string ns = ClusterInspector.IstioNamespace;
+        const string ns = IstioNames.SystemNamespace;
         var ct = cancellationToken;
         try
         {
@@ -140,7 +140,7 @@ internal sealed partial class ClusterSnapshot
         }
 
         return await session.ListAsync($"{CrossNetworkGatewayRenderer.ApiGroup}/{version}", "Gateway",
-            ClusterInspector.IstioNamespace, cancellationToken: ct).ConfigureAwait(false);
+            IstioNames.SystemNamespace, cancellationToken: ct).ConfigureAwait(false);
     }
 
     private static (IReadOnlyDictionary<string, string> Tokens, IReadOnlySet<string> Authorities) TokenSecrets(

@@ -15,7 +15,7 @@ internal static class IstiodProxyFallback
     public const int MonitoringPort = 15014;
 
     public static string Path(string pod) =>
-        $"/api/v1/namespaces/{ClusterInspector.IstioNamespace}/pods/{pod}:{MonitoringPort}/proxy/debug/clusterz";
+        $"/api/v1/namespaces/{IstioNames.SystemNamespace}/pods/{pod}:{MonitoringPort}/proxy/debug/clusterz";
 
     public static async Task<IstiodPodView> ReadAsync(KubeSession session, string pod, int? minor, string execProblem, CancellationToken ct)
     {

@@ -23,7 +23,7 @@ internal static class IstiodCheckNames
 /// </summary>
 internal static class IstiodSyncChecks
 {
-    private const string Restart = "kubectl -n istio-system rollout restart deployment -l app=istiod";
+    private const string Restart = $"kubectl -n {IstioNames.SystemNamespace} rollout restart deployment -l app=istiod";
     private const string Relink = "Run New-Mesh with every cluster of the mesh to rewrite the remote secrets.";
 
     public static async Task<IReadOnlyList<IstiodView?>> ReadAsync(IReadOnlyList<ClusterSnapshot> snapshots, KubeSessionOptions kube,
@@ -121,7 +121,7 @@ internal static class IstiodSyncChecks
         // The snapshot's kubeconfigs, parsed once per cluster: parsing every secret again for every pair cost
         // 20 × 19 × 19 kubeconfig parses on 20 clusters, most of what istiod's view added (docs/design/in-cluster-probes.md).
         var secrets = holder.RemoteKubeconfigs.Where(k => k.Key == id).ToArray();
-        var expected = secrets.Select(k => $"{ClusterInspector.IstioNamespace}/{k.SecretName}").ToHashSet(StringComparer.Ordinal);
+        var expected = secrets.Select(k => $"{IstioNames.SystemNamespace}/{k.SecretName}").ToHashSet(StringComparer.Ordinal);
         var server = secrets.Select(k => MeshErrors.RedactUserInfo(k.Server)).FirstOrDefault() ?? "its server";
         var verdicts = view.Pods.Select(pod => (pod.Pod, Verdict: Judge(pod, id, expected))).ToArray();
         var kinds = verdicts.Select(v => v.Verdict.Kind).Distinct().ToArray();

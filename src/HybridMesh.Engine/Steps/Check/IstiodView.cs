@@ -36,7 +36,7 @@ internal sealed partial class IstiodView
         {
             using var session = KubeSession.Open(target.Cluster, options);
             var selector = "app=istiod" + (string.IsNullOrEmpty(target.Revision) ? "" : ",istio.io/rev=" + target.Revision);
-            var pods = (await session.ListAsync("v1", "Pod", ClusterInspector.IstioNamespace, selector, ct).ConfigureAwait(false))
+            var pods = (await session.ListAsync("v1", "Pod", IstioNames.SystemNamespace, selector, ct).ConfigureAwait(false))
                 .Where(p => p["metadata"]?["deletionTimestamp"] is null && ClusterSnapshot.Text(p["status"]?["phase"]) == "Running")
                 .ToArray();
             var views = await Task.WhenAll(pods.Select(p => ReadPodAsync(session, p, ct))).ConfigureAwait(false);
@@ -56,7 +56,7 @@ internal sealed partial class IstiodView
         timeout.CancelAfter(session.Timeout);
         try
         {
-            var (exit, stdout, stderr) = await session.ExecAsync(ClusterInspector.IstioNamespace, name, Container, Command, timeout.Token)
+            var (exit, stdout, stderr) = await session.ExecAsync(IstioNames.SystemNamespace, name, Container, Command, timeout.Token)
                 .ConfigureAwait(false);
             if (exit != 0)
             {

@@ -124,7 +124,7 @@ public static class PrerequisiteChecker
                 return facts;
             }
 
-            const string ns = ClusterInspector.IstioNamespace;
+            const string ns = IstioNames.SystemNamespace;
             var access = AccessAsync(session, facts, ct);
             var istiods = Try(() => session.ListAsync("apps/v1", "Deployment", ns, "app=istiod", ct));
             var configMaps = Try(() => session.ListAsync("v1", "ConfigMap", ns, cancellationToken: ct));

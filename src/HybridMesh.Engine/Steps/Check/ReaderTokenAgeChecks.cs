@@ -24,7 +24,7 @@ internal static class ReaderTokenAgeChecks
                 try
                 {
                     using var session = KubeSession.Open(snapshot.Target.Cluster, options);
-                    var all = await session.ListAsync("v1", "Secret", ClusterInspector.IstioNamespace, cancellationToken: token).ConfigureAwait(false);
+                    var all = await session.ListAsync("v1", "Secret", IstioNames.SystemNamespace, cancellationToken: token).ConfigureAwait(false);
                     return ReaderTokens.Filled(all).Where(t => t.Created is { } c && now - c > maxAge).ToArray();
                 }
                 catch (KubeForbiddenException)

@@ -1,3 +1,5 @@
+using HybridMesh.Models;
+
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>One permission a runbook step needs: verb on group/resource[/subresource], in a namespace or cluster-wide.</summary>
@@ -16,7 +18,7 @@ internal sealed record RunbookPermission(string Verb, string Group, string Resou
 /// </summary>
 internal static class RunbookPermissions
 {
-    private const string Ns = ClusterInspector.IstioNamespace;
+    private const string Ns = IstioNames.SystemNamespace;
     private static readonly string[] Apply = ["get", "create", "patch"];
     private static readonly string[] ApplyDelete = ["get", "create", "patch", "delete"];
 

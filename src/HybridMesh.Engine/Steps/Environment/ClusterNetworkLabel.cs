@@ -15,7 +15,7 @@ internal static class ClusterNetworkLabel
     public static NetworkLabelReader Reader(TimeSpan timeout, IMeshSink sink) => async (cluster, cancellationToken) =>
     {
         using var session = KubeSession.Open(cluster, new KubeSessionOptions { Timeout = timeout, Sink = sink });
-        var ns = await session.GetAsync("v1", "Namespace", null, ClusterInspector.IstioNamespace, cancellationToken)
+        var ns = await session.GetAsync("v1", "Namespace", null, IstioNames.SystemNamespace, cancellationToken)
             .ConfigureAwait(false);
         return ns?["metadata"]?["labels"]?[LabelKey]?.GetValue<string>();
     };

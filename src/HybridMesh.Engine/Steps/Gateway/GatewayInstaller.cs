@@ -99,7 +99,7 @@ public static class GatewayInstaller
     private static async Task<AppliedObject> LabelNamespaceAsync(KubeSession session, GatewaySettings settings,
         IMeshSink sink, CancellationToken cancellationToken)
     {
-        const string ns = GatewaySettingsResolver.IstioNamespace;
+        const string ns = IstioNames.SystemNamespace;
         var target = ManagedObjectWriter.Target("Namespace", null, ns, session.Context);
         var action = settings.LabelChange == NetworkLabelChange.Add
             ? $"Label {ManifestLabels.NetworkKey}={settings.Network}"

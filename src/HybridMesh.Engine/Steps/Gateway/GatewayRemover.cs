@@ -125,7 +125,7 @@ public static class GatewayRemover
     private static async Task<AppliedObject?> RemoveNetworkLabelAsync(KubeSession session, IMeshSink sink,
         CancellationToken cancellationToken)
     {
-        const string ns = GatewaySettingsResolver.IstioNamespace;
+        const string ns = IstioNames.SystemNamespace;
         var live = await session.GetAsync("v1", "Namespace", null, ns, cancellationToken).ConfigureAwait(false);
         if (GatewaySettingsResolver.Text(live?["metadata"]?["annotations"]?[GatewaySettingsResolver.LabelAddedAnnotation]) != "added")
         {

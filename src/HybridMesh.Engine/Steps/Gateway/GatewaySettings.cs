@@ -31,8 +31,6 @@ internal enum NetworkLabelChange
 
 internal static class GatewaySettingsResolver
 {
-    public const string IstioNamespace = ClusterInspector.IstioNamespace;
-
     /// <summary>Annotation recording that the module added the network label (so uninstall may remove it again).</summary>
     public const string LabelAddedAnnotation = "hybridmesh.io/network-label";
 
@@ -49,8 +47,8 @@ internal static class GatewaySettingsResolver
     public static async Task<GatewaySettings> ResolveAsync(KubeSession session, MeshTarget target,
         GatewayInstallRequest request, IMeshSink sink, CancellationToken cancellationToken)
     {
-        var ns = await session.GetAsync("v1", "Namespace", null, IstioNamespace, cancellationToken).ConfigureAwait(false)
-                 ?? throw MeshErrors.IstioNamespaceMissing(session.Context, IstioNamespace);
+        var ns = await session.GetAsync("v1", "Namespace", null, IstioNames.SystemNamespace, cancellationToken).ConfigureAwait(false)
+                 ?? throw MeshErrors.IstioNamespaceMissing(session.Context, IstioNames.SystemNamespace);
         var labelled = Text(ns["metadata"]?["labels"]?[ManifestLabels.NetworkKey]);
         var requested = request.Network ?? target.Network;
 
@@ -114,7 +112,7 @@ internal static class GatewaySettingsResolver
     /// <summary>Revisions of the istiod Deployments in istio-system, sorted ("default" for an unrevisioned one).</summary>
     public static async Task<IReadOnlyList<string>> InstalledRevisionsAsync(KubeSession session, CancellationToken cancellationToken)
     {
-        var istiods = await session.ListAsync("apps/v1", "Deployment", IstioNamespace, "app=istiod", cancellationToken)
+        var istiods = await session.ListAsync("apps/v1", "Deployment", IstioNames.SystemNamespace, "app=istiod", cancellationToken)
             .ConfigureAwait(false);
         return istiods.Select(ClusterInspector.Revision).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
     }
@@ -124,7 +122,7 @@ internal static class GatewaySettingsResolver
     {
         var metadata = new JsonObject
         {
-            ["name"] = IstioNamespace,
+            ["name"] = IstioNames.SystemNamespace,
             ["labels"] = new JsonObject { [ManifestLabels.NetworkKey] = network },
         };
         if (added)

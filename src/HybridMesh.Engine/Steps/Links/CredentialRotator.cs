@@ -16,7 +16,7 @@ namespace HybridMesh.Engine.Steps.Links;
 /// </summary>
 public static class CredentialRotator
 {
-    private const string Ns = ClusterInspector.IstioNamespace;
+    private const string Ns = IstioNames.SystemNamespace;
 
     public static async Task<IReadOnlyList<MeshLinkRotation>> RotateAsync(LinkRotationRequest request, IMeshSink sink,
         CancellationToken ct)

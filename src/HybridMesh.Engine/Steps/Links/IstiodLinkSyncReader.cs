@@ -46,7 +46,7 @@ public sealed class IstiodLinkSyncReader(KubeSessionOptions kube, bool cache) : 
 
         if (view.Pods.Count == 0)
         {
-            return Unknown($"no running istiod pod in {ClusterInspector.IstioNamespace} of '{view.Context}' to ask.");
+            return Unknown($"no running istiod pod in {IstioNames.SystemNamespace} of '{view.Context}' to ask.");
         }
 
         if (view.Pods.FirstOrDefault(p => p.Entries is null) is { } unread)
@@ -54,7 +54,7 @@ public sealed class IstiodLinkSyncReader(KubeSessionOptions kube, bool cache) : 
             return Unknown(unread.Problem ?? $"{unread.Pod} did not answer.");
         }
 
-        var expected = secretName is null ? null : $"{ClusterInspector.IstioNamespace}/{secretName}";
+        var expected = secretName is null ? null : $"{IstioNames.SystemNamespace}/{secretName}";
         var verdicts = view.Pods.Select(pod => (pod.Pod, Verdict: Judge(pod, source, expected))).ToArray();
         var statuses = verdicts.Select(v => v.Verdict.Status).Distinct(StringComparer.Ordinal).ToArray();
         var status = statuses.Length == 1

@@ -14,7 +14,7 @@ namespace HybridMesh.Engine.Steps.Links;
 /// </summary>
 internal sealed class LinkCluster : IDisposable
 {
-    private const string Ns = ClusterInspector.IstioNamespace;
+    private const string Ns = IstioNames.SystemNamespace;
 
     private LinkCluster(MeshTarget target) => Target = target;
 

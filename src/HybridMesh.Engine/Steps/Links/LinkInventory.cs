@@ -12,7 +12,7 @@ namespace HybridMesh.Engine.Steps.Links;
 /// </summary>
 public static class LinkInventory
 {
-    private const string Ns = ClusterInspector.IstioNamespace;
+    private const string Ns = IstioNames.SystemNamespace;
 
     public static async Task<IReadOnlyList<MeshLinkInfo>> GetAsync(LinkInventoryRequest request, IMeshSink sink, CancellationToken ct)
     {

@@ -19,7 +19,7 @@ public static class IstiodRestarter
     {
         using var session = KubeSession.Open(target.Cluster, kube);
         var selector = "app=istiod" + (string.IsNullOrEmpty(target.Revision) ? "" : ",istio.io/rev=" + target.Revision);
-        var list = await session.ListAsync("apps/v1", "Deployment", ClusterInspector.IstioNamespace, selector, ct).ConfigureAwait(false);
+        var list = await session.ListAsync("apps/v1", "Deployment", IstioNames.SystemNamespace, selector, ct).ConfigureAwait(false);
         return list.Select(d => (string?)d["metadata"]?["name"]).OfType<string>().Order(StringComparer.Ordinal).ToArray();
     }
 
@@ -42,6 +42,6 @@ public static class IstiodRestarter
                 },
             },
         };
-        await session.MergePatchAsync("apps/v1", "Deployment", ClusterInspector.IstioNamespace, deployment, patch, cancellationToken: ct).ConfigureAwait(false);
+        await session.MergePatchAsync("apps/v1", "Deployment", IstioNames.SystemNamespace, deployment, patch, cancellationToken: ct).ConfigureAwait(false);
     }
 }

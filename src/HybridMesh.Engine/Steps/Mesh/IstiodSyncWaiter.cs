@@ -51,14 +51,14 @@ public static class IstiodSyncWaiter
 
     private static MeshLink Judge(MeshLink link, IstiodView? view)
     {
-        const string restart = "kubectl -n istio-system rollout restart deployment -l app=istiod";
+        const string restart = $"kubectl -n {IstioNames.SystemNamespace} rollout restart deployment -l app=istiod";
         if (view is null || !view.Readable)
         {
             var why = view?.Problem ?? view?.Pods.FirstOrDefault(p => p.Problem is not null)?.Problem ?? $"no running istiod pod in '{link.TargetContext}'.";
             return With(link, MeshLinkSync.Unknown, $"istiod could not be asked: {why}");
         }
 
-        var expected = new HashSet<string>([$"{ClusterInspector.IstioNamespace}/{link.SecretName}"], StringComparer.Ordinal);
+        var expected = new HashSet<string>([$"{IstioNames.SystemNamespace}/{link.SecretName}"], StringComparer.Ordinal);
         var kinds = view.Pods.Select(p => IstiodSyncChecks.Judge(p, link.Source, expected)).ToArray();
         if (kinds.All(k => k.Kind == IstiodSyncChecks.Kind.Synced))
         {

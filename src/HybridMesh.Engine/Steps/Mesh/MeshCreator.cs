@@ -15,7 +15,7 @@ namespace HybridMesh.Engine.Steps.Mesh;
 /// </summary>
 public static class MeshCreator
 {
-    private const string Ns = ClusterInspector.IstioNamespace;
+    private const string Ns = IstioNames.SystemNamespace;
 
     public static async Task<MeshResult> NewMeshAsync(MeshRequest request, IMeshSink sink, CancellationToken ct)
     {

@@ -28,7 +28,7 @@ public sealed class MeshRemovalRequest
 /// </summary>
 public static class MeshRemover
 {
-    private const string Ns = ClusterInspector.IstioNamespace;
+    private const string Ns = IstioNames.SystemNamespace;
 
     /// <summary>Returns how many objects were deleted.</summary>
     public static async Task<int> RemoveAsync(MeshRemovalRequest request, IMeshSink sink, CancellationToken ct) =>

@@ -35,7 +35,7 @@ internal sealed class ReaderCredential
 /// </summary>
 internal static class ReaderIdentity
 {
-    private const string Ns = ClusterInspector.IstioNamespace;
+    private const string Ns = IstioNames.SystemNamespace;
 
     /// <summary>
     /// Ensures the identity; returns its credential, or null when it does not exist yet and creating it was declined

@@ -1,3 +1,5 @@
+using HybridMesh.Models;
+
 namespace HybridMesh.Engine.Steps.Probe;
 
 /// <summary>How Test-MeshConnectivity runs its in-cluster probes (docs/design/in-cluster-probes.md).</summary>
@@ -10,7 +12,7 @@ public sealed record ProbeOptions
     public string Image { get; init; } = DefaultImage;
 
     /// <summary>Where the probe pod runs: istio-system, because the remote secrets it mounts live there.</summary>
-    public string Namespace { get; init; } = ClusterInspector.IstioNamespace;
+    public string Namespace { get; init; } = IstioNames.SystemNamespace;
 
     /// <summary>Leave the probe pods in place afterwards.</summary>
     public bool KeepWorkload { get; init; }

@@ -81,7 +81,7 @@ public static class TrafficTester
         var revision = target.Revision;
         if (string.IsNullOrEmpty(revision))
         {
-            var istiods = await session.ListAsync("apps/v1", "Deployment", ClusterInspector.IstioNamespace, "app=istiod", ct).ConfigureAwait(false);
+            var istiods = await session.ListAsync("apps/v1", "Deployment", IstioNames.SystemNamespace, "app=istiod", ct).ConfigureAwait(false);
             revision = istiods.Select(ClusterInspector.Revision).Order(StringComparer.Ordinal).FirstOrDefault();
         }
 

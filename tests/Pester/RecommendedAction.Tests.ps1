@@ -29,7 +29,7 @@ Describe 'Recommended actions' -Tag Unit {
         $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'HybridMesh.Engine' } |
             Select-Object -First 1
         $engine | Should -Not -BeNullOrEmpty
-        $methods = $engine.GetType('HybridMesh.Engine.MeshErrors').GetMethods([Reflection.BindingFlags]'Public,Static') |
+        $methods = $engine.GetType('HybridMesh.Engine.Errors.MeshErrors').GetMethods([Reflection.BindingFlags]'Public,Static') |
             Where-Object { $_.ReturnType.Name -eq 'MeshException' }
         $problems = [Collections.Generic.List[string]]::new()
         $checked = 0
@@ -66,7 +66,7 @@ Describe 'Recommended actions' -Tag Unit {
     It 'ApiServerUnreachable names each cmdlet''s request timeout, not the load-balancer wait of Install-EastWestGateway' {
         $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'HybridMesh.Engine' } |
             Select-Object -First 1
-        $action = $engine.GetType('HybridMesh.Engine.MeshErrors')::ApiServerUnreachable('ctx', 'https://10.0.0.1', 'timed out', $null).RecommendedAction
+        $action = $engine.GetType('HybridMesh.Engine.Errors.MeshErrors')::ApiServerUnreachable('ctx', 'https://10.0.0.1', 'timed out', $null).RecommendedAction
         $action | Should -Match ([regex]::Escape('-RequestTimeoutSec of Get-MeshCluster -Detailed, Get-MeshEnvironment, Get-MeshLink, New-Mesh, Remove-Mesh, Update-MeshLinkCredential, Test-MeshPrerequisite or Test-MeshConnectivity'))
         $action | Should -Not -Match '(?<![A-Za-z] )with -TimeoutSec'
     }

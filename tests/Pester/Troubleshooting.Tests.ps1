@@ -1,6 +1,6 @@
 # Every error id the Engine can raise must be explained in about_HybridMesh_Troubleshooting, so a user who sees
 # 'HybridMesh.<Id>' can look it up. The ids come from the built Engine assembly: every public factory of
-# HybridMesh.Engine.MeshErrors (one per id, in the MeshErrors*.cs partial files) is called with placeholder
+# HybridMesh.Engine.Errors.MeshErrors (one per id, in the Errors/MeshErrors*.cs partial files) is called with placeholder
 # arguments, and the id of the MeshException it returns is read.
 
 BeforeDiscovery {
@@ -10,7 +10,7 @@ BeforeDiscovery {
     Get-MeshCluster -Kubeconfig $OnPremKubeconfig | Out-Null
     $engine = [AppDomain]::CurrentDomain.GetAssemblies() | Where-Object { $_.GetName().Name -eq 'HybridMesh.Engine' } |
         Select-Object -First 1
-    $factories = @($engine.GetType('HybridMesh.Engine.MeshErrors', $true).GetMethods('Public, Static') |
+    $factories = @($engine.GetType('HybridMesh.Engine.Errors.MeshErrors', $true).GetMethods('Public, Static') |
             Where-Object { $_.ReturnType.FullName -eq 'HybridMesh.Models.MeshException' })
 
     function New-Placeholder([Type] $Type) {

@@ -9,7 +9,7 @@ namespace HybridMesh.Engine.Completion;
 /// Never throws: a completer that fails shows nothing. Names from kubeconfig files are offline; Istio cluster
 /// names and revisions need the clusters, which are asked only within <see cref="QuickBudget"/>.
 /// </summary>
-public static class ClusterCompletion
+internal static class ClusterCompletion
 {
     /// <summary>How long a completer may wait for the clusters in total; after that it offers nothing from them.</summary>
     public static readonly TimeSpan QuickBudget = TimeSpan.FromSeconds(2);

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Google;
 

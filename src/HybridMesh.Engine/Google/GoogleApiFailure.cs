@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Google;
 

@@ -6,7 +6,7 @@ namespace HybridMesh.Engine.Google;
 /// The three Google APIs (plus Resource Manager's organisation-policy read) the module uses, sharing one authenticated HTTP client. Creating it resolves endpoints and
 /// credentials, so "cannot start" problems (bad endpoint override, no credentials) surface before any cluster work.
 /// </summary>
-public sealed class GoogleApis : IDisposable
+internal sealed class GoogleApis : IDisposable
 {
     private readonly GoogleRestClient _client;
 

@@ -3,6 +3,7 @@ using System.Security;
 using System.Text.Json;
 using Google.Apis.Auth.OAuth2;
 using Google.Apis.Http;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Google;
 

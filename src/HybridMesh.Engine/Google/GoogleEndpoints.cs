@@ -1,3 +1,5 @@
+using HybridMesh.Engine.Errors;
+
 namespace HybridMesh.Engine.Google;
 
 /// <summary>

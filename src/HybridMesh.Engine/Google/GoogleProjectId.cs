@@ -1,9 +1,10 @@
 using System.Text.RegularExpressions;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Google;
 
 /// <summary>Project id syntax, checked before any call so that a typo fails fast and offline.</summary>
-public static partial class GoogleProjectId
+internal static partial class GoogleProjectId
 {
     // 6-30 characters: a lowercase letter first, then lowercase letters, digits or hyphens, no trailing hyphen.
     // Legacy domain-scoped projects ("example.com:my-project") carry a domain prefix.

@@ -7,6 +7,7 @@ using System.Text.Json.Nodes;
 using Google.Apis.Auth.OAuth2.Responses;
 using Google.Apis.Http;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Google;
 

@@ -1,7 +1,7 @@
 namespace HybridMesh.Engine.Google;
 
 /// <summary>GKE Hub v1 (the fleet): memberships and their long-running operations.</summary>
-public interface IFleet
+internal interface IFleet
 {
     /// <summary>memberships.get. Throws MembershipNotFound, PermissionDenied, ... as MeshException.</summary>
     Task<FleetMembership> GetMembershipAsync(string project, string location, string membershipId,
@@ -30,7 +30,7 @@ public interface IFleet
 }
 
 /// <summary>What to register: a GKE cluster by resource link, or a non-GKE cluster by its kube-system UID.</summary>
-public sealed class FleetMembershipSpec
+internal sealed class FleetMembershipSpec
 {
     /// <summary>//container.googleapis.com/projects/P/locations/L/clusters/C</summary>
     public string? GkeResourceLink { get; init; }
@@ -45,7 +45,7 @@ public sealed class FleetMembershipSpec
 }
 
 /// <summary>A fleet membership (GKE Hub v1 Membership).</summary>
-public sealed class FleetMembership
+internal sealed class FleetMembership
 {
     /// <summary>projects/*/locations/*/memberships/{id}</summary>
     public required string Name { get; init; }
@@ -83,7 +83,7 @@ public sealed class FleetMembership
 }
 
 /// <summary>A GKE Hub long-running operation.</summary>
-public sealed class FleetOperation
+internal sealed class FleetOperation
 {
     public required string Name { get; init; }
     public bool Done { get; init; }

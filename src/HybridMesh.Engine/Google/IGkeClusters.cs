@@ -1,7 +1,7 @@
 namespace HybridMesh.Engine.Google;
 
 /// <summary>GKE: the facts about a cluster that the mesh depends on.</summary>
-public interface IGkeClusters
+internal interface IGkeClusters
 {
     /// <summary>
     /// clusters.get (container v1). <paramref name="location"/> is a zone or a region. Throws MeshException:
@@ -12,7 +12,7 @@ public interface IGkeClusters
 }
 
 /// <summary>A GKE cluster, reduced to what hybrid-mesh setup needs (container v1 Cluster resource).</summary>
-public sealed class GkeClusterInfo
+internal sealed class GkeClusterInfo
 {
     public required string Project { get; init; }
     public required string Location { get; init; }

@@ -1,7 +1,7 @@
 namespace HybridMesh.Engine.Google;
 
 /// <summary>Organisation policy: what a project may create (docs/design/google-rest.md, "Organisation policy").</summary>
-public interface IOrgPolicies
+internal interface IOrgPolicies
 {
     /// <summary>
     /// Resource Manager v1 projects.getEffectiveOrgPolicy for a list constraint. Throws MeshException:
@@ -15,7 +15,7 @@ public interface IOrgPolicies
 /// The effective listPolicy of a constraint on a project, reduced to what decides whether a value is allowed.
 /// Values keep their prefixes as Google returns them ("in:EXTERNAL" value groups, "is:" literals, or bare).
 /// </summary>
-public sealed record EffectiveListPolicy(string Constraint, string? AllValues, IReadOnlyList<string> AllowedValues,
+internal sealed record EffectiveListPolicy(string Constraint, string? AllValues, IReadOnlyList<string> AllowedValues,
     IReadOnlyList<string> DeniedValues)
 {
     /// <summary>

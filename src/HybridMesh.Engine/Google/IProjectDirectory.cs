@@ -1,7 +1,7 @@
 namespace HybridMesh.Engine.Google;
 
 /// <summary>Cloud Resource Manager: what a project id stands for.</summary>
-public interface IProjectDirectory
+internal interface IProjectDirectory
 {
     /// <summary>
     /// projects.get (v3). Throws MeshException: FleetProjectIdInvalid, ProjectNotFound, PermissionDenied,
@@ -11,7 +11,7 @@ public interface IProjectDirectory
 }
 
 /// <summary>A project as Resource Manager v3 describes it.</summary>
-public sealed record GoogleProject(string ProjectId, long ProjectNumber, string State, string? DisplayName)
+internal sealed record GoogleProject(string ProjectId, long ProjectNumber, string State, string? DisplayName)
 {
     public override string ToString() => $"{ProjectId} ({ProjectNumber})";
 }

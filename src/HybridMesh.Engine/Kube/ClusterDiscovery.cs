@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using k8s.KubeConfigModels;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Kube;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using k8s.KubeConfigModels;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Kube;
 

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace HybridMesh.Engine.Kube;
 
 /// <summary>What a server-side apply did to the object.</summary>
-public enum ApplyOutcome
+internal enum ApplyOutcome
 {
     /// <summary>The object did not exist; the server answered 201.</summary>
     Created,
@@ -16,7 +16,7 @@ public enum ApplyOutcome
 }
 
 /// <summary>The object as the server returned it after the apply, and what the apply did.</summary>
-public sealed class ApplyResult
+internal sealed class ApplyResult
 {
     public ApplyResult(JsonObject @object, ApplyOutcome outcome)
     {

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json.Nodes;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Kube;
 

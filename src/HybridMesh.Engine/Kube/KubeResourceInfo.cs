@@ -1,7 +1,7 @@
 namespace HybridMesh.Engine.Kube;
 
 /// <summary>One API resource as discovery reports it: where its objects live and whether they are namespaced.</summary>
-public sealed record KubeResourceInfo(string Group, string Version, string Kind, string Plural, bool Namespaced)
+internal sealed record KubeResourceInfo(string Group, string Version, string Kind, string Plural, bool Namespaced)
 {
     /// <summary>"v1" for the core group, else "group/version".</summary>
     public string ApiVersion => Group.Length == 0 ? Version : $"{Group}/{Version}";

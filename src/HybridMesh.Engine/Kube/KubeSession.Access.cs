@@ -11,7 +11,7 @@ internal sealed record AccessReviewAnswer(bool Allowed, string? Reason);
 /// permission the runbook's writes need; docs/design/prerequisites.md). The API server answers 201 with
 /// status.allowed, and a denial carries no reason (docs/design/kube-api-answers.md).
 /// </summary>
-public sealed partial class KubeSession
+internal sealed partial class KubeSession
 {
     internal async Task<AccessReviewAnswer> ReviewAccessAsync(string verb, string group, string resource, string? subresource,
         string? ns, CancellationToken cancellationToken)
@@ -39,4 +39,8 @@ public sealed partial class KubeSession
         var reason = status?["reason"] is JsonValue r && r.TryGetValue<string>(out var text) ? text : null;
         return new AccessReviewAnswer(allowed, reason);
     }
+
+    /// <summary>May this session's identity <paramref name="verb"/> <paramref name="resource"/> (core group) in all namespaces?</summary>
+    internal async Task<bool> CanIAsync(string verb, string resource, CancellationToken cancellationToken) =>
+        (await ReviewAccessAsync(verb, "", resource, null, null, cancellationToken).ConfigureAwait(false)).Allowed;
 }

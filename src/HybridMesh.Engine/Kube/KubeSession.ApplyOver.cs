@@ -7,11 +7,26 @@ namespace HybridMesh.Engine.Kube;
 /// <summary>
 /// Server-side apply over an object the caller has just read (or found absent): the outcome comes from that read, so
 /// an apply costs one request instead of a second read and the patch (docs/design/scale.md; gateway objects were
-/// read twice before each apply).
+/// read twice before each apply). The blind apply skips even that: New-Mesh has already listed the live objects, so
+/// wiring N×(N−1) links costs one request each.
 /// </summary>
-public sealed partial class KubeSession
+internal sealed partial class KubeSession
 {
     internal async Task<ApplyResult> ApplyOverAsync(JsonObject obj, JsonObject? live, bool force, CancellationToken cancellationToken)
+    {
+        var (after, created) = await SendApplyAsync(obj, force, cancellationToken).ConfigureAwait(false);
+        var outcome = created || live is null ? ApplyOutcome.Created
+            : ResourceVersion(live) == ResourceVersion(after) ? ApplyOutcome.Unchanged
+            : ApplyOutcome.Configured;
+        return new ApplyResult(after, outcome);
+    }
+
+    /// <summary>Server-side apply without the read ApplyAsync does first; returns the stored object.</summary>
+    internal async Task<JsonObject> ApplyBlindAsync(JsonObject obj, bool force, CancellationToken cancellationToken) =>
+        (await SendApplyAsync(obj, force, cancellationToken).ConfigureAwait(false)).After;
+
+    /// <summary>The apply PATCH under our field manager: the stored object, and whether the server created it (201).</summary>
+    private async Task<(JsonObject After, bool Created)> SendApplyAsync(JsonObject obj, bool force, CancellationToken cancellationToken)
     {
         var (resource, ns, name) = await Identify(obj, cancellationToken).ConfigureAwait(false);
         var path = resource.ObjectPath(ns, name) + new QueryBuilder()
@@ -20,9 +35,6 @@ public sealed partial class KubeSession
         var content = new StringContent(obj.ToJsonString(), Encoding.UTF8, "application/apply-patch+yaml");
         var response = await SendAsync(HttpMethod.Patch, path, content, idempotent: true, cancellationToken).ConfigureAwait(false);
         var after = ObjectOrThrow(response, new KubeOperation("apply", resource, ns, name, path));
-        var outcome = response.Status == HttpStatusCode.Created || live is null ? ApplyOutcome.Created
-            : ResourceVersion(live) == ResourceVersion(after) ? ApplyOutcome.Unchanged
-            : ApplyOutcome.Configured;
-        return new ApplyResult(after, outcome);
+        return (after, response.Status == HttpStatusCode.Created);
     }
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text;
 using System.Text.Json.Nodes;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Kube;
 
@@ -9,7 +10,7 @@ namespace HybridMesh.Engine.Kube;
 /// same way, so no typed model (and no KubernetesClient type) crosses the Engine's boundary. Writes always name the
 /// field manager (the server would otherwise name it after the User-Agent).
 /// </summary>
-public sealed partial class KubeSession
+internal sealed partial class KubeSession
 {
     public const string DefaultFieldManager = "hybridmesh";
 

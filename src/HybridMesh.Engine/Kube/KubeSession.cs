@@ -6,6 +6,7 @@ using k8s;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Kube;
 
@@ -15,7 +16,7 @@ namespace HybridMesh.Engine.Kube;
 /// failure turned into a MeshException whose target is the context. Its public surface is BCL and Models only
 /// (objects are System.Text.Json nodes). Not shared across runspaces; create one per cluster per command.
 /// </summary>
-public sealed partial class KubeSession : IDisposable
+internal sealed partial class KubeSession : IDisposable
 {
     private readonly Kubernetes _client;
     private readonly KubernetesClientConfiguration _config;

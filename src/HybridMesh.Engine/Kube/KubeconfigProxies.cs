@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using YamlDotNet.RepresentationModel;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Kube;
 

@@ -2,6 +2,7 @@ using k8s;
 using k8s.Exceptions;
 using k8s.KubeConfigModels;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Kube;
 

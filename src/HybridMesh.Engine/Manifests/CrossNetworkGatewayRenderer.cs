@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Manifests;
 
@@ -7,7 +8,7 @@ namespace HybridMesh.Engine.Manifests;
 /// Runbook step 4: the Istio Gateway cross-network-gateway from expose-services.yaml (docs/design/gateway-objects.md). It tells the
 /// east-west gateway to pass mTLS traffic for the listed hosts through on 15443, routed by SNI (AUTO_PASSTHROUGH).
 /// </summary>
-public static class CrossNetworkGatewayRenderer
+internal static class CrossNetworkGatewayRenderer
 {
     public const string GatewayName = "cross-network-gateway";
     public const string ApiGroup = "networking.istio.io";

@@ -9,7 +9,7 @@ namespace HybridMesh.Engine.Manifests;
 /// a gateway installed either way can be managed by the other. The proxy itself comes from Istio's gateway injection
 /// (image "auto" + template "gateway"); the injector adds mesh id, cluster id and network from the control plane.
 /// </summary>
-public static class EastWestGatewayRenderer
+internal static class EastWestGatewayRenderer
 {
     public const string GatewayName = "istio-eastwestgateway";
     public const string ServiceAccountName = "istio-eastwestgateway-service-account";

@@ -1,4 +1,5 @@
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Manifests;
 

@@ -9,7 +9,7 @@ namespace HybridMesh.Engine.Manifests;
 /// loadBalancerIP, externalIPs, autoscaler bounds, PDB, pull secrets). With default options the document is the
 /// generator's, field for field. `istioctl install -f` on it yields the objects EastWestGatewayRenderer renders.
 /// </summary>
-public static class IstioOperatorRenderer
+internal static class IstioOperatorRenderer
 {
     public const string OperatorName = "eastwest";
 

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Manifests;
 
@@ -11,7 +12,7 @@ namespace HybridMesh.Engine.Manifests;
 /// applying over chart-owned objects would move them under this module's managed-by label, and uninstall would then
 /// delete what the Istio install owns.
 /// </summary>
-public static class IstioReaderRenderer
+internal static class IstioReaderRenderer
 {
     public const string ServiceAccountName = "istio-reader-service-account";
     public const string TokenSecretName = ServiceAccountName + "-istio-remote-secret-token";

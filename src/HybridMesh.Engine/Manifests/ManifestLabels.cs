@@ -8,7 +8,7 @@ namespace HybridMesh.Engine.Manifests;
 /// an Istio install or a user made. The label is never part of a selector: selectors are immutable and must stay
 /// identical to istioctl's so either tool can take over the other's gateway.
 /// </summary>
-public static class ManifestLabels
+internal static class ManifestLabels
 {
     public const string ManagedByKey = "app.kubernetes.io/managed-by";
     public const string ManagedByValue = "hybridmesh";

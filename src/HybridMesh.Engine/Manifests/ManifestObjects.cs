@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace HybridMesh.Engine.Manifests;
 
 /// <summary>Reads the identity of a rendered Kubernetes object, for ShouldProcess targets, progress and reports.</summary>
-public static class ManifestObjects
+internal static class ManifestObjects
 {
     public static string ApiVersion(JsonObject obj) => obj["apiVersion"]?.GetValue<string>() ?? "";
 

@@ -11,7 +11,7 @@ namespace HybridMesh.Engine.Manifests;
 /// that a YAML reader could take for a number, boolean, null or date written in double quotes — a label value
 /// "true" or a network "1234" must stay a string when kubectl reads the file back.
 /// </summary>
-public static class ManifestYaml
+internal static class ManifestYaml
 {
     public static string Serialize(IEnumerable<JsonObject> objects)
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Manifests;
 
@@ -8,7 +9,7 @@ namespace HybridMesh.Engine.Manifests;
 /// linking service collected. istiod in the target cluster watches Secrets labelled istio/multiCluster=true in its
 /// namespace and treats every data key as a cluster id whose value is a kubeconfig for that cluster.
 /// </summary>
-public static class RemoteSecretRenderer
+internal static class RemoteSecretRenderer
 {
     public const string SecretNamePrefix = "istio-remote-secret-";
     public const string MultiClusterLabel = "istio/multiCluster";

@@ -1,4 +1,5 @@
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
@@ -6,7 +7,7 @@ namespace HybridMesh.Engine.Manifests;
 /// credential: <see cref="ToString"/> omits it, and no error built from this object includes it.
 /// A class, not a record, because a record's generated ToString would print every property, the token included.
 /// </summary>
-public sealed class RemoteSecretSource
+internal sealed class RemoteSecretSource
 {
     public RemoteSecretSource(string clusterName, string server, byte[] certificateAuthority, string token)
     {

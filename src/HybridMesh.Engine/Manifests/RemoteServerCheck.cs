@@ -1,4 +1,5 @@
 using System.Net;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Manifests;
 

@@ -12,7 +12,8 @@ namespace HybridMesh.Engine.Steps;
 /// </summary>
 public static class ClusterInspector
 {
-    public const int DefaultThrottleLimit = 8;
+    // Defined once, in BoundedFanOut (every step's fan-out).
+    public const int DefaultThrottleLimit = BoundedFanOut.DefaultThrottleLimit;
 
     /// <summary>Inspect several clusters at once (at most <paramref name="throttleLimit"/> in flight), in input order.</summary>
     /// <returns>The clusters that could be inspected, each with <see cref="MeshCluster.Details"/> filled.</returns>
@@ -21,7 +22,7 @@ public static class ClusterInspector
         CancellationToken cancellationToken = default)
     {
         var withSink = options with { Sink = options.Sink ?? sink };
-        var results = await PerCluster.RunAsync(clusters, throttleLimit, sink, 1, "Inspecting clusters",
+        var results = await BoundedFanOut.RunAsync(clusters, throttleLimit, sink, 1, "Inspecting clusters",
             cluster => cluster.Context,
             async (cluster, token) =>
             {
@@ -33,7 +34,7 @@ public static class ClusterInspector
     }
 
     /// <summary>The facts of one cluster. Throws a MeshException when the cluster cannot be read.</summary>
-    public static async Task<ClusterDetails> InspectAsync(KubeSession session, IMeshSink sink,
+    internal static async Task<ClusterDetails> InspectAsync(KubeSession session, IMeshSink sink,
         CancellationToken cancellationToken = default)
     {
         var version = await session.GetServerVersionAsync(cancellationToken).ConfigureAwait(false);

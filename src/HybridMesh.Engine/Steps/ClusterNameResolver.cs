@@ -1,7 +1,9 @@
+using HybridMesh.Engine.Errors;
+
 namespace HybridMesh.Engine.Steps;
 
 /// <summary>One cluster as the user may name it: its kubeconfig context, its Istio cluster name, its short name.</summary>
-public sealed record ClusterNames(string Context, string? IstioClusterName, string? ShortName)
+internal sealed record ClusterNames(string Context, string? IstioClusterName, string? ShortName)
 {
     internal IEnumerable<string> All()
     {
@@ -25,7 +27,7 @@ public sealed record ClusterNames(string Context, string? IstioClusterName, stri
 /// matches exactly is case ignored, since PowerShell hashtable keys are case-insensitive while contexts are not.
 /// A name that fits two clusters is an error naming them, never a guess (docs/design/cluster-names.md).
 /// </summary>
-public sealed class ClusterNameResolver
+internal sealed class ClusterNameResolver
 {
     private readonly IReadOnlyList<ClusterNames> _clusters;
 

@@ -98,7 +98,7 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet, IDynamicParameters
         if (MyInvocation.ExpectingInput && Kubeconfig.Length == 0 && contexts.Length == 0 && !carriesProject)
         {
             // A piped object that names no cluster ($null, an empty object): an error, not an environment without clusters.
-            WriteMeshError(Engine.MeshErrors.PipelineInputEmpty(MeshTargetCmdlet.Describe(InputObject)));
+            WriteMeshError(Engine.Errors.MeshErrors.PipelineInputEmpty(MeshTargetCmdlet.Describe(InputObject)));
             _inputNamedNoCluster = true;
             return;
         }
@@ -137,7 +137,7 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet, IDynamicParameters
         }
 
         var fleetProjectId = _fleetProjectId ?? AcceptFleetProjectId(FleetProjectId);
-        var request = new Engine.Steps.EnvironmentRequest
+        var request = new Engine.Steps.Environment.EnvironmentRequest
         {
             FleetProjectId = fleetProjectId,
             Clusters = _clusters,
@@ -149,8 +149,8 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet, IDynamicParameters
         MeshEnvironment environment;
         try
         {
-            environment = RunEngine((sink, token) => Engine.Steps.EnvironmentResolver.ResolveAsync(request, sink, token,
-                SkipClusterLabel ? null : Engine.Steps.ClusterNetworkLabel.Reader(TimeSpan.FromSeconds(requestTimeout), sink)));
+            environment = RunEngine((sink, token) => Engine.Steps.Environment.EnvironmentResolver.ResolveAsync(request, sink, token,
+                SkipClusterLabel ? null : Engine.Steps.Environment.ClusterNetworkLabel.Reader(TimeSpan.FromSeconds(requestTimeout), sink)));
         }
         catch (MeshException ex)
         {
@@ -161,7 +161,7 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet, IDynamicParameters
 
         if (Export)
         {
-            foreach (var (name, value) in Engine.Steps.EnvironmentExport.Variables(environment,
+            foreach (var (name, value) in Engine.Steps.Environment.EnvironmentExport.Variables(environment,
                          Environment.GetEnvironmentVariable))
             {
                 Environment.SetEnvironmentVariable(name, value);
@@ -179,14 +179,14 @@ public sealed class GetMeshEnvironmentCommand : MeshCmdlet, IDynamicParameters
         {
             if (!Engine.Google.GoogleProjectId.IsValid(value))
             {
-                ThrowMeshError(Engine.MeshErrors.FleetProjectIdInvalid(value));
+                ThrowMeshError(Engine.Errors.MeshErrors.FleetProjectIdInvalid(value));
             }
 
             _fleetProjectId = value;
         }
         else if (!string.Equals(_fleetProjectId, value, StringComparison.Ordinal))
         {
-            ThrowMeshError(Engine.MeshErrors.FleetProjectIdConflict(_fleetProjectId, value));
+            ThrowMeshError(Engine.Errors.MeshErrors.FleetProjectIdConflict(_fleetProjectId, value));
         }
 
         return _fleetProjectId;

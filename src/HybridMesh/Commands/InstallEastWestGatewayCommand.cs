@@ -3,6 +3,7 @@ using System.Management.Automation;
 using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
+using HybridMesh.Engine.Manifests;
 
 namespace HybridMesh.Commands;
 
@@ -101,14 +102,14 @@ public sealed class InstallEastWestGatewayCommand : MeshTargetCmdlet
         // Two outputs asked for at once is refused, never resolved silently (docs/design/gitops-manifests.md).
         if (ManifestOnly && AsIstioOperator)
         {
-            ThrowMeshError(Engine.MeshErrors.ConflictingParameters("-ManifestOnly", "-AsIstioOperator",
+            ThrowMeshError(Engine.Errors.MeshErrors.ConflictingParameters("-ManifestOnly", "-AsIstioOperator",
                 "Give -ManifestOnly for the Kubernetes objects HybridMesh applies (kubectl apply, GitOps), or -AsIstioOperator " +
                 "for the IstioOperator that istioctl install -f takes; run the command twice for both."));
         }
 
         if (OutputDirectory is not null && !ManifestOnly && !AsIstioOperator)
         {
-            ThrowMeshError(Engine.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly (or -AsIstioOperator)"));
+            ThrowMeshError(Engine.Errors.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly (or -AsIstioOperator)"));
         }
 
         base.BeginProcessing();

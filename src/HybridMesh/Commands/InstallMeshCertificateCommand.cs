@@ -77,7 +77,7 @@ public sealed class InstallMeshCertificateCommand : MeshTargetCmdlet
         // (docs/design/gitops-manifests.md).
         if (ManifestOnly && !string.IsNullOrEmpty(OutputDirectory))
         {
-            ThrowMeshError(Engine.MeshErrors.ConflictingParameters("-ManifestOnly", "-OutputDirectory",
+            ThrowMeshError(Engine.Errors.MeshErrors.ConflictingParameters("-ManifestOnly", "-OutputDirectory",
                 "Give -ManifestOnly for the cacerts Secrets as YAML, or -OutputDirectory for the four PEM files per cluster that " +
                 "asmcli install --ca citadel takes; run the command twice for both."));
         }
@@ -167,7 +167,7 @@ public sealed class InstallMeshCertificateCommand : MeshTargetCmdlet
 
         if (string.IsNullOrEmpty(CertificatePath) || string.IsNullOrEmpty(KeyPath))
         {
-            throw Engine.MeshErrors.CaMissing();
+            throw Engine.Errors.MeshErrors.CaMissing();
         }
 
         return AuthorityFiles.FromPem(ResolvePath(CertificatePath), ResolvePath(KeyPath), Password);

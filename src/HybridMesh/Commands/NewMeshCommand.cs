@@ -96,7 +96,7 @@ public sealed class NewMeshCommand : MeshTargetCmdlet, IDynamicParameters
         // (docs/design/gitops-manifests.md).
         if (OutputDirectory is not null && !ManifestOnly)
         {
-            ThrowMeshError(Engine.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly"));
+            ThrowMeshError(Engine.Errors.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly"));
         }
 
         base.BeginProcessing();
@@ -131,7 +131,7 @@ public sealed class NewMeshCommand : MeshTargetCmdlet, IDynamicParameters
         Engine.Steps.Mesh.MeshResult result;
         try
         {
-            result = RunEngine((sink, token) => Engine.Steps.Mesh.MeshBuilder.NewMeshAsync(request, sink, token));
+            result = RunEngine((sink, token) => Engine.Steps.Mesh.MeshCreator.NewMeshAsync(request, sink, token));
         }
         catch (MeshException ex)
         {

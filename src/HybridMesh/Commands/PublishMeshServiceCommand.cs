@@ -2,6 +2,7 @@ using System.Management.Automation;
 using HybridMesh.Completion;
 using HybridMesh.Internal;
 using HybridMesh.Models;
+using HybridMesh.Engine.Manifests;
 
 namespace HybridMesh.Commands;
 
@@ -54,7 +55,7 @@ public sealed class PublishMeshServiceCommand : MeshTargetCmdlet
     {
         if (OutputDirectory is not null && !ManifestOnly)
         {
-            ThrowMeshError(Engine.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly"));
+            ThrowMeshError(Engine.Errors.MeshErrors.ManifestOnlyRequired("-OutputDirectory", "-ManifestOnly"));
         }
 
         base.BeginProcessing();

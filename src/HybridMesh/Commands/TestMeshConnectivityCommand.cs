@@ -237,7 +237,7 @@ public sealed class TestMeshConnectivityCommand : MeshProbeCmdlet, IDynamicParam
 
             if (failing.Length > 0)
             {
-                ThrowMeshError(Engine.MeshErrors.ConnectivityCheckFailed(FailOn, failing, allChecks.Length + trafficResults.Count));
+                ThrowMeshError(Engine.Errors.MeshErrors.ConnectivityCheckFailed(FailOn, failing, allChecks.Length + trafficResults.Count));
             }
         }
     }
@@ -260,7 +260,7 @@ public sealed class TestMeshConnectivityCommand : MeshProbeCmdlet, IDynamicParam
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Every result is already written; a CI job must still fail when its report is missing.
-            ThrowMeshError(Engine.MeshErrors.ReportNotWritten(path, ex.Message));
+            ThrowMeshError(Engine.Errors.MeshErrors.ReportNotWritten(path, ex.Message));
         }
 
         WriteVerbose($"JUnit report: {path}");

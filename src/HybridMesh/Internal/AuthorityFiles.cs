@@ -22,7 +22,7 @@ internal static class AuthorityFiles
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Engine.MeshErrors.CaImportFailed(pfxPath, ex.Message.TrimEnd('.'));
+            throw Engine.Errors.MeshErrors.CaImportFailed(pfxPath, ex.Message.TrimEnd('.'));
         }
 
         return SecurePassword.Use(password, p => Engine.Steps.Certificates.CertificateAuthorities.ImportPfx(bytes, p, pfxPath));
@@ -36,7 +36,7 @@ internal static class AuthorityFiles
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            throw Engine.MeshErrors.CaImportFailed(path, ex.Message.TrimEnd('.'));
+            throw Engine.Errors.MeshErrors.CaImportFailed(path, ex.Message.TrimEnd('.'));
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Management.Automation;
 using HybridMesh.Models;
+using HybridMesh.Engine;
 
 namespace HybridMesh.Internal;
 

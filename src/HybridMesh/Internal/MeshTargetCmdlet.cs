@@ -1,6 +1,7 @@
 using System.Management.Automation;
 using HybridMesh.Completion;
 using HybridMesh.Models;
+using HybridMesh.Engine;
 
 namespace HybridMesh.Internal;
 
@@ -53,7 +54,7 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
     /// many writes in flight to any one API server (docs/design/scale.md). Up to 1024, so a 250-cluster fleet fits.</summary>
     [Parameter]
     [ValidateRange(1, 1024)]
-    public int ThrottleLimit { get; set; } = Engine.Steps.PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; set; } = Engine.Steps.BoundedFanOut.DefaultThrottleLimit;
 
     /// <summary>
     /// Catches a piped object that binds to nothing else ($null, an empty object, a hashtable without the
@@ -124,7 +125,7 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
             !NamesKubeconfig(InputObject))
         {
             // Checked before anything else: nothing in this input names a cluster, and it must not crash later.
-            WriteMeshError(Engine.MeshErrors.PipelineInputEmpty(Describe(InputObject)));
+            WriteMeshError(Engine.Errors.MeshErrors.PipelineInputEmpty(Describe(InputObject)));
             return;
         }
 
@@ -187,7 +188,7 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
             if (found.Count == 0 && contexts.Length == 0)
             {
                 // Files without a single context: this input names no cluster; the other inputs still count.
-                WriteMeshError(Engine.MeshErrors.NoClustersInKubeconfig(files.Length > 0
+                WriteMeshError(Engine.Errors.MeshErrors.NoClustersInKubeconfig(files.Length > 0
                     ? files
                     : [System.Environment.GetEnvironmentVariable("KUBECONFIG") ?? ""]));
                 _reportedNoClusters = true;
@@ -216,7 +217,7 @@ public abstract class MeshTargetCmdlet : MeshCmdlet
         if (!MyInvocation.ExpectingInput && !_reportedNoClusters)
         {
             // Non-terminating like every per-input failure (the caller's -ErrorAction decides); nothing else runs.
-            WriteMeshError(Engine.MeshErrors.NoClusters());
+            WriteMeshError(Engine.Errors.MeshErrors.NoClusters());
         }
 
         // Piped input that produced no cluster has already reported its own errors.

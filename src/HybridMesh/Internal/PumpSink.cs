@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using HybridMesh.Models;
+using HybridMesh.Engine;
 
 namespace HybridMesh.Internal;
 

@@ -42,7 +42,7 @@ public sealed class RuleTests
         var before = Versions(lab);
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
         var sink = new RecordingSink();
-        var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(request, sink, default));
+        var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(request, sink, default));
         Assert.Equal("MeshChecksFailed", error.ErrorId);
         Assert.All(lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
         Assert.Equal(before, Versions(lab));
@@ -109,7 +109,7 @@ public sealed class RuleTests
     {
         await using var lab = await MeshLab.StartAsync(2);
         var (gke, onprem) = (lab.Clusters[0], lab.Clusters[1]);
-        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         // Found by the CA alone: the address is one only the cluster network knows.
         var stale = PutAsmcliSecret(onprem, gke, "https://10.0.0.9:6443");
 
@@ -133,7 +133,7 @@ public sealed class RuleTests
         await using var lab = await MeshLab.StartAsync(3);
         var (gke, onprem, third) = (lab.Clusters[0], lab.Clusters[1], lab.Clusters[2]);
         var request = lab.Request();
-        await MeshBuilder.NewMeshAsync(request, new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(request, new RecordingSink(), default);
 
         // asmcli's reader: its own ServiceAccount token in the leaving cluster, copied into a context-named secret.
         gke.PutObject(new JsonObject
@@ -172,7 +172,7 @@ public sealed class RuleTests
         var gke = lab.Clusters[0];
         Assert.Equal(MeshCheckStatus.Failed, One(await CheckAsync(lab), CheckNames.FleetMembership, gke.Context).Status);
 
-        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var check = One(await CheckAsync(lab), CheckNames.FleetMembership, gke.Context);
         Assert.Equal(MeshCheckStatus.Passed, check.Status);
         Assert.Contains("READY", check.Detail);
@@ -188,7 +188,7 @@ public sealed class RuleTests
         var checks = await CheckAsync(lab);
         Assert.All(lab.Clusters, c => Assert.Equal(MeshCheckStatus.Passed, One(checks, CheckNames.FleetMembership, c.Context).Status));
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
     }
@@ -239,7 +239,7 @@ public sealed class RuleTests
         Assert.Equal(MeshCheckStatus.Failed, One(await CheckAsync(lab), CheckNames.IstioRevision, second.Context).Status);
 
         var chosen = Targets(lab, "asm-1282-4");
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(targets: chosen), new RecordingSink(), default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(targets: chosen), new RecordingSink(), default)).Mesh!;
         Assert.Contains(mesh.Links, l => l.Source == second.ClusterId && l.Status == MeshLinkStatus.Connected);
         Assert.Equal(MeshCheckStatus.Passed, One(await CheckAsync(lab, "asm-1282-4"), CheckNames.IstioRevision, second.Context).Status);
     }

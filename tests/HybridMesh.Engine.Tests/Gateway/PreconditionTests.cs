@@ -1,6 +1,7 @@
 using HybridMesh.Engine.Steps.Gateway;
 using HybridMesh.Lab;
 using HybridMesh.Models;
+using HybridMesh.Engine.Manifests;
 
 namespace HybridMesh.Engine.Tests.Gateway;
 

@@ -2,6 +2,7 @@ using HybridMesh.Engine.Steps.Gateway;
 using HybridMesh.Lab;
 using HybridMesh.Models;
 using System.Text.Json.Nodes;
+using HybridMesh.Engine.Manifests;
 
 namespace HybridMesh.Engine.Tests.Gateway;
 

@@ -1,6 +1,7 @@
 using HybridMesh.Engine.Steps;
 using HybridMesh.Lab.Fleet;
 using HybridMesh.Models;
+using HybridMesh.Engine.Steps.Environment;
 
 namespace HybridMesh.Engine.Tests.Google;
 

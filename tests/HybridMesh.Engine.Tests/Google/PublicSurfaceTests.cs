@@ -16,7 +16,7 @@ public sealed class PublicSurfaceTests
         var ours = engine.GetExportedTypes()
             .Where(t => t.Namespace is "HybridMesh.Engine.Google" or "HybridMesh.Engine.Steps")
             .ToArray();
-        Assert.Contains(typeof(IFleet), ours);
+        Assert.Contains(typeof(GoogleApiOptions), ours);
 
         var offenders = new List<string>();
         foreach (var type in ours)

@@ -40,7 +40,7 @@ public class CmdletAssemblyReferencesTests
     [Fact]
     public void Engine_public_surface_exposes_no_third_party_types()
     {
-        var engine = typeof(HybridMesh.Engine.MeshErrors).Assembly;
+        var engine = typeof(HybridMesh.Engine.Errors.MeshErrors).Assembly;
         var leaks = new List<string>();
         foreach (var type in engine.GetExportedTypes())
         {

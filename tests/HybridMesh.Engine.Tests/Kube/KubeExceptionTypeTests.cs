@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Tests.Kube;
 

@@ -41,7 +41,7 @@ public sealed class LinkRotationTests
 
         // Every link is Connected, and New-Mesh recognises the rotated state: nothing to change.
         var sinkAfter = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sinkAfter, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sinkAfter, default)).Mesh!;
         Assert.Empty(sinkAfter.Errors);
         Assert.Equal(6, mesh.Links.Length);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));

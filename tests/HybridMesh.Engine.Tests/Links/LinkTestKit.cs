@@ -41,7 +41,7 @@ internal static class LinkTestKit
     public static async Task<Models.Mesh> NewMeshAsync(MeshLab lab)
     {
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         return mesh;
     }

@@ -16,7 +16,7 @@ public class ManifestsPublicApiTests
         var types = typeof(EastWestGatewayRenderer).Assembly.GetExportedTypes()
             .Where(t => t.Namespace == typeof(EastWestGatewayRenderer).Namespace)
             .ToList();
-        Assert.Contains(typeof(ManifestYaml), types);
+        Assert.Contains(typeof(EastWestGatewayOptions), types);
 
         foreach (var type in types)
         {

@@ -98,21 +98,35 @@ public class RemoteSecretRendererTests
         Assert.Equal("kube-apiserver.onprem.example", (string?)config["clusters"]![0]!["cluster"]!["tls-server-name"]);
     }
 
-    public static TheoryData<string, RemoteSecretSource> InvalidSources => new()
+    // RemoteSecretSource is internal to the Engine and a theory's parameters must be public types: the cases are
+    // named by error id and index here.
+    private static readonly (string ErrorId, RemoteSecretSource Source)[] Invalid =
+    [
+        ("ClusterNameInvalid", new RemoteSecretSource("GKE_Cluster", "https://1.2.3.4", CaPem, Token)),
+        ("ClusterNameInvalid", new RemoteSecretSource("", "https://1.2.3.4", CaPem, Token)),
+        ("ServerUrlInvalid", new RemoteSecretSource("c1", "10.0.0.1:6443", CaPem, Token)),
+        ("ServerUrlInvalid", new RemoteSecretSource("c1", "ftp://host", CaPem, Token)),
+        ("CertificateAuthorityMissing", new RemoteSecretSource("c1", "https://1.2.3.4", [], Token)),
+        ("ServiceAccountTokenMissing", new RemoteSecretSource("c1", "https://1.2.3.4", CaPem, " ")),
+        ("NamespaceInvalid", new RemoteSecretSource("c1", "https://1.2.3.4", CaPem, Token) { Namespace = "Istio" }),
+    ];
+
+    public static TheoryData<string, int> InvalidSources()
     {
-        { "ClusterNameInvalid", new RemoteSecretSource("GKE_Cluster", "https://1.2.3.4", CaPem, Token) },
-        { "ClusterNameInvalid", new RemoteSecretSource("", "https://1.2.3.4", CaPem, Token) },
-        { "ServerUrlInvalid", new RemoteSecretSource("c1", "10.0.0.1:6443", CaPem, Token) },
-        { "ServerUrlInvalid", new RemoteSecretSource("c1", "ftp://host", CaPem, Token) },
-        { "CertificateAuthorityMissing", new RemoteSecretSource("c1", "https://1.2.3.4", [], Token) },
-        { "ServiceAccountTokenMissing", new RemoteSecretSource("c1", "https://1.2.3.4", CaPem, " ") },
-        { "NamespaceInvalid", new RemoteSecretSource("c1", "https://1.2.3.4", CaPem, Token) { Namespace = "Istio" } },
-    };
+        var cases = new TheoryData<string, int>();
+        for (var i = 0; i < Invalid.Length; i++)
+        {
+            cases.Add(Invalid[i].ErrorId, i);
+        }
+
+        return cases;
+    }
 
     [Theory]
     [MemberData(nameof(InvalidSources))]
-    public void Invalid_input_fails_without_revealing_the_token(string errorId, RemoteSecretSource source)
+    public void Invalid_input_fails_without_revealing_the_token(string errorId, int index)
     {
+        var source = Invalid[index].Source;
         var error = Assert.Throws<MeshException>(() => RemoteSecretRenderer.Render(source));
 
         Assert.Equal(errorId, error.ErrorId);

@@ -19,7 +19,7 @@ public sealed class FleetScaleTests
     {
         await using var lab = await MeshLab.StartAsync(Size);
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.Equal(Size * (Size - 1), mesh.Links.Count());
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
@@ -31,7 +31,7 @@ public sealed class FleetScaleTests
             c.RequestLog.Clear();
         }
 
-        var again = (await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default)).Mesh!;
+        var again = (await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default)).Mesh!;
         Assert.All(again.Links, l => Assert.Equal((MeshLinkStatus.Connected, MeshLinkOutcome.Unchanged), (l.Status, l.Outcome)));
         Assert.Equal(0, lab.Clusters.Sum(c => c.RequestLog.Writes));
 

@@ -12,7 +12,7 @@ public sealed class MeshChecksTests
     private static async Task<RecordingSink> FailingRun(MeshLab lab, MeshRequest? request = null)
     {
         var sink = new RecordingSink();
-        var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(request ?? lab.Request(), sink, default));
+        var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(request ?? lab.Request(), sink, default));
         Assert.Equal("MeshChecksFailed", error.ErrorId);
         AssertNothingWritten(lab);
         return sink;
@@ -73,7 +73,7 @@ public sealed class MeshChecksTests
         Assert.Contains("-AllowSharedNetwork", shared.RecommendedAction);
 
         var request = lab.Request();
-        var mesh = (await MeshBuilder.NewMeshAsync(new MeshRequest
+        var mesh = (await MeshCreator.NewMeshAsync(new MeshRequest
         {
             Targets = request.Targets, FleetProjectId = request.FleetProjectId, Kube = request.Kube, Google = request.Google,
             AllowSharedNetwork = true,
@@ -91,7 +91,7 @@ public sealed class MeshChecksTests
         Assert.Equal(2, sink.Warnings.Count(w => w.Contains("no topology.istio.io/network label")));
 
         var ok = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), ok, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), ok, default)).Mesh!;
         Assert.Equal(2, mesh.Links.Length);
         Assert.Equal(2, ok.Warnings.Count(w => w.Contains("no topology.istio.io/network label")));
     }
@@ -107,7 +107,7 @@ public sealed class MeshChecksTests
         Assert.Equal("MeshGkeNotRegistered", Assert.Single(skip.Errors).ErrorId);
 
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
         var create = Assert.Single(fleet.RequestLog, r => r.Method == "POST" && r.Api == FleetApi.GkeHub);
@@ -116,7 +116,7 @@ public sealed class MeshChecksTests
 
         // The fleet now knows it, so a re-run registers nothing.
         fleet.ClearRequestLog();
-        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         Assert.DoesNotContain(fleet.RequestLog, r => r.Method == "POST" && r.Api == FleetApi.GkeHub);
     }
 
@@ -137,7 +137,7 @@ public sealed class MeshChecksTests
     {
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.AsmPreset = i != 2);
         var sink = new RecordingSink();
-        await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(lab.Request(), sink, default));
+        await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(lab.Request(), sink, default));
         Assert.Contains(sink.Errors, e => e.ErrorId == "MeshIstioNotInstalled" && (string?)e.Target == lab.Clusters[1].Context);
     }
 
@@ -146,14 +146,14 @@ public sealed class MeshChecksTests
     {
         await using var lab = await MeshLab.StartAsync(2);
         var request = lab.Request();
-        var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(new MeshRequest
+        var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(new MeshRequest
         {
             Targets = request.Targets, Kube = request.Kube, Google = request.Google,
         }, new RecordingSink(), default));
         Assert.Equal("MeshFleetProjectMissing", error.ErrorId);
 
         lab.Lab.Fleet!.ClearRequestLog();
-        var mesh = (await MeshBuilder.NewMeshAsync(new MeshRequest
+        var mesh = (await MeshCreator.NewMeshAsync(new MeshRequest
         {
             Targets = request.Targets, Kube = request.Kube, Google = request.Google, SkipFleetCheck = true,
         }, new RecordingSink(), default)).Mesh!;

@@ -19,7 +19,7 @@ public sealed class MeshFleetRegistrationTests
         fleet.ClearRequestLog();
 
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
 
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
@@ -38,7 +38,7 @@ public sealed class MeshFleetRegistrationTests
         fleet.ClearRequestLog();
 
         var sink = new RecordingSink();
-        var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(lab.Request(), sink, default));
+        var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(lab.Request(), sink, default));
 
         Assert.Equal("MeshChecksFailed", error.ErrorId);
         var failure = Assert.Single(sink.Errors);

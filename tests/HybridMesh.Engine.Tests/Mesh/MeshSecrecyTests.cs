@@ -11,12 +11,12 @@ public sealed class MeshSecrecyTests
     {
         await using var lab = await MeshLab.StartAsync(3);
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         // Second run with failures: a revoked token, an unreachable cluster and a retried write.
         lab.Clusters[0].RevokeToken(lab.ReaderToken(lab.Clusters[0])!);
         lab.Clusters[2].Faults.Add(new HybridMesh.Lab.Faults.FaultRule { Kind = HybridMesh.Lab.Faults.FaultKind.Reset, Count = int.MaxValue });
-        var second = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
-        var manifests = await MeshBuilder.NewMeshAsync(new MeshRequest
+        var second = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var manifests = await MeshCreator.NewMeshAsync(new MeshRequest
         {
             Targets = lab.Request().Targets.Take(2).ToArray(), FleetProjectId = "lab-fleet", ManifestOnly = true,
             Kube = lab.Request().Kube, Google = lab.Request().Google,
@@ -50,16 +50,16 @@ public sealed class MeshSecrecyTests
         };
 
         // Before the tokens exist: the reader token Secrets are what would be applied.
-        var first = await MeshBuilder.NewMeshAsync(Request(false), new RecordingSink(), default);
+        var first = await MeshCreator.NewMeshAsync(Request(false), new RecordingSink(), default);
         Assert.Null(first.Mesh);
         Assert.Equal(2, first.Manifests.Count);
         Assert.All(first.Manifests, m => Assert.Contains("istio-reader-service-account-istio-remote-secret-token", m));
         Assert.All(lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => Assert.Equal("GET", e.Method));
 
-        await MeshBuilder.NewMeshAsync(baseRequest, new RecordingSink(), default);
-        var without = await MeshBuilder.NewMeshAsync(Request(false), new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(baseRequest, new RecordingSink(), default);
+        var without = await MeshCreator.NewMeshAsync(Request(false), new RecordingSink(), default);
         Assert.Empty(without.Manifests);
-        var with = await MeshBuilder.NewMeshAsync(Request(true), new RecordingSink(), default);
+        var with = await MeshCreator.NewMeshAsync(Request(true), new RecordingSink(), default);
         Assert.Equal(2, with.Manifests.Count);
         Assert.All(with.Manifests, m => Assert.Contains("istio/multiCluster", m));
         Assert.Contains(with.Manifests, m => m.Contains("istio-remote-secret-" + lab.Clusters[0].ClusterId));

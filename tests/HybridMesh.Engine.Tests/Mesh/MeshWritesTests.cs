@@ -34,7 +34,7 @@ public sealed class MeshWritesTests
         await using var lab = await MeshLab.StartAsync(2);
         var before = lab.Clusters.Select(Secrets).ToArray();
         var gke = lab.Clusters[0];
-        var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(
+        var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(
             With(lab.Request(), new Dictionary<string, string> { [gke.ClusterId] = "https//10.0.0.2:6443" }), new RecordingSink(), default));
 
         Assert.Equal("ServerUrlInvalid", error.ErrorId);
@@ -47,7 +47,7 @@ public sealed class MeshWritesTests
     {
         await using var lab = await MeshLab.StartAsync(2);
         var before = lab.Clusters.Select(Secrets).ToArray();
-        var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(
+        var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(
             With(lab.Request(), new Dictionary<string, string> { ["cluster-9"] = "https://10.0.0.2:6443" }), new RecordingSink(), default));
 
         Assert.Equal("ClusterNameUnknown", error.ErrorId);
@@ -67,7 +67,7 @@ public sealed class MeshWritesTests
     {
         await using var lab = await MeshLab.StartAsync(2);
         var (gke, onprem) = (lab.Clusters[0], lab.Clusters[1]);
-        var mesh = (await MeshBuilder.NewMeshAsync(With(lab.Request(), new Dictionary<string, string>
+        var mesh = (await MeshCreator.NewMeshAsync(With(lab.Request(), new Dictionary<string, string>
         {
             ["CLUSTER1"] = "https://10.20.0.2:6443",   // the GKE cluster's short name, in another case (hashtable keys)
             [onprem.Context] = "https://10.30.0.2:6443",
@@ -82,7 +82,7 @@ public sealed class MeshWritesTests
     {
         await using var lab = await MeshLab.StartAsync(2);
         var request = lab.Request();
-        var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(
+        var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(
             With(request, targets: [request.Targets[0]]), new RecordingSink(), default));
 
         Assert.Equal("MeshTooFewClusters", error.ErrorId);
@@ -95,7 +95,7 @@ public sealed class MeshWritesTests
         await using var lab = await MeshLab.StartAsync(2);
         var before = Secrets(lab.Clusters[0]);
         lab.Clusters[1].Faults.Add(new FaultRule { Kind = FaultKind.Reset, Count = int.MaxValue });
-        var error = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default));
+        var error = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default));
 
         Assert.Equal("MeshTooFewClusters", error.ErrorId);
         Assert.Contains(lab.Clusters[1].Context + " (unreachable)", error.Message);
@@ -107,13 +107,13 @@ public sealed class MeshWritesTests
     public async Task A_revoked_reader_token_is_reissued_and_every_remote_secret_holding_it_is_rewritten()
     {
         await using var lab = await MeshLab.StartAsync(3);
-        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var gke = lab.Clusters[0];
         var old = lab.ReaderToken(gke)!;
         gke.RevokeToken(old);
 
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
         var fromGke = mesh.Links.Where(l => l.Source == gke.ClusterId).ToArray();
@@ -127,7 +127,7 @@ public sealed class MeshWritesTests
 
         // Converged: the new token is the one used from now on.
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
-        var again = (await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default)).Mesh!;
+        var again = (await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default)).Mesh!;
         Assert.All(again.Links, l => Assert.Equal(MeshLinkOutcome.Unchanged, l.Outcome));
         Assert.All(again.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
         Assert.DoesNotContain(Writes(lab), w => !w.Contains("/secrets/istio-reader-service-account", StringComparison.Ordinal));
@@ -137,13 +137,13 @@ public sealed class MeshWritesTests
     public async Task A_deleted_reader_token_secret_is_replaced_and_its_remote_secrets_rewritten()
     {
         await using var lab = await MeshLab.StartAsync(2);
-        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var onprem = lab.Clusters[1];
         var old = lab.ReaderToken(onprem)!;
         Assert.True(onprem.DeleteObject("v1", "Secret", "istio-system", "istio-reader-service-account-istio-remote-secret-token"));
 
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         var link = Assert.Single(mesh.Links, l => l.Source == onprem.ClusterId);
         Assert.Equal(MeshLinkStatus.Connected, link.Status);
@@ -158,12 +158,12 @@ public sealed class MeshWritesTests
     public async Task A_rejected_token_that_may_not_be_replaced_is_an_error_per_link()
     {
         await using var lab = await MeshLab.StartAsync(2);
-        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var gke = lab.Clusters[0];
         gke.RevokeToken(lab.ReaderToken(gke)!);
 
         var sink = RecordingSink.DecliningWhere((_, action) => action.StartsWith("Create a new long-lived reader token", StringComparison.Ordinal));
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         var link = Assert.Single(mesh.Links, l => l.Source == gke.ClusterId);
         Assert.Equal(MeshLinkStatus.Unauthorized, link.Status);
         var error = Assert.Single(sink.Errors);
@@ -176,7 +176,7 @@ public sealed class MeshWritesTests
     public async Task A_token_marked_invalid_by_the_legacy_token_cleaner_is_rejected_and_replaced()
     {
         await using var lab = await MeshLab.StartAsync(2);
-        await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default);
         var gke = lab.Clusters[0];
         var name = "istio-reader-service-account-istio-remote-secret-token";
         var secret = (JsonObject)gke.GetObject("v1", "Secret", "istio-system", name)!.DeepClone();
@@ -186,7 +186,7 @@ public sealed class MeshWritesTests
         gke.PutObject(secret);
 
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         var link = Assert.Single(mesh.Links, l => l.Source == gke.ClusterId);
         Assert.Equal(MeshLinkStatus.Connected, link.Status);
@@ -206,7 +206,7 @@ public sealed class MeshWritesTests
         onprem.PutObject(emptied);
 
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Equal(MeshLinkStatus.Forbidden, Assert.Single(mesh.Links, l => l.Source == onprem.ClusterId).Status);
         var error = Assert.Single(sink.Errors);
         Assert.Equal("MeshLinkForbidden", error.ErrorId);
@@ -218,7 +218,7 @@ public sealed class MeshWritesTests
     {
         await using var lab = await MeshLab.StartAsync(3);
         var sink = RecordingSink.Declining();
-        await MeshBuilder.NewMeshAsync(lab.Request(), sink, default);
+        await MeshCreator.NewMeshAsync(lab.Request(), sink, default);
 
         var secrets = sink.Proposed.Where(p => p.StartsWith("Create remote secret: ", StringComparison.Ordinal)).ToArray();
         Assert.Equal(6, secrets.Length);
@@ -238,7 +238,7 @@ public sealed class MeshWritesTests
     {
         await using var lab = await MeshLab.StartAsync(3);
         var request = lab.Request();
-        await MeshBuilder.NewMeshAsync(request, new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(request, new RecordingSink(), default);
         var before = lab.Clusters.Select(Secrets).ToArray();
 
         var error = await Assert.ThrowsAsync<MeshException>(() => MeshRemover.RemoveAsync(new MeshRemovalRequest

@@ -16,7 +16,7 @@ public sealed class NewMeshTests
     {
         await using var lab = await MeshLab.StartAsync(2);
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
 
         Assert.Empty(sink.Errors);
         Assert.Equal("proj-480516722219", mesh.MeshId);
@@ -39,7 +39,7 @@ public sealed class NewMeshTests
 
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
         var rerunSink = new RecordingSink();
-        var again = (await MeshBuilder.NewMeshAsync(lab.Request(), rerunSink, default)).Mesh!;
+        var again = (await MeshCreator.NewMeshAsync(lab.Request(), rerunSink, default)).Mesh!;
         Assert.Empty(rerunSink.Errors);
         Assert.All(again.Links, l => Assert.Equal(MeshLinkOutcome.Unchanged, l.Outcome));
         Assert.All(again.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
@@ -55,7 +55,7 @@ public sealed class NewMeshTests
     {
         await using var lab = await MeshLab.StartAsync(4);
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.Equal(12, mesh.Links.Length);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
@@ -72,7 +72,7 @@ public sealed class NewMeshTests
         Assert.All(lab.Clusters, c => Assert.Equal(2, c.RequestLog.Entries.Count(e => e.Method == "GET" && e.Path == "/api/v1/namespaces/istio-system/secrets")));
         Assert.Contains(sink.Messages, m => m.StartsWith("PROGRESS: Wiring links", StringComparison.Ordinal) && m.Contains("(12 of 12)"));
 
-        var again = (await MeshBuilder.NewMeshAsync(lab.Request(), new RecordingSink(), default)).Mesh!;
+        var again = (await MeshCreator.NewMeshAsync(lab.Request(), new RecordingSink(), default)).Mesh!;
         Assert.All(again.Links, l => Assert.Equal(MeshLinkOutcome.Unchanged, l.Outcome));
     }
 
@@ -82,7 +82,7 @@ public sealed class NewMeshTests
         await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
         lab.Lab.Fleet!.ClearRequestLog();
         var sink = RecordingSink.Declining();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
 
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Planned, l.Status));
@@ -110,7 +110,7 @@ public sealed class NewMeshTests
         // The four faults of a cluster are shared by its two secret PATCHes; which one meets how many depends on
         // timing, so each request may need all five attempts.
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(maxAttempts: 5), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(maxAttempts: 5), sink, default)).Mesh!;
         Assert.Empty(sink.Errors);
         Assert.All(mesh.Links, l => Assert.Equal(MeshLinkStatus.Connected, l.Status));
         Assert.Contains(lab.Clusters.SelectMany(c => c.RequestLog.Entries), e => e.Status == 429);
@@ -125,7 +125,7 @@ public sealed class NewMeshTests
         var down = lab.Clusters[2];
         down.Faults.Add(new FaultRule { Kind = FaultKind.Reset, Count = int.MaxValue });
         var sink = new RecordingSink();
-        var mesh = (await MeshBuilder.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
+        var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;
 
         Assert.Equal(6, mesh.Links.Length);
         var affected = mesh.Links.Where(l => l.SourceContext == down.Context || l.TargetContext == down.Context).ToArray();
@@ -161,7 +161,7 @@ public sealed class NewMeshTests
 
         foreach (var c in lab.Clusters) c.RequestLog.Clear();
         var sink = new RecordingSink();
-        var refused = await Assert.ThrowsAsync<MeshException>(() => MeshBuilder.NewMeshAsync(lab.Request(), sink, default));
+        var refused = await Assert.ThrowsAsync<MeshException>(() => MeshCreator.NewMeshAsync(lab.Request(), sink, default));
         Assert.Equal("MeshChecksFailed", refused.ErrorId);
         var stale = Assert.Single(sink.Errors);
         Assert.Equal("MeshStaleRemoteSecret", stale.ErrorId);
@@ -173,7 +173,7 @@ public sealed class NewMeshTests
         Assert.Single(lab.RemoteSecrets(onprem));
 
         var request = lab.Request();
-        await MeshBuilder.NewMeshAsync(new MeshRequest
+        await MeshCreator.NewMeshAsync(new MeshRequest
         {
             Targets = request.Targets, FleetProjectId = request.FleetProjectId, Kube = request.Kube, Google = request.Google,
             RemoveStale = true,
@@ -187,7 +187,7 @@ public sealed class NewMeshTests
         await using var lab = await MeshLab.StartAsync(2);
         var gke = lab.Clusters[0];
         var request = lab.Request();
-        var mesh = (await MeshBuilder.NewMeshAsync(new MeshRequest
+        var mesh = (await MeshCreator.NewMeshAsync(new MeshRequest
         {
             Targets = request.Targets, FleetProjectId = request.FleetProjectId, Kube = request.Kube, Google = request.Google,
             ServerOverride = new Dictionary<string, string> { [gke.ClusterId] = "https://10.20.0.2:6443" },

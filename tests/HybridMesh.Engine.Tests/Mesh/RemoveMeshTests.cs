@@ -10,7 +10,7 @@ public sealed class RemoveMeshTests
     {
         await using var lab = await MeshLab.StartAsync(3);
         var request = lab.Request();
-        await MeshBuilder.NewMeshAsync(request, new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(request, new RecordingSink(), default);
         Assert.All(lab.Clusters, c => Assert.Equal(2, lab.RemoteSecrets(c).Count));
 
         var deleted = await MeshRemover.RemoveAsync(new MeshRemovalRequest { Targets = request.Targets, Kube = request.Kube }, new RecordingSink(), default);
@@ -25,7 +25,7 @@ public sealed class RemoveMeshTests
     {
         await using var lab = await MeshLab.StartAsync(3);
         var request = lab.Request();
-        await MeshBuilder.NewMeshAsync(request, new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(request, new RecordingSink(), default);
         var leaving = lab.Clusters[2];
 
         var sink = new RecordingSink();
@@ -51,7 +51,7 @@ public sealed class RemoveMeshTests
     {
         await using var lab = await MeshLab.StartAsync(2);
         var request = lab.Request();
-        await MeshBuilder.NewMeshAsync(request, new RecordingSink(), default);
+        await MeshCreator.NewMeshAsync(request, new RecordingSink(), default);
         var sink = RecordingSink.Declining();
         var deleted = await MeshRemover.RemoveAsync(new MeshRemovalRequest { Targets = request.Targets, Kube = request.Kube }, sink, default);
         Assert.Equal(0, deleted);

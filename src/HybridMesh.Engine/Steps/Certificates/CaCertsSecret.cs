@@ -9,7 +9,7 @@ namespace HybridMesh.Engine.Steps.Certificates;
 /// The Secret istio-system/cacerts with the four keys istiod reads at start (docs/design/shared-root.md), as
 /// `asmcli install --ca citadel` would create it, plus the module's managed-by label.
 /// </summary>
-public static class CaCertsSecret
+internal static class CaCertsSecret
 {
     /// <summary>
     /// The Secret for an intermediate. Without <paramref name="includeKey"/> (a manifest printed without

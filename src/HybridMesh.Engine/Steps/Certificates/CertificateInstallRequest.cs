@@ -22,7 +22,7 @@ public sealed record CertificateInstallRequest(MeshCertificateAuthority Authorit
     /// <summary>Validity of newly issued intermediates, in years (Istio's Makefile: 2).</summary>
     public int IntermediateYears { get; init; } = IntermediateIssuer.DefaultYears;
 
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
 
     public KubeSessionOptions Kube { get; init; } = new();
 }

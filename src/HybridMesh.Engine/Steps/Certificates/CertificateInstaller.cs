@@ -3,6 +3,7 @@ using HybridMesh.Engine.Manifests;
 using HybridMesh.Engine.Steps.Check;
 using HybridMesh.Engine.Steps.Gateway;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Certificates;
 
@@ -21,7 +22,7 @@ public static class CertificateInstaller
         CertificateInstallRequest request, IMeshSink sink, CancellationToken cancellationToken = default)
     {
         var kube = request.Kube with { Sink = request.Kube.Sink ?? sink };
-        var results = await PerCluster.RunAsync(targets, request.ThrottleLimit, sink, ActivityId, "Installing mesh certificates",
+        var results = await BoundedFanOut.RunAsync(targets, request.ThrottleLimit, sink, ActivityId, "Installing mesh certificates",
             t => t.Context,
             async (target, token) =>
             {
@@ -32,7 +33,7 @@ public static class CertificateInstaller
         return results.OfType<MeshCertificateInstall>().ToArray();
     }
 
-    public static async Task<MeshCertificateInstall> InstallAsync(KubeSession session, MeshTarget target,
+    internal static async Task<MeshCertificateInstall> InstallAsync(KubeSession session, MeshTarget target,
         CertificateInstallRequest request, IMeshSink sink, CancellationToken ct)
     {
         const string ns = IstioNames.SystemNamespace;

@@ -5,7 +5,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Certificates;
 
 /// <summary>One cluster's plug-in CA material: the four files istiod reads from the cacerts Secret.</summary>
-public sealed record IssuedIntermediate(string CertificatePem, string KeyPem, string RootPem, string ChainPem,
+internal sealed record IssuedIntermediate(string CertificatePem, string KeyPem, string RootPem, string ChainPem,
     string Subject, DateTime NotAfter, string Fingerprint)
 {
     /// <summary>Never the key: a record's generated ToString would print every member.</summary>
@@ -18,7 +18,7 @@ public sealed record IssuedIntermediate(string CertificatePem, string KeyPem, st
 /// basicConstraints critical CA:TRUE pathlen:0, keyUsage critical keyCertSign/cRLSign/digitalSignature,
 /// SAN DNS:istiod.istio-system.svc. The key uses the root's family (RSA 4096 or ECDSA P-256).
 /// </summary>
-public static class IntermediateIssuer
+internal static class IntermediateIssuer
 {
     public const string IstiodDnsName = "istiod.istio-system.svc";
     public const int DefaultYears = 2;

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Steps.Check;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Certificates;
 

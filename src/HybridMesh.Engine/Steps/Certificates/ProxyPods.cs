@@ -22,7 +22,7 @@ internal static class ProxyPods
         {
             pods = await session.ListAsync("v1", "Pod", null, cancellationToken: ct).ConfigureAwait(false);
         }
-        catch (MeshException ex) when (ex.ErrorId == "KubeForbidden")
+        catch (KubeForbiddenException)
         {
             sink.Warning($"[{session.Context}] Not allowed to list pods: workloads holding certificates of the old root are not counted.");
             return (0, []);

@@ -3,7 +3,7 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>The stable names of the checks (the Check property), in the order they are reported.</summary>
-public static class CheckNames
+internal static class CheckNames
 {
     public const string ApiServer = "ApiServer";
     public const string IstioRevision = "IstioRevision";

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Check;
 

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using HybridMesh.Engine.Google;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Check;
 

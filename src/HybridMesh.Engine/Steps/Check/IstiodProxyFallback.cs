@@ -1,6 +1,7 @@
 using System.Text.Json;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Check;
 

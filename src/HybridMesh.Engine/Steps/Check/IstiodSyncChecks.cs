@@ -1,11 +1,12 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Check;
 
 /// <summary>The names of the checks on istiod's own view (docs/design/istiod-view.md).</summary>
-public static class IstiodCheckNames
+internal static class IstiodCheckNames
 {
     /// <summary>Per cluster: istiod's /debug/clusterz could be read from every istiod pod and lists no cluster foreign to the mesh.</summary>
     public const string IstiodRemoteClusters = "IstiodRemoteClusters";
@@ -27,7 +28,7 @@ internal static class IstiodSyncChecks
 
     public static async Task<IReadOnlyList<IstiodView?>> ReadAsync(IReadOnlyList<ClusterSnapshot> snapshots, KubeSessionOptions kube,
         int throttleLimit, IMeshSink sink, CancellationToken ct) =>
-        await PerCluster.RunAsync(snapshots, throttleLimit, sink, 67, "Reading istiod's view", s => s.Context,
+        await BoundedFanOut.RunAsync(snapshots, throttleLimit, sink, 67, "Reading istiod's view", s => s.Context,
             (s, token) => s.Reachable
                 ? IstiodView.ReadAsync(s.Target, kube, token)
                 : Task.FromResult(new IstiodView { Context = s.Context, Problem = $"the API server of '{s.Context}' cannot be read." }),

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Check;
 
@@ -27,9 +28,6 @@ internal sealed partial class IstiodView
     public string? Problem { get; init; }
 
     public bool Readable => Problem is null && Pods.Count > 0 && Pods.All(p => p.Entries is not null);
-
-    [GeneratedRegex(@"status code '(?<code>\d{3})'")]
-    private static partial Regex StatusCode();
 
     public static async Task<IstiodView> ReadAsync(MeshTarget target, KubeSessionOptions options, CancellationToken ct)
     {
@@ -57,7 +55,7 @@ internal sealed partial class IstiodView
         timeout.CancelAfter(session.Timeout);
         try
         {
-            var (exit, stdout, stderr) = await PodExec.RunAsync(session, name, IstioNames.SystemNamespace, Container, Command, timeout.Token)
+            var (exit, stdout, stderr) = await session.ExecAsync(IstioNames.SystemNamespace, name, Container, Command, timeout.Token)
                 .ConfigureAwait(false);
             if (exit != 0)
             {
@@ -81,17 +79,11 @@ internal sealed partial class IstiodView
         {
             var (problem, action) = ExecFailure(session.Context, name, ex);
             // Exec forbidden: ask the same port through the API server's pods/proxy (docs/design/in-cluster-probes.md).
-            return ExecStatusCode(ex) == 403
+            return KubeSession.ExecHandshakeStatus(ex) == 403
                 ? await IstiodProxyFallback.ReadAsync(session, name, minor, problem, ct).ConfigureAwait(false)
                 : new IstiodPodView(name, minor, null, problem, action);
         }
     }
-
-    /// <summary>The HTTP status the exec handshake was answered with (0 when unknown).</summary>
-    internal static int ExecStatusCode(Exception ex) =>
-        StatusCode().Match(ex.Message) is { Success: true } m
-            ? int.Parse(m.Groups["code"].Value, CultureInfo.InvariantCulture)
-            : (ex as k8s.Autorest.HttpOperationException)?.Response is { } r ? (int)r.StatusCode : 0;
 
     /// <summary>
     /// Exec failures in words: the WebSocket handshake's HTTP status (403: pods/exec not allowed; 500: the API server
@@ -99,7 +91,7 @@ internal sealed partial class IstiodView
     /// </summary>
     public static (string Problem, string Action) ExecFailure(string context, string pod, Exception ex)
     {
-        var code = ExecStatusCode(ex);
+        var code = KubeSession.ExecHandshakeStatus(ex);
         return code switch
         {
             401 => ($"'{context}' rejected this machine's credentials for exec into {pod} (401).",

@@ -17,7 +17,7 @@ public sealed record MeshCheckOptions
     /// <summary>How to reach GKE Hub for the fleet-membership check; null skips that check.</summary>
     public GoogleApiOptions? Google { get; init; }
 
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
 
     /// <summary>A network id shared by several clusters (GKE clusters on one VPC) is a warning, not a failure.</summary>
     public bool AllowSharedNetwork { get; init; }

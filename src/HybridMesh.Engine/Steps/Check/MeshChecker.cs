@@ -16,7 +16,7 @@ public static class MeshChecker
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(options);
         var kube = options.Kube with { Sink = options.Kube.Sink ?? sink };
-        var snapshots = (await PerCluster.RunAsync(targets, options.ThrottleLimit, sink, 61, "Reading clusters",
+        var snapshots = (await BoundedFanOut.RunAsync(targets, options.ThrottleLimit, sink, 61, "Reading clusters",
                 t => t.Context, (t, ct) => ClusterSnapshot.ReadAsync(t, kube, sink, ct), cancellationToken)
             .ConfigureAwait(false)).Select(s => s!).ToArray();
         var istiod = options.IstiodView
@@ -49,7 +49,7 @@ public static class MeshChecker
             var proofs = new CredentialProofs();
             var pairs = snapshots.SelectMany(holder => snapshots.Where(peer => !ReferenceEquals(peer, holder))
                 .Select(peer => (holder, peer))).ToArray();
-            var linkResults = await PerCluster.RunAsync(pairs, options.ThrottleLimit, sink, 62, "Checking links",
+            var linkResults = await BoundedFanOut.RunAsync(pairs, options.ThrottleLimit, sink, 62, "Checking links",
                 pair => $"{pair.holder.Context} -> {pair.peer.Context}",
                 (pair, ct) => RemoteSecretChecks.RunAsync(pair.holder, pair.peer, snapshots, kube, ct, proofs), cancellationToken).ConfigureAwait(false);
             foreach (var link in linkResults)

@@ -5,7 +5,7 @@ namespace HybridMesh.Engine.Steps.Check;
 /// FleetMembership, NetworkLabel, IstioRevision and SharedRoot from <see cref="CheckNames"/>: the same rules as
 /// New-Mesh's pre-flight and Test-MeshConnectivity.
 /// </summary>
-public static class PrerequisiteCheckNames
+internal static class PrerequisiteCheckNames
 {
     public const string GkeNetwork = "GkeNetwork";
     public const string PrivateCluster = "PrivateCluster";

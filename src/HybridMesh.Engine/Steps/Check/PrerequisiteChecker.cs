@@ -3,6 +3,7 @@ using HybridMesh.Engine.Google;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Steps.Mesh;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Check;
 
@@ -25,7 +26,7 @@ public static class PrerequisiteChecker
         // Bad input stops the command before any request.
         var overrides = ResolveOverrides(targets, options.ServerOverride);
         var kube = options.Kube with { Sink = options.Kube.Sink ?? sink };
-        var facts = (await PerCluster.RunAsync(targets, options.ThrottleLimit, sink, 63, "Reading clusters", t => t.Context,
+        var facts = (await BoundedFanOut.RunAsync(targets, options.ThrottleLimit, sink, 63, "Reading clusters", t => t.Context,
                 (t, ct) => ReadAsync(t, kube, sink, ct), cancellationToken).ConfigureAwait(false))
             .Select(f => f!).ToArray();
 

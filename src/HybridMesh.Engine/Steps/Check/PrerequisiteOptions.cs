@@ -11,7 +11,7 @@ public sealed record PrerequisiteOptions
     /// <summary>How to reach GKE Hub, GKE and Resource Manager; null: the Google checks are Skipped.</summary>
     public GoogleApiOptions? Google { get; init; }
 
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
 
     /// <summary>
     /// -ServerOverride as New-Mesh takes it: cluster (context, Istio cluster name or short name) to the API server

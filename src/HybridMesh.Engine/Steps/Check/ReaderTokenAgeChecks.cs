@@ -18,7 +18,7 @@ internal static class ReaderTokenAgeChecks
         DateTimeOffset now, KubeSessionOptions options, int throttle, IMeshSink sink, CancellationToken ct)
     {
         var reachable = snapshots.Where(s => s.Reachable).ToArray();
-        var found = await PerCluster.RunAsync(reachable, throttle, sink, 63, "Reading reader token ages", s => s.Context,
+        var found = await BoundedFanOut.RunAsync(reachable, throttle, sink, 63, "Reading reader token ages", s => s.Context,
             async (snapshot, token) =>
             {
                 try
@@ -27,7 +27,7 @@ internal static class ReaderTokenAgeChecks
                     var all = await session.ListAsync("v1", "Secret", IstioNames.SystemNamespace, cancellationToken: token).ConfigureAwait(false);
                     return ReaderTokens.Filled(all).Where(t => t.Created is { } c && now - c > maxAge).ToArray();
                 }
-                catch (MeshException ex) when (ex.ErrorId == "KubeForbidden")
+                catch (KubeForbiddenException)
                 {
                     return [];
                 }

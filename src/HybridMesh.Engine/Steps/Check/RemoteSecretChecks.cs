@@ -1,6 +1,7 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Check;
 

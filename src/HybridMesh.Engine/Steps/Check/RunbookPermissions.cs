@@ -42,7 +42,7 @@ internal static class RunbookPermissions
         Add(ApplyDelete, "policy", "poddisruptionbudgets", Ns, "Install-EastWestGateway");
         // Publish-MeshService (Manifests/CrossNetworkGatewayRenderer): the cross-network Gateway.
         Add(ApplyDelete, "networking.istio.io", "gateways", Ns, "Publish-MeshService");
-        // New-Mesh (Steps/Mesh/ReaderIdentity, MeshBuilder; Update-MeshLinkCredential: Links/CredentialRotator):
+        // New-Mesh (Steps/Mesh/ReaderIdentity, MeshCreator; Update-MeshLinkCredential: Links/CredentialRotator):
         // the istio-reader identity, its token Secret and the remote secrets; Install-MeshCertificate writes cacerts.
         Add(["get", "list", "create", "patch", "update", "delete"], "", "secrets", Ns, "New-Mesh, Install-MeshCertificate");
         Add(Apply, "rbac.authorization.k8s.io", "clusterroles", null, "New-Mesh");

@@ -1,13 +1,13 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine.Steps;
+namespace HybridMesh.Engine.Steps.Environment;
 
 /// <summary>
 /// Reads the network a cluster already declares: the topology.istio.io/network label of its istio-system namespace
 /// (docs/design/gateway-objects.md). asmcli sets it at install and never overwrites it, and istiod routes by it, so it beats any computed id.
 /// </summary>
-public static class ClusterNetworkLabel
+internal static class ClusterNetworkLabel
 {
     public const string LabelKey = IstioNames.NetworkLabel;
 

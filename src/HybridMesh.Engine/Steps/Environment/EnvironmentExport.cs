@@ -1,13 +1,13 @@
 using System.Globalization;
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine.Steps;
+namespace HybridMesh.Engine.Steps.Environment;
 
 /// <summary>
 /// The runbook's shell variables for an environment: PROJECT_NUMBER, MESH_ID, NETWORK_1..N and CTX_1..N, for scripts that
 /// still run the documented commands. A null value means "remove": NETWORK_k left over from a larger earlier run.
 /// </summary>
-public static class EnvironmentExport
+internal static class EnvironmentExport
 {
     public static IReadOnlyList<KeyValuePair<string, string?>> Variables(MeshEnvironment environment,
         Func<string, string?> currentValue)

@@ -1,7 +1,7 @@
 using HybridMesh.Engine.Google;
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine.Steps;
+namespace HybridMesh.Engine.Steps.Environment;
 
 /// <summary>What Get-MeshEnvironment asks for.</summary>
 public sealed class EnvironmentRequest
@@ -19,11 +19,11 @@ public sealed class EnvironmentRequest
 
     /// <summary>Clusters resolved at once (each: its label, then GKE lookups); as for every per-cluster step
     /// (docs/design/scale.md). It was 4, which made 100 clusters take 25 rounds.</summary>
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
 }
 
 /// <summary>
 /// Reads the network a cluster already uses (the topology.istio.io/network label of istio-system); null when the
 /// cluster has none. Plugged into <see cref="EnvironmentResolver"/> by callers that can reach the clusters.
 /// </summary>
-public delegate Task<string?> NetworkLabelReader(MeshCluster cluster, CancellationToken cancellationToken);
+internal delegate Task<string?> NetworkLabelReader(MeshCluster cluster, CancellationToken cancellationToken);

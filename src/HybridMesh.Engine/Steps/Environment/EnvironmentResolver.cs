@@ -1,7 +1,8 @@
 using HybridMesh.Engine.Google;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
-namespace HybridMesh.Engine.Steps;
+namespace HybridMesh.Engine.Steps.Environment;
 
 /// <summary>
 /// Runbook step 2: the fleet project's number, the mesh id (proj-&lt;number&gt;) and a network id per cluster.
@@ -16,7 +17,7 @@ public sealed class EnvironmentResolver
     private readonly IGkeClusters _gke;
     private readonly NetworkLabelReader? _labelReader;
 
-    public EnvironmentResolver(IProjectDirectory projects, IGkeClusters gke, NetworkLabelReader? labelReader = null)
+    internal EnvironmentResolver(IProjectDirectory projects, IGkeClusters gke, NetworkLabelReader? labelReader = null)
     {
         _projects = projects;
         _gke = gke;
@@ -28,8 +29,12 @@ public sealed class EnvironmentResolver
     /// when nothing can be produced (invalid id or network, no credentials, fleet project lookup failed); reports a
     /// failed cluster to <paramref name="sink"/> and leaves it out of the result.
     /// </summary>
-    public static async Task<MeshEnvironment> ResolveAsync(EnvironmentRequest request, IMeshSink sink,
-        CancellationToken cancellationToken, NetworkLabelReader? labelReader = null)
+    public static Task<MeshEnvironment> ResolveAsync(EnvironmentRequest request, IMeshSink sink,
+        CancellationToken cancellationToken) => ResolveAsync(request, sink, cancellationToken, null);
+
+    /// <summary>As above, reading network labels with <paramref name="labelReader"/> (tests stand in for clusters).</summary>
+    internal static async Task<MeshEnvironment> ResolveAsync(EnvironmentRequest request, IMeshSink sink,
+        CancellationToken cancellationToken, NetworkLabelReader? labelReader)
     {
         Validate(request);
         using var apis = await GoogleApis.ConnectAsync(request.Google, sink, cancellationToken).ConfigureAwait(false);
@@ -52,39 +57,10 @@ public sealed class EnvironmentResolver
             sink.Warning($"Fleet project '{project.ProjectId}' is in state {project.State}, not ACTIVE.");
         }
 
-        var results = new ClusterNetwork?[clusters.Count];
-        var finished = 0;
-        sink.Progress(ProgressId, -1, ProgressActivity, $"{clusters.Count} cluster(s)", 0, false);
-        using var throttle = new SemaphoreSlim(Math.Max(1, request.ThrottleLimit));
-        var work = clusters.Select(async (cluster, index) =>
-        {
-            await throttle.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                results[index] = await ResolveClusterAsync(cluster, request.Networks, sink, cancellationToken)
-                    .ConfigureAwait(false);
-            }
-            catch (MeshException ex)
-            {
-                // One cluster's failure must not cost the others their network id.
-                sink.Error(ex);
-            }
-            finally
-            {
-                throttle.Release();
-                var done = Interlocked.Increment(ref finished);
-                sink.Progress(ProgressId, -1, ProgressActivity, $"{cluster.Context} ({done} of {clusters.Count})",
-                    done * 100 / clusters.Count, false);
-            }
-        }).ToArray();
-        try
-        {
-            await Task.WhenAll(work).ConfigureAwait(false);
-        }
-        finally
-        {
-            sink.Progress(ProgressId, -1, ProgressActivity, "Done", 100, true);
-        }
+        // One cluster's failure must not cost the others their network id: it becomes that cluster's error.
+        var results = await BoundedFanOut.RunAsync(clusters, request.ThrottleLimit, sink, ProgressId, ProgressActivity,
+            cluster => cluster.Context, (cluster, ct) => ResolveClusterAsync(cluster, request.Networks, sink, ct),
+            cancellationToken).ConfigureAwait(false);
 
         return new MeshEnvironment(project.ProjectId, project.ProjectNumber,
             results.Where(r => r is not null).Select(r => r!).ToArray());

@@ -1,9 +1,9 @@
 using System.Text.RegularExpressions;
 
-namespace HybridMesh.Engine.Steps;
+namespace HybridMesh.Engine.Steps.Environment;
 
 /// <summary>Network ids end up as the Kubernetes label value topology.istio.io/network, so they follow its syntax.</summary>
-public static partial class NetworkIds
+internal static partial class NetworkIds
 {
     [GeneratedRegex("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$")]
     private static partial Regex LabelValue();

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine.Steps;
+namespace HybridMesh.Engine.Steps.Environment;
 
 /// <summary>
 /// Verbose lines and warnings held back until it is known whether they count: the computed network of a cluster is

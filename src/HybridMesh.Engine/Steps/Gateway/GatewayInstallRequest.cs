@@ -1,4 +1,5 @@
 using HybridMesh.Models;
+using HybridMesh.Engine.Manifests;
 
 namespace HybridMesh.Engine.Steps.Gateway;
 

@@ -22,7 +22,7 @@ public static class GatewayInstaller
         var withSink = sessionOptions with { Sink = sessionOptions.Sink ?? sink };
         var index = 0;
         var activityIds = targets.ToDictionary(t => t, _ => ActivityId + 1 + index++);
-        var results = await PerCluster.RunAsync(targets, throttleLimit, sink, ActivityId, "Installing east-west gateways",
+        var results = await BoundedFanOut.RunAsync(targets, throttleLimit, sink, ActivityId, "Installing east-west gateways",
             t => t.Context,
             async (target, token) =>
             {
@@ -33,7 +33,7 @@ public static class GatewayInstaller
         return results.OfType<EastWestGateway>().ToArray();
     }
 
-    public static async Task<EastWestGateway> InstallAsync(KubeSession session, MeshTarget target,
+    internal static async Task<EastWestGateway> InstallAsync(KubeSession session, MeshTarget target,
         GatewayInstallRequest request, IMeshSink sink, int activityId = ActivityId + 1,
         CancellationToken cancellationToken = default)
     {
@@ -73,7 +73,7 @@ public static class GatewayInstaller
     }
 
     /// <summary>The options of one cluster's gateway: the request's shape with the cluster's network, revision and mesh id.</summary>
-    public static EastWestGatewayOptions Options(GatewayInstallRequest request, MeshTarget target, GatewaySettings settings) =>
+    internal static EastWestGatewayOptions Options(GatewayInstallRequest request, MeshTarget target, GatewaySettings settings) =>
         request.Gateway with
         {
             Network = settings.Network,

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Gateway;
 
@@ -40,7 +41,7 @@ public static class GatewayRemover
             async (session, token) => (IReadOnlyList<AppliedObject>)[await UnpublishAsync(session, ns, sink, token).ConfigureAwait(false)],
             cancellationToken).ConfigureAwait(false);
 
-    public static async Task<IReadOnlyList<AppliedObject>> UninstallAsync(KubeSession session, string ns,
+    internal static async Task<IReadOnlyList<AppliedObject>> UninstallAsync(KubeSession session, string ns,
         bool keepNetworkLabel, IMeshSink sink, CancellationToken cancellationToken = default)
     {
         // Every object is read and judged before the first delete (docs/design/gateway-ownership.md).
@@ -68,7 +69,7 @@ public static class GatewayRemover
         return removed;
     }
 
-    public static async Task<AppliedObject> UnpublishAsync(KubeSession session, string ns, IMeshSink sink,
+    internal static async Task<AppliedObject> UnpublishAsync(KubeSession session, string ns, IMeshSink sink,
         CancellationToken cancellationToken = default)
     {
         var served = await session.ServedVersionsAsync(CrossNetworkGatewayRenderer.ApiGroup, cancellationToken).ConfigureAwait(false);
@@ -86,7 +87,7 @@ public static class GatewayRemover
         Func<KubeSession, CancellationToken, Task<IReadOnlyList<AppliedObject>>> work, CancellationToken cancellationToken)
     {
         var withSink = sessionOptions with { Sink = sessionOptions.Sink ?? sink };
-        var results = await PerCluster.RunAsync(targets, throttleLimit, sink, ActivityId, activity, t => t.Context,
+        var results = await BoundedFanOut.RunAsync(targets, throttleLimit, sink, ActivityId, activity, t => t.Context,
             async (target, token) =>
             {
                 using var session = KubeSession.Open(target.Cluster, withSink);

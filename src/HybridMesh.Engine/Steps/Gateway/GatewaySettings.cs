@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Gateway;
 
@@ -10,7 +11,7 @@ namespace HybridMesh.Engine.Steps.Gateway;
 /// label on istio-system is what istiod uses for the whole cluster (docs/design/gateway-objects.md), so the gateway follows it; a requested
 /// network only wins over a different label with -Force.
 /// </summary>
-public sealed record GatewaySettings(string Network, string? Revision, NetworkLabelChange LabelChange, string? LabelledNetwork)
+internal sealed record GatewaySettings(string Network, string? Revision, NetworkLabelChange LabelChange, string? LabelledNetwork)
 {
     /// <summary>
     /// The mesh id label the installed gateway already carries, used when the input names no mesh id (a CSV row or a
@@ -21,7 +22,7 @@ public sealed record GatewaySettings(string Network, string? Revision, NetworkLa
 }
 
 /// <summary>What has to happen to istio-system's topology.istio.io/network label.</summary>
-public enum NetworkLabelChange
+internal enum NetworkLabelChange
 {
     None,
     Add,

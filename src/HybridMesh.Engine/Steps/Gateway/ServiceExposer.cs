@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Gateway;
 
@@ -18,7 +19,7 @@ public static class ServiceExposer
         int throttleLimit, CancellationToken cancellationToken = default)
     {
         var withSink = sessionOptions with { Sink = sessionOptions.Sink ?? sink };
-        var results = await PerCluster.RunAsync(targets, throttleLimit, sink, ActivityId, "Publishing mesh services",
+        var results = await BoundedFanOut.RunAsync(targets, throttleLimit, sink, ActivityId, "Publishing mesh services",
             t => t.Context,
             async (target, token) =>
             {
@@ -29,7 +30,7 @@ public static class ServiceExposer
         return results.OfType<MeshServiceExposure>().ToArray();
     }
 
-    public static async Task<MeshServiceExposure> PublishAsync(KubeSession session, MeshTarget target,
+    internal static async Task<MeshServiceExposure> PublishAsync(KubeSession session, MeshTarget target,
         CrossNetworkGatewayOptions options, bool force, IMeshSink sink, CancellationToken cancellationToken = default)
     {
         // The three reads are independent and go out together (docs/design/scale.md); each is still judged where it

@@ -19,7 +19,7 @@ public static class ServiceExposurePlanner
         CancellationToken cancellationToken = default)
     {
         var withSink = sessionOptions with { Sink = sessionOptions.Sink ?? sink };
-        var results = await PerCluster.RunAsync(targets, throttleLimit, sink, ServiceExposer.ActivityId,
+        var results = await BoundedFanOut.RunAsync(targets, throttleLimit, sink, ServiceExposer.ActivityId,
             "Rendering cross-network Gateways", t => t.Context,
             async (target, token) =>
             {

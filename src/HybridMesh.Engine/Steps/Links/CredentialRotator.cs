@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Engine.Steps.Mesh;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Links;
 
@@ -24,7 +25,7 @@ public static class CredentialRotator
         try
         {
             var sources = SelectSources(members, request.Sources, sink);
-            var results = await PerCluster.RunAsync(sources, request.ThrottleLimit, sink, 3, "Rotating reader tokens",
+            var results = await BoundedFanOut.RunAsync(sources, request.ThrottleLimit, sink, 3, "Rotating reader tokens",
                 m => m.Context, (source, token) => RotateOneAsync(source, members, request, sink, token), ct)
                 .ConfigureAwait(false);
             return results.OfType<MeshLinkRotation>().ToArray();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Steps.Check;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Links;
 

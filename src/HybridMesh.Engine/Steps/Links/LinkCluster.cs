@@ -4,6 +4,7 @@ using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Engine.Steps.Mesh;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Links;
 
@@ -42,7 +43,7 @@ internal sealed class LinkCluster : IDisposable
     {
         var clusters = targets.Select(t => new LinkCluster(t)).ToArray();
         var kube = options with { Sink = options.Sink ?? sink };
-        await PerCluster.RunAsync(clusters, throttle, sink, 1, "Reading clusters", c => c.Context,
+        await BoundedFanOut.RunAsync(clusters, throttle, sink, 1, "Reading clusters", c => c.Context,
             (cluster, token) => cluster.ReadAsync(kube, sink, token), ct).ConfigureAwait(false);
         return clusters;
     }
@@ -71,7 +72,7 @@ internal sealed class LinkCluster : IDisposable
         }
         catch (MeshException error)
         {
-            if (error.ErrorId is "ApiServerUnreachable" or "ApiServerTlsFailed")
+            if (error is KubeUnreachableException)  // TLS failures are a kind of it
             {
                 sink.Warning($"Context '{Context}' is unreachable; links to and from it are reported as such: {MeshErrors.FirstLine(error.Message)}");
             }

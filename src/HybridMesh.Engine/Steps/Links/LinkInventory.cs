@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Links;
 
@@ -20,7 +21,7 @@ public static class LinkInventory
         {
             var now = request.Clock.GetUtcNow();
             var pairs = (from s in clusters from t in clusters where !ReferenceEquals(s, t) select (s, t)).ToArray();
-            var results = await PerCluster.RunAsync(pairs, request.ThrottleLimit, sink, 2, "Reading links",
+            var results = await BoundedFanOut.RunAsync(pairs, request.ThrottleLimit, sink, 2, "Reading links",
                 p => $"{p.s.ClusterName} -> {p.t.ClusterName}",
                 (p, token) => DescribeAsync(p.s, p.t, request.SyncReader, now, sink, token), ct).ConfigureAwait(false);
             return results.SelectMany(r => r ?? []).ToArray();

@@ -28,7 +28,7 @@ public sealed record LinkSyncView(string Status, bool Readable, bool Synced);
 public sealed class LinkInventoryRequest
 {
     public required IReadOnlyList<MeshTarget> Targets { get; init; }
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
     public KubeSessionOptions Kube { get; init; } = new();
 
     /// <summary>istiod's view, when such a reader exists; null: SyncStatus stays null.</summary>
@@ -51,7 +51,7 @@ public sealed class LinkRotationRequest
     /// <summary>Rotate only tokens at least this old (a nightly runbook's threshold); null: always.</summary>
     public TimeSpan? OlderThan { get; init; }
 
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
     public KubeSessionOptions Kube { get; init; } = new();
 
     /// <summary>How long the token controller gets to fill the new token Secret.</summary>

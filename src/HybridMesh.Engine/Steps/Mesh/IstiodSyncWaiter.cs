@@ -32,7 +32,7 @@ public static class IstiodSyncWaiter
             var contexts = pending.Select(x => x.l.TargetContext).Distinct(StringComparer.Ordinal).ToArray();
             var waiting = contexts.Select(c => targets.First(t => t.Context == c)).ToArray();
             sink.Progress(68, -1, "Waiting for istiod to sync the links", $"round {round}: {pending.Length} link(s) pending", -1, false);
-            var views = await PerCluster.RunAsync(waiting, PerCluster.DefaultThrottleLimit, sink, 69, "Reading istiod's view",
+            var views = await BoundedFanOut.RunAsync(waiting, BoundedFanOut.DefaultThrottleLimit, sink, 69, "Reading istiod's view",
                 t => t.Context, (t, token) => IstiodView.ReadAsync(t, kube, token), ct).ConfigureAwait(false);
             foreach (var (link, index) in pending)
             {

@@ -1,5 +1,6 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Mesh;
 

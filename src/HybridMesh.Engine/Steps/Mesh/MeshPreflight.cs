@@ -16,7 +16,7 @@ internal static class MeshPreflight
     {
         var members = request.Targets.Select(t => new MeshMember(t)).ToArray();
         var options = request.Kube with { Sink = request.Kube.Sink ?? sink };
-        await PerCluster.RunAsync(members, request.ThrottleLimit, sink, 1, "Reading clusters", m => m.Context,
+        await BoundedFanOut.RunAsync(members, request.ThrottleLimit, sink, 1, "Reading clusters", m => m.Context,
             async (member, ct) =>
             {
                 try
@@ -49,7 +49,7 @@ internal static class MeshPreflight
         var snapshots = all.Select(m => m.Snapshot!).ToArray();
         var byContext = all.ToDictionary(m => m.Context, StringComparer.Ordinal);
         var verdicts = MeshRules.Preflight(snapshots, request.AllowSharedNetwork, request.RemoveStale,
-            s => MeshBuilder.ServersOf(byContext[s.Context], request)).ToArray();
+            s => MeshCreator.ServersOf(byContext[s.Context], request)).ToArray();
         foreach (var verdict in verdicts.Where(v => v.Error is null && v.Check.Status is MeshCheckStatus.Failed or MeshCheckStatus.Warning))
         {
             sink.Warning($"[{verdict.Check.Cluster}] {verdict.Check.Detail} {verdict.Check.RecommendedAction}");

@@ -16,7 +16,7 @@ public sealed class MeshRemovalRequest
     /// <summary>Also delete the reader token Secrets of the leaving clusters (revokes every copy of their token).</summary>
     public bool IncludeReaderToken { get; init; }
 
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
     public KubeSessionOptions Kube { get; init; } = new();
 }
 
@@ -43,7 +43,7 @@ public static class MeshRemover
         var options = request.Kube with { Sink = request.Kube.Sink ?? sink };
         var leavingAll = request.Leaving.Count == 0;
 
-        var read = await PerCluster.RunAsync(request.Targets, request.ThrottleLimit, sink, 1, "Reading clusters", t => t.Context,
+        var read = await BoundedFanOut.RunAsync(request.Targets, request.ThrottleLimit, sink, 1, "Reading clusters", t => t.Context,
             async (target, token) =>
             {
                 var snapshot = await ClusterSnapshot.ReadAsync(target, options, sink, token).ConfigureAwait(false);
@@ -83,7 +83,7 @@ public static class MeshRemover
         }
 
         var removed = new System.Collections.Concurrent.ConcurrentQueue<AppliedObject>();
-        await PerCluster.RunAsync(snapshots, request.ThrottleLimit, sink, 2, "Removing remote secrets", s => s.Context,
+        await BoundedFanOut.RunAsync(snapshots, request.ThrottleLimit, sink, 2, "Removing remote secrets", s => s.Context,
             async (snapshot, token) =>
             {
                 var target = snapshot.Target;

@@ -27,7 +27,7 @@ public sealed class MeshRequest
     /// <summary>With <see cref="ManifestOnly"/>: include the remote secrets (they hold tokens).</summary>
     public bool IncludeCredentials { get; init; }
 
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
     public KubeSessionOptions Kube { get; init; } = new();
     public GoogleApiOptions Google { get; init; } = new();
 

@@ -1,4 +1,5 @@
 using HybridMesh.Engine.Manifests;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Mesh;
 

@@ -3,6 +3,7 @@ using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Engine.Steps.Check;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Probe;
 
@@ -194,8 +195,8 @@ internal static class InClusterProbe
         timeout.CancelAfter(session.Timeout + TimeSpan.FromSeconds(2 * options.StepTimeoutSeconds));
         try
         {
-            var (exit, stdout, stderr) = await PodExec.RunAsync(session, name, options.Namespace, ProbePod.Container,
-                ProbeScript.Command(options.StepTimeoutSeconds), timeout.Token).ConfigureAwait(false);
+            var (exit, stdout, stderr) = await session.ExecAsync(options.Namespace, name, ProbePod.Container,
+                ProbeScript.Command(options.StepTimeoutSeconds).ToArray(), timeout.Token).ConfigureAwait(false);
             var lines = ProbeScript.Parse(stdout);
             if (exit != 0 || lines.Count == 0)
             {

@@ -1,11 +1,12 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Steps.Check;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Probe;
 
 /// <summary>The names of the in-cluster probe checks (docs/design/in-cluster-probes.md).</summary>
-public static class ProbeCheckNames
+internal static class ProbeCheckNames
 {
     /// <summary>Per ordered link T → S: a pod in T reaches the server of T's remote secret for S with its CA, server name and token.</summary>
     public const string PodApiServerReach = "PodApiServerReach";
@@ -24,7 +25,7 @@ internal static class ProbeChecks
 
     public static async Task<IReadOnlyList<ClusterProbe?>> RunAsync(IReadOnlyList<ClusterSnapshot> snapshots, ProbeOptions options,
         KubeSessionOptions kube, int throttleLimit, IMeshSink sink, CancellationToken ct) =>
-        await PerCluster.RunAsync(snapshots, throttleLimit, sink, 68, "Probing from inside the clusters", s => s.Context,
+        await BoundedFanOut.RunAsync(snapshots, throttleLimit, sink, 68, "Probing from inside the clusters", s => s.Context,
             (s, token) => InClusterProbe.RunAsync(s, snapshots, options, kube, sink, token), ct).ConfigureAwait(false);
 
     /// <summary>

@@ -6,7 +6,7 @@ namespace HybridMesh.Engine.Steps.Traffic;
 /// -Traffic clients that could not be asked at all (pods/exec refused, kubelet unreachable) become failed checks
 /// with the fix, next to the traffic results (docs/design/istiod-view.md), instead of raw WebSocket errors.
 /// </summary>
-public static class TrafficExecChecks
+internal static class TrafficExecChecks
 {
     public const string TrafficExec = "TrafficExec";
 

@@ -27,7 +27,7 @@ public sealed record TrafficOptions
 
     public KubeSessionOptions Kube { get; init; } = new();
 
-    public int ThrottleLimit { get; init; } = PerCluster.DefaultThrottleLimit;
+    public int ThrottleLimit { get; init; } = BoundedFanOut.DefaultThrottleLimit;
 
     internal TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 }

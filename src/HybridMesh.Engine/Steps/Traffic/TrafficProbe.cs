@@ -20,19 +20,10 @@ internal static partial class TrafficProbe
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(session.Timeout);
-        var stdout = "";
-        var stderr = "";
         try
         {
-            var exit = await session.Client.NamespacedPodExecAsync(pod, ns, TrafficWorkload.Client,
-                ["curl", "-sS", $"{TrafficWorkload.Service}.{ns}:{TrafficWorkload.Port}/hello"], false,
-                async (_, output, error) =>
-                {
-                    var o = new StreamReader(output, Encoding.UTF8).ReadToEndAsync(timeout.Token);
-                    var e = new StreamReader(error, Encoding.UTF8).ReadToEndAsync(timeout.Token);
-                    stdout = await o.ConfigureAwait(false);
-                    stderr = await e.ConfigureAwait(false);
-                }, timeout.Token).ConfigureAwait(false);
+            var (exit, stdout, stderr) = await session.ExecAsync(ns, pod, TrafficWorkload.Client,
+                ["curl", "-sS", $"{TrafficWorkload.Service}.{ns}:{TrafficWorkload.Port}/hello"], timeout.Token).ConfigureAwait(false);
             var text = (stdout + stderr).Trim();
             return (exit == 0 ? text : $"curl exited {exit}: {text}", null);
         }
@@ -43,7 +34,7 @@ internal static partial class TrafficProbe
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            // k8s.Autorest.HttpOperationException, KubernetesException (kubelet unreachable), WebSocketException:
+            // A refused exec handshake, the kubelet unreachable, a broken WebSocket:
             // the probe reports what happened instead of failing the whole test.
             var (problem, action) = Check.IstiodView.ExecFailure(session.Context, pod, ex);
             return ("exec failed: " + problem, action);

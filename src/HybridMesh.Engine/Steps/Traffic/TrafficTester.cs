@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Traffic;
 
@@ -21,15 +22,15 @@ public static class TrafficTester
         var kube = options.Kube with { Sink = options.Kube.Sink ?? sink };
         var versions = Enumerable.Range(1, targets.Count).Select(TrafficWorkload.Version).ToArray();
         var indexed = targets.Select((t, i) => (Target: t, Index: i + 1)).ToArray();
-        var deployed = await PerCluster.RunAsync(indexed, options.ThrottleLimit, sink, 63, "Deploying the verification workload",
+        var deployed = await BoundedFanOut.RunAsync(indexed, options.ThrottleLimit, sink, 63, "Deploying the verification workload",
             x => x.Target.Context, (x, ct) => DeployAsync(x.Target, x.Index, options, kube, sink, ct), cancellationToken).ConfigureAwait(false);
         try
         {
-            var ready = await PerCluster.RunAsync(indexed, options.ThrottleLimit, sink, 64, "Waiting for the workload",
+            var ready = await BoundedFanOut.RunAsync(indexed, options.ThrottleLimit, sink, 64, "Waiting for the workload",
                 x => x.Target.Context, (x, ct) => deployed[x.Index - 1] is null
                     ? Task.FromResult<string>(null!)
                     : WaitReadyAsync(x.Target, options, kube, sink, ct), cancellationToken).ConfigureAwait(false);
-            var results = await PerCluster.RunAsync(indexed, options.ThrottleLimit, sink, 65, "Calling helloworld",
+            var results = await BoundedFanOut.RunAsync(indexed, options.ThrottleLimit, sink, 65, "Calling helloworld",
                 x => x.Target.Context, async (x, ct) =>
                 {
                     if (ready[x.Index - 1] is not { } pod)
@@ -57,7 +58,7 @@ public static class TrafficTester
         {
             if (!options.KeepWorkload)
             {
-                await PerCluster.RunAsync(indexed, options.ThrottleLimit, sink, 66, "Removing the verification workload",
+                await BoundedFanOut.RunAsync(indexed, options.ThrottleLimit, sink, 66, "Removing the verification workload",
                     x => x.Target.Context, async (x, _) =>
                     {
                         if (deployed[x.Index - 1] is { } createdNamespace)

@@ -1,12 +1,12 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors of the shared root of trust (New-MeshCertificateAuthority, Install-MeshCertificate). Messages name
 /// certificates by subject and SHA-256 fingerprint only; no key material ever appears.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException CaOrganizationMissing() => new(
         "CaOrganizationMissing", MeshErrorCategory.InvalidArgument, null,

@@ -1,12 +1,12 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors of the gateway steps (Install-/Uninstall-EastWestGateway, Publish-/Unpublish-MeshService): the cluster is
 /// not in a state the step can build on, or the step would have to do something destructive without -Force.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException IstioNamespaceMissing(string context, string ns) => new(
         "IstioNamespaceMissing", MeshErrorCategory.NotInstalled, context,

@@ -7,7 +7,7 @@ namespace HybridMesh.Engine.Steps;
 /// progress bar that counts finished items. A <see cref="MeshException"/> from one item becomes that item's
 /// non-terminating error and never stops the others; the item's result is then null. Results keep input order.
 /// </summary>
-public static class PerCluster
+internal static class BoundedFanOut
 {
     public const int DefaultThrottleLimit = 8;
 

@@ -1,12 +1,12 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors of the rules the pre-flight of New-Mesh shares with Test-MeshConnectivity (docs/design/rules.md): each is
 /// the terminating form of one Failed check.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException MeshCaCertsNotLoaded(string context, string detail, string action) => new(
         "MeshCaCertsNotLoaded", MeshErrorCategory.InvalidData, context, detail, action);

@@ -1,9 +1,9 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>Errors of picking clusters from kubeconfig files (docs/design/cluster-picking.md).</summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     /// <summary>
     /// The same id as <see cref="NoClusters()"/>: the input named kubeconfig files (-Kubeconfig or $env:KUBECONFIG)

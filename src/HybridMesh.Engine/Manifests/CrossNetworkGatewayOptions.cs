@@ -1,4 +1,6 @@
-namespace HybridMesh.Models;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
 /// The Istio Gateway cross-network-gateway that exposes a cluster's services through its east-west gateway

@@ -1,9 +1,9 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>Errors from the Google Cloud side: fleet project, credentials, Resource Manager, GKE, GKE Hub.</summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException FleetProjectIdInvalid(string? value) => new(
         "FleetProjectIdInvalid", MeshErrorCategory.InvalidArgument, value,

@@ -3,6 +3,7 @@ using HybridMesh.Engine.Google;
 using HybridMesh.Engine.Kube;
 using HybridMesh.Engine.Manifests;
 using HybridMesh.Models;
+using HybridMesh.Engine.Errors;
 
 namespace HybridMesh.Engine.Steps.Mesh;
 
@@ -12,7 +13,7 @@ namespace HybridMesh.Engine.Steps.Mesh;
 /// all its targets), N link proofs, and one write per link that differs from what is live — nothing for a converged
 /// mesh. Links are wired concurrently; a failed link is one non-terminating error and never stops the others.
 /// </summary>
-public static class MeshBuilder
+public static class MeshCreator
 {
     private const string Ns = IstioNames.SystemNamespace;
 
@@ -105,7 +106,7 @@ public static class MeshBuilder
         var states = members.ToDictionary(m => m, m => new SourceState { Member = m });
         var reachable = members.Where(m => m.Unreachable is null).ToArray();
         var probeOptions = request.Kube with { Sink = request.Kube.Sink ?? sink };
-        await PerCluster.RunAsync(reachable, request.ThrottleLimit, sink, 2, "Preparing reader tokens", m => m.Context,
+        await BoundedFanOut.RunAsync(reachable, request.ThrottleLimit, sink, 2, "Preparing reader tokens", m => m.Context,
             async (member, token) =>
             {
                 var state = states[member];

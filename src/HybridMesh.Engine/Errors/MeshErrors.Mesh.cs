@@ -1,12 +1,12 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors of New-Mesh / Remove-Mesh (runbook step 5). Targets are kubeconfig contexts or link names
 /// ("source -> target"); messages never hold a token.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException MeshIstioNotInstalled(string context) => new(
         "MeshIstioNotInstalled", MeshErrorCategory.NotInstalled, context,

@@ -1,14 +1,14 @@
 using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors from talking to a Kubernetes API server. The target is always the kubeconfig context, so a user running
 /// against many clusters sees at once which one failed. Server messages are quoted (they name users and objects,
 /// never credentials); tokens and plugin output are never included.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException ApiServerUnreachable(string context, string server, string detail, Exception? inner) => new KubeUnreachableException(
         context,

@@ -1,13 +1,13 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors of the input checks that run before any write (names the user gave for clusters, the number of clusters
 /// New-Mesh can mesh) and of links whose proof did not end Connected. See docs/design/cluster-names.md and
 /// docs/design/reader-tokens.md.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException ClusterNameUnknown(string parameter, string name, IEnumerable<string> valid)
     {

@@ -1,4 +1,6 @@
-namespace HybridMesh.Models;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine.Manifests;
 
 /// <summary>
 /// What the east-west gateway of one cluster should look like (runbook step 3). Plain settable properties with

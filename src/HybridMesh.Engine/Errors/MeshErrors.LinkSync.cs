@@ -1,9 +1,9 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>Errors of the link tools' use of istiod's own view (docs/design/link-lifecycle.md). Never carries a token.</summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException LinkRotationNotSynced(string link, string targetContext, string secret, string status, TimeSpan waited,
         string oldSecret) => new(

@@ -1,13 +1,13 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors from rendering manifests (east-west gateway, cross-network Gateway, remote secret, reader RBAC): the input
 /// cannot produce a valid Kubernetes object. Raised before anything touches a cluster. No message here may carry a
 /// token: remote-secret errors name the cluster, never the credential.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException NetworkInvalid(string? value) => new(
         "NetworkInvalid", MeshErrorCategory.InvalidArgument, value,

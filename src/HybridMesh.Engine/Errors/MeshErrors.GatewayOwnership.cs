@@ -1,12 +1,12 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors of the plan-then-write rule of the gateway steps (docs/design/gateway-ownership.md): objects of the
 /// names the module would write exist and belong to another installer, or the pipeline gave nothing to act on.
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     /// <summary><paramref name="objects"/>: "Kind ns/name (owner)" for every object another installer made.</summary>
     public static MeshException ObjectOwnedByOther(string context, IReadOnlyList<string> objects) => new(

@@ -1,9 +1,9 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>Errors of the CI-facing outputs: Test-MeshConnectivity -FailOn (docs/design/ci-output.md).</summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     /// <summary>Test-MeshConnectivity -FailOn: at least one check (or traffic client) reached the given level.</summary>
     public static MeshException ConnectivityCheckFailed(string failOn, IReadOnlyList<string> failing, int total) => new(

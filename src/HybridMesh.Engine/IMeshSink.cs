@@ -1,4 +1,6 @@
-namespace HybridMesh.Models;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine;
 
 /// <summary>
 /// How Engine work talks back to the cmdlet while it runs on a worker thread. The cmdlet pumps every call onto the
@@ -30,7 +32,7 @@ public interface IMeshSink
 }
 
 /// <summary>A sink that drops everything and allows every change; for tests and for callers outside PowerShell.</summary>
-public sealed class NullMeshSink : IMeshSink
+internal sealed class NullMeshSink : IMeshSink
 {
     public static readonly NullMeshSink Instance = new();
     public void Verbose(string message) { }

@@ -1,4 +1,6 @@
-namespace HybridMesh.Models;
+using HybridMesh.Models;
+
+namespace HybridMesh.Engine;
 
 /// <summary>
 /// One cluster a step acts on, with what the pipeline already knows about it. Built by the cmdlets from a

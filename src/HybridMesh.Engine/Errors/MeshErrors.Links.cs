@@ -1,9 +1,9 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>Errors of Get-MeshLink / Update-MeshLinkCredential (day 2). Targets are contexts or link names; never a token.</summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException LinkSourceNotFound(string name, IEnumerable<string> known) => new(
         "LinkSourceNotFound", MeshErrorCategory.InvalidArgument, name,

@@ -1,13 +1,13 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Every user-facing error the Engine raises, in one place, so ids stay stable and each carries the fix.
 /// docs/en-US/about_HybridMesh_Troubleshooting.md lists the same ids; a test keeps the two in step.
-/// Messages must never include a token, key or secret value. One partial file per area (MeshErrors.Google.cs, ...).
+/// Messages must never include a token, key or secret value. One partial file per area (Errors/MeshErrors.Google.cs, ...).
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException KubeconfigNotFound(string path) => new(
         "KubeconfigNotFound", MeshErrorCategory.ObjectNotFound, path,

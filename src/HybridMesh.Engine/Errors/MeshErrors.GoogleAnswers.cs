@@ -1,12 +1,12 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>
 /// Errors read from what Google's answers say in detail (ErrorInfo reasons, list gaps) and from the registration
 /// preconditions asmcli and gcloud check (docs/design/google-rest.md, docs/design/fleet-registration.md).
 /// </summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException GoogleServiceDisabled(string resource, string service, string project,
         string googleMessage) => new(

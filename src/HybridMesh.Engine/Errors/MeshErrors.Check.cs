@@ -1,9 +1,9 @@
 using HybridMesh.Models;
 
-namespace HybridMesh.Engine;
+namespace HybridMesh.Engine.Errors;
 
 /// <summary>Errors of Test-MeshConnectivity (failed checks are MeshCheck results, not errors).</summary>
-public static partial class MeshErrors
+internal static partial class MeshErrors
 {
     public static MeshException TrafficWorkloadNotReady(string context, string ns, TimeSpan timeout) => new(
         "TrafficWorkloadNotReady", MeshErrorCategory.OperationTimeout, context,

@@ -101,7 +101,7 @@ public static class ClusterInspector
 
     /// <summary>Each istiod Deployment (label app=istiod) with its revision and CLUSTER_ID.</summary>
     internal static IReadOnlyList<IstiodInfo> Istiods(IReadOnlyList<JsonObject> deployments) =>
-        deployments.Select(d => new IstiodInfo(Text(d["metadata"]?["name"]) ?? "", Revision(d), Env(d, "CLUSTER_ID")))
+        deployments.Select(d => new IstiodInfo(Text(d["metadata"]?["name"]) ?? "", Revision(d), Env(d, "CLUSTER_ID"), Image(d)))
             .OrderBy(i => i.Name, StringComparer.Ordinal).ToArray();
 
     /// <summary>The roots istiod serves: istio-ca-root-cert, what every workload trusts (docs/design/shared-root.md).</summary>
@@ -154,6 +154,11 @@ public static class ClusterInspector
             : "default";
     }
 
+    /// <summary>The image of the first container that names one (the pilot image; its tag carries the version).</summary>
+    internal static string? Image(JsonObject deployment) =>
+        (deployment["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
+            .Select(c => Text(c["image"])).FirstOrDefault(i => i is not null);
+
     /// <summary>A literal env value of the istiod container ("discovery", else the first container that has it).</summary>
     internal static string? Env(JsonObject deployment, string variable)
     {
@@ -179,4 +184,4 @@ public static class ClusterInspector
 }
 
 /// <summary>One istiod Deployment: its name, revision and CLUSTER_ID (null when it sets none).</summary>
-internal sealed record IstiodInfo(string Name, string Revision, string? ClusterId);
+internal sealed record IstiodInfo(string Name, string Revision, string? ClusterId, string? Image = null);

@@ -29,15 +29,15 @@ internal static partial class IstioPrerequisiteChecks
     [GeneratedRegex(@"^(\d+)-(\d+)(?:-(\d+))?$")]
     private static partial Regex IstioRevisionName();
 
-    /// <summary>The versions of the istiod Deployments (label app=istiod) of the revisions the snapshot names.</summary>
-    public static IReadOnlyList<IstiodVersion> Versions(IReadOnlyList<JsonObject> istiods)
+    /// <summary>
+    /// The versions of the istiod Deployments the snapshot read (label app=istiod), each under the revision name the
+    /// IstioRevision rule uses (ClusterInspector.Revision).
+    /// </summary>
+    public static IReadOnlyList<IstiodVersion> Versions(IReadOnlyList<IstiodInfo> istiods)
     {
         var result = new List<IstiodVersion>();
-        foreach (var d in istiods)
+        foreach (var (_, revision, _, image) in istiods)
         {
-            var revision = ClusterSnapshot.Text(d["metadata"]?["labels"]?["istio.io/rev"]) ?? "default";
-            var image = (d["spec"]?["template"]?["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>()
-                .Select(c => ClusterSnapshot.Text(c["image"])).FirstOrDefault(i => i is not null);
             var tag = image is not null && image.LastIndexOf(':') is var colon and > 0 && !image[colon..].Contains('/') ? image[(colon + 1)..] : null;
             if (tag is not null && TagVersion().Match(tag) is { Success: true } t)
             {

@@ -143,13 +143,12 @@ public static class PrerequisiteChecker
 
             const string ns = IstioNames.SystemNamespace;
             var access = AccessAsync(session, facts, ct);
-            var istiods = Try(() => session.ListAsync("apps/v1", "Deployment", ns, "app=istiod", ct));
             var configMaps = Try(() => session.ListAsync("v1", "ConfigMap", ns, cancellationToken: ct));
             var services = snapshot.IsGke ? Task.FromResult<(IReadOnlyList<JsonObject>?, string?)>((null, null))
                 : Try(() => session.ListAsync("v1", "Service", null, cancellationToken: ct));
-            await Task.WhenAll(access, istiods, configMaps, services).ConfigureAwait(false);
+            await Task.WhenAll(access, configMaps, services).ConfigureAwait(false);
 
-            facts.IstiodVersions = IstioPrerequisiteChecks.Versions((await istiods.ConfigureAwait(false)).Items ?? []);
+            facts.IstiodVersions = IstioPrerequisiteChecks.Versions(snapshot.Istiods);
             var maps = (await configMaps.ConfigureAwait(false)).Items ?? [];
             facts.ClusterCa = maps.Where(c => ClusterSnapshot.Text(c["metadata"]?["name"]) == "kube-root-ca.crt")
                 .Select(c => ClusterSnapshot.Text(c["data"]?["ca.crt"])).FirstOrDefault(ca => !string.IsNullOrWhiteSpace(ca));

@@ -28,14 +28,7 @@ Describe 'Installing from the folder repository, as the README says' -Tag Integr
         $repo = Join-Path $sandbox 'out'
         New-Item -ItemType Directory -Path $repo | Out-Null
         Copy-Item $env:HYBRIDMESH_NUPKG, $labNupkg $repo
-        # A throw-away HOME makes the CurrentUser scope (and PSResourceGet's settings) a temporary path.
-        $environment = @{
-            HOME            = $sandbox
-            XDG_DATA_HOME   = (Join-Path $sandbox '.local/share')
-            XDG_CONFIG_HOME = (Join-Path $sandbox '.config')
-            PSModulePath    = $null
-        }
-        $environment.Values | Where-Object { $_ } | ForEach-Object { New-Item -ItemType Directory -Force -Path $_ | Out-Null }
+        $environment = New-SandboxEnvironment $sandbox
         $script = @"
 `$ErrorActionPreference = 'Stop'
 Register-PSResourceRepository -Name Local -Uri '$repo' -Trusted

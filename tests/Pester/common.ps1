@@ -46,6 +46,19 @@ function Invoke-ChildPwsh {
     }
 }
 
+# Environment variables for a child pwsh whose CurrentUser scope (and PSResourceGet's settings) is a throw-away HOME
+# under $Sandbox; the folders are created. Pass the result to Invoke-ChildPwsh -Environment.
+function New-SandboxEnvironment([string] $Sandbox) {
+    $environment = @{
+        HOME            = $Sandbox
+        XDG_DATA_HOME   = (Join-Path $Sandbox '.local/share')
+        XDG_CONFIG_HOME = (Join-Path $Sandbox '.config')
+        PSModulePath    = $null
+    }
+    $environment.Values | Where-Object { $_ } | ForEach-Object { New-Item -ItemType Directory -Force -Path $_ | Out-Null }
+    $environment
+}
+
 function New-TestDirectory {
     # Under the run's own folder when tools/Invoke-PesterTests.ps1 made one (it deletes it when the run ends, so a
     # test that forgets its AfterAll, or a lab that still holds files, leaves nothing in the temp folder).

@@ -54,18 +54,23 @@ internal static class FleetControl
         }
     }
 
-    private static async Task SetAsync(HttpContext context, string path, FleetServer server)
+    /// <summary>The request's JSON object, or null when the body is not one (the caller answers 400).</summary>
+    private static async Task<JsonObject?> ReadBodyAsync(HttpContext context)
     {
-        JsonObject? body;
         try
         {
-            body = await JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body,
+            return await JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body,
                 cancellationToken: context.RequestAborted).ConfigureAwait(false);
         }
         catch (JsonException)
         {
-            body = null;
+            return null;
         }
+    }
+
+    private static async Task SetAsync(HttpContext context, string path, FleetServer server)
+    {
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
 
         if (body?["project"] is not JsonValue projectValue || (string?)projectValue is not { Length: > 0 } project)
         {
@@ -89,16 +94,7 @@ internal static class FleetControl
 
     private static async Task AddFaultAsync(HttpContext context, FleetFaults faults)
     {
-        JsonObject? body;
-        try
-        {
-            body = await JsonSerializer.DeserializeAsync<JsonObject>(context.Request.Body,
-                cancellationToken: context.RequestAborted).ConfigureAwait(false);
-        }
-        catch (JsonException)
-        {
-            body = null;
-        }
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
 
         if (body is null ||
             !Enum.TryParse<FleetApi>((string?)body["api"] ?? "All", ignoreCase: true, out var api))

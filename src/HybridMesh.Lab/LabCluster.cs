@@ -245,6 +245,20 @@ public sealed class LabCluster : IAsyncDisposable
         }).ToList();
     }
 
+    /// <summary>
+    /// The stored Secrets of a namespace, not copied (stored objects are never mutated after commit; do not mutate
+    /// them): the simulated istiod reads every remote secret on each clusterz answer, and copying 249 kubeconfigs per
+    /// answer at 250 clusters was most of the lab's cost of that answer (docs/design/scale.md).
+    /// </summary>
+    internal IReadOnlyList<JsonObject> StoredSecrets(string ns) => _rt.Store.List("secrets", ns).Items;
+
+    /// <summary>Raised after each committed write, outside the store lock, on the writer's thread: handlers must not block.</summary>
+    internal event Action<Store.StoreEvent>? Changed
+    {
+        add => _rt.Store.Changed += value;
+        remove => _rt.Store.Changed -= value;
+    }
+
     /// <summary>Creates or unconditionally replaces an object through the API rules (defaults, validation, controllers).</summary>
     public JsonObject PutObject(JsonObject obj) => (JsonObject)_seeder.Upsert(obj).Body!;
 

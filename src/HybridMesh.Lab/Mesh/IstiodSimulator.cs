@@ -15,30 +15,38 @@ namespace HybridMesh.Lab.Mesh;
 /// Istio 1.24+ lists its own (config) cluster first with an empty secretName; older versions answer `null` with no
 /// remote clusters. Faults: a frozen snapshot (secrets changed later are not reloaded) and forced `timeout` entries.
 /// </summary>
-public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
+public sealed class IstiodSimulator
 {
     private const string Ns = "istio-system";
+    private readonly LabHost lab;
+    private readonly LabCluster cluster;
     private readonly object _gate = new();
     private JsonArray? _frozen;
     private HashSet<string> _frozenPods = [];
     private readonly HashSet<string> _timeouts = new(StringComparer.Ordinal);
     private bool _timeoutAll;
     private int _answered;
-    // One client (one TLS connection pool) per peer, as istiod keeps its informers' connections; the token goes per
-    // request. Shared by every simulated istiod of the lab: a client per (cluster, peer) meant N² TLS handshakes in the
-    // lab process, which at 100 clusters on a loaded 2-core machine outlasted the module's 10 s request timeout
-    // (docs/design/scale.md). Nothing the module can observe depends on how many connections the lab keeps.
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LabCluster, HttpClient> PeerClients = new();
-    // A real istiod answers clusterz from memory: its informers connected when the secret appeared, and a synced
-    // remote stays synced. The lab keeps each status per (kubeconfig content, partitions, token revocations, version)
-    // until one of those changes, instead of asking the peer again: re-deriving every status every 30 s made the lab,
-    // not the module, the cost of Test-MeshConnectivity on 20 clusters (docs/design/in-cluster-probes.md). A changed
-    // secret, a partition, a revoked token or Clear() is seen at once.
-    // One computation per key, shared by concurrent askers and never cancelled by them: a real istiod connects to a new
-    // remote on its own, whoever asks for clusterz. Tied to the exec request, a first read that outlasted the caller's
-    // timeout (20 clusters at once on a loaded 2-core machine) was thrown away and started again on every run.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<string>>> _statuses = new(StringComparer.Ordinal);
+    private int _refreshPending;
 
+    /// <summary>How a remote looks to istiod's informers, whatever the Istio version calls it.</summary>
+    private enum Reach { Unreachable, Rejected, Synced }
+
+    // A real istiod keeps each remote's status current in the background (its secret controller starts informers when a
+    // secret appears or changes) and answers clusterz from memory. The lab does the same: a change to a remote secret
+    // in istio-system schedules a refresh (OnChange), and each status is kept per (kubeconfig content, partitions,
+    // token revocations) until one of those changes; a changed partition or revocation is seen at the next ask.
+    // Worked out lazily on the first ask, 62,250 statuses at 250 clusters outlasted the module's 10 s request timeout
+    // (docs/design/scale.md). One computation per key, shared by concurrent askers and never cancelled by them: a
+    // first read that outlasted the caller's timeout (20 clusters at once on a loaded 2-core machine) was otherwise
+    // thrown away and started again on every run. An ask that finds a status still being worked out waits for it.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<Reach>>> _statuses = new(StringComparer.Ordinal);
+
+    public IstiodSimulator(LabHost lab, LabCluster cluster)
+    {
+        this.lab = lab;
+        this.cluster = cluster;
+        if (lab.Options.SimulateMeshTraffic) cluster.Changed += OnChange;
+    }
 
     /// <summary>How many exec requests for /debug/clusterz this istiod answered (tests count the module's calls).</summary>
     public int Answered => Volatile.Read(ref _answered);
@@ -140,84 +148,130 @@ public sealed class IstiodSimulator(LabHost lab, LabCluster cluster)
         return parts.Length >= 2 && int.TryParse(parts[1], out var minor) ? minor : 28;
     }
 
+    /// <summary>The remote secrets stored now: (data key, "istio-system/name", kubeconfig base64), in name order.</summary>
+    private IEnumerable<(string Key, string Name, string Encoded)> RemoteSecrets() =>
+        cluster.StoredSecrets(Ns)
+            .Where(s => (string?)s["metadata"]?["labels"]?["istio/multiCluster"] == "true")
+            .OrderBy(s => (string?)s["metadata"]?["name"], StringComparer.Ordinal)
+            .SelectMany(secret => (secret["data"] as JsonObject ?? []).Select(kv => (
+                kv.Key, $"{Ns}/{(string?)secret["metadata"]?["name"]}", kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : "")))
+            // istiod ignores a remote secret for itself
+            .Where(r => r.Key != cluster.ClusterId);
+
     private async Task<JsonArray> EntriesAsync(int version, CancellationToken ct)
     {
         var list = new JsonArray();
         if (version >= 24) list.Add(Entry(cluster.ClusterId, "", "synced"));
-        var remotes = new List<(string Key, string Name, Task<string> Status)>();
-        foreach (var secret in cluster.ListObjects("v1", "Secret", Ns)
-                     .Where(s => (string?)s["metadata"]?["labels"]?["istio/multiCluster"] == "true")
-                     .OrderBy(s => (string?)s["metadata"]?["name"], StringComparer.Ordinal))
-        {
-            var name = $"{Ns}/{(string?)secret["metadata"]?["name"]}";
-            foreach (var (key, value) in secret["data"] as JsonObject ?? [])
-            {
-                if (key == cluster.ClusterId) continue; // istiod ignores a remote secret for itself
-                // Every remote is asked at once, as istiod's informers run side by side (each status is worked out once per secret content and shared by every asker): one after another, 99 remotes
-                // with 50 ms API latency took longer than the module's 10 s request timeout (docs/design/scale.md).
-                remotes.Add((key, name, StatusAsync(value is JsonValue v && v.TryGetValue<string>(out var s) ? s : "", version, ct)));
-            }
-        }
-
+        var world = World();
+        var remotes = RemoteSecrets().Select(r => (r.Key, r.Name, Status: StatusAsync(r.Encoded, world, ct))).ToArray();
         await Task.WhenAll(remotes.Select(r => r.Status));
         foreach (var (key, name, status) in remotes)
         {
-            list.Add(Entry(key, name, await status));
+            list.Add(Entry(key, name, await status switch
+            {
+                Reach.Synced => "synced",
+                Reach.Rejected => "syncing", // informers keep retrying
+                _ => version >= 20 ? "timeout" : "syncing",
+            }));
         }
 
         return list;
     }
 
+    /// <summary>What every status depends on besides the kubeconfig: partitions and token revocations anywhere in the lab.</summary>
+    private string World() => $"{lab.Partitions.Version}|{lab.Clusters.Sum(c => c.AuthVersion)}";
+
     private static JsonObject Entry(string id, string secretName, string status) =>
         new() { ["id"] = id, ["secretName"] = secretName, ["syncStatus"] = status };
 
-    private async Task<string> StatusAsync(string encoded, int version, CancellationToken ct)
+    private async Task<Reach> StatusAsync(string encoded, string world, CancellationToken ct)
     {
-        var key = $"{version}|{lab.Partitions.Version}|{lab.Clusters.Sum(c => c.AuthVersion)}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(encoded)))}";
-        var status = _statuses.GetOrAdd(key, _ => new Lazy<Task<string>>(() => ComputeStatusAsync(encoded, version, CancellationToken.None)));
+        var key = $"{world}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(encoded)))}";
+        var status = _statuses.GetOrAdd(key, _ => new Lazy<Task<Reach>>(() => ComputeStatusAsync(encoded, CancellationToken.None)));
         try
         {
             return await status.Value.WaitAsync(ct);
         }
-        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             // A failed computation is not kept: the next request tries again.
-            _statuses.TryRemove(new KeyValuePair<string, Lazy<Task<string>>>(key, status));
+            _statuses.TryRemove(new KeyValuePair<string, Lazy<Task<Reach>>>(key, status));
             throw;
         }
     }
 
-    private async Task<string> ComputeStatusAsync(string encoded, int version, CancellationToken ct)
+    /// <summary>A remote secret of this cluster was written or deleted: bring the statuses up to date in the background.</summary>
+    private void OnChange(Store.StoreEvent e)
     {
-        var unreachable = version >= 20 ? "timeout" : "syncing";
+        if (e.GroupResource != "secrets") return;
+        var secret = e.New ?? e.Old;
+        if ((string?)secret?["metadata"]?["namespace"] != Ns ||
+            ((string?)e.New?["metadata"]?["labels"]?["istio/multiCluster"] != "true" && (string?)e.Old?["metadata"]?["labels"]?["istio/multiCluster"] != "true")) return;
+        // Coalesced like a controller's work queue: New-Mesh writes N−1 secrets into a cluster in a burst, and one
+        // refresh after the burst covers them all.
+        if (Interlocked.Exchange(ref _refreshPending, 1) == 1) return;
+        _ = Task.Run(RefreshAsync);
+    }
+
+    private async Task RefreshAsync()
+    {
+        await Task.Delay(200);
+        Volatile.Write(ref _refreshPending, 0);
+        try
+        {
+            var world = World();
+            var keys = new HashSet<string>(StringComparer.Ordinal);
+            var work = new List<Task>();
+            foreach (var (_, _, encoded) in RemoteSecrets())
+            {
+                work.Add(StatusAsync(encoded, world, CancellationToken.None));
+            }
+
+            await Task.WhenAll(work);
+            // Statuses of contents no secret holds any more are dropped (a real istiod stops their informers).
+            var live = RemoteSecrets().Select(r => $"{world}|{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(Encoding.UTF8.GetBytes(r.Encoded)))}")
+                .ToHashSet(StringComparer.Ordinal);
+            foreach (var key in _statuses.Keys.Where(k => !live.Contains(k)).ToList()) _statuses.TryRemove(key, out _);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException or ObjectDisposedException)
+        {
+            // The next ask (or change) tries again, as informers retry.
+        }
+    }
+
+    private async Task<Reach> ComputeStatusAsync(string encoded, CancellationToken ct)
+    {
         MeshModel.RemoteKubeconfig kc;
         try { kc = MeshModel.ReadKubeconfig(Encoding.UTF8.GetString(Convert.FromBase64String(encoded))); }
-        catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException or InvalidCastException) { return unreachable; }
+        catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException or InvalidCastException) { return Reach.Unreachable; }
         var peer = lab.Partitions.ResolveFromPod(lab.Clusters, kc.Server);
-        if (peer is null || lab.Partitions.IsCut(cluster, peer, PartitionTarget.ApiServer)) return unreachable;
-        if (kc.CaPem is { Length: > 0 } ca && !SameCertificate(ca, peer.CaCertificate)) return unreachable; // TLS handshake fails
-        if (string.IsNullOrEmpty(kc.Token)) return "syncing";
-        var http = PeerClients.GetValue(peer, p => p.CreateHttpClient(""));
-        var answers = await Task.WhenAll(new[] { "/api/v1/services?limit=1", "/api/v1/endpoints?limit=1", "/api/v1/secrets?limit=1" }.Select(async path =>
-        {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-            request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", kc.Token);
-            using var response = await http.SendAsync(request, ct);
-            return response.IsSuccessStatusCode;
-        }));
-        return answers.All(ok => ok) ? "synced" : "syncing";
+        if (peer is null || lab.Partitions.IsCut(cluster, peer, PartitionTarget.ApiServer)) return Reach.Unreachable;
+        if (kc.CaPem is { Length: > 0 } ca && !SameCertificate(ca, peer.CaCertificate)) return Reach.Unreachable; // TLS handshake fails
+        if (string.IsNullOrEmpty(kc.Token)) return Reach.Rejected;
+        return await PeerListAccess.CanListAsync(peer, kc.Token, ct) ? Reach.Synced : Reach.Rejected;
     }
+
+    // Thumbprint per CA PEM: every holder of a peer's secret carries the same CA, so it is parsed once, not per status.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Thumbprints = new(StringComparer.Ordinal);
 
     private static bool SameCertificate(string pem, X509Certificate2 expected)
     {
-        try
+        if (!Thumbprints.TryGetValue(pem, out var thumbprint))
         {
-            using var cert = X509Certificate2.CreateFromPem(pem);
-            return cert.Thumbprint == expected.Thumbprint;
+            try
+            {
+                using var cert = X509Certificate2.CreateFromPem(pem);
+                thumbprint = cert.Thumbprint;
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                thumbprint = "";
+            }
+
+            if (Thumbprints.Count >= 4096) Thumbprints.Clear();
+            Thumbprints[pem] = thumbprint;
         }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            return false;
-        }
+
+        return thumbprint == expected.Thumbprint;
     }
 }

@@ -51,20 +51,26 @@ internal sealed partial class KubeSession
         {
             var query = new QueryBuilder().Add("labelSelector", labelSelector).Add("limit", ListPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)).Add("continue", next);
             var path = resource.CollectionPath(ns) + query;
-            var response = await SendAsync(HttpMethod.Get, path, null, idempotent: true, cancellationToken).ConfigureAwait(false);
-            var list = ObjectOrThrow(response, new KubeOperation("get", resource, ns, null, path));
-            foreach (var node in list["items"] as JsonArray ?? [])
+            var response = await SendAsync(HttpMethod.Get, path, null, idempotent: true, cancellationToken, listPage: true).ConfigureAwait(false);
+            if (!response.IsSuccess)
             {
-                if (node is JsonObject item)
+                throw Failure(response, new KubeOperation("get", resource, ns, null, path));
+            }
+
+            // Each item was read on its own (KubeListPage), so it is kept as it is: no copy, no tree of the whole list.
+            var page = response.Page ?? throw MeshErrors.KubeApiError(Context, new KubeOperation("get", resource, ns, null, path).Describe(),
+                (int)response.Status, "InvalidResponse", "the answer is not a JSON object.");
+            foreach (var item in page.Items ?? [])
+            {
+                if (item is not null)
                 {
-                    var copy = (JsonObject)item.DeepClone();
-                    copy["apiVersion"] ??= resource.ApiVersion;
-                    copy["kind"] ??= resource.Kind;
-                    items.Add(copy);
+                    item["apiVersion"] ??= resource.ApiVersion;
+                    item["kind"] ??= resource.Kind;
+                    items.Add(item);
                 }
             }
 
-            next = list["metadata"]?["continue"]?.GetValue<string>();
+            next = page.Metadata?.Continue;
         }
         while (!string.IsNullOrEmpty(next));
 

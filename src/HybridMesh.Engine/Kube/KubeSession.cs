@@ -186,7 +186,7 @@ internal sealed partial class KubeSession : IDisposable
     /// comes back as a <see cref="KubeResponse"/>; transport failures and timeouts become ApiServerUnreachable.
     /// </summary>
     internal async Task<KubeResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content,
-        bool idempotent, CancellationToken cancellationToken)
+        bool idempotent, CancellationToken cancellationToken, bool listPage = false)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Timeout);
@@ -212,8 +212,16 @@ internal sealed partial class KubeSession : IDisposable
                 await credentials.ProcessHttpRequestAsync(request, deadline.Token).ConfigureAwait(false);
             }
 
+            // A list is read from the stream as it arrives (KubeListPage); any other answer is buffered whole.
             using var response = await _client.HttpClient
-                .SendAsync(request, HttpCompletionOption.ResponseContentRead, deadline.Token).ConfigureAwait(false);
+                .SendAsync(request, listPage ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead,
+                    deadline.Token).ConfigureAwait(false);
+            if (listPage && response.IsSuccessStatusCode)
+            {
+                var page = await KubeListPage.ReadAsync(response.Content, deadline.Token).ConfigureAwait(false);
+                return new KubeResponse(response.StatusCode, response.ReasonPhrase, [], Attempts(request)) { Page = page };
+            }
+
             // Never a string: a fleet's Secret lists are megabytes, and a UTF-16 copy of each, then the UTF-8 copy
             // parsing needs again, made most of a 250-cluster run's large-object garbage (docs/design/scale.md). A large
             // successful answer is parsed straight from the buffered content; anything else is kept as bytes.
@@ -221,7 +229,7 @@ internal sealed partial class KubeSession : IDisposable
                 ? await ParseLargeAsync(response.Content, deadline.Token).ConfigureAwait(false)
                 : null;
             var body = parsed is null ? await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false) : [];
-            var attempts = request.Options.TryGetValue(KubeRetryHandler.Attempts, out var tries) ? tries : 1;
+            var attempts = Attempts(request);
             _options.Sink?.Debug($"[{Context}] {method} {request.RequestUri?.PathAndQuery} → {(int)response.StatusCode} " +
                                  $"({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms, {attempts} attempt(s))");
             return new KubeResponse(response.StatusCode, response.ReasonPhrase, body, attempts) { Parsed = parsed };
@@ -250,6 +258,9 @@ internal sealed partial class KubeSession : IDisposable
             throw ExecFailure(Context, _execCommand ?? "exec plugin", ex);
         }
     }
+
+    private static int Attempts(HttpRequestMessage request) =>
+        request.Options.TryGetValue(KubeRetryHandler.Attempts, out var tries) ? tries : 1;
 
     /// <summary>Answers above this size (the large-object threshold) are parsed from the stream, not copied first.</summary>
     private const int LargeAnswer = 64 * 1024;
@@ -339,6 +350,9 @@ internal sealed record KubeResponse(HttpStatusCode Status, string? ReasonPhrase,
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 
     public string Body => System.Text.Encoding.UTF8.GetString(Content);
+
+    /// <summary>A successful list answer read item by item (<see cref="KubeListPage"/>); null when it was no JSON object.</summary>
+    public KubeListPage? Page { get; init; }
 
     /// <summary>A large answer parsed while it was read (the same tree on every <see cref="ParseJson"/>).</summary>
     public JsonNode? Parsed { get; init; }

@@ -6,14 +6,21 @@ namespace HybridMesh.Engine.Kube;
 
 /// <summary>
 /// One page of a list answer, read from the network stream item by item (docs/design/scale.md, "Memory"): the
-/// serializer buffers one item at a time, and each item becomes its own small JsonObject. Buffered whole, a fleet's
+/// serializer buffers one item at a time, and each item becomes its own small JsonObject (KubeListItemReader). Buffered whole, a fleet's
 /// Secret lists (N−1 remote secrets with kubeconfigs, ~1.5 MB each at 250 clusters) were copied into growing
 /// large-object-heap buffers and a document of the whole answer: about 1 GB of large-object garbage per
 /// 250-cluster New-Mesh re-run. Only the fields a list reader uses are kept; kind and apiVersion of the list are not.
 /// </summary>
 internal sealed class KubeListPage
 {
-    private static readonly JsonSerializerOptions Options = new() { DefaultBufferSize = 16 * 1024 };
+    private static readonly JsonSerializerOptions Full = Options(skipManagedFields: false);
+    private static readonly JsonSerializerOptions Lean = Options(skipManagedFields: true);
+
+    private static JsonSerializerOptions Options(bool skipManagedFields) => new()
+    {
+        DefaultBufferSize = 16 * 1024,
+        Converters = { new KubeListItemReader(skipManagedFields) },
+    };
 
     [JsonPropertyName("items")]
     public List<JsonObject?>? Items { get; set; }
@@ -28,12 +35,12 @@ internal sealed class KubeListPage
     }
 
     /// <summary>The page, or null when the answer is not a JSON object (the caller reports an invalid answer).</summary>
-    public static async Task<KubeListPage?> ReadAsync(HttpContent content, CancellationToken cancellationToken)
+    public static async Task<KubeListPage?> ReadAsync(HttpContent content, bool skipManagedFields, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            return await JsonSerializer.DeserializeAsync<KubeListPage>(stream, Options, cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync<KubeListPage>(stream, skipManagedFields ? Lean : Full, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException)
         {

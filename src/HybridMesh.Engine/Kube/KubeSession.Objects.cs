@@ -39,19 +39,22 @@ internal sealed partial class KubeSession
 
     /// <summary>
     /// Every object of a kind, following pages. <paramref name="ns"/> null lists across all namespaces. Items get
-    /// apiVersion and kind filled in (the server omits them in lists of built-in types).
+    /// apiVersion and kind filled in (the server omits them in lists of built-in types). <paramref name="fieldSelector"/>
+    /// narrows the list on the server (e.g. Secrets by type); <paramref name="skipManagedFields"/> leaves
+    /// metadata.managedFields out of the items (readers that never look at them; docs/design/scale.md).
     /// </summary>
     public async Task<IReadOnlyList<JsonObject>> ListAsync(string apiVersion, string kindOrPlural, string? ns = null,
-        string? labelSelector = null, CancellationToken cancellationToken = default)
+        string? labelSelector = null, CancellationToken cancellationToken = default, string? fieldSelector = null,
+        bool skipManagedFields = false)
     {
         var resource = await ResolveAsync(apiVersion, kindOrPlural, cancellationToken).ConfigureAwait(false);
         var items = new List<JsonObject>();
         string? next = null;
         do
         {
-            var query = new QueryBuilder().Add("labelSelector", labelSelector).Add("limit", ListPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)).Add("continue", next);
+            var query = new QueryBuilder().Add("labelSelector", labelSelector).Add("fieldSelector", fieldSelector).Add("limit", ListPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)).Add("continue", next);
             var path = resource.CollectionPath(ns) + query;
-            var response = await SendAsync(HttpMethod.Get, path, null, idempotent: true, cancellationToken, listPage: true).ConfigureAwait(false);
+            var response = await SendAsync(HttpMethod.Get, path, null, idempotent: true, cancellationToken, listPage: true, skipManagedFields).ConfigureAwait(false);
             if (!response.IsSuccess)
             {
                 throw Failure(response, new KubeOperation("get", resource, ns, null, path));

@@ -186,7 +186,7 @@ internal sealed partial class KubeSession : IDisposable
     /// comes back as a <see cref="KubeResponse"/>; transport failures and timeouts become ApiServerUnreachable.
     /// </summary>
     internal async Task<KubeResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content,
-        bool idempotent, CancellationToken cancellationToken, bool listPage = false)
+        bool idempotent, CancellationToken cancellationToken, bool listPage = false, bool skipManagedFields = false)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Timeout);
@@ -218,7 +218,7 @@ internal sealed partial class KubeSession : IDisposable
                     deadline.Token).ConfigureAwait(false);
             if (listPage && response.IsSuccessStatusCode)
             {
-                var page = await KubeListPage.ReadAsync(response.Content, deadline.Token).ConfigureAwait(false);
+                var page = await KubeListPage.ReadAsync(response.Content, skipManagedFields, deadline.Token).ConfigureAwait(false);
                 return new KubeResponse(response.StatusCode, response.ReasonPhrase, [], Attempts(request)) { Page = page };
             }
 

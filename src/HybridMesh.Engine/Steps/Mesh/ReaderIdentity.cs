@@ -49,7 +49,10 @@ internal static class ReaderIdentity
         // The three reads and the Secret list are independent: send them together.
         var lookups = rendered.Select(obj => session.GetAsync(ManifestObjects.ApiVersion(obj), ManifestObjects.Kind(obj),
             ManifestObjects.Kind(obj) == "ServiceAccount" ? Ns : null, ManifestObjects.Name(obj), ct)).ToArray();
-        var listing = session.ListAsync("v1", "Secret", Ns, cancellationToken: ct);
+        // Only token Secrets can hold the reader token (Usable): the server leaves out the N−1 remote secrets, about
+        // 1.5 MB per cluster at 250 clusters (docs/design/scale.md).
+        var listing = session.ListAsync("v1", "Secret", Ns, cancellationToken: ct,
+            fieldSelector: "type=" + IstioReaderRenderer.TokenSecretType);
         await Task.WhenAll(lookups.Cast<Task>().Append(listing)).ConfigureAwait(false);
         for (var i = 0; i < rendered.Length; i++)
         {

@@ -76,7 +76,8 @@ if (-not $Worker) {
             'CPU s module/lab: New-Mesh' = $row.CpuNewMesh
             'Re-run'           = $row.CpuRerun
             'Checks'           = $row.CpuChecks
-            'Peak MB'          = $row.PeakMB
+            'Peak MB New-Mesh' = $row.PeakMB
+            'Peak MB checks'   = $row.ChecksPeakMB
             'Lab MB'           = $row.LabMB
             'kubectl ratio'    = if ($sequential) { [Math]::Round($sequential / $row.NewMesh, 0) } else { $null }
         }
@@ -172,6 +173,23 @@ function Measure-Step([scriptblock] $Step) {
     }
 }
 
+# The process's peak resident memory since the last reset (Linux: VmHWM, reset through /proc/self/clear_refs, so each
+# step's own peak is seen; elsewhere the process's peak so far). A collection first, so a step does not inherit the
+# previous step's garbage (docs/design/scale.md, "Memory").
+function Reset-PeakMemory {
+    [GC]::Collect()
+    if (Test-Path /proc/self/clear_refs) {
+        $refs = [IO.FileStream]::new('/proc/self/clear_refs', [IO.FileMode]::Open, [IO.FileAccess]::Write)
+        try { $refs.Write([byte[]](0x35), 0, 1) } finally { $refs.Dispose() }
+    }
+}
+function Get-PeakMemoryMB {
+    if (Test-Path /proc/self/status) {
+        return [Math]::Round(([int64]((Select-String -Path /proc/self/status -Pattern '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value)) / 1KB, 0)
+    }
+    return [Math]::Round([Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB, 0)
+}
+
 function Get-LabRequestCount($Lab) { Invoke-RestMethod -Uri "$($Lab.ControlUrl)/requests" }
 function Clear-LabRequestCount($Lab) { Invoke-RestMethod -Method Delete -Uri "$($Lab.ControlUrl)/requests" | Out-Null }
 
@@ -184,7 +202,9 @@ if ($ThrottleLimit) {
 if ($CheckRequestTimeoutSec) { $PSDefaultParameterValues['Test-MeshConnectivity:RequestTimeoutSec'] = $CheckRequestTimeoutSec }
 $savedCache = $env:KUBECACHEDIR
 $watch = [Diagnostics.Stopwatch]::StartNew()
-$lab = Start-MeshLab -Clusters $size -TimeoutSec 600 -Confirm:$false
+# -MeshTraffic: istiods and kubelets answer as in a real mesh, so the checks run istiod's view and the in-cluster
+# probes as a user's Test-MeshConnectivity does (without it every exec fails at once and is only a warning).
+$lab = Start-MeshLab -Clusters $size -TimeoutSec 600 -MeshTraffic -Confirm:$false
 $labStart = [Math]::Round($watch.Elapsed.TotalSeconds, 1)
 try {
     $env:KUBECACHEDIR = Join-Path $lab.Path 'kube-cache'
@@ -198,6 +218,7 @@ try {
     $services = Measure-Step { @($gateways.Result | Publish-MeshService -Confirm:$false -WarningAction SilentlyContinue) }
 
     Clear-LabRequestCount $lab
+    Reset-PeakMemory
     $newMesh = Measure-Step { $environment.Result | New-Mesh -WarningAction SilentlyContinue }
     $requests = Get-LabRequestCount $lab
     $mesh = $newMesh.Result[0]
@@ -208,11 +229,14 @@ try {
     $rerun = Measure-Step { $environment.Result | New-Mesh -WarningAction SilentlyContinue }
     $rerunWrites = (Get-LabRequestCount $lab).writes
     if (@($rerun.Result[0].Links | Where-Object Outcome -NE 'Unchanged').Count) { throw "$size clusters: the re-run changed links" }
+    $newMeshPeak = Get-PeakMemoryMB
+    $rerun.Result = $null
 
+    Reset-PeakMemory
     $checks = Measure-Step { @($mesh | Test-MeshConnectivity -WarningAction SilentlyContinue) }
     $failed = @($checks.Result | Where-Object Status -EQ 'Failed')
     if ($failed.Count) { throw "$size clusters: $($failed.Count) checks failed, first: $($failed[0].Check) $($failed[0].Detail)" }
-    $peak = [Math]::Round([Diagnostics.Process]::GetCurrentProcess().PeakWorkingSet64 / 1MB, 0)
+    $checksPeak = Get-PeakMemoryMB
     $labPeak = if (Test-Path "/proc/$($lab.ProcessId)/status") {
         [Math]::Round(([int64]((Select-String -Path "/proc/$($lab.ProcessId)/status" -Pattern '^VmHWM:\s+(\d+)').Matches[0].Groups[1].Value)) / 1KB, 0)
     } else { [Math]::Round((Get-Process -Id $lab.ProcessId).PeakWorkingSet64 / 1MB, 0) }
@@ -232,7 +256,7 @@ try {
         NewMesh = $newMesh.Seconds; Rerun = $rerun.Seconds; RerunWrites = $rerunWrites; Checks = $checks.Seconds
         CpuNewMesh = $newMesh.Cpu; CpuRerun = $rerun.Cpu; CpuChecks = $checks.Cpu
         RequestsPerLink = [Math]::Round($requests.total / [Math]::Max(1, $links), 2)
-        PeakMB = $peak; LabMB = $labPeak
+        PeakMB = $newMeshPeak; ChecksPeakMB = $checksPeak; LabMB = $labPeak
         SequentialPerLink = if ($perLink -and -not $SequentialPerLink) { [Math]::Round($perLink, 4) } else { $null }
     } | ConvertTo-Json -Compress | Write-Output
 }

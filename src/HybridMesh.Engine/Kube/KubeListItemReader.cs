@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
@@ -41,7 +43,12 @@ internal sealed class KubeListItemReader(bool skipManagedFields) : JsonConverter
             reader.Read();
             if (metadata && SkipManagedFields && name == "managedFields")
             {
-                reader.Skip();
+                // The serializer hands over whole items, so the skip cannot run out of data.
+                if (!reader.TrySkip())
+                {
+                    throw new JsonException("a list item ended inside metadata.managedFields");
+                }
+
                 continue;
             }
 
@@ -82,24 +89,35 @@ internal sealed class KubeListItemReader(bool skipManagedFields) : JsonConverter
 
     private static string ReadString(ref Utf8JsonReader reader)
     {
-        if (reader.ValueIsEscaped || reader.HasValueSequence || reader.ValueSpan.Length < SharedLength)
+        var length = reader.HasValueSequence ? reader.ValueSequence.Length : reader.ValueSpan.Length;
+        if (length < SharedLength)
         {
             return reader.GetString()!;
         }
 
-        Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(reader.ValueSpan, hash);
-        var key = (MemoryMarshal.Read<ulong>(hash), MemoryMarshal.Read<ulong>(hash[8..]), reader.ValueSpan.Length);
-        if (Shared.TryGetValue(key, out var known))
+        // The text as it will read (escapes resolved), in a pooled buffer: hashed, and only decoded when it is new.
+        var buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        try
         {
-            return known;
-        }
+            var text = buffer.AsSpan(0, reader.CopyString(buffer));
+            Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
+            SHA256.HashData(text, hash);
+            var key = (MemoryMarshal.Read<ulong>(hash), MemoryMarshal.Read<ulong>(hash[8..]), text.Length);
+            if (Shared.TryGetValue(key, out var known))
+            {
+                return known;
+            }
 
-        if (Shared.Count >= Capacity)
+            if (Shared.Count >= Capacity)
+            {
+                Shared.Clear();
+            }
+
+            return Shared.GetOrAdd(key, Encoding.UTF8.GetString(text));
+        }
+        finally
         {
-            Shared.Clear();
+            ArrayPool<byte>.Shared.Return(buffer);
         }
-
-        return Shared.GetOrAdd(key, reader.GetString()!);
     }
 }

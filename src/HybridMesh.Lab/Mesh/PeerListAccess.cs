@@ -6,31 +6,49 @@ using System.Text;
 namespace HybridMesh.Lab.Mesh;
 
 /// <summary>
-/// Whether a bearer token may list services, endpoints and secrets on a cluster's API server: what istiod's informers
-/// need from a remote (docs/design/istiod-view.md). Asked for real, through the peer's HTTPS API server (its
-/// authenticator and RBAC), and kept per (peer, token, the peer's token revocations): every cluster of a mesh holds the
-/// same reader token for a given peer, so the answer is worked out once per peer and token, not once per (holder,
-/// peer). Which holder asks matters only for the network path and the CA, which the caller judges
-/// (<see cref="IstiodSimulator"/>). At 250 clusters this is ~750 requests instead of 186,750 (docs/design/scale.md).
+/// What a cluster's API server answers a pod of another cluster for a GET with a bearer token: the simulated istiod's
+/// informers (services, endpoints, secrets) and the probe pods' curl calls (/version, services) ask it
+/// (docs/design/istiod-view.md, in-cluster-probes.md). Asked for real, through the peer's HTTPS API server (its
+/// authenticator and RBAC), and kept per (peer, token, path) until the peer's credentials or access rules change (a
+/// revoked or expired token, any write to RBAC objects, ServiceAccounts or token Secrets): every cluster of a mesh holds
+/// the same reader token for a given peer, so the answer is the same whichever cluster asks. The asker's own network
+/// path and CA check stay with the caller. At 250 clusters that is ~1,000 requests per check run instead of ~310,000
+/// (docs/design/scale.md). A peer with an injected status or reset fault is asked every time.
 /// </summary>
 internal static class PeerListAccess
 {
-    private static readonly string[] Paths = ["/api/v1/services?limit=1", "/api/v1/endpoints?limit=1", "/api/v1/secrets?limit=1"];
+    private static readonly string[] InformerPaths = ["/api/v1/services?limit=1", "/api/v1/endpoints?limit=1", "/api/v1/secrets?limit=1"];
 
     // One client (one TLS connection pool) per peer for the whole lab, as istiod keeps its informers' connections; the
     // token goes per request. Keyed weakly: a stopped lab's clusters and clients go with it.
     private static readonly ConditionalWeakTable<LabCluster, HttpClient> Clients = new();
-    private static readonly ConditionalWeakTable<LabCluster, ConcurrentDictionary<string, Lazy<Task<bool>>>> Answers = new();
-    // Bounded CPU: at most this many peers are being listed at once by every simulated istiod of the process together.
+    private static readonly ConditionalWeakTable<LabCluster, Peer> Peers = new();
+    // Bounded CPU: at most this many requests are in flight from every simulated pod of the process together.
     private static readonly SemaphoreSlim InFlight = new(16);
 
-    /// <summary>True when <paramref name="token"/> may list all three on <paramref name="peer"/>.</summary>
+    private sealed class Peer
+    {
+        public readonly ConcurrentDictionary<string, Lazy<Task<int>>> Answers = new(StringComparer.Ordinal);
+        public int AccessVersion;
+    }
+
+    /// <summary>True when <paramref name="token"/> may list services, endpoints and secrets on <paramref name="peer"/>.</summary>
     public static async Task<bool> CanListAsync(LabCluster peer, string token, CancellationToken ct)
     {
-        var answers = Answers.GetValue(peer, _ => new ConcurrentDictionary<string, Lazy<Task<bool>>>(StringComparer.Ordinal));
-        // Never the token itself as a key (it would outlive the secret in memory dumps of the lab).
-        var key = $"{peer.AuthVersion}|{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)))}";
-        var answer = answers.GetOrAdd(key, _ => new Lazy<Task<bool>>(() => ListAsync(peer, token)));
+        var codes = await Task.WhenAll(InformerPaths.Select(path => StatusAsync(peer, token, path, ct)));
+        return codes.All(code => code is >= 200 and < 300);
+    }
+
+    /// <summary>The HTTP status <paramref name="peer"/> answers GET <paramref name="path"/> with the token (none when empty).</summary>
+    public static async Task<int> StatusAsync(LabCluster peer, string? token, string path, CancellationToken ct)
+    {
+        // An injected status or reset fault changes answers from one request to the next: those go out every time.
+        if (peer.Faults.Active.Any(rule => rule.Kind != Faults.FaultKind.Latency)) return await GetAsync(peer, token, path).WaitAsync(ct);
+        var state = Peers.GetValue(peer, Watch);
+        // Never the token itself as a key.
+        var hash = string.IsNullOrEmpty(token) ? "-" : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+        var key = $"{peer.AuthVersion}|{Volatile.Read(ref state.AccessVersion)}|{hash}|{path}";
+        var answer = state.Answers.GetOrAdd(key, _ => new Lazy<Task<int>>(() => GetAsync(peer, token, path)));
         try
         {
             return await answer.Value.WaitAsync(ct);
@@ -38,26 +56,36 @@ internal static class PeerListAccess
         catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException && !ct.IsCancellationRequested)
         {
             // A failed attempt is not kept: the next ask tries again.
-            answers.TryRemove(new KeyValuePair<string, Lazy<Task<bool>>>(key, answer));
+            state.Answers.TryRemove(new KeyValuePair<string, Lazy<Task<int>>>(key, answer));
             throw;
         }
     }
 
-    // Not cancelled by any asker: like istiod's informers, the list runs whoever waits for it.
-    private static async Task<bool> ListAsync(LabCluster peer, string token)
+    private static Peer Watch(LabCluster peer)
+    {
+        var state = new Peer();
+        peer.Changed += e =>
+        {
+            if (e.GroupResource.EndsWith(".rbac.authorization.k8s.io", StringComparison.Ordinal) || e.GroupResource == "serviceaccounts" ||
+                (e.GroupResource == "secrets" && ((string?)(e.New ?? e.Old)?["type"] == "kubernetes.io/service-account-token")))
+            {
+                Interlocked.Increment(ref state.AccessVersion);
+            }
+        };
+        return state;
+    }
+
+    // Not cancelled by any asker: like istiod's informers, the request runs whoever waits for it.
+    private static async Task<int> GetAsync(LabCluster peer, string? token, string path)
     {
         var http = Clients.GetValue(peer, p => p.CreateHttpClient(""));
         await InFlight.WaitAsync();
         try
         {
-            var answers = await Task.WhenAll(Paths.Select(async path =>
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, path);
-                request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-                using var response = await http.SendAsync(request);
-                return response.IsSuccessStatusCode;
-            }));
-            return answers.All(ok => ok);
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            if (!string.IsNullOrEmpty(token)) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(request);
+            return (int)response.StatusCode;
         }
         finally
         {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -22,7 +21,6 @@ namespace HybridMesh.Lab.Mesh;
 public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
 {
     public const string ScriptName = "hybridmesh-probe";
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
     private int _executed;
 
     /// <summary>How many probe commands this cluster's kubelet ran (tests count the module's execs).</summary>
@@ -92,18 +90,16 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         if (kc?.CaPem is not { Length: > 0 } ca || !SameCertificate(ca, peer.CaCertificate))
             return All(60, "curl: (60) SSL certificate problem: unable to get local issuer certificate");
 
-        var http = _clients.GetOrAdd(peer.Name, _ => peer.CreateHttpClient(""));
         var lines = new List<string>();
         foreach (var (step, target) in new[] { ("version", "/version"), ("services", "/api/v1/services?limit=1") }.Where(s => steps.Contains(s.Item1)))
         {
             var watch = Stopwatch.StartNew();
             try
             {
-                using var request = new HttpRequestMessage(HttpMethod.Get, target);
-                if (!string.IsNullOrEmpty(kc.Token)) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", kc.Token);
-                using var response = await http.SendAsync(request, ct);
+                // The peer's answer to this token, shared by every cluster that probes it (PeerListAccess, docs/design/scale.md).
+                var code = await PeerListAccess.StatusAsync(peer, kc.Token, target, ct);
                 var total = watch.Elapsed.TotalSeconds;
-                lines.Add(Line("api", id, step, 0, (int)response.StatusCode, Math.Min(total, 0.001), total, ""));
+                lines.Add(Line("api", id, step, 0, code, Math.Min(total, 0.001), total, ""));
             }
             catch (HttpRequestException ex)
             {

@@ -246,11 +246,15 @@ public sealed class LabCluster : IAsyncDisposable
     }
 
     /// <summary>
-    /// The stored Secrets of a namespace, not copied (stored objects are never mutated after commit; do not mutate
-    /// them): the simulated istiod reads every remote secret on each clusterz answer, and copying 249 kubeconfigs per
-    /// answer at 250 clusters was most of the lab's cost of that answer (docs/design/scale.md).
+    /// The stored objects of a kind, not copied (stored objects are never mutated after commit; do not mutate them):
+    /// the simulated istiod and kubelet read them for every answer, and copies (249 kubeconfigs per clusterz answer,
+    /// every cluster's gateway Services per probe line at 250 clusters) were most of the lab's cost (docs/design/scale.md).
     /// </summary>
-    internal IReadOnlyList<JsonObject> StoredSecrets(string ns) => _rt.Store.List("secrets", ns).Items;
+    internal IReadOnlyList<JsonObject> StoredObjects(string apiVersion, string kind, string? ns)
+    {
+        var t = TypeOf(apiVersion, kind);
+        return _rt.Store.List(t.GroupResource, t.Namespaced ? ns : null).Items;
+    }
 
     /// <summary>Raised after each committed write, outside the store lock, on the writer's thread: handlers must not block.</summary>
     internal event Action<Store.StoreEvent>? Changed

@@ -25,6 +25,28 @@ internal sealed partial class KubeSession
     internal async Task<JsonObject> ApplyBlindAsync(JsonObject obj, bool force, CancellationToken cancellationToken) =>
         (await SendApplyAsync(obj, force, cancellationToken).ConfigureAwait(false)).After;
 
+    /// <summary>
+    /// Server-side apply of an object already serialized as UTF-8 JSON (<paramref name="identity"/> names it), without
+    /// reading the stored object back: the answer's body is drained unread. New-Mesh sends one source's remote secret
+    /// to N−1 targets, so the bytes are made once per source, and 62,250 answers at 250 clusters are neither buffered
+    /// nor parsed (most of a first run's garbage; docs/design/scale.md, "Memory").
+    /// </summary>
+    internal async Task ApplyRenderedAsync(JsonObject identity, byte[] utf8Json, bool force, CancellationToken cancellationToken)
+    {
+        var (resource, ns, name) = await Identify(identity, cancellationToken).ConfigureAwait(false);
+        var path = resource.ObjectPath(ns, name) + new QueryBuilder()
+            .Add("fieldManager", DefaultFieldManager)
+            .Add("force", force ? "true" : null);
+        var content = new ByteArrayContent(utf8Json);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/apply-patch+yaml") { CharSet = "utf-8" };
+        var response = await SendAsync(HttpMethod.Patch, path, content, idempotent: true, cancellationToken, discardSuccessBody: true)
+            .ConfigureAwait(false);
+        if (!response.IsSuccess)
+        {
+            throw Failure(response, new KubeOperation("apply", resource, ns, name, path));
+        }
+    }
+
     /// <summary>The apply PATCH under our field manager: the stored object, and whether the server created it (201).</summary>
     private async Task<(JsonObject After, bool Created)> SendApplyAsync(JsonObject obj, bool force, CancellationToken cancellationToken)
     {

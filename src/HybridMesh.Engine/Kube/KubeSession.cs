@@ -186,7 +186,8 @@ internal sealed partial class KubeSession : IDisposable
     /// comes back as a <see cref="KubeResponse"/>; transport failures and timeouts become ApiServerUnreachable.
     /// </summary>
     internal async Task<KubeResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content,
-        bool idempotent, CancellationToken cancellationToken, bool listPage = false, bool skipManagedFields = false)
+        bool idempotent, CancellationToken cancellationToken, bool listPage = false, bool skipManagedFields = false,
+        bool discardSuccessBody = false)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Timeout);
@@ -204,6 +205,9 @@ internal sealed partial class KubeSession : IDisposable
         }
 
         var started = Stopwatch.GetTimestamp();
+        void Debugged(HttpResponseMessage response) =>
+            _options.Sink?.Debug($"[{Context}] {method} {request.RequestUri?.PathAndQuery} → {(int)response.StatusCode} " +
+                                 $"({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms, {Attempts(request)} attempt(s))");
         try
         {
             if (_client.Credentials is { } credentials)
@@ -214,12 +218,20 @@ internal sealed partial class KubeSession : IDisposable
 
             // A list is read from the stream as it arrives (KubeListPage); any other answer is buffered whole.
             using var response = await _client.HttpClient
-                .SendAsync(request, listPage ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead,
+                .SendAsync(request, listPage || discardSuccessBody ? HttpCompletionOption.ResponseHeadersRead : HttpCompletionOption.ResponseContentRead,
                     deadline.Token).ConfigureAwait(false);
             if (listPage && response.IsSuccessStatusCode)
             {
                 var page = await KubeListPage.ReadAsync(response.Content, skipManagedFields, deadline.Token).ConfigureAwait(false);
+                Debugged(response);
                 return new KubeResponse(response.StatusCode, response.ReasonPhrase, [], Attempts(request)) { Page = page };
+            }
+
+            if (discardSuccessBody && response.IsSuccessStatusCode)
+            {
+                await DrainAsync(response.Content, deadline.Token).ConfigureAwait(false);
+                Debugged(response);
+                return new KubeResponse(response.StatusCode, response.ReasonPhrase, [], Attempts(request));
             }
 
             // Never a string: a fleet's Secret lists are megabytes, and a UTF-16 copy of each, then the UTF-8 copy
@@ -229,10 +241,8 @@ internal sealed partial class KubeSession : IDisposable
                 ? await ParseLargeAsync(response.Content, deadline.Token).ConfigureAwait(false)
                 : null;
             var body = parsed is null ? await response.Content.ReadAsByteArrayAsync(deadline.Token).ConfigureAwait(false) : [];
-            var attempts = Attempts(request);
-            _options.Sink?.Debug($"[{Context}] {method} {request.RequestUri?.PathAndQuery} → {(int)response.StatusCode} " +
-                                 $"({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms, {attempts} attempt(s))");
-            return new KubeResponse(response.StatusCode, response.ReasonPhrase, body, attempts) { Parsed = parsed };
+            Debugged(response);
+            return new KubeResponse(response.StatusCode, response.ReasonPhrase, body, Attempts(request)) { Parsed = parsed };
         }
         catch (OperationCanceledException ex) when (!cancellationToken.IsCancellationRequested)
         {
@@ -256,6 +266,23 @@ internal sealed partial class KubeSession : IDisposable
         catch (KubeConfigException ex) when (KubeconfigSet.IsExecFailure(ex))
         {
             throw ExecFailure(Context, _execCommand ?? "exec plugin", ex);
+        }
+    }
+
+    /// <summary>Reads an answer nobody needs to its end (the connection stays usable) through one pooled buffer.</summary>
+    private static async Task DrainAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            while (await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

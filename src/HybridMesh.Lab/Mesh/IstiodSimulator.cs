@@ -149,7 +149,7 @@ public sealed class IstiodSimulator
 
     /// <summary>The remote secrets stored now: (data key, "istio-system/name", kubeconfig base64), in name order.</summary>
     private IEnumerable<(string Key, string Name, string Encoded)> RemoteSecrets() =>
-        cluster.StoredSecrets(Ns)
+        cluster.StoredObjects("v1", "Secret", Ns)
             .Where(s => (string?)s["metadata"]?["labels"]?["istio/multiCluster"] == "true")
             .OrderBy(s => (string?)s["metadata"]?["name"], StringComparer.Ordinal)
             .SelectMany(secret => (secret["data"] as JsonObject ?? []).Select(kv => (

@@ -62,7 +62,7 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
 
         if (f.Length >= 5 && f[0] == "api")
             return await ApiAsync(f[1], f[2], seconds, () => ReadMounted(request.PodObject, f[4]), ["version", "services"], ct);
-        if (f.Length >= 3 && f[0] == "gw") return Gateway(f[1], f[2], seconds);
+        if (f.Length >= 3 && f[0] == "gw") return Gateway(Owners(request), f[1], f[2], seconds);
         return [];
     }
 
@@ -135,10 +135,22 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         return null;
     }
 
-    private IReadOnlyList<string> Gateway(string id, string address, int seconds)
+    // Which cluster's east-west gateway answers on an address: one pass over the clusters per exec, not a scan (with
+    // copies) of every cluster per call line, which at 250 clusters was O(N²) per exec (docs/design/scale.md).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LabExecRequest, Dictionary<string, LabCluster>> GatewayOwners = new();
+
+    private Dictionary<string, LabCluster> Owners(LabExecRequest request) => GatewayOwners.GetValue(request, _ =>
     {
-        var owner = lab.Clusters.FirstOrDefault(c => c.ListObjects("v1", "Service", "istio-system").Any(s =>
-            (s["spec"]?["ports"] as JsonArray ?? []).Any(p => (int?)p?["port"] == 15443) && Addresses(s).Contains(address)));
+        var owners = new Dictionary<string, LabCluster>(StringComparer.Ordinal);
+        foreach (var c in lab.Clusters)
+            foreach (var s in c.StoredObjects("v1", "Service", "istio-system").Where(s => (s["spec"]?["ports"] as JsonArray ?? []).Any(p => (int?)p?["port"] == 15443)))
+                foreach (var address in Addresses(s)) owners.TryAdd(address, c);
+        return owners;
+    });
+
+    private IReadOnlyList<string> Gateway(Dictionary<string, LabCluster> owners, string id, string address, int seconds)
+    {
+        var owner = owners.GetValueOrDefault(address);
         if (owner is null || lab.Partitions.IsCut(cluster, owner, PartitionTarget.Gateway))
         {
             return
@@ -148,7 +160,7 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
             ];
         }
 
-        var ready = owner.ListObjects("v1", "Pod", "istio-system").Any(p =>
+        var ready = owner.StoredObjects("v1", "Pod", "istio-system").Any(p =>
             (string?)p["metadata"]?["labels"]?["istio"] == "eastwestgateway" && p["metadata"]?["deletionTimestamp"] is null &&
             (string?)p["status"]?["phase"] == "Running");
         if (!ready)

@@ -86,13 +86,16 @@ public static class MeshCreator
         public string? Detail { get; set; }
         private JsonObject? _remoteSecret;
 
-        /// <summary>
-        /// The remote secret this source's targets hold: the same for all of them, so it is rendered once per source
-        /// (kubeconfig and base64) and each link gets a copy (docs/design/scale.md).
-        /// </summary>
-        public JsonObject RemoteSecret() => (JsonObject)Rendered().DeepClone();
+        private byte[]? _bytes;
 
-        /// <summary>The shared rendering, to compare with (never to change or send): a converged link needs no copy.</summary>
+        /// <summary>
+        /// The remote secret this source's targets hold is the same for all of them, so it is rendered once per source
+        /// (kubeconfig and base64) and serialized once: every link that needs a write sends these bytes (docs/design/scale.md).
+        /// </summary>
+        public byte[] RenderedBytes() =>
+            LazyInitializer.EnsureInitialized(ref _bytes, () => System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(Rendered()));
+
+        /// <summary>The shared rendering, to compare with and to serialize (never to change): a converged link needs no copy.</summary>
         public JsonObject Rendered() =>
             LazyInitializer.EnsureInitialized(ref _remoteSecret, () => RemoteSecretRenderer.Render(
                 new RemoteSecretSource(Member.ClusterName, Server, Credential!.CertificateAuthority, Credential.Token) { Namespace = Ns }));
@@ -283,7 +286,7 @@ public static class MeshCreator
             }
 
             // force: take over fields another manager (kubectl apply of istioctl output) set before.
-            await target.Session!.ApplyBlindAsync(state.RemoteSecret(), force: true, ct).ConfigureAwait(false);
+            await target.Session!.ApplyRenderedAsync(state.Rendered(), state.RenderedBytes(), force: true, ct).ConfigureAwait(false);
             sink.Verbose($"[{target.Context}] {(live is null ? "Created" : "Updated")} Secret {Ns}/{RemoteSecretRenderer.SecretName(source.ClusterName)}.");
             return Proven(Link(state.Status, live is null ? MeshLinkOutcome.Created : MeshLinkOutcome.Configured, state.Detail));
         }

@@ -53,6 +53,25 @@ internal sealed class EmbeddedKubeconfig
     /// <summary>The kubeconfig in <paramref name="encoded"/> (base64), or null when it is not one.</summary>
     public static EmbeddedKubeconfig? Read(string encoded)
     {
+        // A fleet's remote secrets repeat the same kubeconfig, and lists hand out one string per distinct text
+        // (KubeListItemReader): that string is recognised without encoding and hashing it again, which was 4 KB of
+        // garbage per remote secret, 250 MB per 250-cluster re-run (docs/design/scale.md).
+        if (ByInstance.TryGetValue(encoded, out var seen))
+        {
+            return seen.Value;
+        }
+
+        var parsed = ReadByContent(encoded);
+        ByInstance.AddOrUpdate(encoded, new Seen(parsed));
+        return parsed;
+    }
+
+    private sealed record Seen(EmbeddedKubeconfig? Value);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, Seen> ByInstance = new();
+
+    private static EmbeddedKubeconfig? ReadByContent(string encoded)
+    {
         var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(encoded)));
         if (Entries.TryGetValue(key, out var cached))
         {

@@ -189,7 +189,7 @@ public sealed class IstiodSimulator
     private async Task<Reach> StatusAsync(string encoded, string world, CancellationToken ct)
     {
         var key = Key(world, encoded);
-        var status = _statuses.GetOrAdd(key, _ => new Lazy<Task<Reach>>(() => ComputeStatusAsync(encoded, CancellationToken.None)));
+        var status = _statuses.GetOrAdd(key, _ => new Lazy<Task<Reach>>(() => ComputeStatusAsync(key, encoded)));
         try
         {
             return await status.Value.WaitAsync(ct);
@@ -254,16 +254,45 @@ public sealed class IstiodSimulator
                 .Select(kv => kv.Value is JsonValue v && v.TryGetValue<string>(out var s) ? s : "")
             : [];
 
-    private async Task<Reach> ComputeStatusAsync(string encoded, CancellationToken ct)
+    private async Task<Reach> ComputeStatusAsync(string key, string encoded)
+    {
+        var (peer, reach) = await SharedStatusAsync(key, encoded);
+        // Only the asking cluster's own network path differs between the istiods that hold the same kubeconfig.
+        return peer is not null && lab.Partitions.IsCut(cluster, peer, PartitionTarget.ApiServer) ? Reach.Unreachable : reach;
+    }
+
+    // What does not depend on which istiod asks (the peer the kubeconfig reaches from pods, its CA, whether the token may
+    // list), per lab, world and content: N−1 istiods hold each kubeconfig, so decoding and judging it once per content
+    // instead of once per holder took most of the simulator's cost out of New-Mesh's 62,250 writes (docs/design/scale.md).
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LabHost,
+        System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<(LabCluster? Peer, Reach Reach)>>>> Shared = new();
+
+    private async Task<(LabCluster? Peer, Reach Reach)> SharedStatusAsync(string key, string encoded)
+    {
+        var shared = Shared.GetValue(lab, _ => new(StringComparer.Ordinal));
+        if (shared.Count >= 65536) shared.Clear();
+        var status = shared.GetOrAdd(key, _ => new Lazy<Task<(LabCluster?, Reach)>>(() => JudgeAsync(encoded)));
+        try
+        {
+            return await status.Value;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
+        {
+            shared.TryRemove(new KeyValuePair<string, Lazy<Task<(LabCluster?, Reach)>>>(key, status));
+            throw;
+        }
+    }
+
+    private async Task<(LabCluster? Peer, Reach Reach)> JudgeAsync(string encoded)
     {
         MeshModel.RemoteKubeconfig kc;
         try { kc = MeshModel.ReadKubeconfig(Encoding.UTF8.GetString(Convert.FromBase64String(encoded))); }
-        catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException or InvalidCastException) { return Reach.Unreachable; }
+        catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException or InvalidCastException) { return (null, Reach.Unreachable); }
         var peer = lab.Partitions.ResolveFromPod(lab.Clusters, kc.Server);
-        if (peer is null || lab.Partitions.IsCut(cluster, peer, PartitionTarget.ApiServer)) return Reach.Unreachable;
-        if (kc.CaPem is { Length: > 0 } ca && !SameCertificate(ca, peer.CaCertificate)) return Reach.Unreachable; // TLS handshake fails
-        if (string.IsNullOrEmpty(kc.Token)) return Reach.Rejected;
-        return await PeerListAccess.CanListAsync(peer, kc.Token, ct) ? Reach.Synced : Reach.Rejected;
+        if (peer is null) return (null, Reach.Unreachable);
+        if (kc.CaPem is { Length: > 0 } ca && !SameCertificate(ca, peer.CaCertificate)) return (peer, Reach.Unreachable); // TLS handshake fails
+        if (string.IsNullOrEmpty(kc.Token)) return (peer, Reach.Rejected);
+        return (peer, await PeerListAccess.CanListAsync(peer, kc.Token, CancellationToken.None) ? Reach.Synced : Reach.Rejected);
     }
 
     // Thumbprint per CA PEM: every holder of a peer's secret carries the same CA, so it is parsed once, not per status.

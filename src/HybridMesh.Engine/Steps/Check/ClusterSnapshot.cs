@@ -93,11 +93,10 @@ internal sealed partial class ClusterSnapshot
                 .ConfigureAwait(false);
 
             var all = await secrets.ConfigureAwait(false);
-            // Compact copies: the list answer they came from can then be freed (RemoteSecretCopies).
-            var remote = all.Where(IsRemoteSecret).Select(RemoteSecretCopies.Compact).ToArray();
-            var cacerts = all.FirstOrDefault(s => Text(s["metadata"]?["name"]) == ClusterInspector.CaCertsSecretName) is { } found
-                ? RemoteSecretCopies.Compact(found)
-                : null;
+            // Kept as read: each item is an object of its own, without managedFields, its long values shared with every
+            // other copy of the same text (KubeListItemReader), so no compact copy is needed (docs/design/scale.md).
+            var remote = all.Where(IsRemoteSecret).ToArray();
+            var cacerts = all.FirstOrDefault(s => Text(s["metadata"]?["name"]) == ClusterInspector.CaCertsSecretName);
             var istiodInfo = ClusterInspector.Istiods(await istiods.ConfigureAwait(false));
             var served = ClusterInspector.ServedRoots(await rootConfigMap.ConfigureAwait(false));
             var caCerts = ClusterInspector.CaCertsRoots(cacerts, session.Context, sink);

@@ -72,6 +72,7 @@ if (-not $Worker) {
             'Re-run (s)'       = $row.Rerun
             'Re-run writes'    = $row.RerunWrites
             'Checks (s)'       = $row.Checks
+            'Check warnings/errors' = "$($row.CheckWarnings)/$($row.CheckErrors)"
             'Requests/link'    = $row.RequestsPerLink
             'CPU s module/lab: New-Mesh' = $row.CpuNewMesh
             'Re-run'           = $row.CpuRerun
@@ -233,7 +234,9 @@ try {
     $rerun.Result = $null
 
     Reset-PeakMemory
-    $checks = Measure-Step { @($mesh | Test-MeshConnectivity -WarningAction SilentlyContinue) }
+    # An error record of one cluster (e.g. a request that timed out on the loaded lab) is counted, not fatal.
+    $checkErrors = [Collections.ArrayList]::new()
+    $checks = Measure-Step { @($mesh | Test-MeshConnectivity -WarningAction SilentlyContinue -ErrorAction SilentlyContinue -ErrorVariable +checkErrors) }
     $failed = @($checks.Result | Where-Object Status -EQ 'Failed')
     if ($failed.Count) { throw "$size clusters: $($failed.Count) checks failed, first: $($failed[0].Check) $($failed[0].Detail)" }
     $checksPeak = Get-PeakMemoryMB
@@ -254,6 +257,7 @@ try {
         Clusters = $size; Links = $links; LabStart = $labStart
         Environment = $environment.Seconds; Gateways = $gateways.Seconds; Services = $services.Seconds
         NewMesh = $newMesh.Seconds; Rerun = $rerun.Seconds; RerunWrites = $rerunWrites; Checks = $checks.Seconds
+        CheckWarnings = @($checks.Result | Where-Object Status -EQ 'Warning').Count; CheckErrors = $checkErrors.Count
         CpuNewMesh = $newMesh.Cpu; CpuRerun = $rerun.Cpu; CpuChecks = $checks.Cpu
         RequestsPerLink = [Math]::Round($requests.total / [Math]::Max(1, $links), 2)
         PeakMB = $newMeshPeak; ChecksPeakMB = $checksPeak; LabMB = $labPeak

@@ -29,9 +29,15 @@ function Get-HmPwshCommand {
     return $process, @()
 }
 
-function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}) {
+function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}, [string] $TimesFile) {
     # A child pwsh (the same one running this script) so that loaded assemblies never lock the build's outputs.
+    # With -TimesFile (not on Windows) it runs under sh, whose 'times' writes the CPU seconds of the child and of every
+    # process it waited for into that file (Read-HmCpuSeconds).
     $pwsh, $prefix = Get-HmPwshCommand
+    if ($TimesFile -and -not $IsWindows) {
+        $prefix = @('-c', 'times_file=$1; shift; "$@"; rc=$?; times >"$times_file"; exit $rc', 'sh', $TimesFile, $pwsh) + @($prefix)
+        $pwsh = 'sh'
+    }
     $saved = @{}
     foreach ($key in $Environment.Keys) {
         $saved[$key] = [Environment]::GetEnvironmentVariable($key)
@@ -64,9 +70,18 @@ function Get-HmProjectLibraries([string] $DepsJson) {
 }
 
 function Invoke-HmBuild([string] $Root, [string] $Configuration) {
+    Invoke-HmCompile -Root $Root -Configuration $Configuration
+    return New-HmModuleLayout -Root $Root -Configuration $Configuration
+}
+
+function Invoke-HmCompile([string] $Root, [string] $Configuration) {
+    # Every project of the solution, tests included (the xunit runs use --no-build and may start right after this).
     Write-Host "== Build ($Configuration)"
     Invoke-HmDotnet @('build', (Join-Path $Root 'HybridMesh.sln'), '-c', $Configuration, '-nologo', '-v:q', '-clp:ErrorsOnly')
+}
 
+function New-HmModuleLayout([string] $Root, [string] $Configuration) {
+    # out/Modules/HybridMesh/<version> (and the lab module) from the compiled projects; returns the module folder.
     $version = Get-HmModuleVersion $Root
     $layout = Join-Path $Root "out/Modules/HybridMesh/$version"
     Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $Root 'out/Modules/HybridMesh')
@@ -175,12 +190,50 @@ function Start-HmXunitTests([string] $Root, [string] $Configuration, [IO.FileInf
     New-Item -ItemType Directory -Force -Path $results | Out-Null
     $trxName = "$($Project.BaseName).trx"
     $log = Join-Path $results "$($Project.BaseName).log"
-    Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $results $trxName), $log, "$log.err"
+    $times = Join-Path $results "$($Project.BaseName).cpu"
+    Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $results $trxName), $log, "$log.err", $times
     $arguments = @('test', $Project.FullName, '-c', $Configuration, '--no-build', '--nologo',
         '--logger', "trx;LogFileName=$trxName", '--logger', 'console;verbosity=minimal', '--results-directory', $results)
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -RedirectStandardOutput $log `
-        -RedirectStandardError "$log.err" -NoNewWindow -PassThru
-    return [pscustomobject]@{ Project = $Project; Process = $process; Log = $log; Trx = (Join-Path $results $trxName) }
+    if ($IsWindows) {
+        $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -RedirectStandardOutput $log `
+            -RedirectStandardError "$log.err" -NoNewWindow -PassThru
+    }
+    else {
+        # Through sh, whose 'times' then reports the CPU seconds of dotnet test and every process it waited for.
+        $start = [Diagnostics.ProcessStartInfo]::new('sh')
+        foreach ($argument in @('-c', $script:HmTimedCommand, 'sh', $times, $log, "$log.err", 'dotnet') + $arguments) {
+            $start.ArgumentList.Add($argument)
+        }
+        $start.UseShellExecute = $false
+        $process = [Diagnostics.Process]::Start($start)
+    }
+    return [pscustomobject]@{ Project = $Project; Process = $process; Log = $log; Trx = (Join-Path $results $trxName); Times = $times }
+}
+
+# sh -c script: $1 = file for 'times', $2/$3 = stdout/stderr files, the rest = the command. The exit code is the command's.
+$script:HmTimedCommand = 'times_file=$1; out=$2; err=$3; shift 3; "$@" >"$out" 2>"$err"; rc=$?; times >"$times_file"; exit $rc'
+
+function Read-HmCpuSeconds([string] $TimesFile) {
+    # The children's user and system time from the second line of sh's 'times' output ("0m12.34s 0m1.20s"); $null
+    # when there is none (Windows, or the step did not finish).
+    if (-not $TimesFile -or -not (Test-Path -LiteralPath $TimesFile)) { return $null }
+    $lines = @(Get-Content -LiteralPath $TimesFile)
+    if ($lines.Count -lt 2) { return $null }
+    $seconds = 0.0
+    foreach ($match in [regex]::Matches($lines[1], '(\d+)m([\d.,]+)s')) {
+        $seconds += [int] $match.Groups[1].Value * 60 + [double] ($match.Groups[2].Value -replace ',', '.')
+    }
+    return $seconds
+}
+
+function Get-HmOwnCpuSeconds {
+    # CPU seconds of this process and of every child it has waited for (Linux: /proc/self/stat utime, stime, cutime,
+    # cstime in clock ticks of 1/100 s); $null where that is not known.
+    if (-not $IsLinux -or -not (Test-Path /proc/self/stat)) { return $null }
+    $stat = Get-Content -Raw /proc/self/stat
+    # The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+    $fields = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')
+    return ([long] $fields[11] + [long] $fields[12] + [long] $fields[13] + [long] $fields[14]) / 100.0
 }
 
 function Complete-HmXunitTests($Run) {
@@ -188,14 +241,16 @@ function Complete-HmXunitTests($Run) {
     $Run.Process.WaitForExit()
     Write-Host "== xunit: $($Run.Project.BaseName)"
     Get-Content -LiteralPath $Run.Log, "$($Run.Log).err" -ErrorAction SilentlyContinue | Out-Host
-    if (-not (Test-Path $Run.Trx)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0 } }
+    $cpu = Read-HmCpuSeconds $Run.Times
+    if (-not (Test-Path $Run.Trx)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0; CpuSeconds = $cpu } }
     [xml] $doc = Get-Content -Raw $Run.Trx
     $counters = $doc.TestRun.ResultSummary.Counters
     return [pscustomobject]@{
-        Ran     = $true
-        Passed  = [int] $counters.passed
-        Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
-        Skipped = [int] $counters.notExecuted
+        Ran        = $true
+        Passed     = [int] $counters.passed
+        Failed     = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        Skipped    = [int] $counters.notExecuted
+        CpuSeconds = $cpu
     }
 }
 
@@ -221,10 +276,14 @@ function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string
         # The shipped lab server; tests start it through Start-MeshLab (Start-TestLab), this is for direct checks.
         HYBRIDMESH_LAB          = (Join-Path $labModule 'lab/HybridMesh.Lab.dll')
     }
-    Invoke-HmChildPwsh $command $environment | Out-Null
-    if (-not (Test-Path $summary)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0 } }
+    $times = Join-Path (Split-Path $summary) 'pester.cpu'
+    Remove-Item -Force -ErrorAction SilentlyContinue $times
+    Invoke-HmChildPwsh $command $environment -TimesFile $times | Out-Null
+    $cpu = Read-HmCpuSeconds $times
+    if (-not (Test-Path $summary)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0; CpuSeconds = $cpu } }
     $result = Get-Content -Raw $summary | ConvertFrom-Json
-    return [pscustomobject]@{ Ran = [bool] $result.Ran; Passed = [int] $result.Passed; Failed = [int] $result.Failed; Skipped = [int] $result.Skipped }
+    return [pscustomobject]@{ Ran = [bool] $result.Ran; Passed = [int] $result.Passed; Failed = [int] $result.Failed; Skipped = [int] $result.Skipped
+        CpuSeconds = $cpu }
 }
 
 function Invoke-HmScriptAnalyzer([string] $Root) {

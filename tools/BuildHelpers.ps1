@@ -52,13 +52,16 @@ function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}, [
     }
 }
 
-function Invoke-HmPublish([string] $Root, [string] $Configuration, [string] $Project) {
-    # 'dotnet publish' of one project (already built by Invoke-HmBuild) into out/publish/<project>; returns that folder.
-    $name = [IO.Path]::GetFileNameWithoutExtension($Project)
-    $output = Join-Path $Root "out/publish/$name"
-    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $output
-    Invoke-HmDotnet @('publish', (Join-Path $Root $Project), '-c', $Configuration, '--no-build', '-nologo', '-v:q', '-o', $output)
-    return $output
+function Invoke-HmPublish([string] $Root, [string] $Configuration, [string[]] $Project) {
+    # 'dotnet publish' of projects already built by Invoke-HmCompile, each into out/publish/<project>, all in one
+    # MSBuild process (tools/Publish.proj); returns those folders in the order of -Project.
+    $publishRoot = Join-Path $Root 'out/publish'
+    $folders = foreach ($p in $Project) { Join-Path $publishRoot ([IO.Path]::GetFileNameWithoutExtension($p)) }
+    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $folders
+    $paths = ($Project | ForEach-Object { Join-Path $Root $_ }) -join ';'
+    Invoke-HmDotnet @('msbuild', (Join-Path $Root 'tools/Publish.proj'), '-t:Publish', '-nologo', '-v:q', "-p:Configuration=$Configuration",
+        "-p:Projects=`"$paths`"", "-p:PublishRoot=$publishRoot$([IO.Path]::DirectorySeparatorChar)")
+    return $folders
 }
 
 function Get-HmProjectLibraries([string] $DepsJson) {
@@ -92,10 +95,10 @@ function New-HmModuleLayout([string] $Root, [string] $Configuration) {
     # deps/ is the Engine's publish folder as it is (its packages, runtimes/<rid>/ builds and HybridMesh.Engine.deps.json,
     # which the private load context resolves with); the root holds the cmdlet assembly and the projects it shares
     # with the Engine in the default context, i.e. every "project" library of HybridMesh.deps.json but the Engine.
-    $enginePublish = Invoke-HmPublish -Root $Root -Configuration $Configuration -Project 'src/HybridMesh.Engine/HybridMesh.Engine.csproj'
+    $enginePublish, $cmdletPublish, $labPublish = Invoke-HmPublish -Root $Root -Configuration $Configuration -Project @(
+        'src/HybridMesh.Engine/HybridMesh.Engine.csproj', 'src/HybridMesh/HybridMesh.csproj', 'src/HybridMesh.Lab/HybridMesh.Lab.csproj')
     Copy-Item -Recurse -Path (Join-Path $enginePublish '*') -Destination $deps
 
-    $cmdletPublish = Invoke-HmPublish -Root $Root -Configuration $Configuration -Project 'src/HybridMesh/HybridMesh.csproj'
     $rootAssemblies = @('HybridMesh') + @(Get-HmProjectLibraries (Join-Path $cmdletPublish 'HybridMesh.deps.json') |
         Where-Object { $_ -ne 'HybridMesh.Engine' })
     Get-ChildItem $cmdletPublish -File |
@@ -108,9 +111,16 @@ function New-HmModuleLayout([string] $Root, [string] $Configuration) {
 
     # Export lists and command metadata come from the compiled cmdlets, read in a child process (no lock on the
     # dll here). The help generator uses the same metadata for syntax and parameter attributes.
+    # The child pwsh costs seconds: it is skipped when the assemblies at the root and the script are the same bytes as
+    # last time (the build is deterministic, so an unchanged source gives the same HybridMesh.dll).
     $exportsFile = Join-Path $Root 'out/commands.json'
-    $probe = "& '$(Join-Path $Root 'tools/Export-CommandMetadata.ps1')' -ModuleDll '$(Join-Path $layout 'HybridMesh.dll')' -OutputPath '$exportsFile'"
-    if ((Invoke-HmChildPwsh $probe) -ne 0) { throw 'Could not read the cmdlets from HybridMesh.dll.' }
+    $metadataScript = Join-Path $Root 'tools/Export-CommandMetadata.ps1'
+    $metadataKey = Get-HmContentKey @((Get-ChildItem $layout -Filter '*.dll' -File).FullName + $metadataScript)
+    if (-not (Test-HmContentKey $exportsFile $metadataKey)) {
+        $probe = "& '$metadataScript' -ModuleDll '$(Join-Path $layout 'HybridMesh.dll')' -OutputPath '$exportsFile'"
+        if ((Invoke-HmChildPwsh $probe) -ne 0) { throw 'Could not read the cmdlets from HybridMesh.dll.' }
+        Set-HmContentKey $exportsFile $metadataKey
+    }
     $exports = Get-Content -Raw $exportsFile | ConvertFrom-Json
 
     # Help: MAML for the cmdlets and about_ topics, built from docs/en-US by the project's own generator.
@@ -127,11 +137,11 @@ function New-HmModuleLayout([string] $Root, [string] $Configuration) {
     Set-Content -LiteralPath $manifestPath -Value $manifest -Encoding utf8NoBOM
     Test-ModuleManifest $manifestPath | Out-Null
     Write-Host "   module: $layout ($($exports.Cmdlets.Count) cmdlets)"
-    New-HmLabModuleLayout -Root $Root -Configuration $Configuration -Version $version | Out-Null
+    New-HmLabModuleLayout -Root $Root -Version $version -LabPublish $labPublish | Out-Null
     return $layout
 }
 
-function New-HmLabModuleLayout([string] $Root, [string] $Configuration, [string] $Version) {
+function New-HmLabModuleLayout([string] $Root, [string] $Version, [string] $LabPublish) {
     # The second module: HybridMesh.Lab, a script module that starts the lab server shipped under lab/.
     $layout = Join-Path $Root "out/Modules/HybridMesh.Lab/$Version"
     Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $Root 'out/Modules/HybridMesh.Lab')
@@ -139,8 +149,7 @@ function New-HmLabModuleLayout([string] $Root, [string] $Configuration, [string]
     New-Item -ItemType Directory -Force -Path $server | Out-Null
     Copy-Item (Join-Path $Root 'module/HybridMesh.Lab/HybridMesh.Lab.psm1') $layout
     foreach ($notice in 'LICENSE', 'THIRD-PARTY-NOTICES.md') { Copy-Item (Join-Path $Root $notice) $layout -ErrorAction Stop }
-    $labPublish = Invoke-HmPublish -Root $Root -Configuration $Configuration -Project 'src/HybridMesh.Lab/HybridMesh.Lab.csproj'
-    Copy-Item -Recurse -Path (Join-Path $labPublish '*') -Destination $server
+    Copy-Item -Recurse -Path (Join-Path $LabPublish '*') -Destination $server
     $manifest = (Get-Content -Raw (Join-Path $Root 'module/HybridMesh.Lab/HybridMesh.Lab.psd1')).Replace('{{ModuleVersion}}', $Version)
     $manifestPath = Join-Path $layout 'HybridMesh.Lab.psd1'
     Set-Content -LiteralPath $manifestPath -Value $manifest -Encoding utf8NoBOM
@@ -149,8 +158,43 @@ function New-HmLabModuleLayout([string] $Root, [string] $Configuration, [string]
     return $layout
 }
 
+function Get-HmContentKey([string[]] $Path) {
+    # One SHA-256 over the names and contents of the files given (folders: every file under them, by relative path).
+    $lines = foreach ($item in $Path | Sort-Object) {
+        if (Test-Path -LiteralPath $item -PathType Container) {
+            foreach ($file in Get-ChildItem -LiteralPath $item -Recurse -File | Sort-Object FullName) {
+                '{0} {1}' -f [IO.Path]::GetRelativePath($item, $file.FullName).Replace('\', '/'), (Get-FileHash -LiteralPath $file.FullName).Hash
+            }
+        }
+        else { '{0} {1}' -f [IO.Path]::GetFileName($item), (Get-FileHash -LiteralPath $item).Hash }
+    }
+    $bytes = [Text.Encoding]::UTF8.GetBytes(($lines -join "`n"))
+    return [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($bytes))
+}
+
+function Test-HmContentKey([string] $Output, [string] $Key) {
+    # Whether $Output exists and was made from inputs with this key (Set-HmContentKey wrote it beside the output).
+    $keyFile = "$Output.inputs"
+    return (Test-Path -LiteralPath $Output) -and (Test-Path -LiteralPath $keyFile) -and ((Get-Content -Raw -LiteralPath $keyFile).Trim() -eq $Key)
+}
+
+function Set-HmContentKey([string] $Output, [string] $Key) { Set-Content -LiteralPath "$Output.inputs" -Value $Key }
+
 function New-HmPackage([string] $Root, [string] $ModuleDirectory) {
     Write-Host '== Package'
+    # Publish-PSResource in a child pwsh costs seconds; the .nupkg files of the last run are kept when both module
+    # folders hold the same files with the same bytes as then (a re-run with no change, as a test run mostly is).
+    $labDirectory = Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)"
+    $packageKey = Get-HmContentKey @($ModuleDirectory, $labDirectory)
+    $last = Join-Path $Root 'out/packages.txt'
+    if (Test-HmContentKey $last $packageKey) {
+        $kept = @(Get-Content -LiteralPath $last)
+        if ($kept.Count -eq 2 -and (Test-Path -LiteralPath $kept[0]) -and (Test-Path -LiteralPath $kept[1])) {
+            Write-Host "   packages: $($kept -join ', ') (module folders unchanged)"
+            return $kept[0]
+        }
+    }
+    Remove-Item -LiteralPath $last -ErrorAction SilentlyContinue
     # PSResourceGet writes the .nupkg into a local folder repository. It runs in a child pwsh with a throw-away
     # HOME so that registering the repository never touches the user's own PSResourceGet settings.
     $work = Join-Path $Root 'out/package'
@@ -158,7 +202,6 @@ function New-HmPackage([string] $Root, [string] $ModuleDirectory) {
     $repo = Join-Path $work 'repo'
     $tempHome = Join-Path $work 'home'
     New-Item -ItemType Directory -Force -Path $repo, $tempHome | Out-Null
-    $labDirectory = Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)"
     $command = "Register-PSResourceRepository -Name HybridMeshBuild -Uri '$repo' -Trusted; " +
                "Publish-PSResource -Path '$ModuleDirectory' -Repository HybridMeshBuild -ErrorAction Stop; " +
                "Publish-PSResource -Path '$labDirectory' -Repository HybridMeshBuild -ErrorAction Stop"
@@ -174,7 +217,10 @@ function New-HmPackage([string] $Root, [string] $ModuleDirectory) {
     Copy-Item $labNupkg.FullName (Join-Path $Root 'out') -Force
     $target = Join-Path $Root "out/$($nupkg.Name)"
     Copy-Item $nupkg.FullName $target -Force
-    Write-Host "   packages: $target, $(Join-Path $Root "out/$($labNupkg.Name)")"
+    $labTarget = Join-Path $Root "out/$($labNupkg.Name)"
+    Write-Host "   packages: $target, $labTarget"
+    Set-Content -LiteralPath $last -Value $target, $labTarget
+    Set-HmContentKey $last $packageKey
     return $target
 }
 

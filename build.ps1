@@ -75,6 +75,11 @@ switch ($Task) {
         $xunitRuns = @()
         try {
             Invoke-HmCompile -Root $root -Configuration $Configuration
+            # Every test process (testhost, pwsh, the labs they start) lives seconds to a minute and runs mostly new
+            # code: by default the runtime starts counting calls 100 ms after the last new method and recompiles hot
+            # ones (instrumented, then optimized), CPU that such a process never earns back. Waiting 2 s of quiet
+            # first cut a lab-backed Pester file's CPU by a quarter to a third (docs/design/test-suite.md).
+            if (-not $env:DOTNET_TC_CallCountingDelayMs) { $env:DOTNET_TC_CallCountingDelayMs = '2000' }
             # The xunit projects need only the compiled tests: they start now, on the core the (mostly serial) module
             # layout and packaging below leave idle, and run on in the background while Pester runs.
             if (-not $SkipEngineTests) {

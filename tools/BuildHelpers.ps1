@@ -29,9 +29,15 @@ function Get-HmPwshCommand {
     return $process, @()
 }
 
-function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}) {
+function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}, [string] $TimesFile) {
     # A child pwsh (the same one running this script) so that loaded assemblies never lock the build's outputs.
+    # With -TimesFile (not on Windows) it runs under sh, whose 'times' writes the CPU seconds of the child and of every
+    # process it waited for into that file (Read-HmCpuSeconds).
     $pwsh, $prefix = Get-HmPwshCommand
+    if ($TimesFile -and -not $IsWindows) {
+        $prefix = @('-c', 'times_file=$1; shift; "$@"; rc=$?; times >"$times_file"; exit $rc', 'sh', $TimesFile, $pwsh) + @($prefix)
+        $pwsh = 'sh'
+    }
     $saved = @{}
     foreach ($key in $Environment.Keys) {
         $saved[$key] = [Environment]::GetEnvironmentVariable($key)
@@ -46,13 +52,16 @@ function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}) {
     }
 }
 
-function Invoke-HmPublish([string] $Root, [string] $Configuration, [string] $Project) {
-    # 'dotnet publish' of one project (already built by Invoke-HmBuild) into out/publish/<project>; returns that folder.
-    $name = [IO.Path]::GetFileNameWithoutExtension($Project)
-    $output = Join-Path $Root "out/publish/$name"
-    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $output
-    Invoke-HmDotnet @('publish', (Join-Path $Root $Project), '-c', $Configuration, '--no-build', '-nologo', '-v:q', '-o', $output)
-    return $output
+function Invoke-HmPublish([string] $Root, [string] $Configuration, [string[]] $Project) {
+    # 'dotnet publish' of projects already built by Invoke-HmCompile, each into out/publish/<project>, all in one
+    # MSBuild process (tools/Publish.proj); returns those folders in the order of -Project.
+    $publishRoot = Join-Path $Root 'out/publish'
+    $folders = foreach ($p in $Project) { Join-Path $publishRoot ([IO.Path]::GetFileNameWithoutExtension($p)) }
+    Remove-Item -Recurse -Force -ErrorAction SilentlyContinue $folders
+    $paths = ($Project | ForEach-Object { Join-Path $Root $_ }) -join ';'
+    Invoke-HmDotnet @('msbuild', (Join-Path $Root 'tools/Publish.proj'), '-t:Publish', '-nologo', '-v:q', "-p:Configuration=$Configuration",
+        "-p:Projects=`"$paths`"", "-p:PublishRoot=$publishRoot$([IO.Path]::DirectorySeparatorChar)")
+    return $folders
 }
 
 function Get-HmProjectLibraries([string] $DepsJson) {
@@ -64,9 +73,18 @@ function Get-HmProjectLibraries([string] $DepsJson) {
 }
 
 function Invoke-HmBuild([string] $Root, [string] $Configuration) {
+    Invoke-HmCompile -Root $Root -Configuration $Configuration
+    return New-HmModuleLayout -Root $Root -Configuration $Configuration
+}
+
+function Invoke-HmCompile([string] $Root, [string] $Configuration) {
+    # Every project of the solution, tests included (the xunit runs use --no-build and may start right after this).
     Write-Host "== Build ($Configuration)"
     Invoke-HmDotnet @('build', (Join-Path $Root 'HybridMesh.sln'), '-c', $Configuration, '-nologo', '-v:q', '-clp:ErrorsOnly')
+}
 
+function New-HmModuleLayout([string] $Root, [string] $Configuration) {
+    # out/Modules/HybridMesh/<version> (and the lab module) from the compiled projects; returns the module folder.
     $version = Get-HmModuleVersion $Root
     $layout = Join-Path $Root "out/Modules/HybridMesh/$version"
     Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $Root 'out/Modules/HybridMesh')
@@ -77,10 +95,10 @@ function Invoke-HmBuild([string] $Root, [string] $Configuration) {
     # deps/ is the Engine's publish folder as it is (its packages, runtimes/<rid>/ builds and HybridMesh.Engine.deps.json,
     # which the private load context resolves with); the root holds the cmdlet assembly and the projects it shares
     # with the Engine in the default context, i.e. every "project" library of HybridMesh.deps.json but the Engine.
-    $enginePublish = Invoke-HmPublish -Root $Root -Configuration $Configuration -Project 'src/HybridMesh.Engine/HybridMesh.Engine.csproj'
+    $enginePublish, $cmdletPublish, $labPublish = Invoke-HmPublish -Root $Root -Configuration $Configuration -Project @(
+        'src/HybridMesh.Engine/HybridMesh.Engine.csproj', 'src/HybridMesh/HybridMesh.csproj', 'src/HybridMesh.Lab/HybridMesh.Lab.csproj')
     Copy-Item -Recurse -Path (Join-Path $enginePublish '*') -Destination $deps
 
-    $cmdletPublish = Invoke-HmPublish -Root $Root -Configuration $Configuration -Project 'src/HybridMesh/HybridMesh.csproj'
     $rootAssemblies = @('HybridMesh') + @(Get-HmProjectLibraries (Join-Path $cmdletPublish 'HybridMesh.deps.json') |
         Where-Object { $_ -ne 'HybridMesh.Engine' })
     Get-ChildItem $cmdletPublish -File |
@@ -93,9 +111,16 @@ function Invoke-HmBuild([string] $Root, [string] $Configuration) {
 
     # Export lists and command metadata come from the compiled cmdlets, read in a child process (no lock on the
     # dll here). The help generator uses the same metadata for syntax and parameter attributes.
+    # The child pwsh costs seconds: it is skipped when the assemblies at the root and the script are the same bytes as
+    # last time (the build is deterministic, so an unchanged source gives the same HybridMesh.dll).
     $exportsFile = Join-Path $Root 'out/commands.json'
-    $probe = "& '$(Join-Path $Root 'tools/Export-CommandMetadata.ps1')' -ModuleDll '$(Join-Path $layout 'HybridMesh.dll')' -OutputPath '$exportsFile'"
-    if ((Invoke-HmChildPwsh $probe) -ne 0) { throw 'Could not read the cmdlets from HybridMesh.dll.' }
+    $metadataScript = Join-Path $Root 'tools/Export-CommandMetadata.ps1'
+    $metadataKey = Get-HmContentKey @((Get-ChildItem $layout -Filter '*.dll' -File).FullName + $metadataScript)
+    if (-not (Test-HmContentKey $exportsFile $metadataKey)) {
+        $probe = "& '$metadataScript' -ModuleDll '$(Join-Path $layout 'HybridMesh.dll')' -OutputPath '$exportsFile'"
+        if ((Invoke-HmChildPwsh $probe) -ne 0) { throw 'Could not read the cmdlets from HybridMesh.dll.' }
+        Set-HmContentKey $exportsFile $metadataKey
+    }
     $exports = Get-Content -Raw $exportsFile | ConvertFrom-Json
 
     # Help: MAML for the cmdlets and about_ topics, built from docs/en-US by the project's own generator.
@@ -112,11 +137,11 @@ function Invoke-HmBuild([string] $Root, [string] $Configuration) {
     Set-Content -LiteralPath $manifestPath -Value $manifest -Encoding utf8NoBOM
     Test-ModuleManifest $manifestPath | Out-Null
     Write-Host "   module: $layout ($($exports.Cmdlets.Count) cmdlets)"
-    New-HmLabModuleLayout -Root $Root -Configuration $Configuration -Version $version | Out-Null
+    New-HmLabModuleLayout -Root $Root -Version $version -LabPublish $labPublish | Out-Null
     return $layout
 }
 
-function New-HmLabModuleLayout([string] $Root, [string] $Configuration, [string] $Version) {
+function New-HmLabModuleLayout([string] $Root, [string] $Version, [string] $LabPublish) {
     # The second module: HybridMesh.Lab, a script module that starts the lab server shipped under lab/.
     $layout = Join-Path $Root "out/Modules/HybridMesh.Lab/$Version"
     Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $Root 'out/Modules/HybridMesh.Lab')
@@ -124,8 +149,7 @@ function New-HmLabModuleLayout([string] $Root, [string] $Configuration, [string]
     New-Item -ItemType Directory -Force -Path $server | Out-Null
     Copy-Item (Join-Path $Root 'module/HybridMesh.Lab/HybridMesh.Lab.psm1') $layout
     foreach ($notice in 'LICENSE', 'THIRD-PARTY-NOTICES.md') { Copy-Item (Join-Path $Root $notice) $layout -ErrorAction Stop }
-    $labPublish = Invoke-HmPublish -Root $Root -Configuration $Configuration -Project 'src/HybridMesh.Lab/HybridMesh.Lab.csproj'
-    Copy-Item -Recurse -Path (Join-Path $labPublish '*') -Destination $server
+    Copy-Item -Recurse -Path (Join-Path $LabPublish '*') -Destination $server
     $manifest = (Get-Content -Raw (Join-Path $Root 'module/HybridMesh.Lab/HybridMesh.Lab.psd1')).Replace('{{ModuleVersion}}', $Version)
     $manifestPath = Join-Path $layout 'HybridMesh.Lab.psd1'
     Set-Content -LiteralPath $manifestPath -Value $manifest -Encoding utf8NoBOM
@@ -134,8 +158,43 @@ function New-HmLabModuleLayout([string] $Root, [string] $Configuration, [string]
     return $layout
 }
 
+function Get-HmContentKey([string[]] $Path) {
+    # One SHA-256 over the names and contents of the files given (folders: every file under them, by relative path).
+    $lines = foreach ($item in $Path | Sort-Object) {
+        if (Test-Path -LiteralPath $item -PathType Container) {
+            foreach ($file in Get-ChildItem -LiteralPath $item -Recurse -File | Sort-Object FullName) {
+                '{0} {1}' -f [IO.Path]::GetRelativePath($item, $file.FullName).Replace('\', '/'), (Get-FileHash -LiteralPath $file.FullName).Hash
+            }
+        }
+        else { '{0} {1}' -f [IO.Path]::GetFileName($item), (Get-FileHash -LiteralPath $item).Hash }
+    }
+    $bytes = [Text.Encoding]::UTF8.GetBytes(($lines -join "`n"))
+    return [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData($bytes))
+}
+
+function Test-HmContentKey([string] $Output, [string] $Key) {
+    # Whether $Output exists and was made from inputs with this key (Set-HmContentKey wrote it beside the output).
+    $keyFile = "$Output.inputs"
+    return (Test-Path -LiteralPath $Output) -and (Test-Path -LiteralPath $keyFile) -and ((Get-Content -Raw -LiteralPath $keyFile).Trim() -eq $Key)
+}
+
+function Set-HmContentKey([string] $Output, [string] $Key) { Set-Content -LiteralPath "$Output.inputs" -Value $Key }
+
 function New-HmPackage([string] $Root, [string] $ModuleDirectory) {
     Write-Host '== Package'
+    # Publish-PSResource in a child pwsh costs seconds; the .nupkg files of the last run are kept when both module
+    # folders hold the same files with the same bytes as then (a re-run with no change, as a test run mostly is).
+    $labDirectory = Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)"
+    $packageKey = Get-HmContentKey @($ModuleDirectory, $labDirectory)
+    $last = Join-Path $Root 'out/packages.txt'
+    if (Test-HmContentKey $last $packageKey) {
+        $kept = @(Get-Content -LiteralPath $last)
+        if ($kept.Count -eq 2 -and (Test-Path -LiteralPath $kept[0]) -and (Test-Path -LiteralPath $kept[1])) {
+            Write-Host "   packages: $($kept -join ', ') (module folders unchanged)"
+            return $kept[0]
+        }
+    }
+    Remove-Item -LiteralPath $last -ErrorAction SilentlyContinue
     # PSResourceGet writes the .nupkg into a local folder repository. It runs in a child pwsh with a throw-away
     # HOME so that registering the repository never touches the user's own PSResourceGet settings.
     $work = Join-Path $Root 'out/package'
@@ -143,7 +202,6 @@ function New-HmPackage([string] $Root, [string] $ModuleDirectory) {
     $repo = Join-Path $work 'repo'
     $tempHome = Join-Path $work 'home'
     New-Item -ItemType Directory -Force -Path $repo, $tempHome | Out-Null
-    $labDirectory = Join-Path (Split-Path (Split-Path $ModuleDirectory)) "HybridMesh.Lab/$(Split-Path $ModuleDirectory -Leaf)"
     $command = "Register-PSResourceRepository -Name HybridMeshBuild -Uri '$repo' -Trusted; " +
                "Publish-PSResource -Path '$ModuleDirectory' -Repository HybridMeshBuild -ErrorAction Stop; " +
                "Publish-PSResource -Path '$labDirectory' -Repository HybridMeshBuild -ErrorAction Stop"
@@ -159,7 +217,10 @@ function New-HmPackage([string] $Root, [string] $ModuleDirectory) {
     Copy-Item $labNupkg.FullName (Join-Path $Root 'out') -Force
     $target = Join-Path $Root "out/$($nupkg.Name)"
     Copy-Item $nupkg.FullName $target -Force
-    Write-Host "   packages: $target, $(Join-Path $Root "out/$($labNupkg.Name)")"
+    $labTarget = Join-Path $Root "out/$($labNupkg.Name)"
+    Write-Host "   packages: $target, $labTarget"
+    Set-Content -LiteralPath $last -Value $target, $labTarget
+    Set-HmContentKey $last $packageKey
     return $target
 }
 
@@ -175,12 +236,50 @@ function Start-HmXunitTests([string] $Root, [string] $Configuration, [IO.FileInf
     New-Item -ItemType Directory -Force -Path $results | Out-Null
     $trxName = "$($Project.BaseName).trx"
     $log = Join-Path $results "$($Project.BaseName).log"
-    Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $results $trxName), $log, "$log.err"
+    $times = Join-Path $results "$($Project.BaseName).cpu"
+    Remove-Item -Force -ErrorAction SilentlyContinue (Join-Path $results $trxName), $log, "$log.err", $times
     $arguments = @('test', $Project.FullName, '-c', $Configuration, '--no-build', '--nologo',
         '--logger', "trx;LogFileName=$trxName", '--logger', 'console;verbosity=minimal', '--results-directory', $results)
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -RedirectStandardOutput $log `
-        -RedirectStandardError "$log.err" -NoNewWindow -PassThru
-    return [pscustomobject]@{ Project = $Project; Process = $process; Log = $log; Trx = (Join-Path $results $trxName) }
+    if ($IsWindows) {
+        $process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -RedirectStandardOutput $log `
+            -RedirectStandardError "$log.err" -NoNewWindow -PassThru
+    }
+    else {
+        # Through sh, whose 'times' then reports the CPU seconds of dotnet test and every process it waited for.
+        $start = [Diagnostics.ProcessStartInfo]::new('sh')
+        foreach ($argument in @('-c', $script:HmTimedCommand, 'sh', $times, $log, "$log.err", 'dotnet') + $arguments) {
+            $start.ArgumentList.Add($argument)
+        }
+        $start.UseShellExecute = $false
+        $process = [Diagnostics.Process]::Start($start)
+    }
+    return [pscustomobject]@{ Project = $Project; Process = $process; Log = $log; Trx = (Join-Path $results $trxName); Times = $times }
+}
+
+# sh -c script: $1 = file for 'times', $2/$3 = stdout/stderr files, the rest = the command. The exit code is the command's.
+$script:HmTimedCommand = 'times_file=$1; out=$2; err=$3; shift 3; "$@" >"$out" 2>"$err"; rc=$?; times >"$times_file"; exit $rc'
+
+function Read-HmCpuSeconds([string] $TimesFile) {
+    # The children's user and system time from the second line of sh's 'times' output ("0m12.34s 0m1.20s"); $null
+    # when there is none (Windows, or the step did not finish).
+    if (-not $TimesFile -or -not (Test-Path -LiteralPath $TimesFile)) { return $null }
+    $lines = @(Get-Content -LiteralPath $TimesFile)
+    if ($lines.Count -lt 2) { return $null }
+    $seconds = 0.0
+    foreach ($match in [regex]::Matches($lines[1], '(\d+)m([\d.,]+)s')) {
+        $seconds += [int] $match.Groups[1].Value * 60 + [double] ($match.Groups[2].Value -replace ',', '.')
+    }
+    return $seconds
+}
+
+function Get-HmOwnCpuSeconds {
+    # CPU seconds of this process and of every child it has waited for (Linux: /proc/self/stat utime, stime, cutime,
+    # cstime in clock ticks of 1/100 s); $null where that is not known.
+    if (-not $IsLinux -or -not (Test-Path /proc/self/stat)) { return $null }
+    $stat = Get-Content -Raw /proc/self/stat
+    # The command name (field 2) is in parentheses and may hold spaces: count fields after its closing one.
+    $fields = $stat.Substring($stat.LastIndexOf(')') + 2).Split(' ')
+    return ([long] $fields[11] + [long] $fields[12] + [long] $fields[13] + [long] $fields[14]) / 100.0
 }
 
 function Complete-HmXunitTests($Run) {
@@ -188,14 +287,16 @@ function Complete-HmXunitTests($Run) {
     $Run.Process.WaitForExit()
     Write-Host "== xunit: $($Run.Project.BaseName)"
     Get-Content -LiteralPath $Run.Log, "$($Run.Log).err" -ErrorAction SilentlyContinue | Out-Host
-    if (-not (Test-Path $Run.Trx)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0 } }
+    $cpu = Read-HmCpuSeconds $Run.Times
+    if (-not (Test-Path $Run.Trx)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0; CpuSeconds = $cpu } }
     [xml] $doc = Get-Content -Raw $Run.Trx
     $counters = $doc.TestRun.ResultSummary.Counters
     return [pscustomobject]@{
-        Ran     = $true
-        Passed  = [int] $counters.passed
-        Failed  = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
-        Skipped = [int] $counters.notExecuted
+        Ran        = $true
+        Passed     = [int] $counters.passed
+        Failed     = [int] $counters.failed + [int] $counters.error + [int] $counters.timeout + [int] $counters.aborted
+        Skipped    = [int] $counters.notExecuted
+        CpuSeconds = $cpu
     }
 }
 
@@ -221,10 +322,14 @@ function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string
         # The shipped lab server; tests start it through Start-MeshLab (Start-TestLab), this is for direct checks.
         HYBRIDMESH_LAB          = (Join-Path $labModule 'lab/HybridMesh.Lab.dll')
     }
-    Invoke-HmChildPwsh $command $environment | Out-Null
-    if (-not (Test-Path $summary)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0 } }
+    $times = Join-Path (Split-Path $summary) 'pester.cpu'
+    Remove-Item -Force -ErrorAction SilentlyContinue $times
+    Invoke-HmChildPwsh $command $environment -TimesFile $times | Out-Null
+    $cpu = Read-HmCpuSeconds $times
+    if (-not (Test-Path $summary)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0; CpuSeconds = $cpu } }
     $result = Get-Content -Raw $summary | ConvertFrom-Json
-    return [pscustomobject]@{ Ran = [bool] $result.Ran; Passed = [int] $result.Passed; Failed = [int] $result.Failed; Skipped = [int] $result.Skipped }
+    return [pscustomobject]@{ Ran = [bool] $result.Ran; Passed = [int] $result.Passed; Failed = [int] $result.Failed; Skipped = [int] $result.Skipped
+        CpuSeconds = $cpu }
 }
 
 function Invoke-HmScriptAnalyzer([string] $Root) {

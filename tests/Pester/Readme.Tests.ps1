@@ -20,32 +20,8 @@ Describe 'README' -Tag Unit {
     }
 }
 
-Describe 'Installing from the folder repository, as the README says' -Tag Integration {
-    It 'installs HybridMesh and HybridMesh.Lab, and the installed lab starts' {
-        $labNupkg = Join-Path (Split-Path $env:HYBRIDMESH_NUPKG) ((Split-Path $env:HYBRIDMESH_NUPKG -Leaf) -replace '^HybridMesh\.', 'HybridMesh.Lab.')
-        $labNupkg | Should -Exist
-        $sandbox = New-TestDirectory
-        $repo = Join-Path $sandbox 'out'
-        New-Item -ItemType Directory -Path $repo | Out-Null
-        Copy-Item $env:HYBRIDMESH_NUPKG, $labNupkg $repo
-        $environment = New-SandboxEnvironment $sandbox
-        $script = @"
-`$ErrorActionPreference = 'Stop'
-Register-PSResourceRepository -Name Local -Uri '$repo' -Trusted
-Install-PSResource HybridMesh, HybridMesh.Lab -Repository Local -Scope CurrentUser -TrustRepository -Quiet
-Import-Module HybridMesh, HybridMesh.Lab
-"lab=" + (Get-Module HybridMesh.Lab).ModuleBase
-`$lab = Start-MeshLab -Clusters 1 -NoFleetEnvironment -Confirm:`$false
-try { "context=" + (Get-MeshCluster -Kubeconfig `$lab.Kubeconfig).Context } finally { Stop-MeshLab `$lab -Confirm:`$false }
-"@
-        try {
-            $lines = Invoke-ChildPwsh -Script $script -Environment $environment
-            ($lines | Where-Object { $_ -like 'lab=*' }) | Should -BeLike "lab=$sandbox*"
-            $lines | Should -Contain 'context=gke_lab-gke-project_us-central1_cluster1'
-        }
-        finally { Remove-Item -Recurse -Force -LiteralPath $sandbox -ErrorAction SilentlyContinue }
-    }
-}
+# Installing from the folder repository as the README says runs in Package.Tests.ps1, with the package's own install
+# check (one child pwsh installs once for both).
 
 Describe 'The demo with its output redirected' -Tag Integration {
     It 'runs the runbook and writes no ANSI colour sequence' {

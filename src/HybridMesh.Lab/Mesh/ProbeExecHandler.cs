@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net.Http.Headers;
 using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -14,15 +13,15 @@ namespace HybridMesh.Lab.Mesh;
 /// docs/design/in-cluster-probes.md): it prints what the script's curl calls would print, from the lab's network model.
 /// `api|id|server|sni|kubeconfig path`: the kubeconfig is read from the Secret the pod mounts at that path; the server
 /// resolves from pods to a lab cluster (its real address or a pod-only one), a partition makes it time out, a CA that is
-/// not the peer's fails TLS, and otherwise GET /version and the service list really go to the peer with the token (so
-/// revoked tokens and RBAC answer as they do). Before linking, `api|id|server|-|-|CA variable` (Test-MeshPrerequisite):
+/// not the peer's fails TLS, and otherwise GET /version and the service list really go to the peer's API server with
+/// the token, through its own pipeline handed over in-process (<see cref="Server.PodNetworkRequest"/>), so revoked
+/// tokens, RBAC and injected faults answer as they do and the peer's request log shows them. Before linking, `api|id|server|-|-|CA variable` (Test-MeshPrerequisite):
 /// the CA comes from that container variable, and only an anonymous GET /version goes to the peer. `gw|id|address`: the address must be some cluster's east-west gateway
 /// address; a gateway partition times out, a gateway without a ready pod refuses, else TCP connects and healthz is 200.
 /// </summary>
 public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
 {
     public const string ScriptName = "hybridmesh-probe";
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, HttpClient> _clients = new(StringComparer.Ordinal);
     private int _executed;
 
     /// <summary>How many probe commands this cluster's kubelet ran (tests count the module's execs).</summary>
@@ -92,23 +91,16 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         if (kc?.CaPem is not { Length: > 0 } ca || !SameCertificate(ca, peer.CaCertificate))
             return All(60, "curl: (60) SSL certificate problem: unable to get local issuer certificate");
 
-        var http = _clients.GetOrAdd(peer.Name, _ => peer.CreateHttpClient(""));
         var lines = new List<string>();
         foreach (var (step, target) in new[] { ("version", "/version"), ("services", "/api/v1/services?limit=1") }.Where(s => steps.Contains(s.Item1)))
         {
             var watch = Stopwatch.StartNew();
-            try
-            {
-                using var request = new HttpRequestMessage(HttpMethod.Get, target);
-                if (!string.IsNullOrEmpty(kc.Token)) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", kc.Token);
-                using var response = await http.SendAsync(request, ct);
-                var total = watch.Elapsed.TotalSeconds;
-                lines.Add(Line("api", id, step, 0, (int)response.StatusCode, Math.Min(total, 0.001), total, ""));
-            }
-            catch (HttpRequestException ex)
-            {
-                lines.Add(Line("api", id, step, 56, 0, 0.001, watch.Elapsed.TotalSeconds, $"curl: (56) Recv failure: {ex.Message.Replace('|', ' ')}"));
-            }
+            // The peer's own pipeline answers (faults, authentication, RBAC, request log), handed over in-process.
+            var code = await peer.GetFromPodAsync(target, kc.Token, ct);
+            var total = watch.Elapsed.TotalSeconds;
+            lines.Add(code is { } status
+                ? Line("api", id, step, 0, status, Math.Min(total, 0.001), total, "")
+                : Line("api", id, step, 56, 0, 0.001, total, "curl: (56) Recv failure: Connection reset by peer"));
         }
 
         return lines;
@@ -121,7 +113,11 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException or InvalidCastException) { return null; }
     }
 
-    /// <summary>What the kubelet mounted at <paramref name="path"/>: the key of the Secret whose volume is mounted above it.</summary>
+    /// <summary>
+    /// What the kubelet mounted at <paramref name="path"/>: a key of the Secret whose volume is mounted above it, either a
+    /// secret volume (every key as a file) or a projected volume's secret source (its items' paths, else every key).
+    /// An optional secret or key that is absent is no file.
+    /// </summary>
     private string? MountedKubeconfig(JsonObject pod, string path)
     {
         var mounts = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(c => c["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>();
@@ -129,14 +125,29 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         {
             var at = ((string?)mount["mountPath"] ?? "").TrimEnd('/') + "/";
             if (!path.StartsWith(at, StringComparison.Ordinal)) continue;
+            var rest = path[at.Length..];
             var volume = (pod["spec"]?["volumes"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(v => (string?)v["name"] == (string?)mount["name"]);
-            if ((string?)volume?["secret"]?["secretName"] is not { } secretName) continue;
-            var secret = cluster.GetObject("v1", "Secret", (string?)pod["metadata"]?["namespace"], secretName);
-            if (secret?["data"]?[path[at.Length..]] is JsonValue value && value.TryGetValue<string>(out var encoded))
-                return Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            if ((string?)volume?["secret"]?["secretName"] is { } secretName)
+                return SecretKey(pod, secretName, rest);
+            foreach (var source in (volume?["projected"]?["sources"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if ((string?)source["secret"]?["name"] is not { } name) continue;
+                var key = source["secret"]?["items"] is JsonArray items
+                    ? (string?)items.OfType<JsonObject>().FirstOrDefault(i => (string?)i["path"] == rest)?["key"]
+                    : rest;
+                if (key is not null) return SecretKey(pod, name, key);
+            }
         }
 
         return null;
+    }
+
+    private string? SecretKey(JsonObject pod, string secretName, string key)
+    {
+        var secret = cluster.GetObject("v1", "Secret", (string?)pod["metadata"]?["namespace"], secretName);
+        return secret?["data"]?[key] is JsonValue value && value.TryGetValue<string>(out var encoded)
+            ? Encoding.UTF8.GetString(Convert.FromBase64String(encoded))
+            : null;
     }
 
     private IReadOnlyList<string> Gateway(string id, string address, int seconds)

@@ -75,7 +75,7 @@ internal static class InClusterProbe
         peer.EastWestService is { } service ? ClusterChecks.Addresses(service).FirstOrDefault() : null;
 
     public static async Task<ClusterProbe> RunAsync(ClusterSnapshot holder, IReadOnlyList<ClusterSnapshot> all, ProbeOptions options,
-        KubeSessionOptions kube, IMeshSink sink, CancellationToken ct)
+        KubeSessionPool sessions, IMeshSink sink, CancellationToken ct)
     {
         var specs = Specs(holder, all, options.Unlinked);
         if (!holder.Reachable)
@@ -95,7 +95,7 @@ internal static class InClusterProbe
             return new ClusterProbe(holder.Context, null, [], specs, "not run (-WhatIf, or creating the probe pod was declined).", null, Skipped: true);
         }
 
-        using var session = KubeSession.Open(holder.Target.Cluster, kube);
+        var session = sessions.For(holder.Target.Cluster);
         try
         {
             await session.CreateAsync(ProbePod.Render(name, options, specs), cancellationToken: ct).ConfigureAwait(false);

@@ -54,4 +54,43 @@ public sealed class InClusterProbeCostTests(TwoClusterMesh mesh) : TwoClusterMes
                 fromPods.Select(e => $"{e.Method} {e.Path}{e.Query} {e.Status}").OrderDescending(StringComparer.Ordinal));
         }
     }
+
+    /// <summary>GETs of one probe pod by name (polls) and watches of the probe pods, in a cluster's request log.</summary>
+    private static (int Polls, int Watches) PodReads(LabCluster c) =>
+        (c.RequestLog.Entries.Count(e => e.Method == "GET" && e.Path.StartsWith("/api/v1/namespaces/istio-system/pods/" + ProbePod.AppLabel, StringComparison.Ordinal)
+                                          && !e.Path.EndsWith("/exec", StringComparison.Ordinal)),
+         c.RequestLog.Entries.Count(e => e.Method == "GET" && e.Path == "/api/v1/namespaces/istio-system/pods" && e.Query.Contains("watch=1", StringComparison.Ordinal)
+                                          && e.Query.Contains("metadata.name%3D" + ProbePod.AppLabel, StringComparison.Ordinal)));
+
+    [Fact]
+    public async Task Probe_pod_start_is_awaited_with_one_watch_and_no_polling()
+    {
+        foreach (var c in Lab.Clusters) c.RequestLog.Clear();
+        // A slow poll: had the module polled, the run would show its GETs.
+        var checks = await ProbeCheck.RunAsync(Lab, new ProbeOptions { ReadyTimeout = TimeSpan.FromSeconds(10), PollInterval = TimeSpan.FromMilliseconds(20) });
+        Assert.All(checks.Where(c => c.Check == ProbeCheckNames.PodApiServerReach), c => Assert.Equal(MeshCheckStatus.Passed, c.Status));
+        Assert.All(Lab.Clusters, c => Assert.Equal((0, 1), PodReads(c)));
+    }
+
+    [Fact]
+    public async Task Probe_pod_start_is_polled_when_the_watch_is_refused()
+    {
+        foreach (var c in Lab.Clusters)
+        {
+            c.RequestLog.Clear();
+            c.Faults.Add(new HybridMesh.Lab.Faults.FaultRule { Kind = HybridMesh.Lab.Faults.FaultKind.Status, StatusCode = 403, PathContains = "watch=1", Count = 1 });
+        }
+
+        try
+        {
+            var checks = await ProbeCheck.RunAsync(Lab);
+            Assert.All(checks.Where(c => c.Check is ProbeCheckNames.PodApiServerReach or ProbeCheckNames.PodGatewayReach),
+                c => Assert.True(c.Status == MeshCheckStatus.Passed, $"{c}: {c.Detail}"));
+            Assert.All(Lab.Clusters, c => Assert.True(PodReads(c) is { Polls: >= 1, Watches: 1 }, $"{c.Name}: {PodReads(c)}"));
+        }
+        finally
+        {
+            foreach (var c in Lab.Clusters) c.ClearFaults();
+        }
+    }
 }

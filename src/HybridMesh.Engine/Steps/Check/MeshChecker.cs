@@ -17,11 +17,11 @@ public static class MeshChecker
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(options);
         var kube = options.Kube with { Sink = options.Kube.Sink ?? sink };
-        var snapshots = (await BoundedFanOut.RunAsync(targets, options.ThrottleLimit, sink, 61, "Reading clusters",
-                t => t.Context, (t, ct) => ClusterSnapshot.ReadAsync(t, kube, sink, ct), cancellationToken)
-            .ConfigureAwait(false)).Select(s => s!).ToArray();
-        // istiod's view and the probes share one session per cluster (docs/design/in-cluster-probes.md, "The cost").
+        // The snapshot's reads, istiod's view and the probes share one session per cluster (docs/design/in-cluster-probes.md, "The cost").
         using var sessions = new KubeSessionPool(kube);
+        var snapshots = (await BoundedFanOut.RunAsync(targets, options.ThrottleLimit, sink, 61, "Reading clusters",
+                t => t.Context, (t, ct) => ClusterSnapshot.ReadAsync(t, sessions, sink, ct), cancellationToken)
+            .ConfigureAwait(false)).Select(s => s!).ToArray();
         var istiod = options.IstiodView
             ? IstiodSyncChecks.ReadAsync(snapshots, sessions, options.ThrottleLimit, sink, cancellationToken)
             : Task.FromResult<IReadOnlyList<IstiodView?>>([]);

@@ -191,16 +191,21 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
             if ((string?)ip is { } a) yield return a;
     }
 
-    private static bool SameCertificate(string pem, X509Certificate2 expected)
-    {
-        try
+    // Thumbprint of each CA PEM seen in a mounted kubeconfig (null: not a certificate): every probe pod of the mesh mounts
+    // the same few, and parsing one per call was a visible share of the lab's work per run.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> Thumbprints = new(StringComparer.Ordinal);
+
+    private static bool SameCertificate(string pem, X509Certificate2 expected) =>
+        Thumbprints.GetOrAdd(pem, static p =>
         {
-            using var cert = X509Certificate2.CreateFromPem(pem);
-            return cert.Thumbprint == expected.Thumbprint;
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            return false;
-        }
-    }
+            try
+            {
+                using var cert = X509Certificate2.CreateFromPem(p);
+                return cert.Thumbprint;
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                return null;
+            }
+        }) == expected.Thumbprint;
 }

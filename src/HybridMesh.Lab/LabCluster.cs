@@ -23,6 +23,7 @@ public sealed class LabCluster : IAsyncDisposable
     private readonly Seeder _seeder;
     private readonly LoadBalancerController _lb;
     private WebApplication? _app;
+    private ApiPipeline? _pipeline;
 
     private LabCluster(int index, ClusterOptions options, string contextName, string clusterName, string userName)
     {
@@ -104,7 +105,7 @@ public sealed class LabCluster : IAsyncDisposable
         foreach (var ns in _rt.Store.List("namespaces", null).Items) nsController.EnsureDefaults((string)ns["metadata"]!["name"]!);
 
         using var cert = _ca.IssueServerCertificate(Name);
-        var pipeline = new ApiPipeline(_rt);
+        var pipeline = _pipeline = new ApiPipeline(_rt);
         var (app, port) = await ClusterServer.StartAsync(X509CertificateLoader.LoadPkcs12(cert.Export(X509ContentType.Pkcs12), null), pipeline.HandleAsync, ct);
         _app = app;
         Server = $"https://127.0.0.1:{port}";
@@ -280,6 +281,13 @@ public sealed class LabCluster : IAsyncDisposable
     public long Revision => _rt.Store.Revision;
 
     /// <summary>An HttpClient that trusts this cluster's CA and sends <paramref name="token"/> (the admin token by default; "" for none).</summary>
+    /// <summary>
+    /// A GET that a simulated pod sends to this API server with <paramref name="bearerToken"/>: its status code, or null
+    /// when the server reset the connection (<see cref="PodNetworkRequest"/>).
+    /// </summary>
+    internal Task<int?> GetFromPodAsync(string pathAndQuery, string? bearerToken, CancellationToken ct) =>
+        PodNetworkRequest.SendAsync(_pipeline!.HandleAsync, "GET", pathAndQuery, bearerToken, _rt.ServerAddress ?? "", ct);
+
     public HttpClient CreateHttpClient(string? token = null)
     {
         var ca = X509CertificateLoader.LoadCertificate(_ca.Certificate.RawData);

@@ -7,8 +7,9 @@ namespace HybridMesh.Lab.Mesh;
 
 /// <summary>
 /// What a cluster's API server answers a pod of another cluster for a GET with a bearer token: the simulated istiod's
-/// informers (services, endpoints, secrets) and the probe pods' curl calls (/version, services) ask it
-/// (docs/design/istiod-view.md, in-cluster-probes.md). Asked for real, through the peer's HTTPS API server (its
+/// informers (services, endpoints, secrets) ask it (docs/design/istiod-view.md). The probe pods' curl calls do not
+/// come here: each of those reaches the peer's pipeline in-process (LabCluster.GetFromPodAsync), as a real probe's
+/// request reaches the peer every time. Asked for real, through the peer's HTTPS API server (its
 /// authenticator and RBAC), and kept per (peer, token, path) until the peer's credentials or access rules change (a
 /// revoked or expired token, any write to RBAC objects, ServiceAccounts or token Secrets): every cluster of a mesh holds
 /// the same reader token for a given peer, so the answer is the same whichever cluster asks. The asker's own network

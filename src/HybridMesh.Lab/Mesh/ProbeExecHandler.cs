@@ -13,8 +13,9 @@ namespace HybridMesh.Lab.Mesh;
 /// docs/design/in-cluster-probes.md): it prints what the script's curl calls would print, from the lab's network model.
 /// `api|id|server|sni|kubeconfig path`: the kubeconfig is read from the Secret the pod mounts at that path; the server
 /// resolves from pods to a lab cluster (its real address or a pod-only one), a partition makes it time out, a CA that is
-/// not the peer's fails TLS, and otherwise GET /version and the service list really go to the peer with the token (so
-/// revoked tokens and RBAC answer as they do). Before linking, `api|id|server|-|-|CA variable` (Test-MeshPrerequisite):
+/// not the peer's fails TLS, and otherwise GET /version and the service list really go to the peer's API server with
+/// the token, through its own pipeline handed over in-process (<see cref="Server.PodNetworkRequest"/>), so revoked
+/// tokens, RBAC and injected faults answer as they do and the peer's request log shows them. Before linking, `api|id|server|-|-|CA variable` (Test-MeshPrerequisite):
 /// the CA comes from that container variable, and only an anonymous GET /version goes to the peer. `gw|id|address`: the address must be some cluster's east-west gateway
 /// address; a gateway partition times out, a gateway without a ready pod refuses, else TCP connects and healthz is 200.
 /// </summary>
@@ -94,17 +95,12 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         foreach (var (step, target) in new[] { ("version", "/version"), ("services", "/api/v1/services?limit=1") }.Where(s => steps.Contains(s.Item1)))
         {
             var watch = Stopwatch.StartNew();
-            try
-            {
-                // The peer's answer to this token, shared by every cluster that probes it (PeerListAccess, docs/design/scale.md).
-                var code = await PeerListAccess.StatusAsync(peer, kc.Token, target, ct);
-                var total = watch.Elapsed.TotalSeconds;
-                lines.Add(Line("api", id, step, 0, code, Math.Min(total, 0.001), total, ""));
-            }
-            catch (HttpRequestException ex)
-            {
-                lines.Add(Line("api", id, step, 56, 0, 0.001, watch.Elapsed.TotalSeconds, $"curl: (56) Recv failure: {ex.Message.Replace('|', ' ')}"));
-            }
+            // The peer's own pipeline answers (faults, authentication, RBAC, request log), handed over in-process.
+            var code = await peer.GetFromPodAsync(target, kc.Token, ct);
+            var total = watch.Elapsed.TotalSeconds;
+            lines.Add(code is { } status
+                ? Line("api", id, step, 0, status, Math.Min(total, 0.001), total, "")
+                : Line("api", id, step, 56, 0, 0.001, total, "curl: (56) Recv failure: Connection reset by peer"));
         }
 
         return lines;
@@ -117,7 +113,11 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException or InvalidCastException) { return null; }
     }
 
-    /// <summary>What the kubelet mounted at <paramref name="path"/>: the key of the Secret whose volume is mounted above it.</summary>
+    /// <summary>
+    /// What the kubelet mounted at <paramref name="path"/>: a key of the Secret whose volume is mounted above it, either a
+    /// secret volume (every key as a file) or a projected volume's secret source (its items' paths, else every key).
+    /// An optional secret or key that is absent is no file.
+    /// </summary>
     private string? MountedKubeconfig(JsonObject pod, string path)
     {
         var mounts = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(c => c["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>();
@@ -125,14 +125,29 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         {
             var at = ((string?)mount["mountPath"] ?? "").TrimEnd('/') + "/";
             if (!path.StartsWith(at, StringComparison.Ordinal)) continue;
+            var rest = path[at.Length..];
             var volume = (pod["spec"]?["volumes"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(v => (string?)v["name"] == (string?)mount["name"]);
-            if ((string?)volume?["secret"]?["secretName"] is not { } secretName) continue;
-            var secret = cluster.GetObject("v1", "Secret", (string?)pod["metadata"]?["namespace"], secretName);
-            if (secret?["data"]?[path[at.Length..]] is JsonValue value && value.TryGetValue<string>(out var encoded))
-                return Encoding.UTF8.GetString(Convert.FromBase64String(encoded));
+            if ((string?)volume?["secret"]?["secretName"] is { } secretName)
+                return SecretKey(pod, secretName, rest);
+            foreach (var source in (volume?["projected"]?["sources"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if ((string?)source["secret"]?["name"] is not { } name) continue;
+                var key = source["secret"]?["items"] is JsonArray items
+                    ? (string?)items.OfType<JsonObject>().FirstOrDefault(i => (string?)i["path"] == rest)?["key"]
+                    : rest;
+                if (key is not null) return SecretKey(pod, name, key);
+            }
         }
 
         return null;
+    }
+
+    private string? SecretKey(JsonObject pod, string secretName, string key)
+    {
+        var secret = cluster.GetObject("v1", "Secret", (string?)pod["metadata"]?["namespace"], secretName);
+        return secret?["data"]?[key] is JsonValue value && value.TryGetValue<string>(out var encoded)
+            ? Encoding.UTF8.GetString(Convert.FromBase64String(encoded))
+            : null;
     }
 
     // Which cluster's east-west gateway answers on an address: one pass over the clusters per exec, not a scan (with
@@ -188,16 +203,21 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
             if ((string?)ip is { } a) yield return a;
     }
 
-    private static bool SameCertificate(string pem, X509Certificate2 expected)
-    {
-        try
+    // Thumbprint of each CA PEM seen in a mounted kubeconfig (null: not a certificate): every probe pod of the mesh mounts
+    // the same few, and parsing one per call was a visible share of the lab's work per run.
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string?> Thumbprints = new(StringComparer.Ordinal);
+
+    private static bool SameCertificate(string pem, X509Certificate2 expected) =>
+        Thumbprints.GetOrAdd(pem, static p =>
         {
-            using var cert = X509Certificate2.CreateFromPem(pem);
-            return cert.Thumbprint == expected.Thumbprint;
-        }
-        catch (System.Security.Cryptography.CryptographicException)
-        {
-            return false;
-        }
-    }
+            try
+            {
+                using var cert = X509Certificate2.CreateFromPem(p);
+                return cert.Thumbprint;
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                return null;
+            }
+        }) == expected.Thumbprint;
 }

@@ -67,7 +67,11 @@ public sealed class InClusterProbeTests(TwoClusterMesh mesh) : TwoClusterMeshTes
         Assert.Equal("false", (string?)pod["metadata"]!["annotations"]!["sidecar.istio.io/inject"]);
         Assert.Equal("mirror.example/curl:8", (string?)pod["spec"]!["containers"]![0]!["image"]);
         Assert.False((bool)pod["spec"]!["automountServiceAccountToken"]!);
-        Assert.Equal(RemoteSecretRenderer.SecretName(C2.ClusterId), (string?)pod["spec"]!["volumes"]![0]!["secret"]!["secretName"]);
+        // One projected volume with just the key each call reads (docs/design/in-cluster-probes.md).
+        var source = Assert.Single(Assert.Single(pod["spec"]!["volumes"]!.AsArray())!["projected"]!["sources"]!.AsArray())!["secret"]!;
+        Assert.Equal(RemoteSecretRenderer.SecretName(C2.ClusterId), (string?)source["name"]);
+        Assert.Equal($"{RemoteSecretRenderer.SecretName(C2.ClusterId)}/{C2.ClusterId}", (string?)source["items"]![0]!["path"]);
+        Assert.True((bool)source["optional"]!);
         Assert.Equal("Running", (string?)pod["status"]!["phase"]);
         foreach (var c in Lab.Clusters)
         {

@@ -69,6 +69,23 @@ internal sealed partial class ClusterSnapshot
         }
     }
 
+    /// <summary>Reads with the run's session for the cluster (Test-MeshConnectivity's later reads use it too).</summary>
+    internal static async Task<ClusterSnapshot> ReadAsync(MeshTarget target, KubeSessionPool sessions, IMeshSink sink,
+        CancellationToken cancellationToken)
+    {
+        KubeSession session;
+        try
+        {
+            session = sessions.For(target.Cluster);
+        }
+        catch (MeshException ex)
+        {
+            return new ClusterSnapshot { Target = target, Error = ex };
+        }
+
+        return await ReadAsync(target, session, sink, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Reads with a session the caller keeps (New-Mesh writes with it afterwards).</summary>
     public static async Task<ClusterSnapshot> ReadAsync(MeshTarget target, KubeSession session, IMeshSink sink,
         CancellationToken cancellationToken)

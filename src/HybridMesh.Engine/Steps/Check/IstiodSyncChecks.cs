@@ -26,11 +26,11 @@ internal static class IstiodSyncChecks
     private const string Restart = $"kubectl -n {IstioNames.SystemNamespace} rollout restart deployment -l app=istiod";
     private const string Relink = "Run New-Mesh with every cluster of the mesh to rewrite the remote secrets.";
 
-    public static async Task<IReadOnlyList<IstiodView?>> ReadAsync(IReadOnlyList<ClusterSnapshot> snapshots, KubeSessionOptions kube,
+    public static async Task<IReadOnlyList<IstiodView?>> ReadAsync(IReadOnlyList<ClusterSnapshot> snapshots, KubeSessionPool sessions,
         int throttleLimit, IMeshSink sink, CancellationToken ct) =>
         await BoundedFanOut.RunAsync(snapshots, throttleLimit, sink, 67, "Reading istiod's view", s => s.Context,
             (s, token) => s.Reachable
-                ? IstiodView.ReadAsync(s.Target, kube, token)
+                ? IstiodView.ReadAsync(s.Target, sessions, token)
                 : Task.FromResult(new IstiodView { Context = s.Context, Problem = $"the API server of '{s.Context}' cannot be read." }),
             ct).ConfigureAwait(false);
 

@@ -31,9 +31,16 @@ internal sealed partial class IstiodView
 
     public static async Task<IstiodView> ReadAsync(MeshTarget target, KubeSessionOptions options, CancellationToken ct)
     {
+        using var sessions = new KubeSessionPool(options);
+        return await ReadAsync(target, sessions, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The same, through the run's session for the cluster (shared with the in-cluster probe).</summary>
+    public static async Task<IstiodView> ReadAsync(MeshTarget target, KubeSessionPool sessions, CancellationToken ct)
+    {
         try
         {
-            using var session = KubeSession.Open(target.Cluster, options);
+            var session = sessions.For(target.Cluster);
             var selector = "app=istiod" + (string.IsNullOrEmpty(target.Revision) ? "" : ",istio.io/rev=" + target.Revision);
             var pods = (await session.ListAsync("v1", "Pod", IstioNames.SystemNamespace, selector, ct).ConfigureAwait(false))
                 .Where(p => p["metadata"]?["deletionTimestamp"] is null && ClusterSnapshot.Text(p["status"]?["phase"]) == "Running")

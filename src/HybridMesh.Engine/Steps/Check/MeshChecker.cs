@@ -1,4 +1,5 @@
 using HybridMesh.Engine.Google;
+using HybridMesh.Engine.Kube;
 using HybridMesh.Models;
 
 namespace HybridMesh.Engine.Steps.Check;
@@ -16,15 +17,17 @@ public static class MeshChecker
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(options);
         var kube = options.Kube with { Sink = options.Kube.Sink ?? sink };
+        // The snapshot's reads, istiod's view and the probes share one session per cluster (docs/design/in-cluster-probes.md, "The cost").
+        using var sessions = new KubeSessionPool(kube);
         var snapshots = (await BoundedFanOut.RunAsync(targets, options.ThrottleLimit, sink, 61, "Reading clusters",
-                t => t.Context, (t, ct) => ClusterSnapshot.ReadAsync(t, kube, sink, ct), cancellationToken)
+                t => t.Context, (t, ct) => ClusterSnapshot.ReadAsync(t, sessions, sink, ct), cancellationToken)
             .ConfigureAwait(false)).Select(s => s!).ToArray();
         var istiod = options.IstiodView
-            ? IstiodSyncChecks.ReadAsync(snapshots, kube, options.ThrottleLimit, sink, cancellationToken)
+            ? IstiodSyncChecks.ReadAsync(snapshots, sessions, options.ThrottleLimit, sink, cancellationToken)
             : Task.FromResult<IReadOnlyList<IstiodView?>>([]);
         // In-cluster probes (docs/design/in-cluster-probes.md) run alongside, one pod per cluster, all at once.
         var probes = options.Probes is { } probeOptions
-            ? Probe.ProbeChecks.RunAsync(snapshots, probeOptions, kube, Math.Max(options.ThrottleLimit, snapshots.Length), sink, cancellationToken)
+            ? Probe.ProbeChecks.RunAsync(snapshots, probeOptions, sessions, Math.Max(options.ThrottleLimit, snapshots.Length), sink, cancellationToken)
             : null;
 
         var fleetProject = targets.Select(t => t.FleetProjectId).FirstOrDefault(p => !string.IsNullOrEmpty(p));
@@ -73,6 +76,9 @@ public static class MeshChecker
         finally
         {
             google?.Dispose();
+            // The shared sessions must outlive every request sent through them (a probe pod's delete included), also
+            // when this run stops early; their results or failures no longer matter then.
+            await Task.WhenAny(Task.WhenAll(istiod, probes ?? Task.CompletedTask)).ConfigureAwait(false);
         }
     }
 

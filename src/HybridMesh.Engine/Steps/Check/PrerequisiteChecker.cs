@@ -134,20 +134,24 @@ public static class PrerequisiteChecker
 
         using (session)
         {
-            var snapshot = await ClusterSnapshot.ReadAsync(target, session, sink, ct).ConfigureAwait(false);
+            // One round per cluster (docs/design/prerequisites.md): the access reviews, ConfigMaps and Services this command
+            // needs go out together with the snapshot's reads, not after them. When the API server cannot be read they
+            // fail as the snapshot does, and only the snapshot's error is kept.
+            const string ns = IstioNames.SystemNamespace;
+            var read = ClusterSnapshot.ReadAsync(target, session, sink, ct);
+            var access = AccessAsync(session, ct);
+            var configMaps = Try(() => session.ListAsync("v1", "ConfigMap", ns, cancellationToken: ct));
+            var services = target.Cluster.Platform == ClusterPlatform.Gke ? Task.FromResult<(IReadOnlyList<JsonObject>?, string?)>((null, null))
+                : Try(() => session.ListAsync("v1", "Service", null, cancellationToken: ct));
+            await Task.WhenAll(read, access, configMaps, services).ConfigureAwait(false);
+            var snapshot = await read.ConfigureAwait(false);
             var facts = new PrerequisiteFacts { Snapshot = snapshot };
             if (!snapshot.Reachable)
             {
                 return facts;
             }
 
-            const string ns = IstioNames.SystemNamespace;
-            var access = AccessAsync(session, facts, ct);
-            var configMaps = Try(() => session.ListAsync("v1", "ConfigMap", ns, cancellationToken: ct));
-            var services = snapshot.IsGke ? Task.FromResult<(IReadOnlyList<JsonObject>?, string?)>((null, null))
-                : Try(() => session.ListAsync("v1", "Service", null, cancellationToken: ct));
-            await Task.WhenAll(access, configMaps, services).ConfigureAwait(false);
-
+            (facts.Access, facts.AccessUnavailable) = await access.ConfigureAwait(false);
             facts.IstiodVersions = IstioPrerequisiteChecks.Versions(snapshot.Istiods);
             var maps = (await configMaps.ConfigureAwait(false)).Items ?? [];
             facts.ClusterCa = maps.Where(c => ClusterSnapshot.Text(c["metadata"]?["name"]) == "kube-root-ca.crt")
@@ -175,19 +179,20 @@ public static class PrerequisiteChecker
         }
     }
 
-    /// <summary>One SelfSubjectAccessReview per permission, all sent together.</summary>
-    private static async Task AccessAsync(KubeSession session, PrerequisiteFacts facts, CancellationToken ct)
+    /// <summary>One SelfSubjectAccessReview per permission, all sent together: the answers, or why there are none.</summary>
+    private static async Task<(IReadOnlyList<(RunbookPermission Permission, AccessReviewAnswer Answer)>? Answers, string? Why)> AccessAsync(
+        KubeSession session, CancellationToken ct)
     {
         var permissions = RunbookPermissions.All;
         try
         {
             var answers = await Task.WhenAll(permissions.Select(p =>
                 session.ReviewAccessAsync(p.Verb, p.Group, p.Resource, p.Subresource, p.Namespace, ct))).ConfigureAwait(false);
-            facts.Access = permissions.Zip(answers).ToArray();
+            return (permissions.Zip(answers).ToArray(), null);
         }
         catch (MeshException ex)
         {
-            facts.AccessUnavailable = $"{ex.ErrorId}: {ex.Message}";
+            return (null, $"{ex.ErrorId}: {ex.Message}");
         }
     }
 

@@ -75,7 +75,7 @@ internal static class InClusterProbe
         peer.EastWestService is { } service ? ClusterChecks.Addresses(service).FirstOrDefault() : null;
 
     public static async Task<ClusterProbe> RunAsync(ClusterSnapshot holder, IReadOnlyList<ClusterSnapshot> all, ProbeOptions options,
-        KubeSessionOptions kube, IMeshSink sink, CancellationToken ct)
+        KubeSessionPool sessions, IMeshSink sink, CancellationToken ct)
     {
         var specs = Specs(holder, all, options.Unlinked);
         if (!holder.Reachable)
@@ -95,10 +95,11 @@ internal static class InClusterProbe
             return new ClusterProbe(holder.Context, null, [], specs, "not run (-WhatIf, or creating the probe pod was declined).", null, Skipped: true);
         }
 
-        using var session = KubeSession.Open(holder.Target.Cluster, kube);
+        var session = sessions.For(holder.Target.Cluster);
+        JsonObject created;
         try
         {
-            await session.CreateAsync(ProbePod.Render(name, options, specs), cancellationToken: ct).ConfigureAwait(false);
+            created = await session.CreateAsync(ProbePod.Render(name, options, specs), cancellationToken: ct).ConfigureAwait(false);
         }
         catch (KubeForbiddenException)
         {
@@ -115,7 +116,7 @@ internal static class InClusterProbe
         sink.Verbose($"[{holder.Context}] Created probe pod {options.Namespace}/{name} ({specs.Count} call(s)).");
         try
         {
-            if (await WaitRunningAsync(session, name, options, ct).ConfigureAwait(false) is { } notRunning)
+            if (await WaitRunningAsync(session, name, ClusterSnapshot.Text(created["metadata"]?["resourceVersion"]), options, ct).ConfigureAwait(false) is { } notRunning)
             {
                 return new ClusterProbe(holder.Context, name, [], specs, notRunning.Problem, notRunning.Action);
             }
@@ -139,52 +140,101 @@ internal static class InClusterProbe
         }
     }
 
-    private static async Task<(string Problem, string Action)?> WaitRunningAsync(KubeSession session, string name, ProbeOptions options, CancellationToken ct)
+    /// <summary>
+    /// Until the pod runs (null) or cannot (why, and the fix). A watch from the create's resourceVersion hears of the
+    /// kubelet's status as soon as it is stored, in one request (docs/design/in-cluster-probes.md, "The cost"); polling
+    /// every <see cref="ProbeOptions.PollInterval"/> takes over when the watch is refused (an identity that may get pods
+    /// but not watch them), breaks off or ends without an answer, and decides the timeout.
+    /// </summary>
+    private static async Task<(string Problem, string Action)?> WaitRunningAsync(KubeSession session, string name, string? resourceVersion,
+        ProbeOptions options, CancellationToken ct)
     {
         var until = DateTime.UtcNow + options.ReadyTimeout;
-        var mirror = $"Make {options.Image} pullable from the cluster (mirror it and pass -ProbeImage <registry>/<image>), or pass -SkipInClusterProbe.";
+        if (!string.IsNullOrEmpty(resourceVersion))
+        {
+            try
+            {
+                var watched = await session.WatchObjectAsync("v1", "Pod", options.Namespace, name, resourceVersion,
+                    pod => Judge(session, pod, options, timedOut: false) is not null, options.ReadyTimeout, ct).ConfigureAwait(false);
+                if (watched.Deleted)
+                {
+                    return Disappeared(session, name, options);
+                }
+
+                if (watched.Met)
+                {
+                    return Judge(session, watched.Object!, options, timedOut: false)!.NotRunning;
+                }
+            }
+            catch (MeshException)
+            {
+                // Not allowed to watch, or the stream broke off: the reads below decide.
+            }
+        }
+
         while (true)
         {
             var pod = await session.GetAsync("v1", "Pod", options.Namespace, name, ct).ConfigureAwait(false);
             if (pod is null)
             {
-                return ($"The probe pod {name} disappeared in '{session.Context}' before it ran (an admission controller or a cleanup removed it).",
-                    $"Allow pods labelled app={ProbePod.AppLabel} in {options.Namespace}, or pass -SkipInClusterProbe.");
+                return Disappeared(session, name, options);
             }
 
-            var phase = ClusterSnapshot.Text(pod["status"]?["phase"]);
-            var statuses = (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().ToArray();
-            if (phase == "Running" && statuses.Length > 0 && statuses.All(s => (bool?)s["ready"] == true))
+            if (Judge(session, pod, options, timedOut: DateTime.UtcNow >= until) is { } verdict)
             {
-                return null;
-            }
-
-            if (statuses.Select(s => s["state"]?["waiting"]).OfType<JsonObject>().FirstOrDefault(w => Stuck.Contains(ClusterSnapshot.Text(w["reason"]) ?? "")) is { } waiting)
-            {
-                var reason = ClusterSnapshot.Text(waiting["reason"]);
-                var message = MeshErrors.RedactUserInfo(ClusterSnapshot.Text(waiting["message"]) ?? "");
-                return ($"The probe pod in '{session.Context}' cannot start: {reason}{(message.Length > 0 ? ": " + message : "")}.",
-                    reason is "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" or "ErrImageNeverPull" ? mirror
-                        : "Look at the pod's events (kubectl describe pod) and fix what keeps its container from starting, or pass -SkipInClusterProbe.");
-            }
-
-            if (phase is "Failed" or "Succeeded")
-            {
-                return ($"The probe pod in '{session.Context}' ended ({phase}) before it ran: {ClusterSnapshot.Text(pod["status"]?["message"]) ?? ClusterSnapshot.Text(pod["status"]?["reason"]) ?? "no reason given"}.",
-                    "Look at the pod's events (kubectl describe pod), or pass -SkipInClusterProbe.");
-            }
-
-            if (DateTime.UtcNow >= until)
-            {
-                var condition = (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
-                    .FirstOrDefault(c => ClusterSnapshot.Text(c["status"]) == "False");
-                var why = condition is null ? phase ?? "Pending" : $"{ClusterSnapshot.Text(condition["type"])}: {ClusterSnapshot.Text(condition["reason"])} {ClusterSnapshot.Text(condition["message"])}".Trim();
-                return ($"The probe pod in '{session.Context}' did not start within {options.ReadyTimeout.TotalSeconds:0} s ({why}).",
-                    $"Check that the cluster can schedule a pod in {options.Namespace} and pull {options.Image} (kubectl describe pod), or pass -SkipInClusterProbe.");
+                return verdict.NotRunning;
             }
 
             await Task.Delay(options.PollInterval, ct).ConfigureAwait(false);
         }
+    }
+
+    private static (string Problem, string Action) Disappeared(KubeSession session, string name, ProbeOptions options) =>
+        ($"The probe pod {name} disappeared in '{session.Context}' before it ran (an admission controller or a cleanup removed it).",
+            $"Allow pods labelled app={ProbePod.AppLabel} in {options.Namespace}, or pass -SkipInClusterProbe.");
+
+    /// <summary>The pod runs with every container ready (NotRunning null), or why it does not run and the fix.</summary>
+    private sealed record Start((string Problem, string Action)? NotRunning)
+    {
+        public static readonly Start Running = new((ValueTuple<string, string>?)null);
+    }
+
+    /// <summary>What the pod's state says: null while it is still starting (and not <paramref name="timedOut"/>).</summary>
+    private static Start? Judge(KubeSession session, JsonObject pod, ProbeOptions options, bool timedOut)
+    {
+        var mirror = $"Make {options.Image} pullable from the cluster (mirror it and pass -ProbeImage <registry>/<image>), or pass -SkipInClusterProbe.";
+        var phase = ClusterSnapshot.Text(pod["status"]?["phase"]);
+        var statuses = (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().ToArray();
+        if (phase == "Running" && statuses.Length > 0 && statuses.All(s => (bool?)s["ready"] == true))
+        {
+            return Start.Running;
+        }
+
+        if (statuses.Select(s => s["state"]?["waiting"]).OfType<JsonObject>().FirstOrDefault(w => Stuck.Contains(ClusterSnapshot.Text(w["reason"]) ?? "")) is { } waiting)
+        {
+            var reason = ClusterSnapshot.Text(waiting["reason"]);
+            var message = MeshErrors.RedactUserInfo(ClusterSnapshot.Text(waiting["message"]) ?? "");
+            return new Start(($"The probe pod in '{session.Context}' cannot start: {reason}{(message.Length > 0 ? ": " + message : "")}.",
+                reason is "ErrImagePull" or "ImagePullBackOff" or "InvalidImageName" or "ErrImageNeverPull" ? mirror
+                    : "Look at the pod's events (kubectl describe pod) and fix what keeps its container from starting, or pass -SkipInClusterProbe."));
+        }
+
+        if (phase is "Failed" or "Succeeded")
+        {
+            return new Start(($"The probe pod in '{session.Context}' ended ({phase}) before it ran: {ClusterSnapshot.Text(pod["status"]?["message"]) ?? ClusterSnapshot.Text(pod["status"]?["reason"]) ?? "no reason given"}.",
+                "Look at the pod's events (kubectl describe pod), or pass -SkipInClusterProbe."));
+        }
+
+        if (timedOut)
+        {
+            var condition = (pod["status"]?["conditions"] as JsonArray ?? []).OfType<JsonObject>()
+                .FirstOrDefault(c => ClusterSnapshot.Text(c["status"]) == "False");
+            var why = condition is null ? phase ?? "Pending" : $"{ClusterSnapshot.Text(condition["type"])}: {ClusterSnapshot.Text(condition["reason"])} {ClusterSnapshot.Text(condition["message"])}".Trim();
+            return new Start(($"The probe pod in '{session.Context}' did not start within {options.ReadyTimeout.TotalSeconds:0} s ({why}).",
+                $"Check that the cluster can schedule a pod in {options.Namespace} and pull {options.Image} (kubectl describe pod), or pass -SkipInClusterProbe."));
+        }
+
+        return null;
     }
 
     private static async Task<ClusterProbe> ExecAsync(KubeSession session, string context, string name, IReadOnlyList<ProbeSpec> specs,

@@ -24,9 +24,17 @@ internal static class ProbeChecks
     private const string Relink = "Run New-Mesh with every cluster of the mesh to rewrite the remote secrets.";
 
     public static async Task<IReadOnlyList<ClusterProbe?>> RunAsync(IReadOnlyList<ClusterSnapshot> snapshots, ProbeOptions options,
-        KubeSessionOptions kube, int throttleLimit, IMeshSink sink, CancellationToken ct) =>
+        KubeSessionOptions kube, int throttleLimit, IMeshSink sink, CancellationToken ct)
+    {
+        using var sessions = new KubeSessionPool(kube);
+        return await RunAsync(snapshots, options, sessions, throttleLimit, sink, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>The same, through the run's sessions (shared with istiod's view, docs/design/in-cluster-probes.md).</summary>
+    public static async Task<IReadOnlyList<ClusterProbe?>> RunAsync(IReadOnlyList<ClusterSnapshot> snapshots, ProbeOptions options,
+        KubeSessionPool sessions, int throttleLimit, IMeshSink sink, CancellationToken ct) =>
         await BoundedFanOut.RunAsync(snapshots, throttleLimit, sink, 68, "Probing from inside the clusters", s => s.Context,
-            (s, token) => InClusterProbe.RunAsync(s, snapshots, options, kube, sink, token), ct).ConfigureAwait(false);
+            (s, token) => InClusterProbe.RunAsync(s, snapshots, options, sessions, sink, token), ct).ConfigureAwait(false);
 
     /// <summary>
     /// Per ordered link (holder, peer) a PodApiServerReach, then per ordered link a PodGatewayReach.

@@ -13,6 +13,7 @@ internal static class ProbePod
     public const string Container = "probe";
     public const string AppLabel = "hybridmesh-probe";
     public const string MountRoot = "/etc/hybridmesh-probe";
+    private const string SecretsVolume = "remote-secrets";
 
     public static string NewName() => $"{AppLabel}-{Guid.NewGuid().ToString("N")[..6]}";
 
@@ -41,16 +42,30 @@ internal static class ProbePod
 
     public static JsonObject Render(string name, ProbeOptions options, IReadOnlyList<ProbeSpec> specs)
     {
-        var secretNames = specs.OfType<ApiServerSpec>().Where(s => !s.Unlinked).Select(s => SecretName(s.KubeconfigPath!));
+        // One projected volume holding just the key each call reads, each under <secret>/<key>, instead of one volume
+        // and one mount per secret: the pod's spec stays the same size whatever the number of peers, which is what the
+        // API server stores, tracks field by field (managedFields) and sends back on every read
+        // (docs/design/in-cluster-probes.md, "The cost"). Per-key items also keep two secrets with the same key apart.
+        var sources = new JsonArray();
+        foreach (var secret in specs.OfType<ApiServerSpec>().Where(s => !s.Unlinked).Select(s => s.KubeconfigPath!)
+                     .Distinct(StringComparer.Ordinal).GroupBy(SecretName, StringComparer.Ordinal).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            var items = new JsonArray();
+            foreach (var path in secret.Order(StringComparer.Ordinal))
+            {
+                items.Add(new JsonObject { ["key"] = path.Split('/')[^1], ["path"] = $"{secret.Key}/{path.Split('/')[^1]}" });
+            }
+
+            // optional: a secret (or key) deleted between the read and the pod start must not keep the pod from starting.
+            sources.Add(new JsonObject { ["secret"] = new JsonObject { ["name"] = secret.Key, ["items"] = items, ["optional"] = true } });
+        }
+
         var volumes = new JsonArray();
         var mounts = new JsonArray();
-        var i = 0;
-        foreach (var secret in secretNames.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+        if (sources.Count > 0)
         {
-            var volume = $"remote-secret-{i++}";
-            // optional: a secret deleted between the read and the pod start must not keep the pod from starting.
-            volumes.Add(new JsonObject { ["name"] = volume, ["secret"] = new JsonObject { ["secretName"] = secret, ["optional"] = true } });
-            mounts.Add(new JsonObject { ["name"] = volume, ["mountPath"] = $"{MountRoot}/{secret}", ["readOnly"] = true });
+            volumes.Add(new JsonObject { ["name"] = SecretsVolume, ["projected"] = new JsonObject { ["sources"] = sources } });
+            mounts.Add(new JsonObject { ["name"] = SecretsVolume, ["mountPath"] = MountRoot, ["readOnly"] = true });
         }
 
         return new JsonObject

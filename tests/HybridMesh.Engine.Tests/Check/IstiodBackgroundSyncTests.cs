@@ -36,6 +36,15 @@ public sealed class IstiodBackgroundSyncTests(TwoClusterMesh mesh) : TwoClusterM
             await Task.Delay(50);
         }
 
+        // The background work may hold more than this change (an earlier test's queued refresh, a retried informer):
+        // let C2 see no request from it for a second before the ask, so what follows is the ask's own traffic.
+        for (var seen = -1; seen != C2.RequestLog.Entries.Count;)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "C1's istiod kept asking C2 in the background");
+            seen = C2.RequestLog.Entries.Count;
+            await Task.Delay(1000);
+        }
+
         Assert.Equal(answered, Lab.Istiod(C1).Answered);
 
         C2.RequestLog.Clear();

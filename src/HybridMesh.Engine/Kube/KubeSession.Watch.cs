@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json.Nodes;
 using HybridMesh.Engine.Errors;
 
@@ -35,17 +34,7 @@ internal sealed partial class KubeSession
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         // The server ends the watch after timeoutSeconds; this bound only covers a server that does not.
         deadline.CancelAfter(timeout + _options.Timeout);
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(_client.BaseUri, path.TrimStart('/')))
-        {
-            Version = _config.DisableHttp2 ? HttpVersion.Version11 : HttpVersion.Version20,
-            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
-        };
-        request.Headers.Accept.ParseAdd("application/json");
-        request.Options.Set(KubeRetryHandler.Idempotent, true);
-        if (!string.IsNullOrWhiteSpace(_config.TlsServerName))
-        {
-            request.Headers.Host = _config.TlsServerName;
-        }
+        using var request = NewRequest(HttpMethod.Get, path, content: null, idempotent: true);
 
         JsonObject? last = null;
         try
@@ -95,11 +84,7 @@ internal sealed partial class KubeSession
         {
             // The watch outlived its bound: as if the server had ended it.
         }
-        catch (HttpRequestException ex)
-        {
-            throw MeshErrors.ApiServerUnreachable(Context, Server.ToString(), Attempted(request, ex), ex);
-        }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
         {
             throw MeshErrors.ApiServerUnreachable(Context, Server.ToString(), Attempted(request, ex), ex);
         }

@@ -182,16 +182,12 @@ internal sealed partial class KubeSession : IDisposable
     public void Dispose() => _client.Dispose();
 
     /// <summary>
-    /// Sends one request (the retry handler may send it several times) within <see cref="Timeout"/>. Any HTTP status
-    /// comes back as a <see cref="KubeResponse"/>; transport failures and timeouts become ApiServerUnreachable.
+    /// A request to this API server as every call sends it: JSON, HTTP/2 unless the kubeconfig disables it, the
+    /// kubeconfig's TLS server name as Host, and whether the retry handler may send it again.
     /// </summary>
-    internal async Task<KubeResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content,
-        bool idempotent, CancellationToken cancellationToken, bool listPage = false, bool skipManagedFields = false,
-        bool discardSuccessBody = false)
+    private HttpRequestMessage NewRequest(HttpMethod method, string pathAndQuery, HttpContent? content, bool idempotent)
     {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(_options.Timeout);
-        using var request = new HttpRequestMessage(method, new Uri(_client.BaseUri, pathAndQuery.TrimStart('/')))
+        var request = new HttpRequestMessage(method, new Uri(_client.BaseUri, pathAndQuery.TrimStart('/')))
         {
             Content = content,
             Version = _config.DisableHttp2 ? HttpVersion.Version11 : HttpVersion.Version20,
@@ -204,6 +200,20 @@ internal sealed partial class KubeSession : IDisposable
             request.Headers.Host = _config.TlsServerName;
         }
 
+        return request;
+    }
+
+    /// <summary>
+    /// Sends one request (the retry handler may send it several times) within <see cref="Timeout"/>. Any HTTP status
+    /// comes back as a <see cref="KubeResponse"/>; transport failures and timeouts become ApiServerUnreachable.
+    /// </summary>
+    internal async Task<KubeResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content,
+        bool idempotent, CancellationToken cancellationToken, bool listPage = false, bool skipManagedFields = false,
+        bool discardSuccessBody = false)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(_options.Timeout);
+        using var request = NewRequest(method, pathAndQuery, content, idempotent);
         var started = Stopwatch.GetTimestamp();
         void Debugged(HttpResponseMessage response) =>
             _options.Sink?.Debug($"[{Context}] {method} {request.RequestUri?.PathAndQuery} → {(int)response.StatusCode} " +

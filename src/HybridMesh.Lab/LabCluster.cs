@@ -280,7 +280,6 @@ public sealed class LabCluster : IAsyncDisposable
     /// <summary>The cluster's resourceVersion counter.</summary>
     public long Revision => _rt.Store.Revision;
 
-    /// <summary>An HttpClient that trusts this cluster's CA and sends <paramref name="token"/> (the admin token by default; "" for none).</summary>
     /// <summary>
     /// A GET that a simulated pod sends to this API server with <paramref name="bearerToken"/>: its status code, or null
     /// when the server reset the connection (<see cref="PodNetworkRequest"/>).
@@ -288,6 +287,7 @@ public sealed class LabCluster : IAsyncDisposable
     internal Task<int?> GetFromPodAsync(string pathAndQuery, string? bearerToken, CancellationToken ct) =>
         PodNetworkRequest.SendAsync(_pipeline!.HandleAsync, "GET", pathAndQuery, bearerToken, _rt.ServerAddress ?? "", ct);
 
+    /// <summary>An HttpClient that trusts this cluster's CA and sends <paramref name="token"/> (the admin token by default; "" for none).</summary>
     public HttpClient CreateHttpClient(string? token = null)
     {
         var ca = X509CertificateLoader.LoadCertificate(_ca.Certificate.RawData);

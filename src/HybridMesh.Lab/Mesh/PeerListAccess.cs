@@ -7,22 +7,20 @@ namespace HybridMesh.Lab.Mesh;
 
 /// <summary>
 /// What a cluster's API server answers a pod of another cluster for a GET with a bearer token: the simulated istiod's
-/// informers (services, endpoints, secrets) ask it (docs/design/istiod-view.md). The probe pods' curl calls do not
-/// come here: each of those reaches the peer's pipeline in-process (LabCluster.GetFromPodAsync), as a real probe's
-/// request reaches the peer every time. Asked for real, through the peer's HTTPS API server (its
-/// authenticator and RBAC), and kept per (peer, token, path) until the peer's credentials or access rules change (a
+/// informers (services, endpoints, secrets) ask it (docs/design/istiod-view.md). Asked for real, handed to the peer's
+/// own request pipeline as a probe pod's curl is (LabCluster.GetFromPodAsync: its authenticator, RBAC, faults and
+/// request log), and kept per (peer, token, path) until the peer's credentials or access rules change (a
 /// revoked or expired token, any write to RBAC objects, ServiceAccounts or token Secrets): every cluster of a mesh holds
 /// the same reader token for a given peer, so the answer is the same whichever cluster asks. The asker's own network
 /// path and CA check stay with the caller. At 250 clusters that is ~1,000 requests per check run instead of ~310,000
-/// (docs/design/scale.md). A peer with an injected status or reset fault is asked every time.
+/// (docs/design/scale.md). A peer with an injected status or reset fault is asked every time. The probe pods' curl
+/// calls do not come here: a real probe's request reaches the peer every time, and so does the lab's.
 /// </summary>
 internal static class PeerListAccess
 {
     private static readonly string[] InformerPaths = ["/api/v1/services?limit=1", "/api/v1/endpoints?limit=1", "/api/v1/secrets?limit=1"];
 
-    // One client (one TLS connection pool) per peer for the whole lab, as istiod keeps its informers' connections; the
-    // token goes per request. Keyed weakly: a stopped lab's clusters and clients go with it.
-    private static readonly ConditionalWeakTable<LabCluster, HttpClient> Clients = new();
+    // Keyed weakly: a stopped lab's clusters and their answers go with it.
     private static readonly ConditionalWeakTable<LabCluster, Peer> Peers = new();
     // Bounded CPU: at most this many requests are in flight from every simulated pod of the process together.
     private static readonly SemaphoreSlim InFlight = new(16);
@@ -79,14 +77,12 @@ internal static class PeerListAccess
     // Not cancelled by any asker: like istiod's informers, the request runs whoever waits for it.
     private static async Task<int> GetAsync(LabCluster peer, string? token, string path)
     {
-        var http = Clients.GetValue(peer, p => p.CreateHttpClient(""));
         await InFlight.WaitAsync();
         try
         {
-            using var request = new HttpRequestMessage(HttpMethod.Get, path);
-            if (!string.IsNullOrEmpty(token)) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-            using var response = await http.SendAsync(request);
-            return (int)response.StatusCode;
+            // The same hand-over as a probe pod's curl: the peer's own pipeline (faults, authentication, RBAC, request log).
+            return await peer.GetFromPodAsync(path, token, CancellationToken.None)
+                   ?? throw new HttpRequestException($"{peer.Name} reset the connection");
         }
         finally
         {

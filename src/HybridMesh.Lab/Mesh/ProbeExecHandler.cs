@@ -14,8 +14,10 @@ namespace HybridMesh.Lab.Mesh;
 /// `api|id|server|sni|kubeconfig path`: the kubeconfig is read from the Secret the pod mounts at that path; the server
 /// resolves from pods to a lab cluster (its real address or a pod-only one), a partition makes it time out, a CA that is
 /// not the peer's fails TLS, and otherwise GET /version and the service list really go to the peer's API server with
-/// the token, through its own pipeline handed over in-process (<see cref="Server.PodNetworkRequest"/>), so revoked
-/// tokens, RBAC and injected faults answer as they do and the peer's request log shows them. Before linking, `api|id|server|-|-|CA variable` (Test-MeshPrerequisite):
+/// the token, answered as its own pipeline answers (<see cref="PeerListAccess.CurlAsync"/>: the first call through the
+/// pipeline handed over in-process, <see cref="Server.PodNetworkRequest"/>; then per call its faults, latency and request
+/// log, the authentication and RBAC decision kept), so revoked tokens, RBAC and injected faults answer as they do and
+/// the peer's request log shows every call. Before linking, `api|id|server|-|-|CA variable` (Test-MeshPrerequisite):
 /// the CA comes from that container variable, and only an anonymous GET /version goes to the peer. `gw|id|address`: the address must be some cluster's east-west gateway
 /// address; a gateway partition times out, a gateway without a ready pod refuses, else TCP connects and healthz is 200.
 /// </summary>
@@ -62,7 +64,7 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         }
 
         if (f.Length >= 5 && f[0] == "api")
-            return await ApiAsync(f[1], f[2], seconds, () => ReadMounted(request.PodObject, f[4]), ["version", "services"], ct);
+            return await ApiAsync(f[1], f[2], seconds, () => ReadMounted(request, f[4]), ["version", "services"], ct);
         if (f.Length >= 3 && f[0] == "gw") return Gateway(Owners(request), f[1], f[2], seconds);
         return [];
     }
@@ -95,8 +97,9 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
         foreach (var (step, target) in new[] { ("version", "/version"), ("services", "/api/v1/services?limit=1") }.Where(s => steps.Contains(s.Item1)))
         {
             var watch = Stopwatch.StartNew();
-            // The peer's own pipeline answers (faults, authentication, RBAC, request log), handed over in-process.
-            var code = await peer.GetFromPodAsync(target, kc.Token, ct);
+            // The peer answers as its own pipeline would (faults, authentication, RBAC, one request log entry per call),
+            // what authentication and RBAC decide kept per (peer, token, path) (PeerListAccess, docs/design/scale.md).
+            var code = await PeerListAccess.CurlAsync(peer, kc.Token, target, ct);
             var total = watch.Elapsed.TotalSeconds;
             lines.Add(code is { } status
                 ? Line("api", id, step, 0, status, Math.Min(total, 0.001), total, "")
@@ -107,47 +110,80 @@ public sealed class ProbeExecHandler(LabHost lab, LabCluster cluster)
     }
 
     /// <summary>The remote secret's kubeconfig mounted at <paramref name="path"/>, or null when absent or unreadable.</summary>
-    private MeshModel.RemoteKubeconfig? ReadMounted(JsonObject pod, string path)
+    private MeshModel.RemoteKubeconfig? ReadMounted(LabExecRequest request, string path)
     {
-        try { return MountedKubeconfig(pod, path) is { } kubeconfig ? MeshModel.ReadKubeconfig(kubeconfig) : null; }
+        if (MountedSource(request, path) is not var (secretName, key)) return null;
+        var ns = (string?)request.PodObject["metadata"]?["namespace"];
+        // The stored Secret, not a copy: a copy per call line was 62,250 deep clones per check run at 250 clusters.
+        return cluster.Runtime.Store.Get("secrets", ns, secretName)?["data"]?[key] is JsonValue value && value.TryGetValue<string>(out var encoded)
+            ? Kubeconfigs.GetOrAdd(encoded, static e => Parse(e))
+            : null;
+    }
+
+    // Each mounted value as read (by its base64 text: every cluster's secret for a given peer holds the same one), so a
+    // check run decodes and parses each peer's kubeconfig once rather than once per call line (docs/design/scale.md).
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, MeshModel.RemoteKubeconfig?> Kubeconfigs = new(StringComparer.Ordinal);
+
+    private static MeshModel.RemoteKubeconfig? Parse(string encoded)
+    {
+        if (Kubeconfigs.Count >= 4096) Kubeconfigs.Clear();
+        try { return MeshModel.ReadKubeconfig(Encoding.UTF8.GetString(Convert.FromBase64String(encoded))); }
         catch (Exception ex) when (ex is FormatException or YamlDotNet.Core.YamlException or InvalidCastException) { return null; }
     }
 
+    /// <summary>One volume mount of the probe container, as the kubelet resolves a file path under it.</summary>
+    private sealed record Mount(string At, string? SecretVolume, Dictionary<string, (string Secret, string Key)> Items, string? AnyKeySecret);
+
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<LabExecRequest, List<Mount>> MountsOf = new();
+
     /// <summary>
-    /// What the kubelet mounted at <paramref name="path"/>: a key of the Secret whose volume is mounted above it, either a
-    /// secret volume (every key as a file) or a projected volume's secret source (its items' paths, else every key).
-    /// An optional secret or key that is absent is no file.
+    /// Which Secret and key the kubelet mounted at <paramref name="path"/>: a key of the Secret whose volume is mounted
+    /// above it, either a secret volume (every key as a file) or a projected volume's secret source (its items' paths,
+    /// else every key). Resolved from an index of the pod's mounts built once per exec: the probe pod projects 249
+    /// sources into one volume, and a scan of them per call line was O(N²) per exec at 250 clusters.
     /// </summary>
-    private string? MountedKubeconfig(JsonObject pod, string path)
+    private static (string Secret, string Key)? MountedSource(LabExecRequest request, string path)
     {
-        var mounts = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(c => c["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>();
-        foreach (var mount in mounts)
+        foreach (var mount in MountsOf.GetValue(request, r => Mounts(r.PodObject)))
         {
-            var at = ((string?)mount["mountPath"] ?? "").TrimEnd('/') + "/";
-            if (!path.StartsWith(at, StringComparison.Ordinal)) continue;
-            var rest = path[at.Length..];
-            var volume = (pod["spec"]?["volumes"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(v => (string?)v["name"] == (string?)mount["name"]);
-            if ((string?)volume?["secret"]?["secretName"] is { } secretName)
-                return SecretKey(pod, secretName, rest);
-            foreach (var source in (volume?["projected"]?["sources"] as JsonArray ?? []).OfType<JsonObject>())
-            {
-                if ((string?)source["secret"]?["name"] is not { } name) continue;
-                var key = source["secret"]?["items"] is JsonArray items
-                    ? (string?)items.OfType<JsonObject>().FirstOrDefault(i => (string?)i["path"] == rest)?["key"]
-                    : rest;
-                if (key is not null) return SecretKey(pod, name, key);
-            }
+            if (!path.StartsWith(mount.At, StringComparison.Ordinal)) continue;
+            var rest = path[mount.At.Length..];
+            if (mount.SecretVolume is { } secretName) return (secretName, rest);
+            if (mount.Items.TryGetValue(rest, out var item)) return item;
+            if (mount.AnyKeySecret is { } any) return (any, rest);
         }
 
         return null;
     }
 
-    private string? SecretKey(JsonObject pod, string secretName, string key)
+    private static List<Mount> Mounts(JsonObject pod)
     {
-        var secret = cluster.GetObject("v1", "Secret", (string?)pod["metadata"]?["namespace"], secretName);
-        return secret?["data"]?[key] is JsonValue value && value.TryGetValue<string>(out var encoded)
-            ? Encoding.UTF8.GetString(Convert.FromBase64String(encoded))
-            : null;
+        var list = new List<Mount>();
+        var mounts = (pod["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(c => c["volumeMounts"] as JsonArray ?? []).OfType<JsonObject>();
+        foreach (var mount in mounts)
+        {
+            var at = ((string?)mount["mountPath"] ?? "").TrimEnd('/') + "/";
+            var volume = (pod["spec"]?["volumes"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(v => (string?)v["name"] == (string?)mount["name"]);
+            var items = new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+            string? anyKey = null;
+            foreach (var source in (volume?["projected"]?["sources"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                if ((string?)source["secret"]?["name"] is not { } name) continue;
+                // A source without items mounts every key: it answers any path the sources before it did not.
+                if (source["secret"]?["items"] is not JsonArray sourceItems)
+                {
+                    anyKey = name;
+                    break;
+                }
+
+                foreach (var i in sourceItems.OfType<JsonObject>())
+                    if ((string?)i["path"] is { } p && (string?)i["key"] is { } key) items.TryAdd(p, (name, key));
+            }
+
+            list.Add(new Mount(at, (string?)volume?["secret"]?["secretName"], items, anyKey));
+        }
+
+        return list;
     }
 
     // Which cluster's east-west gateway answers on an address: one pass over the clusters per exec, not a scan (with

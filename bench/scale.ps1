@@ -84,6 +84,7 @@ if (-not $Worker) {
         }
     }
     $table | Format-Table -Property @($table[0].psobject.Properties.Name) -AutoSize | Out-String -Width 300 | Write-Host
+    foreach ($row in $rows) { foreach ($kind in @($row.WarningKinds)) { if ($kind) { Write-Host "scale: $($row.Clusters) clusters, warnings: $kind" } } }
     if ($perLink) { Write-Host ("scale: sequential kubectl procedure {0:n3} s per link (measured on {1} links); the ratio is its time for all links over New-Mesh's." -f $perLink, $SequentialSample) }
     Write-Host ('scale: {0} ms injected latency per request; {1} logical CPUs; load average {2}.' -f $LatencyMs, [Environment]::ProcessorCount,
         $(if (Test-Path /proc/loadavg) { (Get-Content /proc/loadavg).Split(' ')[0..2] -join ' ' } else { 'n/a' }))
@@ -258,6 +259,11 @@ try {
         Environment = $environment.Seconds; Gateways = $gateways.Seconds; Services = $services.Seconds
         NewMesh = $newMesh.Seconds; Rerun = $rerun.Seconds; RerunWrites = $rerunWrites; Checks = $checks.Seconds
         CheckWarnings = @($checks.Result | Where-Object Status -EQ 'Warning').Count; CheckErrors = $checkErrors.Count
+        # What the warnings say, grouped (names and numbers blanked), so a run with warnings shows its cause.
+        WarningKinds = @($checks.Result | Where-Object Status -EQ 'Warning' | Group-Object {
+                $detail = "$($_.Detail)" -replace "'[^']*'", "'…'" -replace 'hybridmesh-probe-\w+', 'hybridmesh-probe-…' -replace '\d+', 'N'
+                "$($_.Check): $($detail.Substring(0, [Math]::Min(100, $detail.Length)))"
+            } | Sort-Object Count -Descending | Select-Object -First 5 | ForEach-Object { "$($_.Count) × $($_.Name)" })
         CpuNewMesh = $newMesh.Cpu; CpuRerun = $rerun.Cpu; CpuChecks = $checks.Cpu
         RequestsPerLink = [Math]::Round($requests.total / [Math]::Max(1, $links), 2)
         PeakMB = $newMeshPeak; ChecksPeakMB = $checksPeak; LabMB = $labPeak

@@ -152,7 +152,9 @@ internal static class PeerListAccess
         var state = Peers.GetValue(peer, Watch);
         // Never the token itself as a key.
         var hash = string.IsNullOrEmpty(token) ? "-" : Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
-        return (state, $"{asker}|{peer.AuthVersion}|{Volatile.Read(ref state.AccessVersion)}|{hash}|{path}");
+        // The day too: the first use of a legacy token each day labels its Secret (kubernetes.io/legacy-token-last-used).
+        var day = peer.Runtime.Clock.GetUtcNow().ToUnixTimeSeconds() / 86_400;
+        return (state, $"{asker}|{day}|{peer.AuthVersion}|{Volatile.Read(ref state.AccessVersion)}|{hash}|{path}");
     }
 
     /// <summary>

@@ -92,9 +92,19 @@ internal static class PeerListAccess
         {
             // Its own answer, whatever it is; one that authentication and RBAC alone do not decide is not kept.
             int? own = null;
-            try { own = await status.WaitAsync(ct); }
-            catch (HttpRequestException) { }
-            if (own is not (200 or 401 or 403)) state.Answers.TryRemove(new KeyValuePair<string, Answer>(key, answer));
+            try
+            {
+                own = await status.WaitAsync(ct);
+            }
+            catch (HttpRequestException)
+            {
+                // Reset: curl's 56, as from the pipeline.
+            }
+            finally
+            {
+                if (own is not (200 or 401 or 403)) state.Answers.TryRemove(new KeyValuePair<string, Answer>(key, answer));
+            }
+
             return own;
         }
 
@@ -131,8 +141,9 @@ internal static class PeerListAccess
             var code = await status.WaitAsync(ct);
             return code is 200 or 401 or 403 ? code : null;
         }
-        catch (HttpRequestException)
+        catch (Exception) when (!ct.IsCancellationRequested)
         {
+            // The first call's request failed: this call asks for itself.
             return null;
         }
     }

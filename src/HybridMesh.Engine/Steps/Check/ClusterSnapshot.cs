@@ -100,8 +100,9 @@ internal sealed partial class ClusterSnapshot
             var istiods = session.ListAsync("apps/v1", "Deployment", ns, "app=istiod", ct);
             var rootConfigMap = session.GetAsync("v1", "ConfigMap", ns, ClusterInspector.RootConfigMapName, ct);
             // One list of every Secret in istio-system: remote secrets, reader tokens and cacerts come from it. No rule
-            // reads managedFields, and they were a third of a fleet's remote secrets (docs/design/scale.md).
-            var secrets = session.ListAsync("v1", "Secret", ns, cancellationToken: ct, skipManagedFields: true);
+            // reads managedFields or the other server bookkeeping, and New-Mesh keeps every item until it ends: they
+            // were a third of a fleet's remote secrets, then most of a re-run's live heap (docs/design/scale.md).
+            var secrets = session.ListAsync("v1", "Secret", ns, cancellationToken: ct, skipBookkeeping: true);
             var service = session.GetAsync("v1", "Service", ns, EastWestGatewayRenderer.GatewayName, ct);
             var deployment = session.GetAsync("apps/v1", "Deployment", ns, EastWestGatewayRenderer.GatewayName, ct);
             var gateways = GatewaysAsync(session, ct);

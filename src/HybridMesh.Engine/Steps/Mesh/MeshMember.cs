@@ -34,17 +34,17 @@ internal sealed class MeshMember : IDisposable
     public string? ServerOverride { get; set; }
 
     /// <summary>Secrets labelled istio/multiCluster=true in istio-system, as listed before wiring.</summary>
-    public IReadOnlyList<JsonObject> RemoteSecrets => Snapshot?.RemoteSecrets ?? [];
+    public IReadOnlyList<Check.RemoteSecretEntry> RemoteSecrets => Snapshot?.RemoteSecrets ?? [];
 
-    private Dictionary<string, JsonObject>? _remoteSecretsByName;
+    private Dictionary<string, Check.RemoteSecretEntry>? _remoteSecretsByName;
 
     /// <summary>
     /// The listed remote secret of that name, or null. Indexed once: every link into this cluster looks its secret up,
     /// and a scan per link made a 250-cluster re-run O(N³) (docs/design/scale.md).
     /// </summary>
-    public JsonObject? RemoteSecret(string name) =>
+    public Check.RemoteSecretEntry? RemoteSecret(string name) =>
         LazyInitializer.EnsureInitialized(ref _remoteSecretsByName, () => RemoteSecrets
-            .GroupBy(s => Manifests.ManifestObjects.Name(s), StringComparer.Ordinal)
+            .GroupBy(s => s.Name, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal))
             .GetValueOrDefault(name);
 

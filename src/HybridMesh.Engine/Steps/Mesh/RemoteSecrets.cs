@@ -10,7 +10,7 @@ namespace HybridMesh.Engine.Steps.Mesh;
 internal static class RemoteSecrets
 {
     /// <summary>True when the live Secret already holds what was rendered (labels, annotation, data).</summary>
-    public static bool IsCurrent(JsonObject? live, JsonObject rendered)
+    public static bool IsCurrent(Check.RemoteSecretEntry? live, JsonObject rendered)
     {
         if (live is null)
         {
@@ -19,57 +19,53 @@ internal static class RemoteSecrets
 
         // Asked once per link (62,250 times in a 250-cluster re-run), so it reads the values in place; the listed
         // values are shared strings (KubeListStrings), so equal ones are usually the same instance.
-        var liveMetadata = live["metadata"] as JsonObject;
-        var renderedMetadata = rendered["metadata"] as JsonObject;
-        return Holds(liveMetadata?["labels"], renderedMetadata?["labels"])
-            && Holds(liveMetadata?["annotations"], renderedMetadata?["annotations"])
-            && SameData(live["data"], rendered["data"]);
-    }
-
-    /// <summary>Every key of <paramref name="wanted"/> is in <paramref name="live"/> with the same text.</summary>
-    private static bool Holds(JsonNode? live, JsonNode? wanted)
-    {
-        foreach (var (key, value) in wanted as JsonObject ?? [])
+        var metadata = rendered["metadata"] as JsonObject;
+        foreach (var (key, value) in metadata?["labels"] as JsonObject ?? [])
         {
-            if (Text(live?[key]) != Text(value))
+            if (live.Label(key) != Text(value))
             {
                 return false;
             }
         }
 
-        return true;
-    }
-
-    /// <summary>The same keys with the same values (JsonNode.DeepEquals, without its per-value work for strings).</summary>
-    private static bool SameData(JsonNode? live, JsonNode? rendered)
-    {
-        if (live is not JsonObject liveData || rendered is not JsonObject renderedData)
+        foreach (var (key, value) in metadata?["annotations"] as JsonObject ?? [])
         {
-            return JsonNode.DeepEquals(live, rendered);
+            if (live.Annotation(key) != Text(value))
+            {
+                return false;
+            }
         }
 
-        if (liveData.Count != renderedData.Count)
+        // The same data keys with the same values (a value that is no string never matches a rendered one).
+        var data = rendered["data"] as JsonObject ?? [];
+        if (data.Count != live.Data.Count)
         {
             return false;
         }
 
-        foreach (var (key, value) in renderedData)
+        foreach (var (key, value) in data)
         {
-            if (!liveData.TryGetPropertyValue(key, out var other))
-            {
-                return false;
-            }
-
-            var same = Text(value) is { } text && Text(other) is { } otherText
-                ? string.Equals(text, otherText, StringComparison.Ordinal)
-                : JsonNode.DeepEquals(value, other);
-            if (!same)
+            if (!live.TryGetData(key, out var text) || text is null || !string.Equals(text, Text(value), StringComparison.Ordinal))
             {
                 return false;
             }
         }
 
         return true;
+    }
+
+    /// <summary>The cluster names a remote secret serves: its data keys and its cluster annotation.</summary>
+    public static IEnumerable<string> ClusterNames(Check.RemoteSecretEntry secret)
+    {
+        foreach (var (key, _) in secret.Data)
+        {
+            yield return key;
+        }
+
+        if (secret.Annotation(RemoteSecretRenderer.ClusterAnnotation) is { } name)
+        {
+            yield return name;
+        }
     }
 
     private static string? Text(JsonNode? node) =>

@@ -286,20 +286,19 @@ internal sealed partial class KubeSession : IDisposable
         }
     }
 
-    /// <summary>Reads an answer nobody needs to its end (the connection stays usable) through one pooled buffer.</summary>
+    /// <summary>
+    /// Where drained answers go. Their bytes are never looked at, so every drain may write into this one buffer at the
+    /// same time. A pooled buffer per drain ran the shared pool dry with thousands of writes in flight at 250 clusters:
+    /// each drain then allocated a fresh 16 KB array (docs/design/scale.md, "Messages nobody sees").
+    /// </summary>
+    private static readonly byte[] Discard = new byte[16 * 1024];
+
+    /// <summary>Reads an answer nobody needs to its end (the connection stays usable), keeping none of it.</summary>
     private static async Task DrainAsync(HttpContent content, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
+        while (await stream.ReadAsync(Discard, cancellationToken).ConfigureAwait(false) > 0)
         {
-            while (await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
-            {
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

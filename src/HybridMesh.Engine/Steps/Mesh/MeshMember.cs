@@ -43,9 +43,9 @@ internal sealed class MeshMember : IDisposable
     /// and a scan per link made a 250-cluster re-run O(N³) (docs/design/scale.md).
     /// </summary>
     public Check.RemoteSecretEntry? RemoteSecret(string name) =>
-        LazyInitializer.EnsureInitialized(ref _remoteSecretsByName, () => RemoteSecrets
+        (Volatile.Read(ref _remoteSecretsByName) ?? LazyInitializer.EnsureInitialized(ref _remoteSecretsByName, () => RemoteSecrets
             .GroupBy(s => s.Name, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal))
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal)))
             .GetValueOrDefault(name);
 
     /// <summary>istiod's CLUSTER_ID; the context until it is known (unreachable clusters).</summary>

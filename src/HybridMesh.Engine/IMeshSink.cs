@@ -27,6 +27,15 @@ public interface IMeshSink
     /// </summary>
     bool WhatIf => false;
 
+    /// <summary>
+    /// False when a verbose message would not be shown (no -Verbose, $VerbosePreference SilentlyContinue): work that
+    /// would write one per link or per request need not build it (docs/design/scale.md). True unless the sink knows.
+    /// </summary>
+    bool ShowsVerbose => true;
+
+    /// <summary>False when a debug message would not be shown; as <see cref="ShowsVerbose"/>.</summary>
+    bool ShowsDebug => true;
+
     /// <summary>A non-terminating error for one target; the work goes on with the others.</summary>
     void Error(MeshException error);
 }

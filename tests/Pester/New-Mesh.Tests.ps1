@@ -70,6 +70,21 @@ Describe 'New-Mesh' -Tag Lab {
         $mesh.Links.Outcome | Should -Be @('Unchanged', 'Unchanged')
     }
 
+    It 'shows its debug lines under $DebugPreference as under -Debug, and no debug or verbose line when they are off' {
+        # Decided once per call on the pipeline thread (StreamPreference): lines nobody sees are never built or queued.
+        $environment = Get-MeshCluster -Kubeconfig $Kubeconfigs | Get-MeshEnvironment -FleetProjectId $Lab.fleet.projectId
+        $secretList = '\] GET /api/v1/namespaces/istio-system/secrets'
+        $preference = & { $DebugPreference = 'Continue'; $environment | New-Mesh -WarningAction SilentlyContinue 5>&1 }
+        @($preference | Where-Object { $_ -is [Management.Automation.DebugRecord] -and $_.Message -match $secretList }).Count | Should -BeGreaterThan 0
+        $switch = $environment | New-Mesh -Debug -WarningAction SilentlyContinue 5>&1
+        @($switch | Where-Object { $_ -is [Management.Automation.DebugRecord] -and $_.Message -match $secretList }).Count | Should -BeGreaterThan 0
+        $off = & { $DebugPreference = 'Continue'; $VerbosePreference = 'Continue'; $environment | New-Mesh -Debug:$false -Verbose:$false -WarningAction SilentlyContinue 4>&1 5>&1 }
+        @($off | Where-Object { $_ -is [Management.Automation.DebugRecord] -or $_ -is [Management.Automation.VerboseRecord] }) | Should -HaveCount 0
+        @($off | Where-Object { $_ -is [HybridMesh.Models.Mesh] }).Links.Outcome | Should -Be @('Unchanged', 'Unchanged')
+        $default = $environment | New-Mesh -WarningAction SilentlyContinue 4>&1 5>&1
+        @($default | Where-Object { $_ -is [Management.Automation.DebugRecord] -or $_ -is [Management.Automation.VerboseRecord] }) | Should -HaveCount 0
+    }
+
     It 'sends only reads under -WhatIf' {
         foreach ($cluster in $Lab.clusters) { Invoke-RestMethod -Method Delete -Uri "$($Lab.controlUrl.TrimEnd('/'))/clusters/$($cluster.name)/requests" | Out-Null }
         Get-MeshCluster -Kubeconfig $Kubeconfigs | New-Mesh -FleetProjectId $Lab.fleet.projectId -WhatIf -WarningAction SilentlyContinue | Out-Null

@@ -13,13 +13,13 @@ namespace HybridMesh.Engine.Kube;
 /// </summary>
 internal sealed class KubeListPage
 {
-    private static readonly JsonSerializerOptions Full = Options(skipManagedFields: false);
-    private static readonly JsonSerializerOptions Lean = Options(skipManagedFields: true);
+    private static readonly JsonSerializerOptions Full = Options(skipBookkeeping: false);
+    private static readonly JsonSerializerOptions Lean = Options(skipBookkeeping: true);
 
-    private static JsonSerializerOptions Options(bool skipManagedFields) => new()
+    private static JsonSerializerOptions Options(bool skipBookkeeping) => new()
     {
         DefaultBufferSize = 16 * 1024,
-        Converters = { new KubeListItemReader(skipManagedFields) },
+        Converters = { new KubeListItemReader(skipBookkeeping) },
     };
 
     [JsonPropertyName("items")]
@@ -35,12 +35,15 @@ internal sealed class KubeListPage
     }
 
     /// <summary>The page, or null when the answer is not a JSON object (the caller reports an invalid answer).</summary>
-    public static async Task<KubeListPage?> ReadAsync(HttpContent content, bool skipManagedFields, CancellationToken cancellationToken)
+    public static async Task<KubeListPage?> ReadAsync(HttpContent content, bool skipBookkeeping, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        // Outside a cmdlet run (no current table) this answer shares strings among its own items only, and the
+        // table ends with it (an async method's change of the current table never reaches its caller).
+        using var own = KubeListStrings.Current is null ? KubeListStrings.Begin() : null;
         try
         {
-            return await JsonSerializer.DeserializeAsync<KubeListPage>(stream, skipManagedFields ? Lean : Full, cancellationToken).ConfigureAwait(false);
+            return await JsonSerializer.DeserializeAsync<KubeListPage>(stream, skipBookkeeping ? Lean : Full, cancellationToken).ConfigureAwait(false);
         }
         catch (JsonException)
         {

@@ -40,12 +40,13 @@ internal sealed partial class KubeSession
     /// <summary>
     /// Every object of a kind, following pages. <paramref name="ns"/> null lists across all namespaces. Items get
     /// apiVersion and kind filled in (the server omits them in lists of built-in types). <paramref name="fieldSelector"/>
-    /// narrows the list on the server (e.g. Secrets by type); <paramref name="skipManagedFields"/> leaves
-    /// metadata.managedFields out of the items (readers that never look at them; docs/design/scale.md).
+    /// narrows the list on the server (e.g. Secrets by type); <paramref name="skipBookkeeping"/> leaves
+    /// the server's bookkeeping out of the items' metadata (managedFields, uid, resourceVersion, creationTimestamp,
+    /// generation: readers that never look at them and keep the items; docs/design/scale.md).
     /// </summary>
     public async Task<IReadOnlyList<JsonObject>> ListAsync(string apiVersion, string kindOrPlural, string? ns = null,
         string? labelSelector = null, CancellationToken cancellationToken = default, string? fieldSelector = null,
-        bool skipManagedFields = false)
+        bool skipBookkeeping = false)
     {
         var resource = await ResolveAsync(apiVersion, kindOrPlural, cancellationToken).ConfigureAwait(false);
         var items = new List<JsonObject>();
@@ -54,7 +55,7 @@ internal sealed partial class KubeSession
         {
             var query = new QueryBuilder().Add("labelSelector", labelSelector).Add("fieldSelector", fieldSelector).Add("limit", ListPageSize.ToString(System.Globalization.CultureInfo.InvariantCulture)).Add("continue", next);
             var path = resource.CollectionPath(ns) + query;
-            var response = await SendAsync(HttpMethod.Get, path, null, idempotent: true, cancellationToken, listPage: true, skipManagedFields).ConfigureAwait(false);
+            var response = await SendAsync(HttpMethod.Get, path, null, idempotent: true, cancellationToken, listPage: true, skipBookkeeping).ConfigureAwait(false);
             if (!response.IsSuccess)
             {
                 throw Failure(response, new KubeOperation("get", resource, ns, null, path));

@@ -208,16 +208,23 @@ internal sealed partial class KubeSession : IDisposable
     /// comes back as a <see cref="KubeResponse"/>; transport failures and timeouts become ApiServerUnreachable.
     /// </summary>
     internal async Task<KubeResponse> SendAsync(HttpMethod method, string pathAndQuery, HttpContent? content,
-        bool idempotent, CancellationToken cancellationToken, bool listPage = false, bool skipManagedFields = false,
+        bool idempotent, CancellationToken cancellationToken, bool listPage = false, bool skipBookkeeping = false,
         bool discardSuccessBody = false)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(_options.Timeout);
         using var request = NewRequest(method, pathAndQuery, content, idempotent);
         var started = Stopwatch.GetTimestamp();
-        void Debugged(HttpResponseMessage response) =>
-            _options.Sink?.Debug($"[{Context}] {method} {request.RequestUri?.PathAndQuery} → {(int)response.StatusCode} " +
-                                 $"({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms, {Attempts(request)} attempt(s))");
+        // A debug line per request is only made when it would be shown (IMeshSink.ShowsDebug; docs/design/scale.md).
+        void Debugged(HttpResponseMessage response)
+        {
+            if (_options.Sink is { ShowsDebug: true } sink)
+            {
+                sink.Debug($"[{Context}] {method} {request.RequestUri?.PathAndQuery} → {(int)response.StatusCode} " +
+                           $"({Stopwatch.GetElapsedTime(started).TotalMilliseconds:0} ms, {Attempts(request)} attempt(s))");
+            }
+        }
+
         try
         {
             if (_client.Credentials is { } credentials)
@@ -232,7 +239,7 @@ internal sealed partial class KubeSession : IDisposable
                     deadline.Token).ConfigureAwait(false);
             if (listPage && response.IsSuccessStatusCode)
             {
-                var page = await KubeListPage.ReadAsync(response.Content, skipManagedFields, deadline.Token).ConfigureAwait(false);
+                var page = await KubeListPage.ReadAsync(response.Content, skipBookkeeping, deadline.Token).ConfigureAwait(false);
                 Debugged(response);
                 return new KubeResponse(response.StatusCode, response.ReasonPhrase, [], Attempts(request)) { Page = page };
             }
@@ -279,20 +286,19 @@ internal sealed partial class KubeSession : IDisposable
         }
     }
 
-    /// <summary>Reads an answer nobody needs to its end (the connection stays usable) through one pooled buffer.</summary>
+    /// <summary>
+    /// Where drained answers go. Their bytes are never looked at, so every drain may write into this one buffer at the
+    /// same time. A pooled buffer per drain ran the shared pool dry with thousands of writes in flight at 250 clusters:
+    /// each drain then allocated a fresh 16 KB array (docs/design/scale.md, "Messages nobody sees").
+    /// </summary>
+    private static readonly byte[] Discard = new byte[16 * 1024];
+
+    /// <summary>Reads an answer nobody needs to its end (the connection stays usable), keeping none of it.</summary>
     private static async Task DrainAsync(HttpContent content, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-        try
+        while (await stream.ReadAsync(Discard, cancellationToken).ConfigureAwait(false) > 0)
         {
-            while (await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0)
-            {
-            }
-        }
-        finally
-        {
-            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 

@@ -22,6 +22,9 @@ public abstract class MeshCmdlet : PSCmdlet
     protected T RunEngine<T>(Func<IMeshSink, CancellationToken, Task<T>> work)
     {
         using var inbox = new BlockingCollection<Action>();
+        // The list readers' shared strings (kubeconfig tokens among them) live as long as this run and no longer
+        // (docs/design/scale.md, "Shared strings, per run"); the worker task below inherits the table.
+        using var strings = Engine.Kube.KubeListStrings.Begin();
         var sink = new PumpSink(inbox, this, _stop.Token, ConsentMode.AlwaysYes(this));
         var job = Task.Run(() => work(sink, _stop.Token), _stop.Token);
         job.ContinueWith(_ => inbox.CompleteAdding(), TaskScheduler.Default);

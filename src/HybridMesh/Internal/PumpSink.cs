@@ -25,6 +25,8 @@ internal sealed class PumpSink : IMeshSink
         _cancel = cancel;
         _alwaysYes = alwaysYes;
         _whatIf = !alwaysYes && WhatIfMode.IsOn(cmdlet);
+        ShowsVerbose = StreamPreference.Shows(cmdlet, "Verbose");
+        ShowsDebug = StreamPreference.Shows(cmdlet, "Debug");
     }
 
     /// <summary>
@@ -33,8 +35,27 @@ internal sealed class PumpSink : IMeshSink
     /// </summary>
     public bool WhatIf => _whatIf;
 
-    public void Verbose(string message) => Post(() => _cmdlet.WriteVerbose(message));
-    public void Debug(string message) => Post(() => _cmdlet.WriteDebug(message));
+    public bool ShowsVerbose { get; }
+
+    public bool ShowsDebug { get; }
+
+    // A message nobody will see is not handed to the pipeline thread (one closure and queue entry per request and per
+    // link at fleet scale, drained there only to be dropped; docs/design/scale.md).
+    public void Verbose(string message)
+    {
+        if (ShowsVerbose)
+        {
+            Post(() => _cmdlet.WriteVerbose(message));
+        }
+    }
+
+    public void Debug(string message)
+    {
+        if (ShowsDebug)
+        {
+            Post(() => _cmdlet.WriteDebug(message));
+        }
+    }
     public void Warning(string message) => Post(() => _cmdlet.WriteWarning(message));
 
     public void Information(string message, string[] tags) =>

@@ -59,7 +59,7 @@ public sealed class KubeListStreamingTests(LabFixture fx) : IClassFixture<LabFix
         Assert.All(listed, s => Assert.Equal(("v1", "Secret"), ((string?)s["apiVersion"], (string?)s["kind"])));
         Assert.All(listed, s => Assert.Equal(value, (string?)s["data"]!["peer"]));
         Assert.Same((string?)listed[0]["data"]!["peer"], (string?)listed[1]["data"]!["peer"]);
-        // Without skipManagedFields the items keep them, as the server sent them.
+        // Without skipBookkeeping the items keep them, as the server sent them.
         Assert.All(listed, s => Assert.NotEmpty(s["metadata"]!["managedFields"]!.AsArray()));
         // Numbers stay numbers of any width the reader asks for.
         await session.ApplyAsync(new JsonObject
@@ -78,12 +78,16 @@ public sealed class KubeListStreamingTests(LabFixture fx) : IClassFixture<LabFix
         using var session = await WithSecrets(LongValue());
         fx.Gke.RequestLog.Clear();
 
-        var lean = await session.ListAsync("v1", "Secret", _ns, cancellationToken: default, skipManagedFields: true);
+        var lean = await session.ListAsync("v1", "Secret", _ns, cancellationToken: default, skipBookkeeping: true);
         var tokens = await session.ListAsync("v1", "Secret", _ns, cancellationToken: default, fieldSelector: "type=kubernetes.io/service-account-token");
 
         Assert.Equal(3, lean.Count);
         Assert.All(lean, s => Assert.Null(s["metadata"]!["managedFields"]));
-        Assert.All(lean, s => Assert.NotNull(s["metadata"]!["uid"]));
+        // The server's other bookkeeping is left out too; what rules read stays.
+        Assert.All(lean, s => Assert.Null(s["metadata"]!["uid"]));
+        Assert.All(lean, s => Assert.Null(s["metadata"]!["resourceVersion"]));
+        Assert.All(lean, s => Assert.Null(s["metadata"]!["creationTimestamp"]));
+        Assert.All(lean, s => Assert.NotNull(s["metadata"]!["name"]));
         Assert.Equal(["reader-token"], tokens.Select(s => (string?)s["metadata"]!["name"]));
         Assert.Contains(fx.Gke.RequestLog.Entries, e => e.Method == "GET" && e.Query.Contains("fieldSelector=type%3Dkubernetes.io%2Fservice-account-token"));
     }

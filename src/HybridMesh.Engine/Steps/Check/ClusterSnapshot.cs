@@ -31,8 +31,8 @@ internal sealed partial class ClusterSnapshot
     public JsonObject? EastWestDeployment { get; init; }
     /// <summary>networking.istio.io Gateways in istio-system; null when the CRD is not served.</summary>
     public IReadOnlyList<JsonObject>? Gateways { get; init; }
-    /// <summary>Secrets labelled istio/multiCluster=true in istio-system.</summary>
-    public IReadOnlyList<JsonObject> RemoteSecrets { get; init; } = [];
+    /// <summary>Secrets labelled istio/multiCluster=true in istio-system, as compact entries (RemoteSecretEntry).</summary>
+    public IReadOnlyList<RemoteSecretEntry> RemoteSecrets { get; init; } = [];
     /// <summary>Every kubeconfig those remote secrets hold, parsed once.</summary>
     public IReadOnlyList<RemoteSecretKubeconfig> RemoteKubeconfigs { get; init; } = [];
     /// <summary>SHA-256 (hex) of each service-account token stored in istio-system, with the Secret's name.</summary>
@@ -100,8 +100,9 @@ internal sealed partial class ClusterSnapshot
             var istiods = session.ListAsync("apps/v1", "Deployment", ns, "app=istiod", ct);
             var rootConfigMap = session.GetAsync("v1", "ConfigMap", ns, ClusterInspector.RootConfigMapName, ct);
             // One list of every Secret in istio-system: remote secrets, reader tokens and cacerts come from it. No rule
-            // reads managedFields, and they were a third of a fleet's remote secrets (docs/design/scale.md).
-            var secrets = session.ListAsync("v1", "Secret", ns, cancellationToken: ct, skipManagedFields: true);
+            // reads managedFields or the other server bookkeeping, and New-Mesh keeps every item until it ends: they
+            // were a third of a fleet's remote secrets, then most of a re-run's live heap (docs/design/scale.md).
+            var secrets = session.ListAsync("v1", "Secret", ns, cancellationToken: ct, skipBookkeeping: true);
             var service = session.GetAsync("v1", "Service", ns, EastWestGatewayRenderer.GatewayName, ct);
             var deployment = session.GetAsync("apps/v1", "Deployment", ns, EastWestGatewayRenderer.GatewayName, ct);
             var gateways = GatewaysAsync(session, ct);
@@ -110,9 +111,10 @@ internal sealed partial class ClusterSnapshot
                 .ConfigureAwait(false);
 
             var all = await secrets.ConfigureAwait(false);
-            // Kept as read: each item is an object of its own, without managedFields, its long values shared with every
-            // other copy of the same text (KubeListItemReader), so no compact copy is needed (docs/design/scale.md).
-            var remote = all.Where(IsRemoteSecret).ToArray();
+            // Kept as compact entries: New-Mesh holds every snapshot to its end, and a JsonObject tree per remote secret
+            // was most of a 250-cluster re-run's live heap; the strings are the list reader's shared ones
+            // (docs/design/scale.md, "What a snapshot keeps").
+            var remote = all.Where(IsRemoteSecret).Select(RemoteSecretEntry.From).ToArray();
             var cacerts = all.FirstOrDefault(s => Text(s["metadata"]?["name"]) == ClusterInspector.CaCertsSecretName);
             var istiodInfo = ClusterInspector.Istiods(await istiods.ConfigureAwait(false));
             var served = ClusterInspector.ServedRoots(await rootConfigMap.ConfigureAwait(false));

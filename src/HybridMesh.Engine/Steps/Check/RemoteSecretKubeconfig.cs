@@ -44,13 +44,16 @@ internal sealed class RemoteSecretKubeconfig
     public X509Certificate2Collection CaCertificates => _kubeconfig.CaCertificates;
 
     /// <summary>Every (key, kubeconfig) in the secret's data; keys whose value is not a kubeconfig are left out.</summary>
-    public static IEnumerable<RemoteSecretKubeconfig> Read(JsonObject secret)
+    public static IEnumerable<RemoteSecretKubeconfig> Read(JsonObject secret) => Read(RemoteSecretEntry.From(secret));
+
+    /// <inheritdoc cref="Read(JsonObject)"/>
+    public static IEnumerable<RemoteSecretKubeconfig> Read(RemoteSecretEntry secret)
     {
-        var name = ClusterSnapshot.Text(secret["metadata"]?["name"]) ?? "";
-        var annotation = ClusterSnapshot.Text(secret["metadata"]?["annotations"]?[Manifests.RemoteSecretRenderer.ClusterAnnotation]);
-        foreach (var (key, value) in secret["data"] as JsonObject ?? [])
+        var name = secret.Name;
+        var annotation = secret.Annotation(Manifests.RemoteSecretRenderer.ClusterAnnotation);
+        foreach (var (key, value) in secret.Data)
         {
-            if (ClusterSnapshot.Text(value) is not { } encoded)
+            if (value is not { } encoded)
             {
                 continue;
             }

@@ -101,6 +101,16 @@ public static class MeshCreator
                 new RemoteSecretSource(Member.ClusterName, Server, Credential!.CertificateAuthority, Credential.Token) { Namespace = Ns }));
 
         public required MeshMember Member { get; init; }
+
+        private string? _secretName;
+        private string? _linkServer;
+
+        /// <summary>The remote secret's name in every target; made once per source, not per link (docs/design/scale.md).</summary>
+        public string SecretName => _secretName ??= RemoteSecretRenderer.SecretName(Member.ClusterName);
+
+        /// <summary>The server every link of this source reports (user info redacted), once per source.</summary>
+        public string LinkServer => _linkServer ??=
+            Server.Length > 0 ? MeshErrors.RedactUserInfo(Server) : Member.Target.Cluster.Server;
     }
 
     private static async Task<Dictionary<MeshMember, SourceState>> PrepareSourcesAsync(IReadOnlyList<MeshMember> members,
@@ -160,6 +170,7 @@ public static class MeshCreator
         var pairs = (from s in members from t in members where !ReferenceEquals(s, t) select (Source: s, Target: t)).ToArray();
         var links = new MeshLink[pairs.Length];
         var finished = 0;
+        var lastProgress = System.Environment.TickCount64;
         const string activity = "Wiring links";
         sink.Progress(3, -1, activity, $"0 of {pairs.Length}", 0, false);
 
@@ -177,6 +188,15 @@ public static class MeshCreator
                     var (source, target) = pairs[index];
                     links[index] = await WireAsync(source, target, sources[source], request, sink, ct).ConfigureAwait(false);
                     var count = Interlocked.Increment(ref finished);
+                    // The status text is only made when the cmdlet would show it (at most every 100 ms, as
+                    // ProgressThrottle, and the last link): a string per link was 62,250 of them at 250 clusters.
+                    var last = Interlocked.Read(ref lastProgress);
+                    var now = System.Environment.TickCount64;
+                    if (count < pairs.Length && (now - last < 100 || Interlocked.CompareExchange(ref lastProgress, now, last) != last))
+                    {
+                        continue;
+                    }
+
                     sink.Progress(3, -1, activity, $"{source.ClusterName} -> {target.ClusterName} ({count} of {pairs.Length})",
                         count * 100 / Math.Max(1, pairs.Length), false);
                 }
@@ -202,15 +222,16 @@ public static class MeshCreator
     private static async Task<MeshLink> WireAsync(MeshMember source, MeshMember target, SourceState state,
         MeshRequest request, IMeshSink sink, CancellationToken ct)
     {
-        var name = $"{source.ClusterName} -> {target.ClusterName}";
+        // Made only for an error record or a message: at 250 clusters a converged link makes no string at all.
+        string Name() => $"{source.ClusterName} -> {target.ClusterName}";
         MeshLink Link(MeshLinkStatus status, MeshLinkOutcome outcome, string? detail) => new()
         {
             Source = source.ClusterName,
             Target = target.ClusterName,
             SourceContext = source.Context,
             TargetContext = target.Context,
-            SecretName = RemoteSecretRenderer.SecretName(source.ClusterName),
-            Server = state.Server.Length > 0 ? MeshErrors.RedactUserInfo(state.Server) : source.Target.Cluster.Server,
+            SecretName = state.SecretName,
+            Server = state.LinkServer,
             Status = status,
             Outcome = outcome,
             TokenCreated = state.Credential?.Created == true,
@@ -223,11 +244,11 @@ public static class MeshCreator
         {
             var error = link.Status switch
             {
-                MeshLinkStatus.Unauthorized => MeshErrors.MeshLinkUnauthorized(name, source.ClusterName),
-                MeshLinkStatus.Forbidden => MeshErrors.MeshLinkForbidden(name, link.Detail ?? "may not list services or endpoints."),
-                MeshLinkStatus.Unreachable => MeshErrors.MeshLinkClusterUnreachable(name, source.Context,
+                MeshLinkStatus.Unauthorized => MeshErrors.MeshLinkUnauthorized(Name(), source.ClusterName),
+                MeshLinkStatus.Forbidden => MeshErrors.MeshLinkForbidden(Name(), link.Detail ?? "may not list services or endpoints."),
+                MeshLinkStatus.Unreachable => MeshErrors.MeshLinkClusterUnreachable(Name(), source.Context,
                     MeshErrors.FirstLine(link.Detail ?? ""), null),
-                MeshLinkStatus.Failed => MeshErrors.MeshLinkFailed(name, "the link proof failed: " + MeshErrors.FirstLine(link.Detail ?? ""), null),
+                MeshLinkStatus.Failed => MeshErrors.MeshLinkFailed(Name(), "the link proof failed: " + MeshErrors.FirstLine(link.Detail ?? ""), null),
                 _ => null,
             };
             if (error is not null)
@@ -241,13 +262,13 @@ public static class MeshCreator
         if ((source.Unreachable ?? target.Unreachable) is { } unreachable)
         {
             var context = source.Unreachable is not null ? source.Context : target.Context;
-            sink.Error(MeshErrors.MeshLinkClusterUnreachable(name, context, MeshErrors.FirstLine(unreachable.Message), unreachable));
+            sink.Error(MeshErrors.MeshLinkClusterUnreachable(Name(), context, MeshErrors.FirstLine(unreachable.Message), unreachable));
             return Link(MeshLinkStatus.Unreachable, MeshLinkOutcome.Skipped, $"'{context}' is unreachable.");
         }
 
         if (state.Failure is { } failure)
         {
-            sink.Error(MeshLinkErrors.For(name, source.Context, failure,
+            sink.Error(MeshLinkErrors.For(Name(), source.Context, failure,
                 $"the reader identity of '{source.ClusterName}' could not be prepared: "));
             return Link(MeshLinkStatus.Failed, MeshLinkOutcome.Skipped, failure.ErrorId);
         }
@@ -272,7 +293,7 @@ public static class MeshCreator
 
         try
         {
-            var live = target.RemoteSecret(RemoteSecretRenderer.SecretName(source.ClusterName));
+            var live = target.RemoteSecret(state.SecretName);
             if (RemoteSecrets.IsCurrent(live, state.Rendered()))
             {
                 return Proven(Link(sink.WhatIf ? MeshLinkStatus.Planned : state.Status, MeshLinkOutcome.Unchanged, state.Detail));
@@ -287,13 +308,17 @@ public static class MeshCreator
 
             // force: take over fields another manager (kubectl apply of istioctl output) set before.
             await target.Session!.ApplyRenderedAsync(state.Rendered(), state.RenderedBytes(), force: true, ct).ConfigureAwait(false);
-            sink.Verbose($"[{target.Context}] {(live is null ? "Created" : "Updated")} Secret {Ns}/{RemoteSecretRenderer.SecretName(source.ClusterName)}.");
+            if (sink.ShowsVerbose)
+            {
+                sink.Verbose($"[{target.Context}] {(live is null ? "Created" : "Updated")} Secret {Ns}/{state.SecretName}.");
+            }
+
             return Proven(Link(state.Status, live is null ? MeshLinkOutcome.Created : MeshLinkOutcome.Configured, state.Detail));
         }
         catch (MeshException error)
         {
             var status = MeshLinkErrors.IsUnreachable(error) ? MeshLinkStatus.Unreachable : MeshLinkStatus.Failed;
-            sink.Error(MeshLinkErrors.For(name, target.Context, error));
+            sink.Error(MeshLinkErrors.For(Name(), target.Context, error));
             return Link(status, MeshLinkOutcome.Skipped, error.ErrorId);
         }
     }
@@ -391,6 +416,8 @@ public static class MeshCreator
             inner.Progress(activityId, parentId, activity, status, percent, completed);
         public bool ShouldProcess(string target, string action) => false;
         public bool WhatIf => inner.WhatIf;
+        public bool ShowsVerbose => inner.ShowsVerbose;
+        public bool ShowsDebug => inner.ShowsDebug;
         public void Error(MeshException error) => inner.Error(error);
     }
 }

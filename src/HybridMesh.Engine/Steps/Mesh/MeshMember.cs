@@ -34,18 +34,18 @@ internal sealed class MeshMember : IDisposable
     public string? ServerOverride { get; set; }
 
     /// <summary>Secrets labelled istio/multiCluster=true in istio-system, as listed before wiring.</summary>
-    public IReadOnlyList<JsonObject> RemoteSecrets => Snapshot?.RemoteSecrets ?? [];
+    public IReadOnlyList<Check.RemoteSecretEntry> RemoteSecrets => Snapshot?.RemoteSecrets ?? [];
 
-    private Dictionary<string, JsonObject>? _remoteSecretsByName;
+    private Dictionary<string, Check.RemoteSecretEntry>? _remoteSecretsByName;
 
     /// <summary>
     /// The listed remote secret of that name, or null. Indexed once: every link into this cluster looks its secret up,
     /// and a scan per link made a 250-cluster re-run O(N³) (docs/design/scale.md).
     /// </summary>
-    public JsonObject? RemoteSecret(string name) =>
-        LazyInitializer.EnsureInitialized(ref _remoteSecretsByName, () => RemoteSecrets
-            .GroupBy(s => Manifests.ManifestObjects.Name(s), StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal))
+    public Check.RemoteSecretEntry? RemoteSecret(string name) =>
+        (Volatile.Read(ref _remoteSecretsByName) ?? LazyInitializer.EnsureInitialized(ref _remoteSecretsByName, () => RemoteSecrets
+            .GroupBy(s => s.Name, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal)))
             .GetValueOrDefault(name);
 
     /// <summary>istiod's CLUSTER_ID; the context until it is known (unreachable clusters).</summary>

@@ -22,7 +22,9 @@ internal static class MeshPreflight
                 try
                 {
                     member.Session = KubeSession.Open(member.Target.Cluster, options);
+                    var warm = WarmDiscoveryAsync(member.Session, ct);
                     member.Snapshot = await ClusterSnapshot.ReadAsync(member.Target, member.Session, sink, ct).ConfigureAwait(false);
+                    await warm.ConfigureAwait(false);
                 }
                 catch (MeshException error)
                 {
@@ -37,6 +39,34 @@ internal static class MeshPreflight
                 return member;
             }, cancellationToken).ConfigureAwait(false);
         return members;
+    }
+
+    /// <summary>
+    /// The discovery documents this run will need, asked with the snapshot's first reads instead of one round trip
+    /// later each: the snapshot's Gateway list and hub Membership wait for /apis before asking for their group's
+    /// resources, and the reader identity's ClusterRole reads waited for the RBAC group's (docs/design/scale.md,
+    /// "20 clusters"). The session keeps what was found; a failure is forgotten there and met again by the read
+    /// that needs the document, which reports it.
+    /// </summary>
+    private static async Task WarmDiscoveryAsync(KubeSession session, CancellationToken ct)
+    {
+        (string ApiVersion, string Kind)[] wanted =
+        [
+            ("rbac.authorization.k8s.io/v1", "ClusterRole"),
+            ($"{Manifests.CrossNetworkGatewayRenderer.ApiGroup}/{Manifests.CrossNetworkGatewayRenderer.PreferredVersions[0]}", "Gateway"),
+            ("hub.gke.io/v1", "Membership"),
+        ];
+        foreach (var task in wanted.Select(w => session.ResolveAsync(w.ApiVersion, w.Kind, ct)).ToArray())
+        {
+            try
+            {
+                await task.ConfigureAwait(false);
+            }
+            catch (MeshException)
+            {
+                // Not served, or the server failed: the read that needs it finds out and says so.
+            }
+        }
     }
 
     /// <summary>

@@ -76,9 +76,9 @@ public static class MeshRemover
             }
 
             doomed[holder.Context] = leaving.Contains(holder.Context)
-                ? holder.RemoteSecrets.Select(ManifestObjects.Name).ToArray()
+                ? holder.RemoteSecrets.Select(r => r.Name).ToArray()
                 : serving.Select(k => k.SecretName)
-                    .Concat(holder.RemoteSecrets.Where(r => RemoteSecrets.ClusterNames(r).Any(leavingNames.Contains)).Select(ManifestObjects.Name))
+                    .Concat(holder.RemoteSecrets.Where(r => RemoteSecrets.ClusterNames(r).Any(leavingNames.Contains)).Select(r => r.Name))
                     .Distinct(StringComparer.Ordinal).ToArray();
         }
 

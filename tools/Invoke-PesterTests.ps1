@@ -58,9 +58,9 @@ function Get-PwshCommand {
 # at the end: the run leaves no hm-test-* folder in the temp folder, whatever a test forgot.
 $env:HYBRIDMESH_TEST_TEMP = Join-Path ([IO.Path]::GetTempPath()) ("hm-test-run-{0}" -f [guid]::NewGuid().ToString('N').Substring(0, 8))
 New-Item -ItemType Directory -Force -Path $env:HYBRIDMESH_TEST_TEMP | Out-Null
-# The ~30 labs of a run share one service-account signing key (a fifth of a lab's start was generating it), kept in
-# this run's folder and deleted with it; each cluster still signs with its own key id
-# (src/HybridMesh.Lab/Auth/LabKeyCache.cs, docs/design/lab-reuse.md).
+# The ~30 labs of a run share their two RSA keys (generating them was ~40% of a lab's start), kept in this run's
+# folder and deleted with it; key ids stay per cluster and per fleet (src/HybridMesh.Lab/Auth/LabKeyCache.cs,
+# docs/design/lab-reuse.md).
 $env:HYBRIDMESH_LAB_KEY_CACHE = Join-Path $env:HYBRIDMESH_TEST_TEMP 'lab-keys'
 try {
     $files = @(Get-TestFile $Path)

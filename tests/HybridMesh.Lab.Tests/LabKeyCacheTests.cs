@@ -1,5 +1,8 @@
 using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
 using HybridMesh.Lab.Auth;
+using HybridMesh.Lab.Fleet;
 
 namespace HybridMesh.Lab.Tests;
 
@@ -51,5 +54,40 @@ public sealed class LabKeyCacheTests : IDisposable
         using var again = LabKeyCache.Rsa2048("service-account-signing", _folder);
         Assert.Equal(2048, made.KeySize);
         Assert.Equal(PublicKey(made), PublicKey(again));
+    }
+
+    [Fact]
+    public void Fleets_sharing_the_key_still_refuse_each_others_credential_file()
+    {
+        var tokenUri = new Uri("https://127.0.0.1:1/token");
+        var options = new FleetOptions();
+        using var mine = new FleetTokens(options, _folder);
+        using var other = new FleetTokens(options, _folder);
+        var file = JsonNode.Parse(other.ServiceAccountJson(tokenUri))!;
+        Assert.Equal((string?)JsonNode.Parse(mine.ServiceAccountJson(tokenUri))!["private_key"], (string?)file["private_key"]);
+
+        var assertion = Assertion(file, tokenUri);
+        Assert.NotNull(other.Exchange(FleetTokens.JwtBearerGrant, assertion, tokenUri).Token);
+        var refused = mine.Exchange(FleetTokens.JwtBearerGrant, assertion, tokenUri);
+        Assert.Null(refused.Token);
+        Assert.Equal("invalid_grant", refused.Error);
+    }
+
+    // A JWT-bearer assertion as Google.Apis.Auth makes it from a service-account file (kid = private_key_id).
+    private static string Assertion(JsonNode file, Uri tokenUri)
+    {
+        using var key = RSA.Create();
+        key.ImportFromPem((string)file["private_key"]!);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        var header = new JsonObject { ["alg"] = "RS256", ["typ"] = "JWT", ["kid"] = (string?)file["private_key_id"] };
+        var claims = new JsonObject
+        {
+            ["iss"] = (string?)file["client_email"], ["aud"] = tokenUri.AbsoluteUri, ["iat"] = now, ["exp"] = now + 3600,
+            ["scope"] = "https://www.googleapis.com/auth/cloud-platform",
+        };
+        var input = TokenIssuer.Base64Url(Encoding.UTF8.GetBytes(header.ToJsonString())) + "." +
+                    TokenIssuer.Base64Url(Encoding.UTF8.GetBytes(claims.ToJsonString()));
+        var signature = key.SignData(Encoding.ASCII.GetBytes(input), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return input + "." + TokenIssuer.Base64Url(signature);
     }
 }

@@ -3,13 +3,15 @@ using System.Security.Cryptography;
 namespace HybridMesh.Lab.Auth;
 
 /// <summary>
-/// The service-account signing key of a lab process, optionally shared by the labs of one test run through a folder
-/// named by <c>HYBRIDMESH_LAB_KEY_CACHE</c> (tools/Invoke-PesterTests.ps1 sets it inside the run's own temp folder,
-/// which the run deletes). Generating the 2048-bit key was a fifth of a lab's start and most of its variance (a
-/// 2-cluster lab: 1.20 CPU s on average without the folder, 0.97 with it, 8 starts each), and a Pester run starts ~30. Sharing it across processes keeps what sharing it across the clusters of one process
-/// already keeps (docs/design/lab-reuse.md): each cluster signs with its own random key id and accepts only tokens
-/// carrying that id, so a token of one cluster is refused by every other cluster of any lab. Without the variable
-/// (users, the demo, the benchmarks, the xunit tests) every process generates its own key.
+/// The two RSA 2048 keys a lab process generates (the clusters' service-account signing key and the fleet's
+/// service-account key), optionally shared by the labs of one test run through a folder named by
+/// <c>HYBRIDMESH_LAB_KEY_CACHE</c> (tools/Invoke-PesterTests.ps1 sets it inside the run's own temp folder, which the
+/// run deletes). Generating them was ~40% of a lab's start and most of its variance (a 2-cluster lab: 1.37 CPU s on
+/// average without the folder, 0.80 with it, 8 starts each), and a Pester run starts ~30 labs. What a test sees stays
+/// the same (docs/design/lab-reuse.md): each cluster signs with its own random key id and accepts only tokens carrying
+/// it, and each fleet has its own key id and refuses an assertion naming another, so a token of one cluster, or the
+/// credential file of one fleet, is refused by every other lab. Without the variable (users, the demo, the benchmarks,
+/// the xunit tests) every process generates its own keys.
 /// </summary>
 internal static class LabKeyCache
 {

@@ -3,9 +3,9 @@
     Runs the Pester suite in this (child) pwsh and writes a summary JSON for build.ps1.
     Pester comes from the NuGet package restored by tools/TestDependencies.csproj ($env:HYBRIDMESH_PESTER).
 .DESCRIPTION
-    With -Jobs greater than 1 and more than one test file, the files are split into that many groups, each run by
-    Invoke-Pester in its own pwsh process at the same time (the files do not share state: each starts its own labs
-    in its own folders). Groups are balanced by how long each file took last time (pester-durations.json beside the
+    With -Jobs greater than 1 (at most one per core) and more than one test file, the files are split into that
+    many groups, each run by Invoke-Pester in its own pwsh process at the same time (the files do not share state:
+    each starts its own labs in its own folders). Groups are balanced by how long each file took last time (pester-durations.json beside the
     summary; file size when a file has no record yet). Each group's output is printed whole when it ends, and the
     summary counts every group; a group that could not run counts as not run.
 #>
@@ -58,10 +58,18 @@ function Get-PwshCommand {
 # at the end: the run leaves no hm-test-* folder in the temp folder, whatever a test forgot.
 $env:HYBRIDMESH_TEST_TEMP = Join-Path ([IO.Path]::GetTempPath()) ("hm-test-run-{0}" -f [guid]::NewGuid().ToString('N').Substring(0, 8))
 New-Item -ItemType Directory -Force -Path $env:HYBRIDMESH_TEST_TEMP | Out-Null
+# The ~30 labs of a run share their two RSA keys (generating them was ~40% of a lab's start), kept in this run's
+# folder and deleted with it; key ids stay per cluster and per fleet (src/HybridMesh.Lab/Auth/LabKeyCache.cs,
+# docs/design/lab-reuse.md).
+$env:HYBRIDMESH_LAB_KEY_CACHE = Join-Path $env:HYBRIDMESH_TEST_TEMP 'lab-keys'
 try {
     $files = @(Get-TestFile $Path)
     $results = Split-Path $SummaryPath
     $durationsPath = Join-Path $results 'pester-durations.json'
+    # No more groups than cores: each group is a pwsh that compiles PowerShell, Pester and the module's code paths
+    # again (JIT), so a third group on two cores (where xunit also runs) costs CPU without finishing sooner; one
+    # group per core finished the same files with ~25 CPU s less than one more group (docs/design/test-suite.md).
+    $Jobs = [Math]::Min($Jobs, [Math]::Max(1, [Environment]::ProcessorCount))
     if ($Jobs -gt 1 -and $files.Count -gt 1) {
         $groups = Split-TestFile $files ([Math]::Min($Jobs, $files.Count)) $durationsPath
         $exe, $prefix = Get-PwshCommand

@@ -103,12 +103,24 @@ Describe 'Help example <Name> <Number>: <Title><Note>' -ForEach $examples -Tag L
         Initialize-ExampleState $Name $Number
         $prelude = {
             $ConfirmPreference = 'None'
+            # An RSA 4096 key takes seconds of CPU to generate, and a root made with the default family makes its
+            # intermediates RSA too (six or more keys over the certificate examples). The default (RSA) is run once,
+            # by the example that shows it (New-MeshCertificateAuthority 1; the xunit CertificateAuthorityTests cover
+            # RSA roots and intermediates); a root any other example makes with the default is ECDSA.
+            if ("$Name $Number" -ne 'New-MeshCertificateAuthority 1') {
+                $PSDefaultParameterValues = @{ 'New-MeshCertificateAuthority:KeyAlgorithm' = 'ECDSA' }
+            }
             $password = ConvertTo-SecureString 'lab-root-password' -AsPlainText -Force
             function Read-Host { ConvertTo-SecureString 'lab-root-password' -AsPlainText -Force }
             $kubeconfigs = './gke.yaml', './onprem.yaml'
             $env:KUBECONFIG = (Resolve-Path $kubeconfigs) -join [IO.Path]::PathSeparator
-            $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $FleetProjectId
-            if ($Code -match '\$mesh\b' -and $Code -notmatch '\$mesh\s*=') { $mesh = $environment | New-Mesh -WarningAction SilentlyContinue }
+            # Made only for an example that reads it without making it itself (most do not): each is a round of
+            # reads on every lab cluster and the fleet, and the suite's time is CPU (docs/design/test-suite.md).
+            $needsMesh = $Code -match '\$mesh\b' -and $Code -notmatch '\$mesh\s*='
+            if ($needsMesh -or ($Code -match '\$environment\b' -and $Code -notmatch '(?m)^\$environment\s*=')) {
+                $environment = Get-MeshCluster -Kubeconfig $kubeconfigs | Get-MeshEnvironment -FleetProjectId $FleetProjectId
+            }
+            if ($needsMesh) { $mesh = $environment | New-Mesh -WarningAction SilentlyContinue }
             if ($Code -match '\$ca\b' -and $Code -notmatch '\$ca\s*=') {
                 $ca = New-MeshCertificateAuthority -CertificatePath ./mesh-root/root-cert.pem -KeyPath ./mesh-root/root-key.pem -Password $password
             }

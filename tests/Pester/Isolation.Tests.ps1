@@ -27,9 +27,15 @@ Import-Module '$ModuleManifest'
         $lines | Should -Contain 'engine-yaml-version=18'
     }
 
-    It 'loads the Engine and its packages in the private context, not the default one' {
-        $script = @"
+    Context 'In a fresh pwsh that imports only the module' {
+        BeforeAll {
+            # One fresh process answers both tests below (a child pwsh costs seconds of CPU, docs/design/test-suite.md):
+            # the model types as script literals right after the import (before any cmdlet ran), then the load
+            # context of each assembly after the first cmdlet call.
+            $script = @"
 Import-Module '$ModuleManifest'
+'literal=' + [HybridMesh.Models.MeshEnvironment].FullName
+'literal=' + [HybridMesh.Models.MeshCluster].FullName
 Get-MeshCluster -Kubeconfig '$OnPremKubeconfig' | Out-Null
 foreach (`$a in [AppDomain]::CurrentDomain.GetAssemblies()) {
     `$n = `$a.GetName().Name
@@ -38,23 +44,22 @@ foreach (`$a in [AppDomain]::CurrentDomain.GetAssemblies()) {
     }
 }
 "@
-        $lines = Invoke-ChildPwsh -Script $script
-        $lines | Should -Contain 'HybridMesh.Engine=HybridMesh.Engine'
-        $lines | Should -Contain 'KubernetesClient=HybridMesh.Engine'
-        $lines | Should -Contain 'YamlDotNet=HybridMesh.Engine'
-        $lines | Should -Contain 'HybridMesh.Models=Default'
-        $lines | Should -Contain 'HybridMesh=Default'
-    }
+            $script:fresh = @(Invoke-ChildPwsh -Script $script | ForEach-Object { "$_" })
+        }
 
-    It 'resolves model type literals in scripts' {
-        $script = @"
-Import-Module '$ModuleManifest'
-[HybridMesh.Models.MeshEnvironment].FullName
-[HybridMesh.Models.MeshCluster].FullName
-"@
-        $lines = Invoke-ChildPwsh -Script $script
-        $lines | Should -Contain 'HybridMesh.Models.MeshEnvironment'
-        $lines | Should -Contain 'HybridMesh.Models.MeshCluster'
+        It 'loads the Engine and its packages in the private context, not the default one' {
+            $fresh | Should -Contain 'HybridMesh.Engine=HybridMesh.Engine'
+            $fresh | Should -Contain 'KubernetesClient=HybridMesh.Engine'
+            $fresh | Should -Contain 'YamlDotNet=HybridMesh.Engine'
+            $fresh | Should -Contain 'HybridMesh.Models=Default'
+            $fresh | Should -Contain 'HybridMesh=Default'
+            @($fresh | Where-Object { $_ -match '^(HybridMesh\.Engine|KubernetesClient|YamlDotNet)=(?!HybridMesh\.Engine$)' }) | Should -BeNullOrEmpty
+        }
+
+        It 'resolves model type literals in scripts' {
+            $fresh | Should -Contain 'literal=HybridMesh.Models.MeshEnvironment'
+            $fresh | Should -Contain 'literal=HybridMesh.Models.MeshCluster'
+        }
     }
 
     It 'ships no third-party or Engine assembly beside HybridMesh.dll' {

@@ -22,17 +22,21 @@ AfterAll {
 }
 
 Describe 'A lab started by Start-MeshLab' -Tag Integration {
+    BeforeAll {
+        # One lab for the first and the last test (a lab start costs a second or two of CPU): the first looks at its
+        # process, the last kills it.
+        $script:lab = Start-TestLab -Clusters 1
+    }
+
+    AfterAll { Stop-TestLab $lab }
+
     It 'runs in a process group and session of its own on Linux' -Skip:(-not $IsLinux) {
-        $lab = Start-TestLab -Clusters 1
-        try {
-            $mine = Get-ProcessGroup $PID
-            $theirs = Get-ProcessGroup $lab.ProcessId
-            $theirs.Group | Should -Not -Be $mine.Group
-            $theirs.Session | Should -Not -Be $mine.Session
-            $theirs.Group | Should -Be $lab.ProcessId
-            (Get-Process -Id $lab.ProcessId).ProcessName | Should -Be 'dotnet'
-        }
-        finally { Stop-TestLab $lab }
+        $mine = Get-ProcessGroup $PID
+        $theirs = Get-ProcessGroup $lab.ProcessId
+        $theirs.Group | Should -Not -Be $mine.Group
+        $theirs.Session | Should -Not -Be $mine.Session
+        $theirs.Group | Should -Be $lab.ProcessId
+        (Get-Process -Id $lab.ProcessId).ProcessName | Should -Be 'dotnet'
     }
 
     It 'survives Ctrl+C (SIGINT to the terminal''s process group) pressed on a cmdlet' -Skip:(-not $IsLinux -or -not (Get-Command setsid, kill -ErrorAction SilentlyContinue)) {
@@ -81,25 +85,21 @@ Start-Sleep -Seconds 120
     }
 
     It 'says the lab is not running any more, instead of "Connection refused"' {
-        $lab = Start-TestLab -Clusters 1
-        try {
-            Stop-Process -Id $lab.ProcessId -Force
-            (Get-Process -Id $lab.ProcessId -ErrorAction SilentlyContinue) | ForEach-Object { $_.WaitForExit(10000) | Out-Null }
-            foreach ($call in @(
-                    { Add-MeshLabFault $lab -Cluster cluster1 -Kind Latency -DelayMs 10 -Confirm:$false }
-                    { Get-MeshLabRequest $lab -Cluster cluster1 }
-                    { Clear-MeshLabFault $lab -Cluster cluster1 -Confirm:$false }
-                    { Set-MeshLabLoadBalancer $lab -Cluster cluster1 -Never -Confirm:$false })) {
-                $caught = $null
-                try { & $call } catch { $caught = $_ }
-                $caught | Should -Not -BeNullOrEmpty
-                $caught.FullyQualifiedErrorId | Should -BeLike 'HybridMesh.Lab.LabNotRunning*'
-                $caught.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
-                $caught.Exception.Message | Should -Match 'not running any more'
-                $caught.Exception.Message | Should -Match 'Start-MeshLab'
-                $caught.Exception.Message | Should -Not -Match 'Connection refused'
-            }
+        Stop-Process -Id $lab.ProcessId -Force
+        (Get-Process -Id $lab.ProcessId -ErrorAction SilentlyContinue) | ForEach-Object { $_.WaitForExit(10000) | Out-Null }
+        foreach ($call in @(
+                { Add-MeshLabFault $lab -Cluster cluster1 -Kind Latency -DelayMs 10 -Confirm:$false }
+                { Get-MeshLabRequest $lab -Cluster cluster1 }
+                { Clear-MeshLabFault $lab -Cluster cluster1 -Confirm:$false }
+                { Set-MeshLabLoadBalancer $lab -Cluster cluster1 -Never -Confirm:$false })) {
+            $caught = $null
+            try { & $call } catch { $caught = $_ }
+            $caught | Should -Not -BeNullOrEmpty
+            $caught.FullyQualifiedErrorId | Should -BeLike 'HybridMesh.Lab.LabNotRunning*'
+            $caught.CategoryInfo.Category | Should -Be 'ResourceUnavailable'
+            $caught.Exception.Message | Should -Match 'not running any more'
+            $caught.Exception.Message | Should -Match 'Start-MeshLab'
+            $caught.Exception.Message | Should -Not -Match 'Connection refused'
         }
-        finally { Stop-TestLab $lab }
     }
 }

@@ -54,18 +54,17 @@ Describe 'Built module layout' -Tag Unit {
     }
 
     It 'resolves every package assembly from deps/ through the load context, and the shared ones from the default context' {
-        $script = @"
-`$ErrorActionPreference = 'Stop'
-Import-Module '$ModuleManifest'
-Get-MeshCluster -Kubeconfig '$OnPremKubeconfig' | Out-Null
-`$flags = [Reflection.BindingFlags]'NonPublic, Static, Instance'
-`$context = [HybridMesh.Loading.ModuleInitializer].GetProperty('LoadContext', `$flags).GetValue(`$null)
-`$resolve = `$context.GetType().GetMethod('ResolvePath', `$flags)
-foreach (`$name in 'KubernetesClient', 'YamlDotNet', 'Google.Apis.Auth', 'System.Management', 'HybridMesh.Models') {
-    "`$name=" + `$resolve.Invoke(`$context, @([Reflection.AssemblyName]::new(`$name)))
-}
-"@
-        $lines = Invoke-ChildPwsh -Script $script
+        # In this process: what the context resolves depends only on the module folder it was loaded from (the same
+        # manifest every file imports), and a child pwsh would cost seconds of CPU (docs/design/test-suite.md).
+        Import-Module $ModuleManifest -ErrorAction Stop
+        Get-MeshCluster -Kubeconfig $OnPremKubeconfig | Out-Null
+        $flags = [Reflection.BindingFlags]'NonPublic, Static, Instance'
+        $initializer = (Get-Command Get-MeshCluster).ImplementingType.Assembly.GetType('HybridMesh.Loading.ModuleInitializer', $true)
+        $context = $initializer.GetProperty('LoadContext', $flags).GetValue($null)
+        $resolve = $context.GetType().GetMethod('ResolvePath', $flags)
+        $lines = foreach ($name in 'KubernetesClient', 'YamlDotNet', 'Google.Apis.Auth', 'System.Management', 'HybridMesh.Models') {
+            "$name=" + $resolve.Invoke($context, @([Reflection.AssemblyName]::new($name)))
+        }
         $lines | Should -Contain "KubernetesClient=$(Join-Path $Deps 'KubernetesClient.dll')"
         $lines | Should -Contain "YamlDotNet=$(Join-Path $Deps 'YamlDotNet.dll')"
         $lines | Should -Contain "Google.Apis.Auth=$(Join-Path $Deps 'Google.Apis.Auth.dll')"

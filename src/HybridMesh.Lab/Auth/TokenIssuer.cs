@@ -9,12 +9,13 @@ namespace HybridMesh.Lab.Auth;
 /// docs/design/kube-api-answers.md §7.8). Tokens never leave the process except in API answers and kubeconfig files.
 /// Every cluster has its own kid and accepts only tokens with it, so a token from one cluster is rejected (401) by
 /// every other, as with per-cluster keys. The RSA key itself is shared by the lab process: generating a 2048-bit key
-/// costs 0.1-0.4 s of CPU, which made a 250-cluster lab take minutes to start (docs/design/scale.md).
+/// costs 0.1-0.4 s of CPU, which made a 250-cluster lab take minutes to start (docs/design/scale.md); a test run
+/// shares it between its labs too (<see cref="LabKeyCache"/>).
 /// </summary>
 public sealed class TokenIssuer : IDisposable
 {
     public const string Issuer = "https://kubernetes.default.svc.cluster.local";
-    private static readonly Lazy<RSA> SharedKey = new(() => RSA.Create(2048), LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<RSA> SharedKey = new(() => LabKeyCache.Rsa2048("service-account-signing"), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly RSA _key = SharedKey.Value;
     private readonly string _kid;
     // Tokens whose signature this issuer verified, with their claims. An RS256 verification was the largest single cost

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using HybridMesh.Lab.Auth;
 
 namespace HybridMesh.Lab.Fleet;
 
@@ -17,12 +18,19 @@ internal sealed class FleetTokens : IDisposable
     private const string GoogleTokenAudience = "https://oauth2.googleapis.com/token";
     private const string CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
 
-    private readonly RSA _key = RSA.Create(2048);
+    // The labs of one test run share the key (LabKeyCache); KeyId stays per fleet and an assertion naming another
+    // fleet's key id is refused, so another fleet's credential file still gets no token.
+    private readonly RSA _key;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _issued = new(StringComparer.Ordinal);
     private readonly FleetOptions _options;
 
-    public FleetTokens(FleetOptions options)
+    public FleetTokens(FleetOptions options) : this(options, Environment.GetEnvironmentVariable(LabKeyCache.Variable))
     {
+    }
+
+    internal FleetTokens(FleetOptions options, string? keyFolder)
+    {
+        _key = LabKeyCache.Rsa2048("fleet-service-account", keyFolder);
         _options = options;
         KeyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         StaticToken = NewToken();
@@ -78,6 +86,7 @@ internal sealed class FleetTokens : IDisposable
             claims = JsonNode.Parse(Base64Url(parts[1]));
             var signed = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
             if ((string?)header?["alg"] != "RS256" ||
+                (header?["kid"] is JsonValue kid && (string?)kid != KeyId) ||
                 !_key.VerifyData(signed, Base64Url(parts[2]), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
             {
                 return (null, "invalid_grant", "Invalid JWT Signature.");

@@ -87,6 +87,18 @@ function New-HmModuleLayout([string] $Root, [string] $Configuration) {
     # out/Modules/HybridMesh/<version> (and the lab module) from the compiled projects; returns the module folder.
     $version = Get-HmModuleVersion $Root
     $layout = Join-Path $Root "out/Modules/HybridMesh/$version"
+    # Publishing, copying, help and manifests cost ~7 CPU s and most of a re-run's wall time before Pester: they are
+    # skipped when every input hashes as it did when out/Modules was made and out/Modules still holds what was made
+    # then (docs/design/test-suite.md). A commit changes the assemblies (their informational version), so the first
+    # run after one lays the module out again.
+    $stamp = Join-Path $Root 'out/Modules'
+    $labLayout = Join-Path $Root "out/Modules/HybridMesh.Lab/$version"
+    $inputsKey = Get-HmLayoutInputsKey -Root $Root -Configuration $Configuration
+    if (Test-HmLayoutStamp -Stamp $stamp -InputsKey $inputsKey -Folders @($layout, $labLayout)) {
+        Write-Host "   module: $layout (inputs unchanged)"
+        return $layout
+    }
+    Remove-Item -LiteralPath "$stamp.inputs" -ErrorAction SilentlyContinue
     Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $Root 'out/Modules/HybridMesh')
     $deps = Join-Path $layout 'deps'
     New-Item -ItemType Directory -Force -Path $deps, (Join-Path $layout 'en-US') | Out-Null
@@ -138,7 +150,40 @@ function New-HmModuleLayout([string] $Root, [string] $Configuration) {
     Test-ModuleManifest $manifestPath | Out-Null
     Write-Host "   module: $layout ($($exports.Cmdlets.Count) cmdlets)"
     New-HmLabModuleLayout -Root $Root -Version $version -LabPublish $labPublish | Out-Null
+    Set-Content -LiteralPath "$stamp.inputs" -Value $inputsKey, (Get-HmContentKey @($layout, $labLayout))
     return $layout
+}
+
+function Get-HmLayoutInputsKey([string] $Root, [string] $Configuration) {
+    # Everything the two module folders are made from: the compiled projects under src/ (bin/<Configuration>, and the
+    # package graph in obj/project.assets.json that publish resolves from the immutable NuGet cache), the module's
+    # sources (manifests, formats, the lab script module), the help sources and generator, the build scripts and the
+    # files copied as they are. Paths relative to the repository, so that moving a file between folders changes the key.
+    $files = @(
+        foreach ($project in Get-ChildItem (Join-Path $Root 'src') -Directory) {
+            $bin = Join-Path $project.FullName "bin/$Configuration"
+            if (Test-Path -LiteralPath $bin) { Get-ChildItem -LiteralPath $bin -Recurse -File }
+            Get-ChildItem -LiteralPath (Join-Path $project.FullName 'obj') -Filter 'project.assets.json' -File -ErrorAction SilentlyContinue
+        }
+        foreach ($folder in 'module', 'docs/en-US', 'tools/Help') { Get-ChildItem (Join-Path $Root $folder) -Recurse -File }
+        foreach ($file in 'tools/BuildHelpers.ps1', 'tools/Build-Help.ps1', 'tools/Export-CommandMetadata.ps1', 'tools/Publish.proj',
+            'Directory.Build.props', 'Directory.Packages.props', 'LICENSE', 'THIRD-PARTY-NOTICES.md') { Get-Item (Join-Path $Root $file) }
+    )
+    $lines = foreach ($file in $files | Sort-Object FullName) {
+        '{0} {1}' -f [IO.Path]::GetRelativePath($Root, $file.FullName).Replace('\', '/'), (Get-FileHash -LiteralPath $file.FullName).Hash
+    }
+    return [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes(($lines -join "`n"))))
+}
+
+function Test-HmLayoutStamp([string] $Stamp, [string] $InputsKey, [string[]] $Folders) {
+    # True when $Stamp.inputs names these inputs and the folders still hold the files laid out from them (a hand edit
+    # under out/Modules, or a folder removed, makes the build lay them out again).
+    $keyFile = "$Stamp.inputs"
+    if (-not (Test-Path -LiteralPath $keyFile)) { return $false }
+    $recorded = @(Get-Content -LiteralPath $keyFile)
+    if ($recorded.Count -ne 2 -or $recorded[0] -ne $InputsKey) { return $false }
+    foreach ($folder in $Folders) { if (-not (Test-Path -LiteralPath $folder -PathType Container)) { return $false } }
+    return $recorded[1] -eq (Get-HmContentKey $Folders)
 }
 
 function New-HmLabModuleLayout([string] $Root, [string] $Version, [string] $LabPublish) {

@@ -17,13 +17,14 @@ internal sealed class FleetTokens : IDisposable
     private const string GoogleTokenAudience = "https://oauth2.googleapis.com/token";
     private const string CloudPlatformScope = "https://www.googleapis.com/auth/cloud-platform";
 
-    private readonly RSA _key = RSA.Create(2048);
+    private readonly RSA _key;
     private readonly ConcurrentDictionary<string, DateTimeOffset> _issued = new(StringComparer.Ordinal);
     private readonly FleetOptions _options;
 
     public FleetTokens(FleetOptions options)
     {
         _options = options;
+        _key = NewKey(options.ServiceAccountKeyPem);
         KeyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         StaticToken = NewToken();
     }
@@ -118,6 +119,14 @@ internal sealed class FleetTokens : IDisposable
         var token = NewToken();
         _issued[token] = DateTimeOffset.UtcNow + _options.TokenLifetime;
         return (token, null, null);
+    }
+
+    private static RSA NewKey(string? pem)
+    {
+        if (pem is null) return RSA.Create(2048); // generated on first use (PrepareKey)
+        var key = RSA.Create();
+        key.ImportFromPem(pem);
+        return key;
     }
 
     private static string NewToken() => "ya29.lab-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));

@@ -60,6 +60,7 @@ internal sealed class MeshLab : IAsyncDisposable
             DistinctRoots = distinctRoots,
             StartControlServer = false,
             SimulateMeshTraffic = meshTraffic,
+            Fleet = TestFleetKey.Options(),
             Customize = (i, c) =>
             {
                 c.Network = $"net-{i}";

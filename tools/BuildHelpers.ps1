@@ -80,13 +80,93 @@ function Invoke-HmBuild([string] $Root, [string] $Configuration) {
 function Invoke-HmCompile([string] $Root, [string] $Configuration) {
     # Every project of the solution, tests included (the xunit runs use --no-build and may start right after this).
     Write-Host "== Build ($Configuration)"
+    # An up-to-date 'dotnet build' still starts MSBuild, restores and evaluates every project: 3-6 CPU s and 5-20 s of
+    # a loaded machine's wall time before anything else can start. It is skipped when the sources of every project,
+    # the build files, the SDK and the commit (stamped into the assemblies) are what they were at the last build, and
+    # its outputs are still the files it left (docs/design/test-suite.md). A clean clone has no stamp and builds.
+    $stamp = Join-Path $Root "out/build-$Configuration"
+    $projects = @(Get-HmSolutionProjects $Root)
+    $inputsKey = Get-HmCompileInputsKey -Root $Root -Configuration $Configuration -Projects $projects
+    $recorded = @(if (Test-Path -LiteralPath "$stamp.inputs") { Get-Content -LiteralPath "$stamp.inputs" })
+    if ($recorded.Count -eq 2 -and $recorded[0] -eq $inputsKey -and $recorded[1] -eq (Get-HmBuildOutputsKey $projects $Configuration)) {
+        Write-Host '   sources, SDK and commit unchanged since the last build: nothing to compile'
+        return
+    }
+    Remove-Item -LiteralPath "$stamp.inputs" -ErrorAction SilentlyContinue
     Invoke-HmDotnet @('build', (Join-Path $Root 'HybridMesh.sln'), '-c', $Configuration, '-nologo', '-v:q', '-clp:ErrorsOnly')
+    New-Item -ItemType Directory -Force -Path (Split-Path $stamp) | Out-Null
+    Set-Content -LiteralPath "$stamp.inputs" -Value $inputsKey, (Get-HmBuildOutputsKey $projects $Configuration)
+}
+
+function Get-HmSolutionProjects([string] $Root) {
+    # The folders of the projects HybridMesh.sln builds.
+    foreach ($match in [regex]::Matches((Get-Content -Raw (Join-Path $Root 'HybridMesh.sln')), '"([^"]+\.csproj)"')) {
+        Get-Item (Join-Path $Root ($match.Groups[1].Value -replace '\\', '/'))
+    }
+}
+
+function Get-HmCompileInputsKey([string] $Root, [string] $Configuration, [IO.FileInfo[]] $Projects) {
+    # Every file of every project folder but its bin/ and obj/ (sources, project files, content), the files that
+    # configure every build, the SDKs the build may pick (global.json chooses among them) and the commit the SDK
+    # stamps into the assemblies. Hashed with .NET directly: Get-FileHash per file made this cost seconds.
+    $files = [Collections.Generic.List[string]]::new()
+    foreach ($folder in $Projects | ForEach-Object { $_.DirectoryName } | Sort-Object -Unique) { Add-HmSourceFiles $folder $files }
+    foreach ($name in 'HybridMesh.sln', 'Directory.Build.props', 'Directory.Packages.props', 'Directory.Build.targets', 'global.json',
+        'nuget.config', 'NuGet.Config', '.editorconfig') {
+        $path = Join-Path $Root $name
+        if ([IO.File]::Exists($path)) { $files.Add($path) }
+    }
+    $lines = [Collections.Generic.List[string]]::new()
+    foreach ($file in $files | Sort-Object -Unique) {
+        $lines.Add(('{0} {1}' -f [IO.Path]::GetRelativePath($Root, $file).Replace('\', '/'),
+            [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($file)))))
+    }
+    $dotnet = Get-Item (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source
+    if ($dotnet.LinkTarget) { $dotnet = Get-Item $dotnet.ResolvedTarget }
+    $sdks = @(Get-ChildItem -LiteralPath (Join-Path $dotnet.DirectoryName 'sdk') -Directory -ErrorAction SilentlyContinue | ForEach-Object Name)
+    $commit = (& git -C $Root rev-parse HEAD 2>$null) -join ''
+    $lines.Add("configuration $Configuration"); $lines.Add("sdks $($dotnet.FullName) $($sdks -join ' ')"); $lines.Add("commit $commit")
+    return [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes(($lines -join "`n"))))
+}
+
+function Add-HmSourceFiles([string] $Folder, [Collections.Generic.List[string]] $Files) {
+    # The files under $Folder, not descending into bin/ or obj/ folders (build outputs).
+    foreach ($file in [IO.Directory]::EnumerateFiles($Folder)) { $Files.Add($file) }
+    foreach ($sub in [IO.Directory]::EnumerateDirectories($Folder)) {
+        if ([IO.Path]::GetFileName($sub) -notin 'bin', 'obj') { Add-HmSourceFiles $sub $Files }
+    }
+}
+
+function Get-HmBuildOutputsKey([IO.FileInfo[]] $Projects, [string] $Configuration) {
+    # Names, sizes and times of what the build left in each project's bin/<Configuration> and its restore output: a
+    # file removed, replaced or rebuilt differently since (by hand, by another configuration's properties) shows here.
+    $lines = foreach ($project in $Projects) {
+        foreach ($folder in (Join-Path $project.DirectoryName "bin/$Configuration"), (Join-Path $project.DirectoryName 'obj/project.assets.json')) {
+            if (-not (Test-Path -LiteralPath $folder)) { "$folder missing"; continue }
+            foreach ($file in Get-Item -LiteralPath $folder | ForEach-Object { if ($_.PSIsContainer) { Get-ChildItem -LiteralPath $_.FullName -Recurse -File } else { $_ } }) {
+                '{0} {1} {2}' -f $file.FullName, $file.Length, $file.LastWriteTimeUtc.Ticks
+            }
+        }
+    }
+    return [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes(($lines -join "`n"))))
 }
 
 function New-HmModuleLayout([string] $Root, [string] $Configuration) {
     # out/Modules/HybridMesh/<version> (and the lab module) from the compiled projects; returns the module folder.
     $version = Get-HmModuleVersion $Root
     $layout = Join-Path $Root "out/Modules/HybridMesh/$version"
+    # Publishing, copying, help and manifests cost ~7 CPU s and most of a re-run's wall time before Pester: they are
+    # skipped when every input hashes as it did when out/Modules was made and out/Modules still holds what was made
+    # then (docs/design/test-suite.md). A commit changes the assemblies (their informational version), so the first
+    # run after one lays the module out again.
+    $stamp = Join-Path $Root 'out/Modules'
+    $labLayout = Join-Path $Root "out/Modules/HybridMesh.Lab/$version"
+    $inputsKey = Get-HmLayoutInputsKey -Root $Root -Configuration $Configuration
+    if (Test-HmLayoutStamp -Stamp $stamp -InputsKey $inputsKey -Folders @($layout, $labLayout)) {
+        Write-Host "   module: $layout (inputs unchanged)"
+        return $layout
+    }
+    Remove-Item -LiteralPath "$stamp.inputs" -ErrorAction SilentlyContinue
     Remove-Item -Recurse -Force -ErrorAction SilentlyContinue (Join-Path $Root 'out/Modules/HybridMesh')
     $deps = Join-Path $layout 'deps'
     New-Item -ItemType Directory -Force -Path $deps, (Join-Path $layout 'en-US') | Out-Null
@@ -138,7 +218,41 @@ function New-HmModuleLayout([string] $Root, [string] $Configuration) {
     Test-ModuleManifest $manifestPath | Out-Null
     Write-Host "   module: $layout ($($exports.Cmdlets.Count) cmdlets)"
     New-HmLabModuleLayout -Root $Root -Version $version -LabPublish $labPublish | Out-Null
+    Set-Content -LiteralPath "$stamp.inputs" -Value $inputsKey, (Get-HmContentKey @($layout, $labLayout))
     return $layout
+}
+
+function Get-HmLayoutInputsKey([string] $Root, [string] $Configuration) {
+    # Everything the two module folders are made from: the compiled projects under src/ (bin/<Configuration>, and the
+    # package graph in obj/project.assets.json that publish resolves from the immutable NuGet cache), the module's
+    # sources (manifests, formats, the lab script module), the help sources and generator, the build scripts and the
+    # files copied as they are. Paths relative to the repository, so that moving a file between folders changes the key.
+    $files = @(
+        foreach ($project in Get-ChildItem (Join-Path $Root 'src') -Directory) {
+            $bin = Join-Path $project.FullName "bin/$Configuration"
+            if (Test-Path -LiteralPath $bin) { Get-ChildItem -LiteralPath $bin -Recurse -File }
+            Get-ChildItem -LiteralPath (Join-Path $project.FullName 'obj') -Filter 'project.assets.json' -File -ErrorAction SilentlyContinue
+        }
+        foreach ($folder in 'module', 'docs/en-US', 'tools/Help') { Get-ChildItem (Join-Path $Root $folder) -Recurse -File }
+        foreach ($file in 'tools/BuildHelpers.ps1', 'tools/Build-Help.ps1', 'tools/Export-CommandMetadata.ps1', 'tools/Publish.proj',
+            'Directory.Build.props', 'Directory.Packages.props', 'LICENSE', 'THIRD-PARTY-NOTICES.md') { Get-Item (Join-Path $Root $file) }
+    )
+    $lines = foreach ($file in $files | Sort-Object FullName) {
+        '{0} {1}' -f [IO.Path]::GetRelativePath($Root, $file.FullName).Replace('\', '/'),
+            [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($file.FullName)))
+    }
+    return [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([Text.Encoding]::UTF8.GetBytes(($lines -join "`n"))))
+}
+
+function Test-HmLayoutStamp([string] $Stamp, [string] $InputsKey, [string[]] $Folders) {
+    # True when $Stamp.inputs names these inputs and the folders still hold the files laid out from them (a hand edit
+    # under out/Modules, or a folder removed, makes the build lay them out again).
+    $keyFile = "$Stamp.inputs"
+    if (-not (Test-Path -LiteralPath $keyFile)) { return $false }
+    $recorded = @(Get-Content -LiteralPath $keyFile)
+    if ($recorded.Count -ne 2 -or $recorded[0] -ne $InputsKey) { return $false }
+    foreach ($folder in $Folders) { if (-not (Test-Path -LiteralPath $folder -PathType Container)) { return $false } }
+    return $recorded[1] -eq (Get-HmContentKey $Folders)
 }
 
 function New-HmLabModuleLayout([string] $Root, [string] $Version, [string] $LabPublish) {

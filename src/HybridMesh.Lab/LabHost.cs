@@ -93,7 +93,7 @@ public sealed class LabHost : IAsyncDisposable
             // The fleet server and its key (a second slow part of a start) come up while the clusters start.
             var fleet = options.StartFleet ? Task.Run(async () =>
             {
-                var server = await FleetServer.StartAsync(new FleetOptions(), ct);
+                var server = await FleetServer.StartAsync(options.Fleet ?? new FleetOptions(), ct);
                 server.PrepareKey();
                 return server;
             }, ct) : null;

@@ -27,6 +27,8 @@ public sealed class LabOptions
     public bool? SharedGkeNetwork { get; set; }
     /// <summary>Start the simulated Google fleet (Resource Manager, GKE, GKE Hub) beside the clusters.</summary>
     public bool StartFleet { get; set; } = true;
+    /// <summary>How the fleet behaves (its key included); the defaults when null.</summary>
+    public Fleet.FleetOptions? Fleet { get; set; }
     /// <summary>One istio-ca-root-cert root shared by every cluster (false), or a distinct root per cluster (true).</summary>
     public bool DistinctRoots { get; set; }
     /// <summary>Start the HTTP control API (for out-of-process users).</summary>

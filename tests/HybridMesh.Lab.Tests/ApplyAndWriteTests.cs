@@ -422,7 +422,7 @@ public sealed class WatchReplayTests(LabFixture fx) : IClassFixture<LabFixture>
     [Fact]
     public async Task A_resourceVersion_older_than_the_history_gets_one_Expired_error_event()
     {
-        await using var lab = await HybridMesh.Lab.LabHost.StartAsync(new HybridMesh.Lab.LabOptions { Clusters = 1, StartControlServer = false });
+        await using var lab = await HybridMesh.Lab.LabHost.StartAsync(new HybridMesh.Lab.LabOptions { Clusters = 1, StartControlServer = false, Fleet = TestFleetKey.Options() });
         var cluster = lab.Clusters[0];
         cluster.Runtime.Store.HistoryCapacity = 5;
         using var k = Kube.For(cluster);

@@ -150,7 +150,7 @@ public sealed class ControllerTests(LabFixture fx) : IClassFixture<LabFixture>
     {
         await using var lab = await HybridMesh.Lab.LabHost.StartAsync(new HybridMesh.Lab.LabOptions
         {
-            Clusters = 1, StartControlServer = false, Customize = (_, c) => c.LoadBalancerNever = true,
+            Clusters = 1, StartControlServer = false, Fleet = TestFleetKey.Options(), Customize = (_, c) => c.LoadBalancerNever = true,
         });
         var cluster = lab.Clusters[0];
         using var k = Kube.For(cluster);

@@ -115,7 +115,7 @@ public sealed class CrdAndDiscoveryTests(LabFixture fx) : IClassFixture<LabFixtu
     {
         await using var lab = await LabHost.StartAsync(new LabOptions
         {
-            Clusters = 1, StartControlServer = false, Customize = (_, c) => c.ServeGatewayV1 = false,
+            Clusters = 1, StartControlServer = false, Fleet = TestFleetKey.Options(), Customize = (_, c) => c.ServeGatewayV1 = false,
         });
         using var k = Kube.For(lab.Clusters[0]);
         var group = await k.Get("/apis/networking.istio.io");

@@ -13,7 +13,7 @@ public sealed class ExecTests : IAsyncLifetime
     private LabHost _lab = null!;
     private LabCluster Cluster => _lab.Clusters[0];
 
-    public async Task InitializeAsync() => _lab = await LabHost.StartAsync(new LabOptions { Clusters = 1, StartControlServer = false });
+    public async Task InitializeAsync() => _lab = await LabHost.StartAsync(new LabOptions { Clusters = 1, StartControlServer = false, Fleet = TestFleetKey.Options() });
     public async Task DisposeAsync()
     {
         await _lab.DisposeAsync();

@@ -12,7 +12,7 @@ public sealed class FaultTests : IAsyncLifetime
     private LabHost _lab = null!;
     private LabCluster Cluster => _lab.Clusters[0];
 
-    public async Task InitializeAsync() => _lab = await LabHost.StartAsync(new LabOptions { Clusters = 1 });
+    public async Task InitializeAsync() => _lab = await LabHost.StartAsync(new LabOptions { Clusters = 1, Fleet = TestFleetKey.Options() });
     public async Task DisposeAsync()
     {
         await _lab.DisposeAsync();

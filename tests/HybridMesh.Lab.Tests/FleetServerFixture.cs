@@ -8,7 +8,7 @@ public abstract class FleetTestBase : IAsyncLifetime
     protected FleetServer Fleet { get; private set; } = null!;
 
     /// <summary>Long-running operations finish after this delay, so a test can see them pending first.</summary>
-    protected virtual FleetOptions FleetOptions => new() { OperationDelay = TimeSpan.FromMilliseconds(150) };
+    protected virtual FleetOptions FleetOptions => new() { OperationDelay = TimeSpan.FromMilliseconds(150), ServiceAccountKeyPem = TestFleetKey.ServiceAccountKeyPem };
 
     public async Task InitializeAsync() => Fleet = await FleetServer.StartAsync(FleetOptions);
 

@@ -220,6 +220,39 @@ public sealed class FleetServerTests : FleetTestBase
     }
 
     [Fact]
+    public async Task A_fleet_signs_with_the_key_it_was_given_and_a_fleet_without_one_generates_its_own()
+    {
+        // The test kits' fleets share TestFleetKey; the command-line lab passes none and gets a key of its own.
+        await using var own = await FleetServer.StartAsync();
+        await using var ownToo = await FleetServer.StartAsync();
+        var dir = Directory.CreateTempSubdirectory("hm-sa-").FullName;
+        try
+        {
+            string PrivateKey(FleetServer fleet, string name)
+            {
+                using var file = JsonDocument.Parse(File.ReadAllText(fleet.WriteServiceAccountCredentialFile(Path.Combine(dir, name))));
+                return file.RootElement.GetProperty("private_key").GetString()!;
+            }
+
+            string PublicKey(string pem)
+            {
+                using var rsa = System.Security.Cryptography.RSA.Create();
+                rsa.ImportFromPem(pem);
+                return Convert.ToBase64String(rsa.ExportSubjectPublicKeyInfo());
+            }
+
+            Assert.Equal(PublicKey(TestFleetKey.ServiceAccountKeyPem), PublicKey(PrivateKey(Fleet, "given.json")));
+            var generated = PublicKey(PrivateKey(own, "own.json"));
+            Assert.NotEqual(PublicKey(TestFleetKey.ServiceAccountKeyPem), generated);
+            Assert.NotEqual(generated, PublicKey(PrivateKey(ownToo, "own-too.json")));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public async Task Operations_complete_by_themselves_after_the_delay()
     {
         using var client = Client(Fleet.AccessToken);

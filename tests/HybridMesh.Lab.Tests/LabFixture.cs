@@ -15,7 +15,7 @@ public sealed class LabFixture : IAsyncLifetime
     public string Directory { get; } = Path.Combine(Path.GetTempPath(), "hm-lab-tests-" + Guid.NewGuid().ToString("N")[..8]);
 
     public async Task InitializeAsync() =>
-        Lab = await LabHost.StartAsync(new LabOptions { Clusters = 2, OutputDirectory = Directory });
+        Lab = await LabHost.StartAsync(new LabOptions { Clusters = 2, OutputDirectory = Directory, Fleet = TestFleetKey.Options() });
 
     public async Task DisposeAsync()
     {

@@ -76,7 +76,7 @@ public sealed class PresetTests(LabFixture fx) : IClassFixture<LabFixture>
     {
         await using var lab = await LabHost.StartAsync(new LabOptions
         {
-            Clusters = 2, DistinctRoots = true, StartControlServer = false,
+            Clusters = 2, DistinctRoots = true, StartControlServer = false, Fleet = TestFleetKey.Options(),
             Customize = (i, c) =>
             {
                 c.Revisions = i == 1 ? ["asm-1282-4", "asm-1264-1"] : [];

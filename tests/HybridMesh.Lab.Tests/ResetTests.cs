@@ -13,7 +13,7 @@ public sealed class ResetTests
     public async Task Reset_restores_objects_crds_faults_and_the_fleet_and_keeps_resource_versions_moving_forward()
     {
         var directory = Path.Combine(Path.GetTempPath(), "hm-lab-reset-" + Guid.NewGuid().ToString("N")[..8]);
-        await using var lab = await LabHost.StartAsync(new LabOptions { Clusters = 2, OutputDirectory = directory, StartControlServer = false });
+        await using var lab = await LabHost.StartAsync(new LabOptions { Clusters = 2, OutputDirectory = directory, StartControlServer = false, Fleet = TestFleetKey.Options() });
         await lab.CheckpointAsync();
         var cluster = lab.Clusters[0];
         using var kube = Kube.For(cluster);
@@ -60,7 +60,7 @@ public sealed class ResetTests
         var directory = Path.Combine(Path.GetTempPath(), "hm-lab-reset-" + Guid.NewGuid().ToString("N")[..8]);
         await using var lab = await LabHost.StartAsync(new LabOptions
         {
-            Clusters = 2, OutputDirectory = directory, StartControlServer = false, SimulateMeshTraffic = true,
+            Clusters = 2, OutputDirectory = directory, StartControlServer = false, SimulateMeshTraffic = true, Fleet = TestFleetKey.Options(),
         });
         await lab.CheckpointAsync();
         var cluster = lab.Clusters[0];

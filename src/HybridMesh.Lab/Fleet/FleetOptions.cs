@@ -14,6 +14,14 @@ public sealed class FleetOptions
 
     /// <summary>Page size of memberships.list when the client sends none.</summary>
     public int DefaultPageSize { get; init; } = 50;
+
+    /// <summary>
+    /// The service-account key (PKCS#8 PEM) the fleet signs its credential file with and verifies assertions against;
+    /// null (the command-line lab) generates a new RSA 2048 key for this fleet. A test process that starts dozens of
+    /// fleets passes one key generated once: generating it was a quarter of the xunit CPU (docs/design/test-suite.md).
+    /// A fleet started without it still refuses the credential file of any other fleet.
+    /// </summary>
+    public string? ServiceAccountKeyPem { get; init; }
 }
 
 /// <summary>The APIs the fleet serves; faults and the request log are per API.</summary>

@@ -30,8 +30,8 @@ internal sealed class FleetTokens : IDisposable
 
     internal FleetTokens(FleetOptions options, string? keyFolder)
     {
-        _key = LabKeyCache.Rsa2048("fleet-service-account", keyFolder);
         _options = options;
+        _key = NewKey(options.ServiceAccountKeyPem, keyFolder);
         KeyId = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(20));
         StaticToken = NewToken();
     }
@@ -127,6 +127,16 @@ internal sealed class FleetTokens : IDisposable
         var token = NewToken();
         _issued[token] = DateTimeOffset.UtcNow + _options.TokenLifetime;
         return (token, null, null);
+    }
+
+    private static RSA NewKey(string? pem, string? keyFolder)
+    {
+        // A key given by the caller (the xunit kits' one key per process) wins; else the test run's shared one, if any,
+        // else a new key (generated on first use, PrepareKey).
+        if (pem is null) return LabKeyCache.Rsa2048("fleet-service-account", keyFolder);
+        var key = RSA.Create();
+        key.ImportFromPem(pem);
+        return key;
     }
 
     private static string NewToken() => "ya29.lab-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));

@@ -11,32 +11,48 @@ using HybridMesh.Models;
 namespace HybridMesh.Engine.Tests.Certificates;
 
 /// <summary>
-/// Install-MeshCertificate against the lab: two clusters whose istiods each serve their own self-signed root (a
-/// broken mesh), then one root plugged into both. The lab's istiod reads cacerts only when its pod starts, and its
-/// traffic model fails between clusters whose served roots differ — as a real mesh does.
+/// The two-cluster lab of <see cref="CertificateLabTests"/>: distinct roots, wired as a mesh, then checkpointed; each
+/// test starts from that state through a reset instead of a lab of its own (docs/design/lab-reuse.md).
 /// </summary>
-public sealed class CertificateLabTests : IAsyncLifetime
+public sealed class DistinctRootsMesh : IAsyncLifetime
 {
-    private static readonly Lazy<MeshCertificateAuthority> Root = new(() => CertificateAuthorities.Create("Acme", MeshCaKeyAlgorithm.ECDSA));
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "hm-rootca-" + Guid.NewGuid().ToString("N")[..8]);
-    private LabHost _lab = null!;
 
-    private LabCluster C1 => _lab.Clusters[0];
-    private LabCluster C2 => _lab.Clusters[1];
+    public LabHost Lab { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         var options = MeshWiring.Options(2, _directory);
         options.DistinctRoots = true;
-        _lab = await LabHost.StartAsync(options);
-        await MeshWiring.WireAsync(_lab);
+        Lab = await LabHost.StartAsync(options);
+        await MeshWiring.WireAsync(Lab);
+        await Lab.CheckpointAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await _lab.DisposeAsync();
+        await Lab.DisposeAsync();
         try { Directory.Delete(_directory, true); } catch (IOException) { }
     }
+}
+
+/// <summary>
+/// Install-MeshCertificate against the lab: two clusters whose istiods each serve their own self-signed root (a
+/// broken mesh), then one root plugged into both. The lab's istiod reads cacerts only when its pod starts, and its
+/// traffic model fails between clusters whose served roots differ — as a real mesh does.
+/// </summary>
+public sealed class CertificateLabTests(DistinctRootsMesh mesh) : IClassFixture<DistinctRootsMesh>, IAsyncLifetime
+{
+    private static readonly Lazy<MeshCertificateAuthority> Root = new(() => CertificateAuthorities.Create("Acme", MeshCaKeyAlgorithm.ECDSA));
+    private readonly LabHost _lab = mesh.Lab;
+
+    private LabCluster C1 => _lab.Clusters[0];
+    private LabCluster C2 => _lab.Clusters[1];
+
+    /// <summary>Back to the wired, never-installed mesh (cacerts, restarted istiods and served roots included).</summary>
+    public Task InitializeAsync() => _lab.ResetAsync();
+
+    public Task DisposeAsync() => Task.CompletedTask;
 
     private Task<IReadOnlyList<MeshCertificateInstall>> InstallAsync(RecordingSink sink, MeshCertificateAuthority? ca = null,
         bool restart = false, bool force = false, int renewWithinDays = 30) =>

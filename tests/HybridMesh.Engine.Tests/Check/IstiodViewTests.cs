@@ -297,11 +297,13 @@ public sealed class ThreeClusterIstiodViewTests(ThreeClusterMesh mesh) : IClassF
     public async Task Healthy_three_cluster_mesh_passes_every_istiod_check()
     {
         mesh.Lab.ClearMeshFaults();
+        // The lab may have served another class before (MeshFixture's pool): count this run's answers only.
+        var answered = mesh.Lab.Clusters.ToDictionary(c => c.Name, c => mesh.Lab.Istiod(c).Answered);
         var checks = await RunAsync(mesh.Lab);
         Assert.Equal(3 * 7 + 6 * 4 + 3 + 6, checks.Count);
         Assert.All(checks, c => Assert.True(c.Status == MeshCheckStatus.Passed, $"{c}: {c.Detail}"));
         Assert.Equal(6, checks.Count(c => c.Check == IstiodCheckNames.RemoteClusterSync));
-        Assert.All(mesh.Lab.Clusters, c => Assert.Equal(1, mesh.Lab.Istiod(c).Answered));
+        Assert.All(mesh.Lab.Clusters, c => Assert.Equal(answered[c.Name] + 1, mesh.Lab.Istiod(c).Answered));
 
         // Pods of cluster3 cannot reach cluster1's API server: only that direction fails.
         mesh.Lab.Partitions.Add(mesh.Lab.Clusters[2], mesh.Lab.Clusters[0], PartitionTarget.ApiServer);

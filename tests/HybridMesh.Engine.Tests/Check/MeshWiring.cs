@@ -25,6 +25,7 @@ public static class MeshWiring
         OutputDirectory = directory,
         StartControlServer = false,
         SimulateMeshTraffic = true,
+        Fleet = TestFleetKey.Options(),
         Customize = (i, c) =>
         {
             c.Network = $"net-{i}";

@@ -168,7 +168,7 @@ public sealed class RuleTests
     [Fact]
     public async Task A_GKE_cluster_registered_through_GKE_Hub_passes_the_fleet_check()
     {
-        await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
+        await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1, shape: "cluster 1 unregistered");
         var gke = lab.Clusters[0];
         Assert.Equal(MeshCheckStatus.Failed, One(await CheckAsync(lab), CheckNames.FleetMembership, gke.Context).Status);
 

@@ -18,6 +18,22 @@ public abstract class TwoClusterMeshTests(TwoClusterMesh mesh) : IClassFixture<T
         return MeshWiring.WireAsync(Lab);
     }
 
+    /// <summary>
+    /// Waits until no cluster's API server has seen a request for <paramref name="quietMs"/>: re-wiring the remote
+    /// secrets sets the simulated istiods listing their peers in the background, and a test that counts requests must
+    /// not count theirs.
+    /// </summary>
+    protected async Task WaitForQuietAsync(int quietMs = 500)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        for (var seen = -1L; seen != Lab.Clusters.Sum(c => c.RequestLog.Total);)
+        {
+            Assert.True(DateTime.UtcNow < deadline, "the lab kept answering requests in the background");
+            seen = Lab.Clusters.Sum(c => c.RequestLog.Total);
+            await Task.Delay(quietMs);
+        }
+    }
+
     public Task DisposeAsync()
     {
         Lab.ClearMeshFaults();

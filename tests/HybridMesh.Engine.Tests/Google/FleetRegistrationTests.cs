@@ -14,7 +14,7 @@ public sealed class FleetRegistrationTests : FleetTestBase
     private const string Zone = "us-central1-a";
     private const string Context = "gke_gke-proj_us-central1-a_prod";
 
-    protected override FleetOptions FleetOptions => new() { OperationDelay = TimeSpan.FromMilliseconds(200) };
+    protected override FleetOptions FleetOptions => new() { OperationDelay = TimeSpan.FromMilliseconds(200), ServiceAccountKeyPem = TestFleetKey.ServiceAccountKeyPem };
 
     private async Task<(GoogleApis Apis, GkeClusterInfo Cluster, GkeFleetRegistration Registration)> SetUpAsync(
         string cluster = "prod", Func<string>? random = null)

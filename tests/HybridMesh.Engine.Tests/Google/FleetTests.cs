@@ -9,7 +9,7 @@ public sealed class FleetTests : FleetTestBase
     private const string GkeLink = "//container.googleapis.com/projects/gke-proj/locations/us-central1/clusters/prod";
 
     // Long enough that "still CREATING right after create" holds on a busy machine.
-    protected override FleetOptions FleetOptions => new() { OperationDelay = TimeSpan.FromSeconds(1) };
+    protected override FleetOptions FleetOptions => new() { OperationDelay = TimeSpan.FromSeconds(1), ServiceAccountKeyPem = TestFleetKey.ServiceAccountKeyPem };
 
     [Fact]
     public async Task Gets_an_existing_membership()

@@ -61,7 +61,7 @@ public abstract class FleetTestBase : IAsyncLifetime
 {
     protected FleetServer Fleet { get; private set; } = null!;
 
-    protected virtual FleetOptions FleetOptions => new() { OperationDelay = TimeSpan.FromMilliseconds(150) };
+    protected virtual FleetOptions FleetOptions => new() { OperationDelay = TimeSpan.FromMilliseconds(150), ServiceAccountKeyPem = TestFleetKey.ServiceAccountKeyPem };
 
     public async Task InitializeAsync() => Fleet = await FleetServer.StartAsync(FleetOptions);
 

@@ -17,6 +17,7 @@ public sealed class InspectorVariantsLabTests : IAsyncLifetime
         OutputDirectory = _dir,
         DistinctRoots = true,
         StartControlServer = false,
+        Fleet = TestFleetKey.Options(),
         Customize = (i, c) =>
         {
             if (i == 1) c.Revisions = ["asm-1282-4", "asm-1264-1"];

@@ -99,7 +99,7 @@ public sealed class MeshChecksTests
     [Fact]
     public async Task An_unregistered_GKE_cluster_is_registered_through_GKE_Hub()
     {
-        await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
+        await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1, shape: "cluster 1 unregistered");
         var fleet = lab.Lab.Fleet!;
         fleet.ClearRequestLog();
 

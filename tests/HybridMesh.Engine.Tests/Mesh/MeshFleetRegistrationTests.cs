@@ -10,7 +10,7 @@ public sealed class MeshFleetRegistrationTests
     [Fact]
     public async Task A_membership_another_tool_made_with_the_project_number_is_used_not_duplicated()
     {
-        await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
+        await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1, shape: "cluster 1 unregistered");
         var fleet = lab.Lab.Fleet!;
         var options = lab.Lab.Options;
         var gke = lab.Clusters[0];
@@ -29,7 +29,7 @@ public sealed class MeshFleetRegistrationTests
     [Fact]
     public async Task A_GKE_cluster_without_Workload_Identity_is_refused_before_registration()
     {
-        await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
+        await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1, shape: "cluster 1 unregistered");
         var fleet = lab.Lab.Fleet!;
         var options = lab.Lab.Options;
         var gke = lab.Clusters[0];

@@ -14,11 +14,11 @@ namespace HybridMesh.Engine.Tests.Mesh;
 /// reused: disposing one resets it to the state it started in and returns it to a pool, from which the next test
 /// asking for the same shape (cluster count, roots, mesh traffic) takes it, so the Mesh and Links tests pay for a
 /// handful of lab starts rather than one each (docs/design/lab-reuse.md). A lab with a per-cluster
-/// <c>customize</c> is never shared.
+/// <c>customize</c> is shared only when the caller names what it does (<c>shape</c>): the same name, the same lab.
 /// </summary>
 internal sealed class MeshLab : IAsyncDisposable
 {
-    private static readonly ConcurrentDictionary<(int, bool, bool), ConcurrentBag<LabHost>> Pool = new();
+    private static readonly ConcurrentDictionary<(int, bool, bool, string?), ConcurrentBag<LabHost>> Pool = new();
     private static readonly ConcurrentQueue<LabHost> Started = new();
 
     static MeshLab() => AppDomain.CurrentDomain.ProcessExit += (_, _) =>
@@ -29,9 +29,9 @@ internal sealed class MeshLab : IAsyncDisposable
         }
     };
 
-    private readonly (int, bool, bool)? _key;
+    private readonly (int, bool, bool, string?)? _key;
 
-    private MeshLab(LabHost lab, (int, bool, bool)? key)
+    private MeshLab(LabHost lab, (int, bool, bool, string?)? key)
     {
         Lab = lab;
         _key = key;
@@ -42,12 +42,13 @@ internal sealed class MeshLab : IAsyncDisposable
 
     /// <summary>
     /// Distinct networks net-1..N unless <paramref name="customize"/> says otherwise; <paramref name="meshTraffic"/>
-    /// turns on the mesh traffic model (istiod answers /debug/clusterz through exec).
+    /// turns on the mesh traffic model (istiod answers /debug/clusterz through exec). <paramref name="shape"/> names what
+    /// <paramref name="customize"/> does, so that tests asking for the same customized lab share one (a reset apart).
     /// </summary>
     public static async Task<MeshLab> StartAsync(int clusters, Action<int, ClusterOptions>? customize = null, bool distinctRoots = false,
-        bool meshTraffic = false)
+        bool meshTraffic = false, string? shape = null)
     {
-        (int, bool, bool)? key = customize is null ? (clusters, distinctRoots, meshTraffic) : null;
+        (int, bool, bool, string?)? key = customize is null || shape is not null ? (clusters, distinctRoots, meshTraffic, shape) : null;
         if (key is { } k && Pool.TryGetValue(k, out var free) && free.TryTake(out var reused))
         {
             return new MeshLab(reused, key);
@@ -60,6 +61,7 @@ internal sealed class MeshLab : IAsyncDisposable
             DistinctRoots = distinctRoots,
             StartControlServer = false,
             SimulateMeshTraffic = meshTraffic,
+            Fleet = TestFleetKey.Options(),
             Customize = (i, c) =>
             {
                 c.Network = $"net-{i}";

@@ -79,7 +79,7 @@ public sealed class NewMeshTests
     [Fact]
     public async Task WhatIf_sends_only_reads()
     {
-        await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1);
+        await using var lab = await MeshLab.StartAsync(2, (i, c) => c.Registered = i != 1, shape: "cluster 1 unregistered");
         lab.Lab.Fleet!.ClearRequestLog();
         var sink = RecordingSink.Declining();
         var mesh = (await MeshCreator.NewMeshAsync(lab.Request(), sink, default)).Mesh!;

@@ -12,7 +12,9 @@ namespace HybridMesh.Engine.Tests.Prerequisites;
 /// <summary>
 /// A lab that meets every prerequisite of the seed: GKE clusters (odd indexes) on one VPC sharing the network id
 /// asmcli gives them, on-prem clusters on their own networks with a load-balancer implementation that has given a
-/// Service an address, one root, one trust domain, READY fleet members, an admin with every permission.
+/// Service an address, one root, one trust domain, READY fleet members, an admin with every permission. Without a
+/// <c>customize</c> the lab comes from MeshLab's pool (reset since its last test); what is set up after the start (GKE's
+/// answers, the on-prem ingress Service) is set up again on every take, since the reset undoes it.
 /// </summary>
 internal static class PrerequisiteLab
 {
@@ -25,7 +27,7 @@ internal static class PrerequisiteLab
         {
             c.Network = c.Platform == LabPlatform.Gke ? GkeNetworkId : $"net-{i}";
             customize?.Invoke(i, c);
-        }, distinctRoots, meshTraffic: true);
+        }, distinctRoots, meshTraffic: true, shape: customize is null ? "healthy" : null);
         foreach (var c in lab.Clusters.Where(c => c.Platform == LabPlatform.Gke))
         {
             PutGkeCluster(lab, c);

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -17,13 +16,11 @@ namespace HybridMesh.Engine.Kube;
 /// Parsed once per distinct content: New-Mesh writes the same kubeconfig for a source into every target, so a
 /// 250-cluster mesh holds 62,250 copies of 250 kubeconfigs, and parsing each copy (YAML and certificates) was the
 /// largest CPU cost of checks and re-runs (docs/design/scale.md). Keyed by a SHA-256 of the encoded text, so no token
-/// is a key. Bounded; every session gets its own copy of the configuration.
+/// is a key. Kept for one cmdlet run only (<see cref="EmbeddedKubeconfigCache"/>): the parsed configuration holds the
+/// token. Every session gets its own copy of the configuration.
 /// </remarks>
 internal sealed class EmbeddedKubeconfig
 {
-    private const int Capacity = 8192;
-    private static readonly ConcurrentDictionary<string, EmbeddedKubeconfig?> Entries = new(StringComparer.Ordinal);
-
     private static readonly Func<object, object> ShallowCopy = (Func<object, object>)Delegate.CreateDelegate(
         typeof(Func<object, object>), typeof(object).GetMethod("MemberwiseClone", BindingFlags.Instance | BindingFlags.NonPublic)!);
 
@@ -53,40 +50,33 @@ internal sealed class EmbeddedKubeconfig
     /// <summary>The kubeconfig in <paramref name="encoded"/> (base64), or null when it is not one.</summary>
     public static EmbeddedKubeconfig? Read(string encoded)
     {
-        // A fleet's remote secrets repeat the same kubeconfig, and lists hand out one string per distinct text
-        // (KubeListItemReader): that string is recognised without encoding and hashing it again, which was 4 KB of
-        // garbage per remote secret, 250 MB per 250-cluster re-run (docs/design/scale.md).
-        if (ByInstance.TryGetValue(encoded, out var seen))
+        var key = default(string);
+        var cache = EmbeddedKubeconfigCache.Current;
+        if (cache is not null)
         {
-            return seen.Value;
+            // A fleet's remote secrets repeat the same kubeconfig, and lists hand out one string per distinct text
+            // (KubeListItemReader): that string is recognised without encoding and hashing it again, which was 4 KB
+            // of garbage per remote secret, 250 MB per 250-cluster re-run (docs/design/scale.md).
+            if (cache.TryGetByInstance(encoded, out var seen))
+            {
+                return seen;
+            }
+
+            key = ContentKeyOf(encoded);
+            if (cache.TryGetByContent(key, out var known))
+            {
+                cache.Add(encoded, key, known);
+                return known;
+            }
         }
 
-        var parsed = ReadByContent(encoded);
-        ByInstance.AddOrUpdate(encoded, new Seen(parsed));
-        return parsed;
-    }
-
-    private sealed record Seen(EmbeddedKubeconfig? Value);
-
-    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<string, Seen> ByInstance = new();
-
-    private static EmbeddedKubeconfig? ReadByContent(string encoded)
-    {
-        var key = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(encoded)));
-        if (Entries.TryGetValue(key, out var cached))
-        {
-            return cached;
-        }
-
+        key ??= ContentKeyOf(encoded);
         var parsed = Parse(encoded) is { } config ? new EmbeddedKubeconfig(config, key) : null;
-        if (Entries.Count >= Capacity)
-        {
-            Entries.Clear();
-        }
-
-        Entries[key] = parsed;
+        cache?.Add(encoded, key, parsed);
         return parsed;
     }
+
+    private static string ContentKeyOf(string encoded) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(encoded)));
 
     /// <summary>
     /// A session with the kubeconfig's own credentials. <paramref name="authentication"/> is how its errors describe

@@ -25,6 +25,8 @@ public abstract class MeshCmdlet : PSCmdlet
         // The list readers' shared strings (kubeconfig tokens among them) live as long as this run and no longer
         // (docs/design/scale.md, "Shared strings, per run"); the worker task below inherits the table.
         using var strings = Engine.Kube.KubeListStrings.Begin();
+        // The same for the remote-secret kubeconfigs it parses (their tokens): EmbeddedKubeconfigCache.
+        using var kubeconfigs = Engine.Kube.EmbeddedKubeconfigCache.Begin();
         var sink = new PumpSink(inbox, this, _stop.Token, ConsentMode.AlwaysYes(this));
         var job = Task.Run(() => work(sink, _stop.Token), _stop.Token);
         job.ContinueWith(_ => inbox.CompleteAdding(), TaskScheduler.Default);

@@ -153,7 +153,7 @@ internal static class PeerListAccess
     {
         var question = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
         peer.RequestLog.Add(new RequestLogEntry(peer.Runtime.Clock.GetUtcNow(), "GET", question < 0 ? pathAndQuery : pathAndQuery[..question],
-            question < 0 ? "" : pathAndQuery[question..], null, status, "curl/8.16.0"));
+            question < 0 ? "" : pathAndQuery[question..], null, status, Server.PodNetworkRequest.UserAgent));
     }
 
     private static bool HasTerminalFault(LabCluster peer) => peer.Faults.Active.Any(rule => rule.Kind != FaultKind.Latency);

@@ -14,6 +14,9 @@ namespace HybridMesh.Lab.Server;
 /// </summary>
 internal static class PodNetworkRequest
 {
+    /// <summary>The User-Agent of a simulated pod's curl, as a peer's request log shows it.</summary>
+    public const string UserAgent = "curl/8.16.0";
+
     /// <summary>The HTTP status the pipeline answered with, or null when it reset the connection (a Reset fault).</summary>
     public static async Task<int?> SendAsync(Func<HttpContext, Task> pipeline, string method, string pathAndQuery, string? bearerToken,
         string host, CancellationToken ct)
@@ -28,7 +31,7 @@ internal static class PodNetworkRequest
         ctx.Request.Path = question < 0 ? pathAndQuery : pathAndQuery[..question];
         ctx.Request.QueryString = question < 0 ? QueryString.Empty : new QueryString(pathAndQuery[question..]);
         ctx.Request.Headers.Accept = "application/json, */*";
-        ctx.Request.Headers.UserAgent = "curl/8.16.0";
+        ctx.Request.Headers.UserAgent = UserAgent;
         ctx.Request.ContentLength = 0;
         if (!string.IsNullOrEmpty(bearerToken)) ctx.Request.Headers.Authorization = "Bearer " + bearerToken;
         // curl -o /dev/null: the body is read and dropped.

@@ -73,6 +73,12 @@ switch ($Task) {
         $failedSteps = [System.Collections.Generic.List[string]]::new()
         $passed = 0; $failed = 0
         $xunitRuns = @()
+        # Every test process (testhost, pwsh, the labs, whatever they start) gets one temp folder of this run, deleted
+        # when the run ends: a process a test kills leaves its runtime's debug pipes and diagnostics socket there, and
+        # a forgotten lab folder goes with it. Left in the system temp folder they piled up (14,000 entries after a
+        # day of runs), and pwsh lists every folder above a path it resolves, so each such path cost milliseconds
+        # (docs/design/test-suite.md).
+        $runTemp = Enter-HmRunTempFolder
         try {
             Invoke-HmCompile -Root $root -Configuration $Configuration
             # Every test process (testhost, pwsh, the labs they start) lives seconds to a minute and runs mostly new
@@ -92,6 +98,7 @@ switch ($Task) {
             Write-Host "BUILD FAILED: $_" -ForegroundColor Red
             foreach ($run in $xunitRuns) { if (-not $run.Process.HasExited) { $run.Process.Kill($true) } }
             Write-Host 'tests: 0 passed, 1 failed'
+            Exit-HmRunTempFolder $runTemp
             exit 1
         }
         $buildSeconds = $sw.Elapsed.TotalSeconds
@@ -112,6 +119,7 @@ switch ($Task) {
             $cpu["xunit $($run.Project.BaseName -replace '^HybridMesh\.' -replace '\.Tests$')"] = $xunit.CpuSeconds
         }
         $cpu.pester = $pester.CpuSeconds
+        Exit-HmRunTempFolder $runTemp
 
         # One line on where the CPU went (2 cores: the wall time cannot be less than half the total). The build is
         # what is left of this process's total (itself and every child it waited for) after the measured steps.

@@ -386,6 +386,25 @@ function Read-HmCpuSeconds([string] $TimesFile) {
     return $seconds
 }
 
+function Enter-HmRunTempFolder {
+    # A fresh folder under the system temp folder becomes the temp folder of every process started from here on
+    # (TMPDIR on Linux and macOS, TEMP and TMP on Windows); returns what to restore. See build.ps1, Test.
+    $names = if ($IsWindows) { 'TEMP', 'TMP' } else { @('TMPDIR') }
+    $saved = @{}
+    foreach ($name in $names) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
+    $path = Join-Path ([IO.Path]::GetTempPath()) ("hm-run-{0}" -f [guid]::NewGuid().ToString('N').Substring(0, 8))
+    [IO.Directory]::CreateDirectory($path) | Out-Null
+    foreach ($name in $names) { [Environment]::SetEnvironmentVariable($name, $path) }
+    return [pscustomobject]@{ Path = $path; Saved = $saved }
+}
+
+function Exit-HmRunTempFolder($RunTemp) {
+    # Restores the temp folder variables and deletes the run's folder with whatever the tests left in it.
+    if (-not $RunTemp) { return }
+    foreach ($name in $RunTemp.Saved.Keys) { [Environment]::SetEnvironmentVariable($name, $RunTemp.Saved[$name]) }
+    Remove-Item -Recurse -Force -LiteralPath $RunTemp.Path -ErrorAction SilentlyContinue
+}
+
 function Get-HmOwnCpuSeconds {
     # CPU seconds of this process and of every child it has waited for (Linux: /proc/self/stat utime, stime, cutime,
     # cstime in clock ticks of 1/100 s); $null where that is not known.

@@ -125,7 +125,9 @@ try {
     $summary.Failed = $result.FailedCount + $result.FailedBlocksCount + $result.FailedContainersCount
     $summary.Skipped = $result.SkippedCount + $result.NotRunCount
     $summary.Durations = @{}
-    foreach ($container in $result.Containers) {
+    foreach ($container in $result.Containers | Where-Object Result -eq 'Passed') {
+        # Only files that passed: a failure can take minutes (a wait that timed out) and would unbalance the next
+        # run's groups (one group got a single file and the other the remaining 31, 120 s instead of ~75).
         $summary.Durations[[IO.Path]::GetFileName($container.Item.ToString())] = [Math]::Round($container.Duration.TotalSeconds, 1)
     }
 }

@@ -1,35 +1,21 @@
 using HybridMesh.Lab;
+using HybridMesh.Lab.Hosting;
 
 // Command line: start the lab and keep it running (benchmarks live in bench/, outside this shipped binary).
 //   dotnet run --project src/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--pod-start-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID]
-var clusters = 2;
-string? outDir = null;
-int? lbDelay = null;
-int? podStart = null;
-var distinctRoots = false;
-var meshTraffic = false;
-bool? sharedGkeNetwork = null;
-int? parentPid = null;
-for (var i = 0; i < args.Length; i++)
+//   dotnet HybridMesh.Lab.dll --serve-labs --out <dir> [--parent-pid PID]   (hosts labs asked for over HTTP: Hosting/SharedLabServer.cs)
+LabCommandLine line;
+try
 {
-    string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
-    switch (args[i])
-    {
-        case "--clusters": clusters = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
-        case "--out": outDir = Next(); break;
-        case "--lb-delay-ms": lbDelay = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
-        case "--pod-start-ms": podStart = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
-        case "--distinct-roots": distinctRoots = true; break;
-        case "--mesh-traffic": meshTraffic = true; break;
-        case "--shared-gke-network": sharedGkeNetwork = true; break;
-        case "--own-gke-networks": sharedGkeNetwork = false; break;
-        case "--parent-pid": parentPid = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
-        default:
-            Console.Error.WriteLine($"unknown argument {args[i]}");
-            Console.Error.WriteLine("usage: --clusters N --out DIR [--lb-delay-ms N] [--pod-start-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID]");
-            return 2;
-    }
+    line = LabCommandLine.Parse(args);
 }
+catch (ArgumentException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    Console.Error.WriteLine(LabCommandLine.Usage);
+    return 2;
+}
+var parentPid = line.ParentPid;
 
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
@@ -54,27 +40,26 @@ catch (PlatformNotSupportedException)
     // no SIGTERM here: Ctrl+C and --parent-pid still stop the lab
 }
 
-var options = new LabOptions
+SharedLabServer? shared = null;
+LabHost? lab = null;
+if (line.ServeLabs)
 {
-    Clusters = clusters,
-    OutputDirectory = outDir is null ? null : Path.GetFullPath(outDir),
-    DistinctRoots = distinctRoots,
-    SimulateMeshTraffic = meshTraffic,
-    SharedGkeNetwork = sharedGkeNetwork,
-    Customize = (_, c) =>
+    if (line.OutputDirectory is null)
     {
-        // Three or more clusters: every cluster on its own network unless asked otherwise. GKE ones get their own VPC
-        // (LabOptions.SharedGkeNetwork); on-prem ones, whose default network id would be shared, their own label.
-        if (clusters >= 3 && sharedGkeNetwork != true && c.Platform == LabPlatform.OnPrem) c.Network ??= $"dc-{c.Name}";
-        if (lbDelay is { } ms) c.LoadBalancerDelay = TimeSpan.FromMilliseconds(ms);
-        if (podStart is { } start) c.PodStartDelay = TimeSpan.FromMilliseconds(start);
-    },
-};
-await using var lab = await LabHost.StartAsync(options, stop.Token);
-foreach (var c in lab.Clusters) Console.WriteLine($"{c.Name} ({c.Platform}, context {c.Context}): {c.KubeconfigPath}");
-Console.WriteLine($"control: {lab.ControlUrl}");
-if (lab.Fleet is not null) Console.WriteLine($"fleet: {lab.Fleet.Url} (project {options.FleetProject}, credentials {lab.FleetCredentialFile})");
-Console.WriteLine($"LAB READY {lab.LabJsonPath}");
+        Console.Error.WriteLine("--serve-labs needs --out DIR (where serve.json goes)");
+        return 2;
+    }
+    shared = await SharedLabServer.StartAsync(stop.Token);
+    Console.WriteLine($"LABS READY {shared.WriteServeJson(Path.GetFullPath(line.OutputDirectory))}");
+}
+else
+{
+    lab = await LabHost.StartAsync(line.ToOptions(), stop.Token);
+    foreach (var c in lab.Clusters) Console.WriteLine($"{c.Name} ({c.Platform}, context {c.Context}): {c.KubeconfigPath}");
+    Console.WriteLine($"control: {lab.ControlUrl}");
+    if (lab.Fleet is not null) Console.WriteLine($"fleet: {lab.Fleet.Url} (project {lab.Options.FleetProject}, credentials {lab.FleetCredentialFile})");
+    Console.WriteLine($"LAB READY {lab.LabJsonPath}");
+}
 
 if (parentPid is { } pid)
 {
@@ -104,5 +89,7 @@ try
 catch (OperationCanceledException)
 {
 }
+if (lab is not null) await lab.DisposeAsync();
+if (shared is not null) await shared.DisposeAsync();
 sigterm?.Dispose();
 return 0;

@@ -25,7 +25,7 @@ Describe 'A lab started by Start-MeshLab' -Tag Integration {
     BeforeAll {
         # One lab for the first and the last test (a lab start costs a second or two of CPU): the first looks at its
         # process, the last kills it.
-        $script:lab = Start-TestLab -Clusters 1
+        $script:lab = Start-TestLab -Clusters 1 -OwnProcess
     }
 
     AfterAll { Stop-TestLab $lab }

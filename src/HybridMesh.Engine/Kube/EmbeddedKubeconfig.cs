@@ -16,7 +16,7 @@ namespace HybridMesh.Engine.Kube;
 /// Parsed once per distinct content: New-Mesh writes the same kubeconfig for a source into every target, so a
 /// 250-cluster mesh holds 62,250 copies of 250 kubeconfigs, and parsing each copy (YAML and certificates) was the
 /// largest CPU cost of checks and re-runs (docs/design/scale.md). Keyed by a SHA-256 of the encoded text, so no token
-/// is a key. Kept for one cmdlet run only (<see cref="EmbeddedKubeconfigCache"/>): the parsed configuration holds the
+/// is a key. Kept for one cmdlet run only (<see cref="KubeRun.Kubeconfigs"/>): the parsed configuration holds the
 /// token. Every session gets its own copy of the configuration.
 /// </remarks>
 internal sealed class EmbeddedKubeconfig
@@ -51,7 +51,7 @@ internal sealed class EmbeddedKubeconfig
     public static EmbeddedKubeconfig? Read(string encoded)
     {
         var key = default(string);
-        var cache = EmbeddedKubeconfigCache.Current;
+        var cache = KubeRun.Current?.Kubeconfigs;
         if (cache is not null)
         {
             // A fleet's remote secrets repeat the same kubeconfig, and lists hand out one string per distinct text
@@ -65,7 +65,8 @@ internal sealed class EmbeddedKubeconfig
             key = ContentKeyOf(encoded);
             if (cache.TryGetByContent(key, out var known))
             {
-                cache.Add(encoded, key, known);
+                // Another copy of a kept content (another cluster's Secret list): only this instance is new.
+                cache.AddInstance(encoded, known);
                 return known;
             }
         }

@@ -4,18 +4,14 @@ namespace HybridMesh.Engine.Kube;
 
 /// <summary>
 /// The remote-secret kubeconfigs parsed during one cmdlet run (<see cref="EmbeddedKubeconfig.Read"/>): each distinct
-/// content is parsed once per run, however many remote secrets carry it (docs/design/scale.md). A parsed kubeconfig
-/// holds its token, so, like the list readers' shared strings (<see cref="KubeListStrings"/>), the cache lives exactly
-/// as long as the run: <see cref="Begin"/> makes it current for the calling flow and every task it starts
-/// (MeshCmdlet.RunEngine), <see cref="Dispose"/> empties it and restores the one before. Outside any run nothing is
-/// kept: every read parses.
+/// content is parsed once per run, however many remote secrets carry it (docs/design/scale.md, "One scope per run"). A
+/// parsed kubeconfig holds its token, so the cache belongs to a <see cref="KubeRun"/>, which ends it
+/// (<see cref="End"/>) when the run ends. Outside any run there is no cache: every read parses.
 /// </summary>
-internal sealed class EmbeddedKubeconfigCache : IDisposable
+internal sealed class EmbeddedKubeconfigCache
 {
     // A run that sees more distinct kubeconfigs than this starts over (250 clusters hold 250).
     private const int Capacity = 8192;
-
-    private static readonly AsyncLocal<EmbeddedKubeconfigCache?> Run = new();
 
     private readonly ConcurrentDictionary<string, EmbeddedKubeconfig?> _byContent = new(StringComparer.Ordinal);
 
@@ -23,29 +19,16 @@ internal sealed class EmbeddedKubeconfigCache : IDisposable
     // Held strongly until the run ends (those strings live in the run's KubeListStrings anyway) and bounded like the
     // contents; a ConditionalWeakTable would keep its values until its containers are finalized, after the run.
     private readonly ConcurrentDictionary<string, EmbeddedKubeconfig?> _byInstance = new(ReferenceEqualityComparer.Instance);
-    private readonly EmbeddedKubeconfigCache? _outer;
     private volatile bool _ended;
-
-    private EmbeddedKubeconfigCache(EmbeddedKubeconfigCache? outer) => _outer = outer;
-
-    /// <summary>The cache of the run this code runs in, or null outside any run.</summary>
-    public static EmbeddedKubeconfigCache? Current => Run.Value;
-
-    /// <summary>A new cache, current for this flow and every task it starts until disposed.</summary>
-    public static EmbeddedKubeconfigCache Begin()
-    {
-        var cache = new EmbeddedKubeconfigCache(Run.Value);
-        Run.Value = cache;
-        return cache;
-    }
+    private int _contentStores;
 
     /// <summary>How many distinct contents the cache holds (tests: zero once the run ended).</summary>
     internal int Count => _byContent.Count;
 
-    internal bool TryGetByInstance(string encoded, out EmbeddedKubeconfig? parsed)
-    {
-        return _byInstance.TryGetValue(encoded, out parsed);
-    }
+    /// <summary>How many times a parse result was stored under its content (tests: once per distinct content).</summary>
+    internal int ContentStores => Volatile.Read(ref _contentStores);
+
+    internal bool TryGetByInstance(string encoded, out EmbeddedKubeconfig? parsed) => _byInstance.TryGetValue(encoded, out parsed);
 
     internal bool TryGetByContent(string key, out EmbeddedKubeconfig? parsed) => _byContent.TryGetValue(key, out parsed);
 
@@ -57,31 +40,50 @@ internal sealed class EmbeddedKubeconfigCache : IDisposable
             return;
         }
 
-        if (_byContent.Count >= Capacity || _byInstance.Count >= Capacity)
+        if (_byContent.Count >= Capacity)
         {
             _byContent.Clear();
-            _byInstance.Clear();
         }
 
         _byContent[key] = parsed;
+        Interlocked.Increment(ref _contentStores);
+        KeepInstance(encoded, parsed);
+    }
+
+    /// <summary>
+    /// Remembers another string instance of a content already kept (found by content), so that its next read is
+    /// found by instance; the content entry is not stored again.
+    /// </summary>
+    internal void AddInstance(string encoded, EmbeddedKubeconfig? parsed)
+    {
+        if (!_ended)
+        {
+            KeepInstance(encoded, parsed);
+        }
+    }
+
+    private void KeepInstance(string encoded, EmbeddedKubeconfig? parsed)
+    {
+        // Each map is bounded on its own: one content can be seen through several instances.
+        if (_byInstance.Count >= Capacity)
+        {
+            _byInstance.Clear();
+        }
+
         _byInstance[encoded] = parsed;
         if (_ended)
         {
-            // Disposed while adding: leave nothing behind.
+            // Ended while adding: leave nothing behind.
             _byContent.Clear();
             _byInstance.Clear();
         }
     }
 
-    /// <summary>Empties the cache and makes the one before it current again.</summary>
-    public void Dispose()
+    /// <summary>Empties the cache for good (its run ended): later reads parse, and nothing is kept.</summary>
+    internal void End()
     {
         _ended = true;
         _byContent.Clear();
         _byInstance.Clear();
-        if (ReferenceEquals(Run.Value, this))
-        {
-            Run.Value = _outer;
-        }
     }
 }

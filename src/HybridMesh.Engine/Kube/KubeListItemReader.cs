@@ -10,7 +10,7 @@ namespace HybridMesh.Engine.Kube;
 /// and every string read from it is a new copy: at 250 clusters a Secret list is 249 remote secrets whose
 /// kubeconfig values, names, keys and annotations are the same few hundred texts over and over, and those copies
 /// were most of a New-Mesh re-run's memory. Here every string (property names too) comes from the current run's
-/// <see cref="KubeListStrings"/>: one string per distinct text. With <see cref="SkipBookkeeping"/> the item's
+/// <see cref="KubeRun.Strings"/>: one string per distinct text. With <see cref="SkipBookkeeping"/> the item's
 /// server bookkeeping (<see cref="Bookkeeping"/>: managedFields, uid, resourceVersion, creationTimestamp, generation) is
 /// skipped unread, for readers that judge contents only (ClusterSnapshot's Secret list): in a 250-cluster re-run
 /// those were 62,250 unique strings and about a third of every kept item's metadata.
@@ -25,7 +25,7 @@ internal sealed class KubeListItemReader(bool skipBookkeeping) : JsonConverter<J
 
     public override JsonObject? Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.Null ? null
-        : reader.TokenType == JsonTokenType.StartObject ? ReadObject(ref reader, KubeListStrings.Current, depth: 0, metadata: false)
+        : reader.TokenType == JsonTokenType.StartObject ? ReadObject(ref reader, KubeRun.Current?.Strings, depth: 0, metadata: false)
         : throw new JsonException("a list item is not a JSON object");
 
     public override void Write(Utf8JsonWriter writer, JsonObject value, JsonSerializerOptions options) => value.WriteTo(writer, options);

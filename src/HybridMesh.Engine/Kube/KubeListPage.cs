@@ -38,9 +38,9 @@ internal sealed class KubeListPage
     public static async Task<KubeListPage?> ReadAsync(HttpContent content, bool skipBookkeeping, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        // Outside a cmdlet run (no current table) this answer shares strings among its own items only, and the
-        // table ends with it (an async method's change of the current table never reaches its caller).
-        using var own = KubeListStrings.Current is null ? KubeListStrings.Begin() : null;
+        // Outside a cmdlet run this answer is a run of its own: it shares strings among its own items only, and they
+        // are dropped with it (an async method's change of the current run never reaches its caller; KubeRun).
+        using var own = KubeRun.Current is null ? KubeRun.Begin() : null;
         try
         {
             return await JsonSerializer.DeserializeAsync<KubeListPage>(stream, skipBookkeeping ? Lean : Full, cancellationToken).ConfigureAwait(false);

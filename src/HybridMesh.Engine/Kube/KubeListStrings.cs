@@ -11,12 +11,10 @@ namespace HybridMesh.Engine.Kube;
 /// Secret lists repeat the same texts: every target holds the same kubeconfig, secret name, cluster-name key and
 /// annotation for a source, so at 250 clusters the 62,250 remote secrets a New-Mesh re-run reads hold 250 distinct
 /// kubeconfigs and a few hundred distinct short strings. One string per distinct text is handed out instead of a copy
-/// per item. The table holds kubeconfig tokens, so it lives exactly as long as the run that read them:
-/// <see cref="Begin"/> makes it the current table of the calling flow (cmdlets: MeshCmdlet.RunEngine), and
-/// <see cref="Dispose"/> empties it and restores the table that was current before. A list read outside any run gets
-/// a table of its own for that one answer (KubeListPage). Nothing is static.
+/// per item. The table holds kubeconfig tokens, so it belongs to a <see cref="KubeRun"/>, which decides how long it
+/// lives and ends it (<see cref="End"/>) when the run ends.
 /// </summary>
-internal sealed class KubeListStrings : IDisposable
+internal sealed class KubeListStrings
 {
     /// <summary>Strings at least this long (UTF-8 bytes) are keyed by SHA-256: kubeconfigs, certificates, tokens.</summary>
     public const int LongLength = 512;
@@ -28,39 +26,19 @@ internal sealed class KubeListStrings : IDisposable
     // so it stops taking new entries when full (what is in it is still handed out).
     private const int ShortCapacity = 65536;
 
-    private static readonly AsyncLocal<KubeListStrings?> Run = new();
-
     private readonly ConcurrentDictionary<(ulong, ulong, int), string> _long = new();
     private readonly ConcurrentDictionary<(ulong, int), string> _short = new();
-    private readonly KubeListStrings? _outer;
     private volatile bool _ended;
-
-    private KubeListStrings(KubeListStrings? outer) => _outer = outer;
-
-    /// <summary>The table of the run this code runs in, or null outside any run.</summary>
-    public static KubeListStrings? Current => Run.Value;
-
-    /// <summary>A new table, current for this flow and every task it starts until disposed.</summary>
-    public static KubeListStrings Begin()
-    {
-        var table = new KubeListStrings(Run.Value);
-        Run.Value = table;
-        return table;
-    }
 
     /// <summary>How many strings the table holds (tests: zero once the run ended).</summary>
     internal int Count => _long.Count + _short.Count;
 
-    /// <summary>Empties the table and makes the one before it current again: nothing read stays referenced here.</summary>
-    public void Dispose()
+    /// <summary>Empties the table for good (its run ended): later reads get copies, and nothing is kept.</summary>
+    internal void End()
     {
         _ended = true;
         _long.Clear();
         _short.Clear();
-        if (ReferenceEquals(Run.Value, this))
-        {
-            Run.Value = _outer;
-        }
     }
 
     /// <summary>

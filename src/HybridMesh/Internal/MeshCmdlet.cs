@@ -22,11 +22,9 @@ public abstract class MeshCmdlet : PSCmdlet
     protected T RunEngine<T>(Func<IMeshSink, CancellationToken, Task<T>> work)
     {
         using var inbox = new BlockingCollection<Action>();
-        // The list readers' shared strings (kubeconfig tokens among them) live as long as this run and no longer
-        // (docs/design/scale.md, "Shared strings, per run"); the worker task below inherits the table.
-        using var strings = Engine.Kube.KubeListStrings.Begin();
-        // The same for the remote-secret kubeconfigs it parses (their tokens): EmbeddedKubeconfigCache.
-        using var kubeconfigs = Engine.Kube.EmbeddedKubeconfigCache.Begin();
+        // What the Kubernetes reads share (list strings, parsed remote-secret kubeconfigs: tokens among them) lives as
+        // long as this run and no longer (docs/design/scale.md, "One scope per run"); the worker task below inherits it.
+        using var run = Engine.Kube.KubeRun.Begin();
         var sink = new PumpSink(inbox, this, _stop.Token, ConsentMode.AlwaysYes(this));
         var job = Task.Run(() => work(sink, _stop.Token), _stop.Token);
         job.ContinueWith(_ => inbox.CompleteAdding(), TaskScheduler.Default);

@@ -62,10 +62,6 @@ New-Item -ItemType Directory -Force -Path $env:HYBRIDMESH_TEST_TEMP | Out-Null
 # folder and deleted with it; key ids stay per cluster and per fleet (src/HybridMesh.Lab/Auth/LabKeyCache.cs,
 # docs/design/lab-reuse.md).
 $env:HYBRIDMESH_LAB_KEY_CACHE = Join-Path $env:HYBRIDMESH_TEST_TEMP 'lab-keys'
-# Each pwsh that runs test files hosts their labs in one shared lab process of its own, started on first use
-# (tests/Pester/common.ps1, Get-TestLabServer); one inherited from whoever started this run is not ours.
-$env:HYBRIDMESH_TEST_LAB_SERVER = $null
-$env:HYBRIDMESH_TEST_LAB_SERVER_PID = $null
 try {
     $files = @(Get-TestFile $Path)
     $results = Split-Path $SummaryPath

@@ -5,6 +5,8 @@ Set-StrictMode -Version Latest
 
 $script:LabDll = Join-Path $PSScriptRoot 'lab/HybridMesh.Lab.dll'
 $script:FleetVariables = 'HYBRIDMESH_GOOGLE_API_ENDPOINT', 'GOOGLE_APPLICATION_CREDENTIALS', 'GCE_METADATA_HOST'
+# This session's shared lab process (Start-MeshLab -Shared), started on first use: Get-SharedLabProcess.
+$script:SharedLab = $null
 
 function Start-MeshLab {
     <#
@@ -40,6 +42,11 @@ function Start-MeshLab {
         Do not point this session's Google calls at the simulated fleet.
     .PARAMETER TimeoutSec
         How long to wait for the lab to start.
+    .PARAMETER Shared
+        Host the lab in this session's shared lab process (started on first use, one per PowerShell session) instead
+        of a process of its own: the same lab (its own clusters, fleet, kubeconfigs and control API), but a start
+        costs a fraction of the CPU, since the lab's code is loaded and compiled once per session. For test suites
+        that start many labs. Stop-MeshLab stops only this lab; the shared process exits with this PowerShell.
     .EXAMPLE
         $lab = Start-MeshLab -Clusters 2
         Get-MeshCluster -Kubeconfig $lab.Kubeconfig | Get-MeshEnvironment -FleetProjectId $lab.FleetProjectId
@@ -56,6 +63,11 @@ function Start-MeshLab {
         AfterAll { Stop-MeshLab $lab }
 
         The Pester pattern: one lab per test file, stopped afterwards.
+    .EXAMPLE
+        BeforeAll { $lab = Start-MeshLab -Shared }
+        AfterAll { Stop-MeshLab $lab }
+
+        The same in a suite of many test files run in one PowerShell: every file's lab is hosted by one lab process.
     .OUTPUTS
         HybridMesh.Lab.MeshLab
     .LINK
@@ -72,7 +84,8 @@ function Start-MeshLab {
         [string] $Path,
         [switch] $NoFleetEnvironment,
         [ValidateRange(1, 600)] [int] $TimeoutSec = 60,
-        [string[]] $ArgumentList = @()
+        [string[]] $ArgumentList = @(),
+        [switch] $Shared
     )
     if (-not (Test-Path $script:LabDll)) {
         throw [System.IO.FileNotFoundException]::new("The lab server is missing from the module: $script:LabDll. Reinstall HybridMesh.Lab.")
@@ -84,11 +97,25 @@ function Start-MeshLab {
     if (-not $PSCmdlet.ShouldProcess("$Clusters clusters in $Path", 'Start lab')) { return }
     New-Item -ItemType Directory -Force -Path $Path | Out-Null
 
-    $arguments = @($script:LabDll, '--clusters', $Clusters, '--out', $Path, '--parent-pid', $PID, '--lb-delay-ms', $LoadBalancerDelayMs)
-    if ($DistinctRoots) { $arguments += '--distinct-roots' }
-    if ($MeshTraffic) { $arguments += '--mesh-traffic' }
-    if ($SharedGkeNetwork) { $arguments += '--shared-gke-network' }
-    $arguments += $ArgumentList
+    $labArguments = @('--clusters', $Clusters, '--out', $Path, '--lb-delay-ms', $LoadBalancerDelayMs)
+    if ($DistinctRoots) { $labArguments += '--distinct-roots' }
+    if ($MeshTraffic) { $labArguments += '--mesh-traffic' }
+    if ($SharedGkeNetwork) { $labArguments += '--shared-gke-network' }
+    $labArguments += $ArgumentList
+    if ($Shared) {
+        $server = Get-SharedLabProcess -TimeoutSec $TimeoutSec
+        $body = @{ arguments = @($labArguments | ForEach-Object { [string] $_ }) } | ConvertTo-Json -Compress
+        try {
+            $null = Invoke-RestMethod -Method Post -Uri "$($server.Url)/labs" -Body $body -ContentType 'application/json' -TimeoutSec $TimeoutSec
+        }
+        catch {
+            $answer = $_.ErrorDetails.Message
+            $detail = if ($answer) { ($answer | ConvertFrom-Json -ErrorAction SilentlyContinue).message } else { $_.Exception.Message }
+            throw "The shared lab process did not start the lab: $detail"
+        }
+        return New-MeshLabObject -Path $Path -ProcessId $server.ProcessId -NoFleetEnvironment:$NoFleetEnvironment -SharedLabProcess $server.Url
+    }
+    $arguments = @($script:LabDll, '--parent-pid', $PID) + $labArguments
     # Ctrl+C in a terminal signals its whole foreground process group: a lab sharing this shell's group would die with
     # the cmdlet the user interrupted. On Linux the lab gets a session (and process group) of its own through
     # setsid, which execs dotnet in place (same process id), so no terminal signal (Ctrl+C, Ctrl+Z, Ctrl+\) reaches
@@ -110,8 +137,12 @@ function Start-MeshLab {
         }
         Start-Sleep -Milliseconds 100
     }
-    $info = Get-Content -Raw $labJson | ConvertFrom-Json
+    New-MeshLabObject -Path $Path -ProcessId $process.Id -NoFleetEnvironment:$NoFleetEnvironment
+}
 
+function New-MeshLabObject([string] $Path, [int] $ProcessId, [switch] $NoFleetEnvironment, [string] $SharedLabProcess) {
+    # The MeshLab object from a started lab's lab.json; points Google calls at its fleet unless told not to.
+    $info = Get-Content -Raw -LiteralPath (Join-Path $Path 'lab.json') | ConvertFrom-Json
     $saved = @{}
     if (-not $NoFleetEnvironment -and $info.fleet) {
         foreach ($name in $script:FleetVariables) { $saved[$name] = [Environment]::GetEnvironmentVariable($name) }
@@ -123,7 +154,7 @@ function Start-MeshLab {
     [pscustomobject]@{
         PSTypeName     = 'HybridMesh.Lab.MeshLab'
         Path           = $Path
-        ProcessId      = $process.Id
+        ProcessId      = $ProcessId
         ControlUrl     = $info.controlUrl
         FleetProjectId = $info.fleet.projectId
         ProjectNumber  = $info.fleet.projectNumber
@@ -133,7 +164,33 @@ function Start-MeshLab {
         Context        = @($info.clusters.context)
         Clusters       = @($info.clusters)
         SavedEnvironment = $saved
+        SharedLabProcess = $(if ($SharedLabProcess) { $SharedLabProcess })
     }
+}
+
+function Get-SharedLabProcess([int] $TimeoutSec) {
+    # This session's shared lab process (the lab's --serve-labs mode), started on first use. Like a lab of its own it
+    # runs in a session of its own (setsid) and exits with this PowerShell (--parent-pid); it prints one line,
+    # 'LABS READY <url>', and takes lab requests on that 127.0.0.1 address (docs/design/lab-reuse.md).
+    if ($script:SharedLab) {
+        $running = Get-Process -Id $script:SharedLab.ProcessId -ErrorAction SilentlyContinue
+        if ($running -and -not $running.HasExited) { return $script:SharedLab }
+        $script:SharedLab = $null
+    }
+    $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
+    $setsid = if (-not $IsWindows) { Get-Command setsid -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 }
+    if ($setsid) { $start = [System.Diagnostics.ProcessStartInfo]::new($setsid.Source); $start.ArgumentList.Add('dotnet') }
+    foreach ($argument in $script:LabDll, '--serve-labs', '--parent-pid', [string] $PID) { $start.ArgumentList.Add($argument) }
+    $start.UseShellExecute = $false
+    $start.RedirectStandardOutput = $true
+    $process = [System.Diagnostics.Process]::Start($start)
+    $line = $process.StandardOutput.ReadLineAsync()
+    if (-not $line.Wait([TimeSpan]::FromSeconds($TimeoutSec)) -or -not "$($line.Result)".StartsWith('LABS READY ')) {
+        Stop-Process -Id $process.Id -Force -ErrorAction SilentlyContinue
+        throw "The shared lab process did not start within $TimeoutSec s."
+    }
+    $script:SharedLab = [pscustomobject]@{ Url = $line.Result.Substring('LABS READY '.Length).Trim(); ProcessId = $process.Id }
+    return $script:SharedLab
 }
 
 function Stop-MeshLab {
@@ -156,10 +213,18 @@ function Stop-MeshLab {
     )
     process {
         if (-not $PSCmdlet.ShouldProcess($Lab.Path, 'Stop lab')) { return }
-        $process = Get-Process -Id $Lab.ProcessId -ErrorAction SilentlyContinue
-        if ($process) {
-            Stop-Process -Id $Lab.ProcessId -Force -ErrorAction SilentlyContinue
-            $process.WaitForExit(10000) | Out-Null
+        if ($Lab.PSObject.Properties['SharedLabProcess'] -and $Lab.SharedLabProcess) {
+            # Hosted by the shared lab process: stop this lab only.
+            $uri = '{0}/labs?out={1}' -f $Lab.SharedLabProcess, [uri]::EscapeDataString($Lab.Path)
+            try { Invoke-RestMethod -Method Delete -Uri $uri -TimeoutSec 30 | Out-Null }
+            catch { Write-Warning "The shared lab process did not stop the lab in $($Lab.Path): $($_.Exception.Message)" }
+        }
+        else {
+            $process = Get-Process -Id $Lab.ProcessId -ErrorAction SilentlyContinue
+            if ($process) {
+                Stop-Process -Id $Lab.ProcessId -Force -ErrorAction SilentlyContinue
+                $process.WaitForExit(10000) | Out-Null
+            }
         }
         foreach ($name in $Lab.SavedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($name, $Lab.SavedEnvironment[$name]) }
         if (-not $KeepFiles) { Remove-Item -Recurse -Force -LiteralPath $Lab.Path -ErrorAction SilentlyContinue }

@@ -3,7 +3,7 @@ using HybridMesh.Lab.Hosting;
 
 // Command line: start the lab and keep it running (benchmarks live in bench/, outside this shipped binary).
 //   dotnet run --project src/HybridMesh.Lab -- --clusters 2 --out <dir> [--lb-delay-ms N] [--pod-start-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID]
-//   dotnet HybridMesh.Lab.dll --serve-labs --out <dir> [--parent-pid PID]   (hosts labs asked for over HTTP: Hosting/SharedLabServer.cs)
+//   dotnet HybridMesh.Lab.dll --serve-labs [--out <dir>] [--parent-pid PID]   (hosts labs asked for over HTTP: Hosting/SharedLabServer.cs; Start-MeshLab -Shared)
 LabCommandLine line;
 try
 {
@@ -44,13 +44,13 @@ SharedLabServer? shared = null;
 LabHost? lab = null;
 if (line.ServeLabs)
 {
-    if (line.OutputDirectory is null)
-    {
-        Console.Error.WriteLine("--serve-labs needs --out DIR (where serve.json goes)");
-        return 2;
-    }
     shared = await SharedLabServer.StartAsync(stop.Token);
-    Console.WriteLine($"LABS READY {shared.WriteServeJson(Path.GetFullPath(line.OutputDirectory))}");
+    if (line.OutputDirectory is not null) shared.WriteServeJson(Path.GetFullPath(line.OutputDirectory));
+    Console.WriteLine($"LABS READY {shared.Url}");
+    Console.Out.Flush();
+    // Start-MeshLab -Shared reads that one line and then never reads standard output again: nothing more may be
+    // written there, or a full pipe would block the process.
+    Console.SetOut(TextWriter.Null);
 }
 else
 {

@@ -120,6 +120,27 @@ Describe 'HybridMesh.Lab' -Tag Integration {
         $second.Path | Should -Not -Exist
     }
 
+    It 'hosts -Shared labs in one process of this session, each a whole lab, and stops only the one asked' {
+        $first = Start-MeshLab -Clusters 1 -Shared -NoFleetEnvironment
+        $second = Start-MeshLab -Clusters 2 -Shared -NoFleetEnvironment
+        try {
+            $second.ProcessId | Should -Be $first.ProcessId
+            $first.ProcessId | Should -Not -Be $lab.ProcessId
+            $second.ControlUrl | Should -Not -Be $first.ControlUrl
+            $second.Kubeconfig | Should -HaveCount 2
+            (Get-MeshCluster -Kubeconfig $first.Kubeconfig).Context | Should -Be 'gke_lab-gke-project_us-central1_cluster1'
+            Stop-MeshLab $first
+            $first.Path | Should -Not -Exist
+            { Get-MeshCluster -Kubeconfig $second.Kubeconfig -Detailed -ErrorAction Stop } | Should -Not -Throw
+            Get-MeshLabRequest $second -Cluster cluster2 | Should -Not -BeNullOrEmpty
+            (Get-Process -Id $second.ProcessId).HasExited | Should -BeFalse
+            { Start-MeshLab -Clusters 1 -Shared -NoFleetEnvironment -ArgumentList '--no-such-option' } |
+                Should -Throw '*did not start the lab: unknown argument --no-such-option*'
+        }
+        finally { Stop-MeshLab $second }
+        $second.Path | Should -Not -Exist
+    }
+
     It 'has help for every command' {
         foreach ($name in (Get-Module HybridMesh.Lab).ExportedFunctions.Keys) {
             $help = Get-Help $name

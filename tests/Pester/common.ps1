@@ -77,17 +77,17 @@ function Import-HybridMeshLab {
 
 function Start-TestLab {
     <#
-    Starts a lab (simulated clusters and fleet) for a test file. Returns an object shaped like the shipped
-    Start-MeshLab's (it also carries lab.json's fields: clusters, fleet, controlUrl) with the lab process and folder
-    attached, and points Google calls at the lab's fleet as Start-MeshLab does. ExtraArguments are lab command-line
-    options: the known ones map to Start-MeshLab's parameters, any other is passed on as it is.
-    By default the lab is hosted by the shared lab process of this pwsh (Get-TestLabServer): the same lab, without a
-    process of its own to start and compile (docs/design/lab-reuse.md). -OwnProcess starts it through Start-MeshLab,
-    for tests about the lab's process; the demo, the benchmarks and users always do.
+    Starts the lab (simulated clusters and fleet) through the shipped Start-MeshLab, the one way every test, the demo
+    and the benchmarks start it. Returns Start-MeshLab's object (it also carries lab.json's fields: clusters, fleet,
+    controlUrl) with the lab process and folder attached. ExtraArguments are lab command-line options: the known ones
+    map to Start-MeshLab's parameters, any other is passed on as it is.
+    The lab is hosted by this pwsh's shared lab process (Start-MeshLab -Shared): the same lab, without a process of its
+    own to start and compile, which was a fifth of the suite's CPU (docs/design/lab-reuse.md). -OwnProcess gives it a
+    process of its own, for tests about the lab's process. Either way it exits with this pwsh at the latest.
     #>
     param([int] $Clusters = 2, [string[]] $ExtraArguments = @(), [switch] $OwnProcess)
     Import-HybridMeshLab
-    $parameters = @{ Clusters = $Clusters; Path = (New-TestDirectory) }
+    $parameters = @{ Clusters = $Clusters; Path = (New-TestDirectory); Shared = (-not $OwnProcess) }
     $passThrough = [System.Collections.Generic.List[string]]::new()
     for ($i = 0; $i -lt $ExtraArguments.Count; $i++) {
         switch ($ExtraArguments[$i]) {
@@ -97,93 +97,16 @@ function Start-TestLab {
             default { $passThrough.Add($ExtraArguments[$i]) }
         }
     }
-    if ($OwnProcess) {
-        if ($passThrough.Count) { $parameters.ArgumentList = $passThrough.ToArray() }
-        $lab = Start-MeshLab @parameters -Confirm:$false
-    }
-    else {
-        $lab = Start-SharedTestLab -Parameters $parameters -ArgumentList $passThrough.ToArray()
-    }
+    if ($passThrough.Count) { $parameters.ArgumentList = $passThrough.ToArray() }
+    $lab = Start-MeshLab @parameters -Confirm:$false
     $lab | Add-Member -NotePropertyName Process -NotePropertyValue (Get-Process -Id $lab.ProcessId)
     $lab | Add-Member -NotePropertyName Directory -NotePropertyValue $lab.Path
     return $lab
 }
 
-function Get-TestLabServer {
-    <#
-    The shared lab process of this pwsh (the lab's --serve-labs mode: one process hosting every lab a group of test
-    files asks for), started on first use; it exits with this pwsh. Its address is kept in the environment, so a
-    child pwsh of a test uses it too. tools/Invoke-PesterTests.ps1 clears it, so every run starts its own.
-    #>
-    if ($env:HYBRIDMESH_TEST_LAB_SERVER -and $env:HYBRIDMESH_TEST_LAB_SERVER_PID) {
-        $running = Get-Process -Id ([int] $env:HYBRIDMESH_TEST_LAB_SERVER_PID) -ErrorAction SilentlyContinue
-        if ($running -and -not $running.HasExited) {
-            return [pscustomobject]@{ Url = $env:HYBRIDMESH_TEST_LAB_SERVER; ProcessId = $running.Id }
-        }
-    }
-    Import-HybridMeshLab
-    $dll = & (Get-Module HybridMesh.Lab) { $script:LabDll }
-    $folder = New-TestDirectory
-    $process = Start-Process -FilePath 'dotnet' -ArgumentList @($dll, '--serve-labs', '--out', $folder, '--parent-pid', $PID) -PassThru `
-        -RedirectStandardOutput (Join-Path $folder 'serve.out') -RedirectStandardError (Join-Path $folder 'serve.err')
-    $serveJson = Join-Path $folder 'serve.json'
-    $deadline = [DateTime]::UtcNow.AddSeconds(60)
-    while (-not (Test-Path -LiteralPath $serveJson)) {
-        if ($process.HasExited) { throw "The shared lab process exited during start-up: $(Get-Content -Raw (Join-Path $folder 'serve.err'))" }
-        if ([DateTime]::UtcNow -gt $deadline) { Stop-Process -Id $process.Id -Force; throw 'The shared lab process did not start within 60 s.' }
-        Start-Sleep -Milliseconds 50
-    }
-    $info = Get-Content -Raw -LiteralPath $serveJson | ConvertFrom-Json
-    $env:HYBRIDMESH_TEST_LAB_SERVER = $info.url
-    $env:HYBRIDMESH_TEST_LAB_SERVER_PID = [string] $info.processId
-    return [pscustomobject]@{ Url = $info.url; ProcessId = [int] $info.processId }
-}
-
-function Start-SharedTestLab([hashtable] $Parameters, [string[]] $ArgumentList) {
-    # The arguments Start-MeshLab gives a lab process (its defaults included), asked of the shared lab process.
-    $server = Get-TestLabServer
-    $arguments = @('--clusters', [string] $Parameters.Clusters, '--out', $Parameters.Path,
-        '--lb-delay-ms', [string] $(if ($Parameters.ContainsKey('LoadBalancerDelayMs')) { $Parameters.LoadBalancerDelayMs } else { 200 }))
-    if ($Parameters.ContainsKey('MeshTraffic')) { $arguments += '--mesh-traffic' }
-    if ($Parameters.ContainsKey('DistinctRoots')) { $arguments += '--distinct-roots' }
-    $arguments += $ArgumentList
-    $body = @{ arguments = $arguments } | ConvertTo-Json -Compress
-    $answer = Invoke-RestMethod -Method Post -Uri "$($server.Url)/labs" -Body $body -ContentType 'application/json' -TimeoutSec 120
-    $info = Get-Content -Raw -LiteralPath $answer.labJson | ConvertFrom-Json
-    $saved = @{}
-    foreach ($name in 'HYBRIDMESH_GOOGLE_API_ENDPOINT', 'GOOGLE_APPLICATION_CREDENTIALS', 'GCE_METADATA_HOST') {
-        $saved[$name] = [Environment]::GetEnvironmentVariable($name)
-    }
-    $env:HYBRIDMESH_GOOGLE_API_ENDPOINT = $info.fleet.url
-    $env:GOOGLE_APPLICATION_CREDENTIALS = $info.fleet.credentialFile
-    $env:GCE_METADATA_HOST = ([Uri] $info.fleet.url).Authority
-    [pscustomobject]@{
-        PSTypeName       = 'HybridMesh.Lab.MeshLab'
-        Path             = $Parameters.Path
-        ProcessId        = $server.ProcessId
-        ControlUrl       = $info.controlUrl
-        FleetProjectId   = $info.fleet.projectId
-        ProjectNumber    = $info.fleet.projectNumber
-        FleetUrl         = $info.fleet.url
-        Fleet            = $info.fleet
-        Kubeconfig       = @($info.clusters.kubeconfig)
-        Context          = @($info.clusters.context)
-        Clusters         = @($info.clusters)
-        SavedEnvironment = $saved
-        SharedLabServer  = $server.Url
-    }
-}
-
 function Stop-TestLab($Lab) {
-    <# Stops a lab from Start-TestLab: its process or its place in the shared lab process, its folder, and the
-    environment variables it set. #>
-    if (-not $Lab) { return }
-    if (-not $Lab.PSObject.Properties['SharedLabServer']) { Stop-MeshLab $Lab -Confirm:$false; return }
-    $uri = '{0}/labs?out={1}' -f $Lab.SharedLabServer, [uri]::EscapeDataString($Lab.Path)
-    try { Invoke-RestMethod -Method Delete -Uri $uri -TimeoutSec 30 | Out-Null }
-    catch { Write-Warning "The shared lab process did not stop the lab in $($Lab.Path): $_" }
-    foreach ($name in $Lab.SavedEnvironment.Keys) { [Environment]::SetEnvironmentVariable($name, $Lab.SavedEnvironment[$name]) }
-    Remove-Item -Recurse -Force -LiteralPath $Lab.Path -ErrorAction SilentlyContinue
+    <# Stops a lab from Start-TestLab (Stop-MeshLab: the lab, its folder, and the environment variables it set). #>
+    if ($Lab) { Stop-MeshLab $Lab -Confirm:$false }
 }
 
 function Use-TestLabFleet($Lab) {

@@ -10,7 +10,7 @@ public sealed class LabCommandLine
 {
     public const string Usage =
         "usage: --clusters N --out DIR [--lb-delay-ms N] [--pod-start-ms N] [--distinct-roots] [--mesh-traffic] [--shared-gke-network|--own-gke-networks] [--parent-pid PID]\n" +
-        "   or: --serve-labs --out DIR [--parent-pid PID]   (one process hosting labs asked for over HTTP; docs/design/lab-reuse.md)";
+        "   or: --serve-labs [--out DIR] [--parent-pid PID]   (one process hosting labs asked for over HTTP: prints LABS READY <url>; docs/design/lab-reuse.md)";
 
     public int Clusters { get; private set; } = 2;
     public string? OutputDirectory { get; private set; }

@@ -33,6 +33,8 @@ internal static class IstiodRestarter
     public static async Task RestartAsync(KubeSession session, string deployment, DateTime restartedAt, DateTime deadline,
         TimeSpan timeout, IMeshSink sink, int activityId, CancellationToken ct)
     {
+        var current = await session.GetAsync("apps/v1", "Deployment", Ns, deployment, ct).ConfigureAwait(false);
+        var stamp = await RestartStampAsync(current, restartedAt, ct).ConfigureAwait(false);
         var patch = new JsonObject
         {
             ["spec"] = new JsonObject
@@ -43,7 +45,7 @@ internal static class IstiodRestarter
                     {
                         ["annotations"] = new JsonObject
                         {
-                            [RestartedAtAnnotation] = restartedAt.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture),
+                            [RestartedAtAnnotation] = stamp,
                         },
                     },
                 },
@@ -79,6 +81,35 @@ internal static class IstiodRestarter
             sink.Progress(activityId, -1, activity, "done", 100, true);
         }
     }
+
+    /// <summary>
+    /// The restartedAt value for this restart. It has kubectl's second precision, so a restart within the same second
+    /// as the previous one (an earlier run, another cluster's CA, `kubectl rollout restart`) would write the value the
+    /// template already holds: no template change, no new pod, and istiod never loads the new cacerts
+    /// (docs/design/shared-root.md). kubectl refuses that case ("restart has already been
+    /// triggered within the past second, please wait"); we wait instead, until the first second whose value differs.
+    /// </summary>
+    internal static async Task<string> RestartStampAsync(JsonObject? deployment, DateTime restartedAt, CancellationToken ct)
+    {
+        var live = deployment?["spec"]?["template"]?["metadata"]?["annotations"]?[RestartedAtAnnotation] is JsonValue v &&
+                   v.TryGetValue<string>(out var s) ? s : null;
+        var at = restartedAt.AddTicks(-(restartedAt.Ticks % TimeSpan.TicksPerSecond));
+        while (Format(at) == live)
+        {
+            at = at.AddSeconds(1);
+        }
+
+        // Never stamp a time that has not come yet: the annotation says when the restart was asked for.
+        var wait = at - DateTime.UtcNow;
+        if (wait > TimeSpan.Zero)
+        {
+            await Task.Delay(wait, ct).ConfigureAwait(false);
+        }
+
+        return Format(at);
+    }
+
+    private static string Format(DateTime utc) => utc.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>`kubectl rollout status`: the new generation is observed and every replica is updated and available.</summary>
     public static bool RolloutComplete(JsonObject deployment)

@@ -121,10 +121,8 @@ function Start-MeshLab {
     # setsid, which execs dotnet in place (same process id), so no terminal signal (Ctrl+C, Ctrl+Z, Ctrl+\) reaches
     # it. Elsewhere (Windows consoles, macOS without setsid) the lab itself ignores Ctrl+C when it has --parent-pid.
     # It still exits with this PowerShell (--parent-pid) and with Stop-MeshLab (docs/design/lab-lifetime.md).
-    $file = 'dotnet'
-    $setsid = if (-not $IsWindows) { Get-Command setsid -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 }
-    if ($setsid) { $file = $setsid.Source; $arguments = @('dotnet') + $arguments }
-    $process = Start-Process -FilePath $file -ArgumentList $arguments -PassThru `
+    $file, $prefix = Get-LabLauncher
+    $process = Start-Process -FilePath $file -ArgumentList (@($prefix) + $arguments) -PassThru `
         -RedirectStandardOutput (Join-Path $Path 'lab.out') -RedirectStandardError (Join-Path $Path 'lab.err')
 
     $labJson = Join-Path $Path 'lab.json'
@@ -168,6 +166,14 @@ function New-MeshLabObject([string] $Path, [int] $ProcessId, [switch] $NoFleetEn
     }
 }
 
+function Get-LabLauncher {
+    # What starts a lab process: dotnet, through setsid where there is one (a session of its own, see Start-MeshLab).
+    # Returns the file and the arguments that go before the lab's.
+    $setsid = if (-not $IsWindows) { Get-Command setsid -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 }
+    if ($setsid) { return $setsid.Source, @('dotnet') }
+    return 'dotnet', @()
+}
+
 function Get-SharedLabProcess([int] $TimeoutSec) {
     # This session's shared lab process (the lab's --serve-labs mode), started on first use. Like a lab of its own it
     # runs in a session of its own (setsid) and exits with this PowerShell (--parent-pid); it prints one line,
@@ -177,10 +183,9 @@ function Get-SharedLabProcess([int] $TimeoutSec) {
         if ($running -and -not $running.HasExited) { return $script:SharedLab }
         $script:SharedLab = $null
     }
-    $start = [System.Diagnostics.ProcessStartInfo]::new('dotnet')
-    $setsid = if (-not $IsWindows) { Get-Command setsid -CommandType Application -ErrorAction SilentlyContinue | Select-Object -First 1 }
-    if ($setsid) { $start = [System.Diagnostics.ProcessStartInfo]::new($setsid.Source); $start.ArgumentList.Add('dotnet') }
-    foreach ($argument in $script:LabDll, '--serve-labs', '--parent-pid', [string] $PID) { $start.ArgumentList.Add($argument) }
+    $file, $prefix = Get-LabLauncher
+    $start = [System.Diagnostics.ProcessStartInfo]::new($file)
+    foreach ($argument in @($prefix) + @($script:LabDll, '--serve-labs', '--parent-pid', [string] $PID)) { $start.ArgumentList.Add($argument) }
     $start.UseShellExecute = $false
     $start.RedirectStandardOutput = $true
     $process = [System.Diagnostics.Process]::Start($start)

@@ -52,6 +52,8 @@ if (-not $env:GCE_METADATA_HOST) { $env:GCE_METADATA_HOST = '127.0.0.1:9' }
 $env:DOTNET_CLI_TELEMETRY_OPTOUT = '1'
 $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
+# pwsh sends start-up telemetry to Application Insights unless told not to: no test process talks to the internet.
+$env:POWERSHELL_TELEMETRY_OPTOUT = '1'
 
 . (Join-Path $root 'tools/BuildHelpers.ps1')
 
@@ -105,7 +107,9 @@ switch ($Task) {
 
         if ((Invoke-HmScriptAnalyzer -Root $root) -gt 0) { $failedSteps.Add('PSScriptAnalyzer') }
 
-        $pester = Invoke-HmPesterTests -Root $root -ModuleDirectory $layout -Nupkg $nupkg -Path $PesterPath -Configuration $Configuration -Jobs $PesterJobs
+        $testPwsh = Get-HmTestPwsh -Root $root
+
+        $pester = Invoke-HmPesterTests -Root $root -ModuleDirectory $layout -Nupkg $nupkg -Path $PesterPath -Configuration $Configuration -Jobs $PesterJobs -PwshDll $testPwsh
         $passed += $pester.Passed; $failed += $pester.Failed
         if (-not $pester.Ran) { $failedSteps.Add('pester') }
         Write-Host ("pester: {0} passed, {1} failed, {2} skipped ({3:n0} s)" -f $pester.Passed, $pester.Failed, $pester.Skipped, $sw.Elapsed.TotalSeconds)

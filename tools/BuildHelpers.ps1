@@ -29,11 +29,47 @@ function Get-HmPwshCommand {
     return $process, @()
 }
 
-function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}, [string] $TimesFile) {
-    # A child pwsh (the same one running this script) so that loaded assemblies never lock the build's outputs.
-    # With -TimesFile (not on Windows) it runs under sh, whose 'times' writes the CPU seconds of the child and of every
-    # process it waited for into that file (Read-HmCpuSeconds).
-    $pwsh, $prefix = Get-HmPwshCommand
+function Test-HmReadyToRun([string] $Assembly) {
+    # Whether an assembly holds ReadyToRun (ahead-of-time) code: its CLI header names a managed native header.
+    $stream = [IO.File]::OpenRead($Assembly)
+    try {
+        $cor = [Reflection.PortableExecutable.PEReader]::new($stream).PEHeaders.CorHeader
+        return $null -ne $cor -and $cor.ManagedNativeHeaderDirectory.Size -gt 0
+    }
+    finally { $stream.Dispose() }
+}
+
+function Get-HmTestPwsh([string] $Root) {
+    # The pwsh.dll the test processes run: this pwsh when its engine is compiled ahead of time (the installed
+    # packages are), else a ReadyToRun copy of it made once into out/test-pwsh by tools/TestPwsh (the local tool
+    # 'dotnet pwsh' is IL only, and every test pwsh paid ~1 CPU s of JIT to start). $null means "this pwsh as it is":
+    # the copy could not be made (no crossgen2 pack for this platform), which only costs time.
+    if (Test-HmReadyToRun (Join-Path $PSHOME 'System.Management.Automation.dll')) { return $null }
+    $copy = Join-Path $Root 'out/test-pwsh'
+    $project = Join-Path $Root 'tools/TestPwsh/TestPwsh.csproj'
+    $key = '{0} {1} {2}' -f $PSHOME, $PSVersionTable.PSVersion, [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($project)))
+    $stamp = "$copy.inputs"
+    $dll = Join-Path $copy 'pwsh.dll'
+    if ((Test-Path -LiteralPath $dll) -and (Test-Path -LiteralPath $stamp) -and (Get-Content -Raw -LiteralPath $stamp).Trim() -eq $key) { return $dll }
+    Write-Host "== Test pwsh: ReadyToRun copy of $PSHOME"
+    Remove-Item -LiteralPath $stamp -ErrorAction SilentlyContinue
+    Remove-Item -Recurse -Force -LiteralPath $copy -ErrorAction SilentlyContinue
+    & dotnet publish $project -c Release -o $copy "-p:PwshHome=$PSHOME" -nologo -v:q -clp:ErrorsOnly | Out-Host
+    if ($LASTEXITCODE -ne 0 -or -not (Test-Path -LiteralPath $dll)) {
+        Write-Host "   could not make it (dotnet publish exit code $LASTEXITCODE): the tests run on $PSHOME as it is" -ForegroundColor Yellow
+        Remove-Item -Recurse -Force -LiteralPath $copy -ErrorAction SilentlyContinue
+        return $null
+    }
+    Set-Content -LiteralPath $stamp -Value $key
+    Write-Host "   $copy"
+    return $dll
+}
+
+function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}, [string] $TimesFile, [string] $PwshDll) {
+    # A child pwsh (the same one running this script, or -PwshDll run by dotnet) so that loaded assemblies never lock
+    # the build's outputs. With -TimesFile (not on Windows) it runs under sh, whose 'times' writes the CPU seconds of
+    # the child and of every process it waited for into that file (Read-HmCpuSeconds).
+    $pwsh, $prefix = if ($PwshDll) { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source, @($PwshDll) } else { Get-HmPwshCommand }
     if ($TimesFile -and -not $IsWindows) {
         $prefix = @('-c', 'times_file=$1; shift; "$@"; rc=$?; times >"$times_file"; exit $rc', 'sh', $TimesFile, $pwsh) + @($prefix)
         $pwsh = 'sh'
@@ -434,7 +470,7 @@ function Complete-HmXunitTests($Run) {
 }
 
 function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string] $Nupkg, [string[]] $Path, [string] $Configuration,
-    [int] $Jobs = 1) {
+    [int] $Jobs = 1, [string] $PwshDll) {
     Write-Host '== Pester'
     $packages = Get-HmNuGetPackagesFolder
     $summary = Join-Path $Root 'out/TestResults/pester-summary.json'
@@ -457,7 +493,7 @@ function Invoke-HmPesterTests([string] $Root, [string] $ModuleDirectory, [string
     }
     $times = Join-Path (Split-Path $summary) 'pester.cpu'
     Remove-Item -Force -ErrorAction SilentlyContinue $times
-    Invoke-HmChildPwsh $command $environment -TimesFile $times | Out-Null
+    Invoke-HmChildPwsh $command $environment -TimesFile $times -PwshDll $PwshDll | Out-Null
     $cpu = Read-HmCpuSeconds $times
     if (-not (Test-Path $summary)) { return [pscustomobject]@{ Ran = $false; Passed = 0; Failed = 0; Skipped = 0; CpuSeconds = $cpu } }
     $result = Get-Content -Raw $summary | ConvertFrom-Json

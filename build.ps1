@@ -81,6 +81,7 @@ switch ($Task) {
         # day of runs), and pwsh lists every folder above a path it resolves, so each such path cost milliseconds
         # (docs/design/test-suite.md).
         $runTemp = Enter-HmRunTempFolder
+        $testPwshRun = Start-HmTestPwsh -Root $root
         try {
             Invoke-HmCompile -Root $root -Configuration $Configuration
             # Every test process (testhost, pwsh, the labs they start) lives seconds to a minute and runs mostly new
@@ -99,6 +100,7 @@ switch ($Task) {
         catch {
             Write-Host "BUILD FAILED: $_" -ForegroundColor Red
             foreach ($run in $xunitRuns) { if (-not $run.Process.HasExited) { $run.Process.Kill($true) } }
+            if ($testPwshRun.Process -and -not $testPwshRun.Process.HasExited) { $testPwshRun.Process.Kill($true) }
             Write-Host 'tests: 0 passed, 1 failed'
             Exit-HmRunTempFolder $runTemp
             exit 1
@@ -107,7 +109,7 @@ switch ($Task) {
 
         if ((Invoke-HmScriptAnalyzer -Root $root) -gt 0) { $failedSteps.Add('PSScriptAnalyzer') }
 
-        $testPwsh = Get-HmTestPwsh -Root $root
+        $testPwsh = Complete-HmTestPwsh $testPwshRun
 
         $pester = Invoke-HmPesterTests -Root $root -ModuleDirectory $layout -Nupkg $nupkg -Path $PesterPath -Configuration $Configuration -Jobs $PesterJobs -PwshDll $testPwsh
         $passed += $pester.Passed; $failed += $pester.Failed

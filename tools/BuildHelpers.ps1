@@ -39,29 +39,48 @@ function Test-HmReadyToRun([string] $Assembly) {
     finally { $stream.Dispose() }
 }
 
-function Get-HmTestPwsh([string] $Root) {
-    # The pwsh.dll the test processes run: this pwsh when its engine is compiled ahead of time (the installed
-    # packages are), else a ReadyToRun copy of it made once into out/test-pwsh by tools/TestPwsh (the local tool
-    # 'dotnet pwsh' is IL only, and every test pwsh paid ~1 CPU s of JIT to start). $null means "this pwsh as it is":
-    # the copy could not be made (no crossgen2 pack for this platform), which only costs time.
-    if (Test-HmReadyToRun (Join-Path $PSHOME 'System.Management.Automation.dll')) { return $null }
+function Start-HmTestPwsh([string] $Root) {
+    # Which pwsh.dll the test processes run: this pwsh when its engine is compiled ahead of time (the installed
+    # packages are), else a ReadyToRun copy of it in out/test-pwsh made by tools/TestPwsh (the local tool 'dotnet pwsh'
+    # is IL only, and every test pwsh paid ~1 CPU s of JIT to start). The copy is made once per pwsh and project; when
+    # it must be made, 'dotnet publish' starts here in the background (it needs nothing the build makes) and
+    # Complete-HmTestPwsh waits for it. docs/design/test-suite.md, "A ReadyToRun pwsh for the tests".
     $copy = Join-Path $Root 'out/test-pwsh'
+    $run = [pscustomobject]@{ Dll = $null; Copy = $copy; Key = $null; Process = $null; Log = "$copy.log" }
+    if (Test-HmReadyToRun (Join-Path $PSHOME 'System.Management.Automation.dll')) { return $run }
     $project = Join-Path $Root 'tools/TestPwsh/TestPwsh.csproj'
-    $key = '{0} {1} {2}' -f $PSHOME, $PSVersionTable.PSVersion, [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($project)))
-    $stamp = "$copy.inputs"
+    $run.Key = '{0} {1} {2}' -f $PSHOME, $PSVersionTable.PSVersion, [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($project)))
     $dll = Join-Path $copy 'pwsh.dll'
-    if ((Test-Path -LiteralPath $dll) -and (Test-Path -LiteralPath $stamp) -and (Get-Content -Raw -LiteralPath $stamp).Trim() -eq $key) { return $dll }
-    Write-Host "== Test pwsh: ReadyToRun copy of $PSHOME"
+    $stamp = "$copy.inputs"
+    if ((Test-Path -LiteralPath $dll) -and (Test-Path -LiteralPath $stamp) -and (Get-Content -Raw -LiteralPath $stamp).Trim() -eq $run.Key) {
+        $run.Dll = $dll
+        return $run
+    }
+    Write-Host "== Test pwsh: making a ReadyToRun copy of $PSHOME in the background"
     Remove-Item -LiteralPath $stamp -ErrorAction SilentlyContinue
     Remove-Item -Recurse -Force -LiteralPath $copy -ErrorAction SilentlyContinue
-    & dotnet publish $project -c Release -o $copy "-p:PwshHome=$PSHOME" -nologo -v:q -clp:ErrorsOnly | Out-Host
-    if ($LASTEXITCODE -ne 0 -or -not (Test-Path -LiteralPath $dll)) {
-        Write-Host "   could not make it (dotnet publish exit code $LASTEXITCODE): the tests run on $PSHOME as it is" -ForegroundColor Yellow
-        Remove-Item -Recurse -Force -LiteralPath $copy -ErrorAction SilentlyContinue
+    New-Item -ItemType Directory -Force -Path (Split-Path $copy) | Out-Null
+    $arguments = @('publish', $project, '-c', 'Release', '-o', $copy, "-p:PwshHome=$PSHOME", '-nologo', '-v:q', '-clp:ErrorsOnly')
+    $run.Process = Start-Process -FilePath 'dotnet' -ArgumentList $arguments -RedirectStandardOutput $run.Log `
+        -RedirectStandardError "$($run.Log).err" -NoNewWindow -PassThru
+    return $run
+}
+
+function Complete-HmTestPwsh($Run) {
+    # The pwsh.dll for the test processes, once Start-HmTestPwsh's copy is made; $null means "this pwsh as it is":
+    # already compiled ahead of time, or the copy could not be made (no crossgen2 pack for this platform), which only
+    # costs time.
+    if (-not $Run.Process) { return $Run.Dll }
+    $Run.Process.WaitForExit()
+    $dll = Join-Path $Run.Copy 'pwsh.dll'
+    if ($Run.Process.ExitCode -ne 0 -or -not (Test-Path -LiteralPath $dll)) {
+        Get-Content -LiteralPath $Run.Log, "$($Run.Log).err" -ErrorAction SilentlyContinue | Out-Host
+        Write-Host "   no ReadyToRun copy (dotnet publish exit code $($Run.Process.ExitCode)): the tests run on $PSHOME as it is" -ForegroundColor Yellow
+        Remove-Item -Recurse -Force -LiteralPath $Run.Copy -ErrorAction SilentlyContinue
         return $null
     }
-    Set-Content -LiteralPath $stamp -Value $key
-    Write-Host "   $copy"
+    Set-Content -LiteralPath "$($Run.Copy).inputs" -Value $Run.Key
+    Write-Host "== Test pwsh: $($Run.Copy)"
     return $dll
 }
 

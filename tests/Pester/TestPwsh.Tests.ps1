@@ -1,5 +1,5 @@
 # build.ps1 Test runs the test processes on a ReadyToRun copy of the pwsh that runs it when that pwsh is IL only (the
-# local tool is): tools/TestPwsh, Get-HmTestPwsh in tools/BuildHelpers.ps1, docs/design/test-suite.md. The copy must be
+# local tool is): tools/TestPwsh, Start-HmTestPwsh in tools/BuildHelpers.ps1, docs/design/test-suite.md. The copy must be
 # the same PowerShell (same files, same version), with its engine compiled ahead of time, and this run must be on it.
 BeforeDiscovery {
     # Whether a copy was made (the skips below are decided at discovery).
@@ -36,14 +36,25 @@ Describe 'The test pwsh' -Tag Unit {
         $PSVersionTable.PSVersion.ToString() | Should -BeExactly ((Get-Content -Raw -LiteralPath $stamp).Trim() -split ' ')[1]
     }
 
-    It 'is made once: a second call with the same pwsh and project returns the copy without publishing again' -Skip:(-not $made) {
-        # Get-HmTestPwsh asks about the pwsh it runs in; run it the way build.ps1 does, from the source pwsh.
+    It 'is made once: with the same pwsh and project, the next run starts nothing and takes the copy' -Skip:(-not $made) {
+        # Start-HmTestPwsh asks about the pwsh it runs in; run it the way build.ps1 does, from the source pwsh.
         $before = (Get-Item -LiteralPath (Join-Path $copy 'pwsh.dll')).LastWriteTimeUtc
-        $command = ". '$(Join-Path $RepoRoot 'tools/BuildHelpers.ps1')'; Get-HmTestPwsh -Root '$RepoRoot'"
+        $command = ". '$(Join-Path $RepoRoot 'tools/BuildHelpers.ps1')'; `$run = Start-HmTestPwsh -Root '$RepoRoot'; " +
+            "'process: ' + [bool] `$run.Process; Complete-HmTestPwsh `$run"
         $result = & (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source (Join-Path $source 'pwsh.dll') -NoProfile -NonInteractive -Command $command
         $LASTEXITCODE | Should -Be 0
+        $result | Should -Contain 'process: False'
         @($result)[-1] | Should -BeExactly (Join-Path $RepoRoot 'out/test-pwsh/pwsh.dll')
-        $result -join "`n" | Should -Not -Match 'ReadyToRun copy of'
         (Get-Item -LiteralPath (Join-Path $copy 'pwsh.dll')).LastWriteTimeUtc | Should -Be $before
+    }
+    It 'when the copy cannot be made, the run goes on with its own pwsh and leaves no stamp' {
+        $folder = New-TestDirectory
+        $exe, $prefix = Get-PwshCommand
+        $failed = Start-Process -FilePath $exe -ArgumentList (@($prefix) + @('-NoProfile', '-Command', 'exit 3')) -PassThru -NoNewWindow
+        $run = [pscustomobject]@{ Dll = $null; Copy = (Join-Path $folder 'test-pwsh'); Key = 'key'; Process = $failed; Log = (Join-Path $folder 'test-pwsh.log') }
+        New-Item -ItemType Directory -Path $run.Copy | Out-Null
+        Complete-HmTestPwsh $run 6>$null | Should -BeNullOrEmpty
+        Test-Path -LiteralPath $run.Copy | Should -BeFalse
+        Test-Path -LiteralPath "$($run.Copy).inputs" | Should -BeFalse
     }
 }

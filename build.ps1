@@ -81,51 +81,55 @@ switch ($Task) {
         # day of runs), and pwsh lists every folder above a path it resolves, so each such path cost milliseconds
         # (docs/design/test-suite.md).
         $runTemp = Enter-HmRunTempFolder
-        $testPwshRun = Start-HmTestPwsh -Root $root
         try {
-            Invoke-HmCompile -Root $root -Configuration $Configuration
-            # Every test process (testhost, pwsh, the labs they start) lives seconds to a minute and runs mostly new
-            # code: by default the runtime starts counting calls 100 ms after the last new method and recompiles hot
-            # ones (instrumented, then optimized), CPU that such a process never earns back. Waiting 2 s of quiet
-            # first cut a lab-backed Pester file's CPU by a quarter to a third (docs/design/test-suite.md).
-            if (-not $env:DOTNET_TC_CallCountingDelayMs) { $env:DOTNET_TC_CallCountingDelayMs = '2000' }
-            # The xunit projects need only the compiled tests: they start now, on the core the (mostly serial) module
-            # layout and packaging below leave idle, and run on in the background while Pester runs.
-            if (-not $SkipEngineTests) {
-                $xunitRuns = @(Get-HmXunitProjects -Root $root | ForEach-Object { Start-HmXunitTests -Root $root -Configuration $Configuration -Project $_ })
+            $testPwshRun = Start-HmTestPwsh -Root $root
+            try {
+                Invoke-HmCompile -Root $root -Configuration $Configuration
+                # Every test process (testhost, pwsh, the labs they start) lives seconds to a minute and runs mostly new
+                # code: by default the runtime starts counting calls 100 ms after the last new method and recompiles hot
+                # ones (instrumented, then optimized), CPU that such a process never earns back. Waiting 2 s of quiet
+                # first cut a lab-backed Pester file's CPU by a quarter to a third (docs/design/test-suite.md).
+                if (-not $env:DOTNET_TC_CallCountingDelayMs) { $env:DOTNET_TC_CallCountingDelayMs = '2000' }
+                # The xunit projects need only the compiled tests: they start now, on the core the (mostly serial) module
+                # layout and packaging below leave idle, and run on in the background while Pester runs.
+                if (-not $SkipEngineTests) {
+                    $xunitRuns = @(Get-HmXunitProjects -Root $root | ForEach-Object { Start-HmXunitTests -Root $root -Configuration $Configuration -Project $_ })
+                }
+                $layout = New-HmModuleLayout -Root $root -Configuration $Configuration
+                $nupkg = New-HmPackage -Root $root -ModuleDirectory $layout
             }
-            $layout = New-HmModuleLayout -Root $root -Configuration $Configuration
-            $nupkg = New-HmPackage -Root $root -ModuleDirectory $layout
+            catch {
+                Write-Host "BUILD FAILED: $_" -ForegroundColor Red
+                foreach ($run in $xunitRuns) { if (-not $run.Process.HasExited) { $run.Process.Kill($true) } }
+                if ($testPwshRun.Process -and -not $testPwshRun.Process.HasExited) { $testPwshRun.Process.Kill($true) }
+                Write-Host 'tests: 0 passed, 1 failed'
+                exit 1
+            }
+            $buildSeconds = $sw.Elapsed.TotalSeconds
+
+            if ((Invoke-HmScriptAnalyzer -Root $root) -gt 0) { $failedSteps.Add('PSScriptAnalyzer') }
+
+            $testPwsh = Complete-HmTestPwsh $testPwshRun
+
+            $pester = Invoke-HmPesterTests -Root $root -ModuleDirectory $layout -Nupkg $nupkg -Path $PesterPath -Configuration $Configuration -Jobs $PesterJobs -PwshDll $testPwsh
+            $passed += $pester.Passed; $failed += $pester.Failed
+            if (-not $pester.Ran) { $failedSteps.Add('pester') }
+            Write-Host ("pester: {0} passed, {1} failed, {2} skipped ({3:n0} s)" -f $pester.Passed, $pester.Failed, $pester.Skipped, $sw.Elapsed.TotalSeconds)
+
+            $cpu = [ordered]@{}
+            foreach ($run in $xunitRuns) {
+                $xunit = Complete-HmXunitTests $run
+                $passed += $xunit.Passed; $failed += $xunit.Failed
+                if (-not $xunit.Ran) { $failedSteps.Add("xunit $($run.Project.BaseName)") }
+                Write-Host ("xunit {0}: {1} passed, {2} failed, {3} skipped" -f $run.Project.BaseName, $xunit.Passed, $xunit.Failed, $xunit.Skipped)
+                $cpu["xunit $($run.Project.BaseName -replace '^HybridMesh\.' -replace '\.Tests$')"] = $xunit.CpuSeconds
+            }
+            $cpu.pester = $pester.CpuSeconds
         }
-        catch {
-            Write-Host "BUILD FAILED: $_" -ForegroundColor Red
-            foreach ($run in $xunitRuns) { if (-not $run.Process.HasExited) { $run.Process.Kill($true) } }
-            if ($testPwshRun.Process -and -not $testPwshRun.Process.HasExited) { $testPwshRun.Process.Kill($true) }
-            Write-Host 'tests: 0 passed, 1 failed'
+        finally {
+            # Also when a step throws; a killed run leaves its folder (nothing runs after a kill).
             Exit-HmRunTempFolder $runTemp
-            exit 1
         }
-        $buildSeconds = $sw.Elapsed.TotalSeconds
-
-        if ((Invoke-HmScriptAnalyzer -Root $root) -gt 0) { $failedSteps.Add('PSScriptAnalyzer') }
-
-        $testPwsh = Complete-HmTestPwsh $testPwshRun
-
-        $pester = Invoke-HmPesterTests -Root $root -ModuleDirectory $layout -Nupkg $nupkg -Path $PesterPath -Configuration $Configuration -Jobs $PesterJobs -PwshDll $testPwsh
-        $passed += $pester.Passed; $failed += $pester.Failed
-        if (-not $pester.Ran) { $failedSteps.Add('pester') }
-        Write-Host ("pester: {0} passed, {1} failed, {2} skipped ({3:n0} s)" -f $pester.Passed, $pester.Failed, $pester.Skipped, $sw.Elapsed.TotalSeconds)
-
-        $cpu = [ordered]@{}
-        foreach ($run in $xunitRuns) {
-            $xunit = Complete-HmXunitTests $run
-            $passed += $xunit.Passed; $failed += $xunit.Failed
-            if (-not $xunit.Ran) { $failedSteps.Add("xunit $($run.Project.BaseName)") }
-            Write-Host ("xunit {0}: {1} passed, {2} failed, {3} skipped" -f $run.Project.BaseName, $xunit.Passed, $xunit.Failed, $xunit.Skipped)
-            $cpu["xunit $($run.Project.BaseName -replace '^HybridMesh\.' -replace '\.Tests$')"] = $xunit.CpuSeconds
-        }
-        $cpu.pester = $pester.CpuSeconds
-        Exit-HmRunTempFolder $runTemp
 
         # One line on where the CPU went (2 cores: the wall time cannot be less than half the total). The build is
         # what is left of this process's total (itself and every child it waited for) after the measured steps.

@@ -15,8 +15,6 @@ catch (ArgumentException ex)
     Console.Error.WriteLine(LabCommandLine.Usage);
     return 2;
 }
-var parentPid = line.ParentPid;
-
 using var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) =>
 {
@@ -24,7 +22,7 @@ Console.CancelKeyPress += (_, e) =>
     // Started for a PowerShell session (Start-MeshLab passes --parent-pid), the lab lives as long as that session: a
     // Ctrl+C the user meant for a cmdlet reaches every process of the terminal (or console), and must not stop it.
     // SIGTERM, Stop-MeshLab and the parent's exit still do (docs/design/lab-lifetime.md).
-    if (parentPid is null) stop.Cancel();
+    if (line.ParentPid is null) stop.Cancel();
 };
 System.Runtime.InteropServices.PosixSignalRegistration? sigterm = null;
 try
@@ -61,7 +59,7 @@ else
     Console.WriteLine($"LAB READY {lab.LabJsonPath}");
 }
 
-if (parentPid is { } pid)
+if (line.ParentPid is { } pid)
 {
     _ = Task.Run(async () =>
     {

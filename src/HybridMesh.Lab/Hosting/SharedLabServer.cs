@@ -87,7 +87,7 @@ public sealed class SharedLabServer : IAsyncDisposable
         var key = options.OutputDirectory!;
         if (_labs.ContainsKey(key))
         {
-            await Json(ctx, 409, new JsonObject { ["message"] = $"a lab already runs in {key}" });
+            await AlreadyRunning(ctx, key);
             return;
         }
         // The lab lives as long as this process, not as long as the request that asked for it.
@@ -104,7 +104,7 @@ public sealed class SharedLabServer : IAsyncDisposable
         if (!_labs.TryAdd(key, lab))
         {
             await lab.DisposeAsync();
-            await Json(ctx, 409, new JsonObject { ["message"] = $"a lab already runs in {key}" });
+            await AlreadyRunning(ctx, key);
             return;
         }
         await Json(ctx, 200, new JsonObject { ["labJson"] = lab.LabJsonPath, ["controlUrl"] = lab.ControlUrl });
@@ -121,6 +121,10 @@ public sealed class SharedLabServer : IAsyncDisposable
         await lab.DisposeAsync();
         ctx.Response.StatusCode = 204;
     }
+
+    // Answered before starting a lab in a folder that has one, and when another request won the race to it.
+    private static Task AlreadyRunning(HttpContext ctx, string key) =>
+        Json(ctx, 409, new JsonObject { ["message"] = $"a lab already runs in {key}" });
 
     private static Task Json(HttpContext ctx, int code, JsonNode body)
     {

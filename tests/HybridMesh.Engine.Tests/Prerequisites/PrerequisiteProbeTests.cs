@@ -53,7 +53,12 @@ public sealed class PrerequisiteProbeTests
             }
         }
 
-        await Eventually(() => lab.Clusters.All(c => c.GetObject("v1", "Service", "istio-system", "istio-eastwestgateway")?["status"]?["loadBalancer"]?["ingress"] is System.Text.Json.Nodes.JsonArray { Count: > 0 }));
+        // Installed means what Install-EastWestGateway waits for: an address, and a gateway pod running behind it
+        // (until one runs, a peer's connection to the address is refused, as on a real cluster).
+        await Eventually(() => lab.Clusters.All(c =>
+            c.GetObject("v1", "Service", "istio-system", "istio-eastwestgateway")?["status"]?["loadBalancer"]?["ingress"] is System.Text.Json.Nodes.JsonArray { Count: > 0 } &&
+            c.ListObjects("v1", "Pod", "istio-system").Any(p =>
+                (string?)p["metadata"]?["labels"]?["istio"] == "eastwestgateway" && (string?)p["status"]?["phase"] == "Running")));
         checks = await RunAsync(lab);
         Assert.All(Probes(checks), c => Assert.True(c.Status == MeshCheckStatus.Passed, $"{c}: {c.Detail}"));
         Assert.Equal(4, Probes(checks).Count());

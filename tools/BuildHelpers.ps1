@@ -19,8 +19,10 @@ function Invoke-HmDotnet([string[]] $Arguments) {
     if ($LASTEXITCODE -ne 0) { throw "dotnet $($Arguments -join ' ') failed with exit code $LASTEXITCODE." }
 }
 
-function Get-HmPwshCommand {
-    # Under 'dotnet pwsh' (the local tool) the process is dotnet running pwsh.dll; elsewhere it is pwsh itself.
+function Get-HmPwshCommand([string] $PwshDll) {
+    # The file and leading arguments that start a pwsh: -PwshDll run by dotnet (the tests' ReadyToRun copy), else this
+    # pwsh. Under 'dotnet pwsh' (the local tool) the process is dotnet running pwsh.dll; elsewhere it is pwsh itself.
+    if ($PwshDll) { return (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source, @($PwshDll) }
     $process = [Environment]::ProcessPath
     $dll = Join-Path $PSHOME 'pwsh.dll'
     if ([IO.Path]::GetFileNameWithoutExtension($process) -eq 'dotnet' -and (Test-Path $dll)) {
@@ -49,15 +51,15 @@ function Start-HmTestPwsh([string] $Root) {
     $run = [pscustomobject]@{ Dll = $null; Copy = $copy; Key = $null; Process = $null; Log = "$copy.log" }
     if (Test-HmReadyToRun (Join-Path $PSHOME 'System.Management.Automation.dll')) { return $run }
     $project = Join-Path $Root 'tools/TestPwsh/TestPwsh.csproj'
-    $run.Key = '{0} {1} {2}' -f $PSHOME, $PSVersionTable.PSVersion, [Convert]::ToHexString([Security.Cryptography.SHA256]::HashData([IO.File]::ReadAllBytes($project)))
+    # The stamp out/test-pwsh.inputs (Test-HmContentKey) starts with the source folder and version; a test reads them.
+    $run.Key = '{0} {1} {2}' -f $PSHOME, $PSVersionTable.PSVersion, (Get-HmContentKey @($project))
     $dll = Join-Path $copy 'pwsh.dll'
-    $stamp = "$copy.inputs"
-    if ((Test-Path -LiteralPath $dll) -and (Test-Path -LiteralPath $stamp) -and (Get-Content -Raw -LiteralPath $stamp).Trim() -eq $run.Key) {
+    if ((Test-HmContentKey $copy $run.Key) -and (Test-Path -LiteralPath $dll)) {
         $run.Dll = $dll
         return $run
     }
     Write-Host "== Test pwsh: making a ReadyToRun copy of $PSHOME in the background"
-    Remove-Item -LiteralPath $stamp -ErrorAction SilentlyContinue
+    Remove-Item -LiteralPath "$copy.inputs" -ErrorAction SilentlyContinue
     Remove-Item -Recurse -Force -LiteralPath $copy -ErrorAction SilentlyContinue
     New-Item -ItemType Directory -Force -Path (Split-Path $copy) | Out-Null
     $arguments = @('publish', $project, '-c', 'Release', '-o', $copy, "-p:PwshHome=$PSHOME", '-nologo', '-v:q', '-clp:ErrorsOnly')
@@ -79,7 +81,7 @@ function Complete-HmTestPwsh($Run) {
         Remove-Item -Recurse -Force -LiteralPath $Run.Copy -ErrorAction SilentlyContinue
         return $null
     }
-    Set-Content -LiteralPath "$($Run.Copy).inputs" -Value $Run.Key
+    Set-HmContentKey $Run.Copy $Run.Key
     Write-Host "== Test pwsh: $($Run.Copy)"
     return $dll
 }
@@ -88,7 +90,7 @@ function Invoke-HmChildPwsh([string] $Command, [hashtable] $Environment = @{}, [
     # A child pwsh (the same one running this script, or -PwshDll run by dotnet) so that loaded assemblies never lock
     # the build's outputs. With -TimesFile (not on Windows) it runs under sh, whose 'times' writes the CPU seconds of
     # the child and of every process it waited for into that file (Read-HmCpuSeconds).
-    $pwsh, $prefix = if ($PwshDll) { (Get-Command dotnet -CommandType Application | Select-Object -First 1).Source, @($PwshDll) } else { Get-HmPwshCommand }
+    $pwsh, $prefix = Get-HmPwshCommand $PwshDll
     if ($TimesFile -and -not $IsWindows) {
         $prefix = @('-c', 'times_file=$1; shift; "$@"; rc=$?; times >"$times_file"; exit $rc', 'sh', $TimesFile, $pwsh) + @($prefix)
         $pwsh = 'sh'

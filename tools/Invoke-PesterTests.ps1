@@ -62,6 +62,22 @@ New-Item -ItemType Directory -Force -Path $env:HYBRIDMESH_TEST_TEMP | Out-Null
 # folder and deleted with it; key ids stay per cluster and per fleet (src/HybridMesh.Lab/Auth/LabKeyCache.cs,
 # docs/design/lab-reuse.md).
 $env:HYBRIDMESH_LAB_KEY_CACHE = Join-Path $env:HYBRIDMESH_TEST_TEMP 'lab-keys'
+# No test may run this machine's Google Cloud CLI. A kubeconfig written by gcloud names gke-gcloud-auth-plugin, which
+# runs gcloud, which refreshes a logged-in account's token with Google: traffic that leaves the machine, and a result
+# that depends on who is logged in (the completion test over the sample GKE kubeconfig ran both). Stand-ins of both,
+# first on PATH for every process of the run, fail at once and say why; a test that needs a plugin writes its own.
+$toolGuard = Join-Path $env:HYBRIDMESH_TEST_TEMP 'no-cloud-cli'
+New-Item -ItemType Directory -Force -Path $toolGuard | Out-Null
+foreach ($tool in 'gcloud', 'gke-gcloud-auth-plugin') {
+    $message = "HybridMesh tests: the real $tool must not run in a test (it can reach Google); give the test a fake plugin of its own."
+    if ($IsWindows) { Set-Content -LiteralPath (Join-Path $toolGuard "$tool.cmd") -Value "@echo $message 1>&2`r`n@exit /b 127" }
+    else {
+        $stand = Join-Path $toolGuard $tool
+        Set-Content -LiteralPath $stand -Value "#!/bin/sh`necho '$message' >&2`nexit 127"
+        & chmod +x $stand
+    }
+}
+$env:PATH = $toolGuard + [IO.Path]::PathSeparator + $env:PATH
 try {
     $files = @(Get-TestFile $Path)
     $results = Split-Path $SummaryPath

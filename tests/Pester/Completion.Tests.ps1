@@ -59,8 +59,20 @@ Describe 'Argument completers' -Tag Lab {
     }
 
     It '-Revision offers nothing, quickly, when the clusters do not answer' {
+        # The sample GKE kubeconfig names gke-gcloud-auth-plugin, which no test may run (tools/Invoke-PesterTests.ps1
+        # puts a failing stand-in first on PATH). Here a fake plugin hands out a token, so the completer gets as far
+        # as asking the cluster, whose address (127.0.0.1:9) refuses.
+        $gke = $GkeKubeconfig
+        if (-not $IsWindows) {
+            $plugin = Join-Path $Dir 'token-plugin'
+            Set-Content -LiteralPath $plugin -Value ("#!/bin/sh`necho '" +
+                '{"apiVersion":"client.authentication.k8s.io/v1beta1","kind":"ExecCredential","status":{"token":"fake-token"}}' + "'")
+            chmod +x $plugin
+            $gke = Join-Path $Dir 'gke-closed.yaml'
+            (Get-Content -Raw $GkeKubeconfig).Replace('command: gke-gcloud-auth-plugin', "command: $plugin") | Set-Content -LiteralPath $gke
+        }
         $sw = [Diagnostics.Stopwatch]::StartNew()
-        $found = Complete "Install-EastWestGateway -Kubeconfig '$GkeKubeconfig', '$OnPremKubeconfig' -Revision "
+        $found = Complete "Install-EastWestGateway -Kubeconfig '$gke', '$OnPremKubeconfig' -Revision "
         $sw.Stop()
         @($found | Where-Object ResultType -EQ 'ParameterValue') | Should -BeNullOrEmpty
         $sw.Elapsed.TotalSeconds | Should -BeLessThan 5

@@ -42,6 +42,15 @@ Describe 'The demo with its output redirected' -Tag Integration {
 }
 
 Describe 'The Pester run' -Tag Integration {
+    It 'stands in for the Google Cloud CLI: a test that runs gcloud or gke-gcloud-auth-plugin gets an error, never the real tool' -Skip:$IsWindows {
+        foreach ($tool in 'gcloud', 'gke-gcloud-auth-plugin') {
+            (Get-Command $tool -CommandType Application | Select-Object -First 1).Source | Should -BeLike "$env:HYBRIDMESH_TEST_TEMP*"
+            $said = & $tool config config-helper 2>&1
+            $LASTEXITCODE | Should -Be 127
+            "$said" | Should -Match "the real $tool must not run in a test"
+        }
+    }
+
     It 'leaves no hm-test-* folder in the temp folder, even when a test forgets to clean up' {
         # A run of tools/Invoke-PesterTests.ps1 with its own temp folder (TMPDIR), over one test that makes a test
         # directory and a lab and removes neither.

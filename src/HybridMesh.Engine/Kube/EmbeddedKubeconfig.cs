@@ -95,8 +95,7 @@ internal sealed class EmbeddedKubeconfig
         K8SConfiguration parsed;
         try
         {
-            using var stream = new MemoryStream(Convert.FromBase64String(encoded));
-            parsed = KubernetesClientConfiguration.LoadKubeConfig(stream);
+            parsed = KubeconfigYaml.Parse(System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(encoded)));
         }
         catch (Exception ex) when (ex is FormatException or k8s.Exceptions.KubeConfigException or YamlDotNet.Core.YamlException or InvalidOperationException or ArgumentException)
         {

@@ -128,8 +128,8 @@ internal sealed class KubeconfigSet
     {
         try
         {
-            // useRelativePaths: certificate and key file paths are relative to the kubeconfig's own folder.
-            return KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(file), useRelativePaths: true);
+            // Certificate and key file paths are relative to the kubeconfig's own folder.
+            return KubeconfigYaml.Load(new FileInfo(file));
         }
         catch (UnauthorizedAccessException ex)
         {

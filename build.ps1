@@ -54,6 +54,12 @@ $env:DOTNET_NOLOGO = '1'
 $env:DOTNET_SKIP_FIRST_TIME_EXPERIENCE = '1'
 # pwsh sends start-up telemetry to Application Insights unless told not to: no test process talks to the internet.
 $env:POWERSHELL_TELEMETRY_OPTOUT = '1'
+# Every process this script starts (MSBuild, csc, crossgen, testhost, pwsh, the labs) lives seconds to a minute and
+# runs mostly new code: by default the runtime starts counting calls 100 ms after the last new method and recompiles
+# hot ones (instrumented, then optimized), CPU that such a process never earns back. Waiting 2 s of quiet first cut a
+# lab-backed Pester file's CPU by a quarter to a third, and a clean 'dotnet build' of the solution from 50 to 40 CPU s
+# (docs/design/test-suite.md). A value the caller set is kept.
+if (-not $env:DOTNET_TC_CallCountingDelayMs) { $env:DOTNET_TC_CallCountingDelayMs = '2000' }
 
 . (Join-Path $root 'tools/BuildHelpers.ps1')
 
@@ -85,11 +91,6 @@ switch ($Task) {
             $testPwshRun = Start-HmTestPwsh -Root $root
             try {
                 Invoke-HmCompile -Root $root -Configuration $Configuration
-                # Every test process (testhost, pwsh, the labs they start) lives seconds to a minute and runs mostly new
-                # code: by default the runtime starts counting calls 100 ms after the last new method and recompiles hot
-                # ones (instrumented, then optimized), CPU that such a process never earns back. Waiting 2 s of quiet
-                # first cut a lab-backed Pester file's CPU by a quarter to a third (docs/design/test-suite.md).
-                if (-not $env:DOTNET_TC_CallCountingDelayMs) { $env:DOTNET_TC_CallCountingDelayMs = '2000' }
                 # The xunit projects need only the compiled tests: they start now, on the core the (mostly serial) module
                 # layout and packaging below leave idle, and run on in the background while Pester runs.
                 if (-not $SkipEngineTests) {

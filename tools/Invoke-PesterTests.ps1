@@ -66,6 +66,8 @@ $env:HYBRIDMESH_LAB_KEY_CACHE = Join-Path $env:HYBRIDMESH_TEST_TEMP 'lab-keys'
 # runs gcloud, which refreshes a logged-in account's token with Google: traffic that leaves the machine, and a result
 # that depends on who is logged in (the completion test over the sample GKE kubeconfig ran both). Stand-ins of both,
 # first on PATH for every process of the run, fail at once and say why; a test that needs a plugin writes its own.
+# On Windows the stand-ins are .cmd files: PowerShell finds them, but the module starts exec plugins with
+# Process.Start, which looks for .exe only, so there they guard PowerShell's own calls, not the module's.
 $toolGuard = Join-Path $env:HYBRIDMESH_TEST_TEMP 'no-cloud-cli'
 New-Item -ItemType Directory -Force -Path $toolGuard | Out-Null
 foreach ($tool in 'gcloud', 'gke-gcloud-auth-plugin') {
